@@ -1,0 +1,119 @@
+//! Application assembly: open the store, load the demo into an empty one,
+//! build the renderer and the router, follow the change feed, serve.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+
+use crate::config::Config;
+use crate::content::demo;
+use crate::render::Renderer;
+use crate::render::cache::RenderCache;
+use crate::render::theme::Theme;
+use crate::site::{self, SiteState, routes::Site};
+use crate::store::{Store, changes};
+
+/// A running server: its address, and a way to stop it.
+pub struct Application {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub store: Store,
+    pub cache: Arc<RenderCache>,
+    /// True when this start loaded the demo into an empty store.
+    pub loaded_demo: bool,
+    stop: oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Application {
+    /// Binds, prepares everything and starts serving in the background.
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config.store).await?;
+        let loaded_demo = demo::load_if_empty(&store).await?;
+        let theme = Arc::new(Theme::load(config.theme.as_deref())?);
+        let renderer = Arc::new(Renderer::new(theme)?);
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+
+        let cache = Arc::new(RenderCache::default());
+        let wake = Arc::new(Notify::new());
+        let seen = changes::latest_id(&store).await?;
+        let follower = tokio::spawn(changes::follow(store.clone(), wake, seen, {
+            let cache = cache.clone();
+            move |id| {
+                tracing::info!(change.id = id, "content changed; render cache emptied");
+                cache.invalidate();
+            }
+        }));
+
+        let site = Site { store: store.clone(), renderer, base_url: base_url.clone() };
+        let router = router(SiteState::new(site, cache.clone()));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let result = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+            follower.abort();
+            result.context("the server stopped with an error")
+        });
+        Ok(Application { addr, base_url, store, cache, loaded_demo, stop, server })
+    }
+
+    /// Stops accepting, finishes requests in flight and closes the store.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        let result = self.server.await.context("the server task failed");
+        self.store.close().await;
+        result?
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_signal(self) -> anyhow::Result<()> {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        self.stop().await
+    }
+}
+
+pub fn router(state: SiteState) -> Router {
+    Router::new().route("/healthz", get(healthz)).fallback(site::serve).with_state(state)
+}
+
+async fn healthz(State(state): State<SiteState>) -> (StatusCode, &'static str) {
+    if state.site.store.is_reachable().await {
+        (StatusCode::OK, "ok\n")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "the store is not reachable\n")
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -1,0 +1,42 @@
+//! Typed configuration, from flags and `PAMPHLET_*` environment variables
+//! (clap reads both; flags win), checked before anything starts.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::store::Location;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub store: Location,
+    /// Public address of the site; `None` means `http://` + the bound address.
+    pub base_url: Option<String>,
+    /// A theme folder whose files override the built-in theme.
+    pub theme: Option<PathBuf>,
+}
+
+/// Checks a base URL and drops a trailing slash: `https://example.org/` → `https://example.org`.
+pub fn parse_base_url(url: &str) -> Result<String, String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ', '"', '<', '>']) => Ok(trimmed.to_owned()),
+        _ => Err(format!("{url:?} is not a base URL: use the site's public address, e.g. https://example.org")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        assert_eq!(parse_base_url("https://example.org/").unwrap(), "https://example.org");
+        assert_eq!(parse_base_url("http://127.0.0.1:3000").unwrap(), "http://127.0.0.1:3000");
+        assert_eq!(parse_base_url("https://example.org/friends").unwrap(), "https://example.org/friends");
+        for bad in ["example.org", "ftp://x", "https://", "https://a b"] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+}

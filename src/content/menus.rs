@@ -1,0 +1,28 @@
+//! Menus: the primary navigation and the footer links.
+
+use sqlx::types::Json;
+
+use super::Link;
+use crate::store::{Store, Tx, changes};
+use crate::{on_pool, on_tx};
+
+pub const PRIMARY: &str = "primary";
+pub const FOOTER: &str = "footer";
+
+/// The menu's links in order; an unknown menu is empty.
+pub async fn load(store: &Store, name: &str) -> anyhow::Result<Vec<Link>> {
+    let items: Option<Json<Vec<Link>>> =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT items FROM menus WHERE name = $1").bind(name).fetch_optional(pool).await)?;
+    Ok(items.map(|j| j.0).unwrap_or_default())
+}
+
+pub async fn save(tx: &mut Tx, name: &str, items: &[Link]) -> anyhow::Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO menus (name, items) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET items = excluded.items"
+    )
+    .bind(name)
+    .bind(Json(items))
+    .execute(conn)
+    .await)?;
+    changes::record(tx, "menu", name).await
+}

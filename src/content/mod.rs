@@ -1,0 +1,111 @@
+//! The content model: pages and their blocks, posts, books, media items,
+//! press reports, menus, site settings and uploaded assets. Each submodule
+//! owns its table(s): the row type read by the site, the validated input
+//! type written by the demo loader and editors, and the queries.
+
+pub mod assets;
+pub mod blocks;
+pub mod books;
+pub mod demo;
+pub mod isbn;
+pub mod media;
+pub mod menus;
+pub mod pages;
+pub mod posts;
+pub mod press;
+pub mod settings;
+pub mod slug;
+
+use serde::{Deserialize, Serialize};
+
+/// A link target an editor may enter: a site path ("/pardon"), an http(s)
+/// URL or a mailto: address. Anything else (javascript:, data:, …) is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Href(String);
+
+impl Href {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let lower = s.to_ascii_lowercase();
+        let internal = s.starts_with('/') && !s.starts_with("//");
+        let external = ["https://", "http://", "mailto:"].iter().any(|p| lower.starts_with(p) && lower.len() > p.len());
+        if (internal || external) && !s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            Ok(Href(s.to_owned()))
+        } else {
+            Err(format!("{s:?} is not a link Pamphlet accepts: use a site path like /pardon or a full https:// address"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_external(&self) -> bool {
+        !self.0.starts_with('/')
+    }
+}
+
+impl<'de> Deserialize<'de> for Href {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Href::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A labelled link, used by menus, link lists, feature cards and shops.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    pub label: String,
+    pub href: Href,
+}
+
+/// Publication state of a page or post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    #[default]
+    Published,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_allow_site_paths_and_web_addresses_only() {
+        for ok in ["/pardon", "/news/", "https://example.org/x?y=1", "mailto:admin@example.org"] {
+            assert!(Href::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "pardon", "https://", "/a b"] {
+            assert!(Href::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+/// Reads a calendar date written as TOML's bare date (`2016-08-22`) or as a
+/// string in the same form, for input types' `date` fields.
+pub(crate) fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<time::Date, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+    let text = match Written::deserialize(d)? {
+        Written::Toml(dt) => dt.to_string(),
+        Written::Text(s) => s,
+    };
+    time::Date::parse(&text, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 2016-08-22")))
+}

@@ -1,0 +1,73 @@
+//! Site settings: name, tagline, owner line, contact address, language.
+
+use serde::{Deserialize, Serialize};
+
+use super::Link;
+use crate::store::{Store, Tx, changes};
+use crate::{on_pool, on_tx};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    pub name: String,
+    #[serde(default)]
+    pub tagline: String,
+    /// Meta description of the home page and the feeds.
+    #[serde(default)]
+    pub description: String,
+    /// The line in the footer, e.g. "© Friends of Jens Söring".
+    #[serde(default)]
+    pub owner: String,
+    /// Shown on the site only in the obfuscated form "admin (at) example.org".
+    #[serde(default)]
+    pub contact_email: String,
+    /// BCP 47 language tag of the site's content, for `<html lang>`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// A notice shown in every footer, e.g. that the content is a demo.
+    #[serde(default)]
+    pub notice: String,
+    #[serde(default)]
+    pub social: Vec<Link>,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+
+impl SiteSettings {
+    /// "admin@example.org" → "admin (at) example.org", as the address is shown on pages.
+    pub fn contact_obfuscated(&self) -> String {
+        self.contact_email.replacen('@', " (at) ", 1)
+    }
+}
+
+const KEY: &str = "site";
+
+/// The site settings, or `None` for a store nothing was loaded into yet.
+pub async fn load(store: &Store) -> anyhow::Result<Option<SiteSettings>> {
+    let value: Option<String> =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(KEY).fetch_optional(pool).await)?;
+    Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+}
+
+pub async fn save(tx: &mut Tx, settings: &SiteSettings) -> anyhow::Result<()> {
+    let value = serde_json::to_string(settings)?;
+    on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+    .bind(KEY)
+    .bind(value)
+    .execute(conn)
+    .await)?;
+    changes::record(tx, "settings", KEY).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_contact_address_is_shown_obfuscated() {
+        let s: super::SiteSettings = toml::from_str("name = \"x\"\ncontact_email = \"admin@example.org\"").unwrap();
+        assert_eq!(s.contact_obfuscated(), "admin (at) example.org");
+    }
+}

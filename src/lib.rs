@@ -1,0 +1,8 @@
+//! Pamphlet: a fast, self-hosted site builder for causes, campaigns and authors.
+
+pub mod app;
+pub mod config;
+pub mod content;
+pub mod render;
+pub mod site;
+pub mod store;

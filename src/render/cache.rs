@@ -1,0 +1,160 @@
+//! The render cache: every public URL rendered once into memory with its
+//! gzip and brotli forms, a strong ETag and Last-Modified, so that serving a
+//! page is a lookup that touches no database.
+//!
+//! Invalidation is coarse on purpose: any change to content empties the
+//! cache (a menu or a news item shows on many pages). A generation counter
+//! keeps a render that started before a change from being stored after it.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::SystemTime;
+
+use axum::http::HeaderValue;
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+/// One representation set of a URL, ready to send.
+#[derive(Debug)]
+pub struct Entry {
+    pub content_type: HeaderValue,
+    pub cache_control: HeaderValue,
+    pub last_modified: HeaderValue,
+    pub modified: SystemTime,
+    /// The ETag of the identity body; compressed bodies append `-gz`/`-br`.
+    pub etag: ETags,
+    pub body: Bytes,
+    pub gzip: Option<Bytes>,
+    pub br: Option<Bytes>,
+}
+
+#[derive(Debug)]
+pub struct ETags {
+    pub identity: HeaderValue,
+    pub gzip: HeaderValue,
+    pub br: HeaderValue,
+    /// The hash inside the quotes, compared against If-None-Match.
+    pub tag: String,
+}
+
+pub const REVALIDATE: &str = "public, max-age=0, must-revalidate";
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+impl Entry {
+    pub fn new(content_type: &str, body: Vec<u8>, modified: SystemTime, cache_control: &'static str) -> Self {
+        let tag: String = Sha256::digest(&body)[..10].iter().map(|b| format!("{b:02x}")).collect();
+        let compressible = content_type.starts_with("text/")
+            || content_type.starts_with("application/") && (content_type.contains("xml") || content_type.contains("json"))
+            || content_type.starts_with("image/svg");
+        let (gzip, br) =
+            if compressible && body.len() > 256 { (smaller(gzip(&body), &body), smaller(brotli(&body), &body)) } else { (None, None) };
+        let header = |s: String| HeaderValue::try_from(s).expect("hex digits and quotes are a valid header");
+        Entry {
+            content_type: HeaderValue::from_str(content_type).expect("content types are valid headers"),
+            cache_control: HeaderValue::from_static(cache_control),
+            last_modified: header(httpdate::fmt_http_date(modified)),
+            modified,
+            etag: ETags {
+                identity: header(format!("\"{tag}\"")),
+                gzip: header(format!("\"{tag}-gz\"")),
+                br: header(format!("\"{tag}-br\"")),
+                tag,
+            },
+            body: Bytes::from(body),
+            gzip,
+            br,
+        }
+    }
+}
+
+fn smaller(compressed: Vec<u8>, original: &[u8]) -> Option<Bytes> {
+    (compressed.len() < original.len()).then(|| Bytes::from(compressed))
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::best());
+    encoder.write_all(body).expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail")
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() / 3);
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &body[..], &mut out, &params).expect("writing to a Vec cannot fail");
+    out
+}
+
+#[derive(Default)]
+pub struct RenderCache {
+    generation: AtomicU64,
+    entries: RwLock<HashMap<String, Arc<Entry>>>,
+}
+
+impl RenderCache {
+    pub fn get(&self, path: &str) -> Option<Arc<Entry>> {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).get(path).cloned()
+    }
+
+    /// Read before rendering; pass to [`insert`](Self::insert) afterwards.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Stores the entry unless the cache was invalidated since `generation`.
+    pub fn insert(&self, path: &str, entry: Arc<Entry>, generation: u64) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::Acquire) == generation {
+            entries.insert(path.to_owned(), entry);
+        }
+    }
+
+    pub fn invalidate(&self) {
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        entries.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(body: &str) -> Arc<Entry> {
+        Arc::new(Entry::new("text/html; charset=utf-8", body.repeat(100).into_bytes(), SystemTime::UNIX_EPOCH, REVALIDATE))
+    }
+
+    #[test]
+    fn compressed_bodies_decode_to_the_original() {
+        let e = entry("<p>Jens Söring</p>");
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&e.gzip.as_ref().unwrap()[..]), &mut out).unwrap();
+        assert_eq!(out, e.body);
+        let mut out = Vec::new();
+        brotli::BrotliDecompress(&mut &e.br.as_ref().unwrap()[..], &mut out).unwrap();
+        assert_eq!(out, e.body);
+        assert_ne!(entry("a").etag.tag, entry("b").etag.tag);
+    }
+
+    #[test]
+    fn a_render_begun_before_an_invalidation_is_not_stored() {
+        let cache = RenderCache::default();
+        let generation = cache.generation();
+        cache.invalidate();
+        cache.insert("/", entry("old"), generation);
+        assert!(cache.get("/").is_none());
+        cache.insert("/", entry("new"), cache.generation());
+        assert!(cache.get("/").is_some());
+        cache.invalidate();
+        assert!(cache.is_empty());
+    }
+}

@@ -1,0 +1,74 @@
+//! Markdown → safe HTML. comrak renders, ammonia removes anything that could
+//! run script (tags, event handlers, javascript: URLs), so no stored content
+//! can inject script whatever an editor types.
+
+use std::sync::LazyLock;
+
+use comrak::Options;
+
+static OPTIONS: LazyLock<Options<'static>> = LazyLock::new(|| {
+    let mut options = Options::default();
+    options.extension.strikethrough = true;
+    options.extension.table = true;
+    options.extension.autolink = true;
+    options.extension.footnotes = true;
+    // Raw HTML is passed on so that ammonia, not comrak, decides what stays.
+    options.render.r#unsafe = true;
+    options
+});
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder.link_rel(Some("noopener noreferrer"));
+    builder
+});
+
+pub fn to_html(markdown: &str) -> String {
+    if markdown.trim().is_empty() {
+        return String::new();
+    }
+    CLEANER.clean(&comrak::markdown_to_html(markdown, &OPTIONS)).to_string()
+}
+
+/// Plain text of a Markdown snippet, for meta descriptions and feeds.
+pub fn to_text(markdown: &str) -> String {
+    let html = to_html(markdown);
+    let text = ammonia::Builder::empty().clean(&html).to_string();
+    let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_html() {
+        let html = to_html("## Pardon\n\nFiled on *22 August 2016*.\n\n- one\n- two");
+        assert!(html.contains("<h2>Pardon</h2>"), "{html}");
+        assert!(html.contains("<em>22 August 2016</em>"), "{html}");
+        assert!(html.contains("<li>one</li>"), "{html}");
+    }
+
+    #[test]
+    fn scripts_event_handlers_and_javascript_urls_are_stripped() {
+        let html = to_html(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))\n\n<a href=\"JavaScript:alert(4)\">x</a>\n\n<iframe src=\"https://evil.example\"></iframe><svg onload=alert(5)></svg>",
+        );
+        for bad in ["<script", "alert(1)", "onerror", "javascript:", "JavaScript:", "<iframe", "onload", "<svg"] {
+            assert!(!html.contains(bad), "{bad} survived in {html}");
+        }
+    }
+
+    #[test]
+    fn links_keep_their_target_and_get_safe_rel() {
+        let html = to_html("[film](https://example.org/the-promise)");
+        assert!(html.contains(r#"href="https://example.org/the-promise""#), "{html}");
+        assert!(html.contains("noopener"), "{html}");
+    }
+
+    #[test]
+    fn text_drops_markup_and_collapses_space() {
+        assert_eq!(to_text("**Jens** & the  <b>case</b>\n\nnext"), "Jens & the case next");
+    }
+}

@@ -1,0 +1,99 @@
+//! The renderer: one function from (template, context) to bytes, used by the
+//! live server and the static export alike, plus the render cache.
+
+pub mod cache;
+pub mod markdown;
+pub mod theme;
+
+use std::sync::Arc;
+
+use minijinja::{Environment, Value};
+
+use theme::Theme;
+
+pub struct Renderer {
+    env: Environment<'static>,
+    theme: Arc<Theme>,
+}
+
+impl Renderer {
+    pub fn new(theme: Arc<Theme>) -> anyhow::Result<Self> {
+        let mut env = Environment::new();
+        let loader_theme = theme.clone();
+        env.set_loader(move |name| {
+            let bytes = loader_theme.file(&format!("templates/{name}")).map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("cannot read template {name}: {e:#}"))
+            })?;
+            bytes
+                .map(|b| {
+                    String::from_utf8(b)
+                        .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("template {name} is not UTF-8")))
+                })
+                .transpose()
+        });
+        env.set_formatter(escape_without_slashes);
+        let asset_theme = theme.clone();
+        env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
+            asset_theme.static_url(name).map(str::to_owned).ok_or_else(|| {
+                minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("the theme has no static file {name:?}"))
+            })
+        });
+        let renderer = Renderer { env, theme };
+        // Fail at start, not on a visitor's request, when a template does not compile.
+        for name in [
+            "page.html",
+            "post.html",
+            "news.html",
+            "tag.html",
+            "book.html",
+            "media.html",
+            "press.html",
+            "404.html",
+            "feed.xml",
+            "sitemap.xml",
+        ] {
+            renderer.env.get_template(name).map_err(template_error)?;
+        }
+        Ok(renderer)
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    pub fn render(&self, template: &str, context: Value) -> anyhow::Result<String> {
+        self.env.get_template(template).and_then(|t| t.render(context)).map_err(template_error)
+    }
+}
+
+/// minijinja's HTML escaping also escapes `/`, which turns every URL into
+/// `&#x2f;` soup; escaping `& < > " '` is what HTML and XML need.
+fn escape_without_slashes(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => {
+            let mut escaped = String::with_capacity(text.len() + 16);
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
+/// Names the template and line, which minijinja keeps on the error.
+fn template_error(error: minijinja::Error) -> anyhow::Error {
+    let place = match (error.name(), error.line()) {
+        (Some(name), Some(line)) => format!("template {name}, line {line}: "),
+        (Some(name), None) => format!("template {name}: "),
+        _ => String::new(),
+    };
+    anyhow::anyhow!("{place}{error}")
+}

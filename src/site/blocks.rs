@@ -1,0 +1,59 @@
+//! Page blocks turned into template values, with the content lists some
+//! blocks show (latest news, books, media, press) loaded from the store.
+
+use serde_json::{Value, json};
+
+use super::views;
+use crate::content::blocks::{Block, Image};
+use crate::content::{assets, books, media, posts, press};
+use crate::render::markdown;
+use crate::store::Store;
+
+pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
+    let mut value = serde_json::to_value(block)?;
+    let extra = match block {
+        Block::RichText { body } => json!({ "html": markdown::to_html(body) }),
+        Block::Hero { text, image, .. } | Block::Feature { text, image, .. } => {
+            json!({ "html": markdown::to_html(text), "image": image.as_ref().map(image_view) })
+        }
+        Block::Image { image, .. } => json!({ "image": image_view(image) }),
+        Block::Quote { text, .. } => json!({ "html": markdown::to_html(text) }),
+        Block::NewsletterSignup { text, .. } | Block::Petition { text, .. } | Block::Contact { text, .. } => {
+            json!({ "html": markdown::to_html(text) })
+        }
+        Block::LatestNews { kind, limit, .. } => {
+            let list = posts::published(store, *kind, *limit, 0).await?;
+            let archive = match kind {
+                Some(posts::PostKind::Article) => None,
+                _ => Some("/news/"),
+            };
+            json!({ "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>(), "archive_url": archive })
+        }
+        Block::BookList { .. } => {
+            json!({ "books": books::published(store).await?.iter().map(|b| views::book(b, false)).collect::<Vec<_>>() })
+        }
+        Block::MediaList { limit, .. } => {
+            let items = media::published(store, Some(*limit)).await?;
+            json!({ "items": items.iter().map(|m| views::media_item(m, false)).collect::<Vec<_>>() })
+        }
+        Block::PressList { limit, .. } => {
+            let reports = press::published(store, Some(*limit)).await?;
+            json!({ "reports": reports.iter().map(views::press_report).collect::<Vec<_>>(), "archive_url": "/press/" })
+        }
+        Block::Video { media: Some(slug), .. } => match media::published_by_slug(store, slug.as_str()).await? {
+            Some(item) => json!({ "item": views::media_item(&item, false) }),
+            // An unpublished item leaves no dead player behind.
+            None => json!({ "hidden": true }),
+        },
+        Block::Video { url: Some(url), .. } => json!({ "external": url, "host": views::host(url.as_str()) }),
+        Block::Video { .. } | Block::Links { .. } => json!({}),
+    };
+    if let (Value::Object(map), Value::Object(extra)) = (&mut value, extra) {
+        map.extend(extra);
+    }
+    Ok(value)
+}
+
+fn image_view(image: &Image) -> Value {
+    json!({ "url": assets::url(&image.asset), "alt": image.alt })
+}

@@ -1,0 +1,270 @@
+//! The public site over HTTP: every public URL is answered from the render
+//! cache (filled from [`routes::render`] on a miss), with content
+//! negotiation for gzip/brotli and conditional GET.
+
+pub mod blocks;
+pub mod feeds;
+pub mod routes;
+pub mod seo;
+pub mod views;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::render::cache::{Entry, RenderCache};
+use routes::Site;
+
+/// Longest request target accepted (path and query); longer gets 414.
+pub const MAX_URI_BYTES: usize = 2048;
+/// Most header bytes accepted; more gets 431.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+#[derive(Clone)]
+pub struct SiteState {
+    pub site: Site,
+    pub cache: Arc<RenderCache>,
+    /// Theme files by hashed URL; they never change while the process runs.
+    pub statics: Arc<HashMap<String, Arc<Entry>>>,
+}
+
+impl SiteState {
+    pub fn new(site: Site, cache: Arc<RenderCache>) -> Self {
+        let statics = site
+            .renderer
+            .theme()
+            .statics
+            .values()
+            .map(|f| {
+                let r = routes::static_file(f);
+                (f.url.clone(), Arc::new(Entry::new(&r.content_type, r.body, r.modified, r.cache_control)))
+            })
+            .collect();
+        SiteState { site, cache, statics: Arc::new(statics) }
+    }
+}
+
+/// The fallback handler for every URL that is not an admin or API route.
+pub async fn serve(State(state): State<SiteState>, request: Request) -> Response {
+    let method = request.method();
+    if method != Method::GET && method != Method::HEAD {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+            "405 Method Not Allowed: this address can only be read.\n",
+        )
+            .into_response();
+    }
+    if request.uri().path_and_query().map_or(0, |p| p.as_str().len()) > MAX_URI_BYTES {
+        return (StatusCode::URI_TOO_LONG, "414 URI Too Long: this address is longer than any page on this site.\n").into_response();
+    }
+    let headers = request.headers();
+    if headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum::<usize>() > MAX_HEADER_BYTES {
+        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large.\n").into_response();
+    }
+    let path = request.uri().path();
+    let entry = if path.starts_with("/static/") {
+        state.statics.get(path).cloned()
+    } else {
+        match state.cache.get(path) {
+            Some(entry) => Some(entry),
+            None => match fill(&state, path).await {
+                Ok(Fill::Found(entry)) => Some(entry),
+                Ok(Fill::Redirect(to)) => return redirect(&to),
+                Ok(Fill::Missing) => None,
+                Err(error) => return server_error(&error),
+            },
+        }
+    };
+    match entry {
+        Some(entry) => respond(&entry, headers, StatusCode::OK),
+        None => not_found(&state, headers).await,
+    }
+}
+
+enum Fill {
+    Found(Arc<Entry>),
+    Redirect(String),
+    Missing,
+}
+
+async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
+    if let Some(to) = canonical_redirect(path) {
+        return Ok(Fill::Redirect(to));
+    }
+    let generation = state.cache.generation();
+    let Some(rendered) = routes::render(&state.site, path).await? else { return Ok(Fill::Missing) };
+    let entry = Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control));
+    state.cache.insert(path, entry.clone(), generation);
+    Ok(Fill::Found(entry))
+}
+
+/// Listings end in a slash, everything else does not; one URL per page.
+fn canonical_redirect(path: &str) -> Option<String> {
+    match path {
+        "/news" | "/press" => Some(format!("{path}/")),
+        "/" | "/news/" | "/press/" => None,
+        _ if path.starts_with("/news/page/") => None,
+        _ if path.ends_with('/') && !path.ends_with("//") => Some(path.trim_end_matches('/').to_owned()),
+        _ => None,
+    }
+}
+
+fn redirect(to: &str) -> Response {
+    match HeaderValue::from_str(to) {
+        Ok(location) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
+    // Kept in the render cache under a key no request path can have.
+    const KEY: &str = " 404";
+    let entry = match state.cache.get(KEY) {
+        Some(entry) => entry,
+        None => {
+            let generation = state.cache.generation();
+            match routes::not_found(&state.site).await {
+                Ok(body) => {
+                    let entry = Arc::new(Entry::new("text/html; charset=utf-8", body, SystemTime::now(), "no-cache"));
+                    state.cache.insert(KEY, entry.clone(), generation);
+                    entry
+                }
+                Err(error) => return server_error(&error),
+            }
+        }
+    };
+    let mut response = respond(&entry, headers, StatusCode::NOT_FOUND);
+    // A 404 is never "not modified".
+    if response.status() == StatusCode::NOT_MODIFIED {
+        response = respond(&entry, &HeaderMap::new(), StatusCode::NOT_FOUND);
+    }
+    response
+}
+
+fn server_error(error: &anyhow::Error) -> Response {
+    tracing::error!(error = format!("{error:#}"), "cannot render a public page");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "500 Internal Server Error: this page cannot be shown right now. The error has been logged; please try again later.\n",
+    )
+        .into_response()
+}
+
+/// Builds the response for a cached entry: 304 when the client's copy is
+/// current, else the best encoding the client accepts.
+pub fn respond(entry: &Entry, headers: &HeaderMap, status: StatusCode) -> Response {
+    let (body, encoding, etag) = match negotiate(headers) {
+        Encoding::Br if entry.br.is_some() => (entry.br.clone(), Some("br"), &entry.etag.br),
+        Encoding::Br | Encoding::Gzip if entry.gzip.is_some() => (entry.gzip.clone(), Some("gzip"), &entry.etag.gzip),
+        _ => (None, None, &entry.etag.identity),
+    };
+    let fresh = status == StatusCode::OK && is_fresh(entry, headers);
+    let mut response =
+        if fresh { Response::new(Body::empty()) } else { Response::new(Body::from(body.unwrap_or_else(|| entry.body.clone()))) };
+    *response.status_mut() = if fresh { StatusCode::NOT_MODIFIED } else { status };
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, entry.content_type.clone());
+    h.insert(header::CACHE_CONTROL, entry.cache_control.clone());
+    h.insert(header::ETAG, etag.clone());
+    h.insert(header::LAST_MODIFIED, entry.last_modified.clone());
+    if entry.gzip.is_some() || entry.br.is_some() {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if let Some(encoding) = encoding.filter(|_| !fresh) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    if entry.content_type.as_bytes().starts_with(b"image/svg") {
+        // An SVG opened directly must not run script.
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"));
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
+/// If-None-Match decides when present (any of our tags for this entry
+/// matches, whatever the encoding); otherwise If-Modified-Since. Malformed
+/// values are ignored.
+fn is_fresh(entry: &Entry, headers: &HeaderMap) -> bool {
+    if let Some(inm) = headers.get(header::IF_NONE_MATCH) {
+        let Ok(inm) = inm.to_str() else { return false };
+        return inm.split(',').map(str::trim).any(|t| {
+            let t = t.strip_prefix("W/").unwrap_or(t).trim_matches('"');
+            t == "*" || t.strip_suffix("-gz").or_else(|| t.strip_suffix("-br")).unwrap_or(t) == entry.etag.tag
+        });
+    }
+    headers
+        .get(header::IF_MODIFIED_SINCE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| httpdate::parse_http_date(v).ok())
+        .is_some_and(|since| entry.modified.duration_since(since).map_or(true, |d| d.as_secs() == 0))
+}
+
+#[derive(Debug, PartialEq)]
+enum Encoding {
+    Br,
+    Gzip,
+    Identity,
+}
+
+/// The best of br > gzip the client accepts (q=0 refuses).
+fn negotiate(headers: &HeaderMap) -> Encoding {
+    let Some(accept) = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()) else { return Encoding::Identity };
+    let (mut br, mut gzip) = (false, false);
+    for item in accept.split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let refused = parts.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=").and_then(|q| q.trim().parse::<f32>().ok()).is_some_and(|q| q <= 0.0)
+        });
+        match coding {
+            _ if refused => {}
+            "br" => br = true,
+            "gzip" | "x-gzip" => gzip = true,
+            "*" => (br, gzip) = (true, true),
+            _ => {}
+        }
+    }
+    if br {
+        Encoding::Br
+    } else if gzip {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn negotiation_prefers_brotli_and_respects_q_zero() {
+        assert_eq!(negotiate(&accept("gzip, deflate, br")), Encoding::Br);
+        assert_eq!(negotiate(&accept("gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&accept("br;q=0, gzip;q=0.5")), Encoding::Gzip);
+        assert_eq!(negotiate(&accept("identity")), Encoding::Identity);
+        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    #[test]
+    fn listings_keep_their_slash_and_pages_lose_theirs() {
+        assert_eq!(canonical_redirect("/news").as_deref(), Some("/news/"));
+        assert_eq!(canonical_redirect("/pardon/").as_deref(), Some("/pardon"));
+        assert_eq!(canonical_redirect("/news/"), None);
+        assert_eq!(canonical_redirect("/pardon"), None);
+    }
+}

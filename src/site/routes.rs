@@ -1,0 +1,228 @@
+//! Public URLs → rendered bytes. The live server caches what this returns;
+//! the static export writes it to files. Nothing here knows about HTTP.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use minijinja::Value as JinjaValue;
+use minijinja::value::Serde;
+use serde_json::{Value, json};
+
+use super::seo::{self, Meta};
+use super::{blocks, feeds, views};
+use crate::content::posts::PostKind;
+use crate::content::settings::SiteSettings;
+use crate::content::{assets, books, media, menus, pages, posts, press};
+use crate::render::Renderer;
+use crate::render::cache::{IMMUTABLE, REVALIDATE};
+use crate::store::Store;
+
+/// Everything needed to render the public site.
+#[derive(Clone)]
+pub struct Site {
+    pub store: Store,
+    pub renderer: Arc<Renderer>,
+    /// e.g. `https://example.org`, without a trailing slash.
+    pub base_url: String,
+}
+
+pub struct Rendered {
+    pub content_type: String,
+    pub body: Vec<u8>,
+    pub cache_control: &'static str,
+    pub modified: SystemTime,
+}
+
+pub const NEWS_PER_PAGE: u32 = 10;
+const HTML: &str = "text/html; charset=utf-8";
+
+/// Renders the resource at `path`, or `None` when there is none.
+pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let html = match segments.as_slice() {
+        [""] => page(site, pages::HOME).await?,
+        ["news", ""] => news_archive(site, 1).await?,
+        ["news", "page", n, ""] => match n.parse::<u32>() {
+            Ok(number) if number >= 2 && number.to_string() == *n => news_archive(site, number).await?,
+            _ => None,
+        },
+        ["news", slug] => post(site, PostKind::News, slug).await?,
+        ["articles", slug] => post(site, PostKind::Article, slug).await?,
+        ["tags", slug] => tag(site, slug).await?,
+        ["books", slug] => book(site, slug).await?,
+        ["media", slug] => media_item(site, slug, false).await?,
+        ["media", slug, "play"] => media_item(site, slug, true).await?,
+        ["press", ""] => press_page(site).await?,
+        ["feed.xml"] => return feeds::atom(site).await.map(Some),
+        ["feed.json"] => return feeds::json_feed(site).await.map(Some),
+        ["sitemap.xml"] => return feeds::sitemap(site).await.map(Some),
+        ["robots.txt"] => return Ok(Some(feeds::robots(site))),
+        ["uploads", name] => return upload(site, name).await,
+        [slug] if *slug != pages::HOME => page(site, slug).await?,
+        _ => None,
+    };
+    Ok(html.map(|body| Rendered {
+        content_type: HTML.into(),
+        body: body.into_bytes(),
+        cache_control: REVALIDATE,
+        modified: SystemTime::now(),
+    }))
+}
+
+/// The themed "not found" page.
+pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
+    let meta = Meta::new("Page not found", "", "/404");
+    Ok(layout_render(site, "404.html", "/404", meta, json!({})).await?.into_bytes())
+}
+
+/// Renders `template` inside the site's layout: settings, menus, meta.
+async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
+    let settings = settings(site).await?;
+    let menu = |items: Vec<crate::content::Link>| -> Vec<Value> {
+        items
+            .iter()
+            .map(|l| {
+                let href = l.href.as_str();
+                let current = href == path || (href.len() > 1 && href.ends_with('/') && path.starts_with(href));
+                json!({ "label": l.label, "href": href, "current": current, "external": l.href.is_external() })
+            })
+            .collect()
+    };
+    let context = json!({
+        "site": {
+            "name": settings.name,
+            "tagline": settings.tagline,
+            "owner": settings.owner,
+            "contact": settings.contact_obfuscated(),
+            "language": settings.language,
+            "notice": settings.notice,
+            "social": settings.social,
+            "base_url": site.base_url,
+        },
+        "menus": {
+            "primary": menu(menus::load(&site.store, menus::PRIMARY).await?),
+            "footer": menu(menus::load(&site.store, menus::FOOTER).await?),
+        },
+        "meta": meta.to_value(&site.base_url),
+        "path": path,
+        "content": content,
+    });
+    site.renderer.render(template, JinjaValue::from(Serde(context)))
+}
+
+pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
+    crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
+}
+
+async fn page(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
+    let Some(page) = pages::published_by_slug(&site.store, slug).await? else { return Ok(None) };
+    let mut blocks = Vec::with_capacity(page.blocks.0.len());
+    for block in &page.blocks.0 {
+        blocks.push(blocks::view(&site.store, block).await?);
+    }
+    let mut meta = Meta::new(&page.title, &page.description, page.url());
+    if slug == pages::HOME {
+        meta.json_ld = Some(seo::organization(&settings(site).await?, &site.base_url));
+    }
+    meta.image = page.blocks.0.iter().find_map(first_image);
+    let content = json!({ "title": page.title, "is_home": slug == pages::HOME, "blocks": blocks });
+    Ok(Some(layout_render(site, "page.html", &page.url(), meta, content).await?))
+}
+
+fn first_image(block: &crate::content::blocks::Block) -> Option<String> {
+    use crate::content::blocks::Block;
+    match block {
+        Block::Hero { image: Some(i), .. } | Block::Feature { image: Some(i), .. } | Block::Image { image: i, .. } => {
+            Some(assets::url(&i.asset))
+        }
+        _ => None,
+    }
+}
+
+async fn news_archive(site: &Site, page_no: u32) -> anyhow::Result<Option<String>> {
+    let total = posts::count_published(&site.store, Some(PostKind::News)).await?;
+    let pages_total = total.div_ceil(NEWS_PER_PAGE).max(1);
+    if page_no > pages_total {
+        return Ok(None);
+    }
+    let list = posts::published(&site.store, Some(PostKind::News), NEWS_PER_PAGE, (page_no - 1) * NEWS_PER_PAGE).await?;
+    let page_url = |n: u32| if n == 1 { "/news/".to_owned() } else { format!("/news/page/{n}/") };
+    let path = page_url(page_no);
+    let title = if page_no == 1 { "News".to_owned() } else { format!("News, page {page_no}") };
+    let meta = Meta::new(&title, "News about the case, newest first.", &path);
+    let content = json!({
+        "title": title,
+        "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>(),
+        "page": page_no,
+        "pages": pages_total,
+        "newer_url": (page_no > 1).then(|| page_url(page_no - 1)),
+        "older_url": (page_no < pages_total).then(|| page_url(page_no + 1)),
+    });
+    Ok(Some(layout_render(site, "news.html", &path, meta, content).await?))
+}
+
+async fn post(site: &Site, kind: PostKind, slug: &str) -> anyhow::Result<Option<String>> {
+    let Some(post) = posts::published_by_url(&site.store, kind, slug).await? else { return Ok(None) };
+    let settings = settings(site).await?;
+    let mut meta = Meta::new(&post.title, views::summary(&post.summary, 200), post.url());
+    meta.og_type = "article";
+    meta.image = post.cover.as_deref().map(assets::url);
+    meta.json_ld = Some(seo::news_article(&post, &settings, &site.base_url));
+    let content = json!({ "post": views::post(&post, true) });
+    Ok(Some(layout_render(site, "post.html", &post.url(), meta, content).await?))
+}
+
+async fn tag(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
+    let Some(label) = posts::tag_label(&site.store, slug).await? else { return Ok(None) };
+    let list = posts::published_with_tag(&site.store, slug).await?;
+    let path = format!("/tags/{slug}");
+    let meta = Meta::new(format!("Tagged “{label}”"), format!("Posts tagged {label}."), &path);
+    let content = json!({ "label": label, "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>() });
+    Ok(Some(layout_render(site, "tag.html", &path, meta, content).await?))
+}
+
+async fn book(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
+    let Some(book) = books::published_by_slug(&site.store, slug).await? else { return Ok(None) };
+    let mut meta = Meta::new(&book.title, views::summary(&book.description, 200), book.url());
+    meta.og_type = "book";
+    meta.image = book.cover.as_deref().map(assets::url);
+    meta.json_ld = Some(seo::book(&book, &site.base_url));
+    let content = json!({ "book": views::book(&book, true) });
+    Ok(Some(layout_render(site, "book.html", &book.url(), meta, content).await?))
+}
+
+/// A media item's page; `play` is the variant the visitor asked to load the player on.
+async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Option<String>> {
+    let Some(item) = media::published_by_slug(&site.store, slug).await? else { return Ok(None) };
+    if play && item.embed_url.is_none() {
+        return Ok(None);
+    }
+    let mut meta = Meta::new(&item.title, views::summary(&item.summary, 200), item.url());
+    meta.og_type = "video.other";
+    meta.json_ld = Some(seo::video(&item, &site.base_url));
+    let content = json!({ "item": views::media_item(&item, true), "play": play });
+    let path = if play { format!("{}/play", item.url()) } else { item.url() };
+    Ok(Some(layout_render(site, "media.html", &path, meta, content).await?))
+}
+
+async fn press_page(site: &Site) -> anyhow::Result<Option<String>> {
+    let reports = press::published(&site.store, None).await?;
+    let meta = Meta::new("Press", "What newspapers and broadcasters reported about the case.", "/press/");
+    let content = json!({ "reports": reports.iter().map(views::press_report).collect::<Vec<_>>() });
+    Ok(Some(layout_render(site, "press.html", "/press/", meta, content).await?))
+}
+
+async fn upload(site: &Site, name: &str) -> anyhow::Result<Option<Rendered>> {
+    let Some(asset) = assets::by_name(&site.store, name).await? else { return Ok(None) };
+    Ok(Some(Rendered { content_type: asset.content_type, body: asset.bytes, cache_control: REVALIDATE, modified: asset.updated_at.into() }))
+}
+
+/// Static theme files are served from memory under hashed names, forever cacheable.
+pub fn static_file(file: &crate::render::theme::StaticFile) -> Rendered {
+    Rendered {
+        content_type: file.content_type.into(),
+        body: file.bytes.clone(),
+        cache_control: IMMUTABLE,
+        modified: SystemTime::UNIX_EPOCH,
+    }
+}

@@ -1,0 +1,134 @@
+//! Metadata for search engines and link previews: canonical URL,
+//! OpenGraph/Twitter cards and schema.org JSON-LD.
+
+use serde_json::{Value, json};
+
+use super::views::{date_rfc3339, rfc3339};
+use crate::content::books::Book;
+use crate::content::media::MediaItem;
+use crate::content::posts::Post;
+use crate::content::settings::SiteSettings;
+use crate::render::markdown;
+
+/// The head of a page: what `base.html` puts in `<head>`.
+pub struct Meta {
+    pub title: String,
+    pub description: String,
+    /// Path of the page; made absolute with the base URL.
+    pub path: String,
+    /// "website", "article", "book" or "video.other".
+    pub og_type: &'static str,
+    pub image: Option<String>,
+    pub json_ld: Option<Value>,
+}
+
+impl Meta {
+    pub fn new(title: impl Into<String>, description: impl Into<String>, path: impl Into<String>) -> Self {
+        Meta { title: title.into(), description: description.into(), path: path.into(), og_type: "website", image: None, json_ld: None }
+    }
+
+    pub fn to_value(&self, base_url: &str) -> Value {
+        json!({
+            "title": self.title,
+            "description": self.description,
+            "canonical": format!("{base_url}{}", self.path),
+            "og_type": self.og_type,
+            "image": self.image.as_ref().map(|i| format!("{base_url}{i}")),
+            "json_ld": self.json_ld.as_ref().map(script_safe_json),
+        })
+    }
+}
+
+/// JSON that cannot close its `<script>` element or open a comment.
+pub fn script_safe_json(value: &Value) -> String {
+    value.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+}
+
+pub fn organization(site: &SiteSettings, base_url: &str) -> Value {
+    json!({
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": site.name,
+        "url": format!("{base_url}/"),
+        "description": site.description,
+    })
+}
+
+pub fn news_article(post: &Post, site: &SiteSettings, base_url: &str) -> Value {
+    let author = if post.author.is_empty() {
+        json!({ "@type": "Organization", "name": site.name })
+    } else {
+        json!({ "@type": "Person", "name": post.author })
+    };
+    json!({
+        "@context": "https://schema.org",
+        "@type": if post.kind == "article" { "Article" } else { "NewsArticle" },
+        "headline": post.title,
+        "description": markdown::to_text(&post.summary),
+        "datePublished": date_rfc3339(post.date),
+        "dateModified": rfc3339(post.updated_at),
+        "author": author,
+        "publisher": { "@type": "Organization", "name": site.name, "url": format!("{base_url}/") },
+        "mainEntityOfPage": format!("{base_url}{}", post.url()),
+        "keywords": post.tags.0,
+    })
+}
+
+pub fn book(book: &Book, base_url: &str) -> Value {
+    let mut ld = json!({
+        "@context": "https://schema.org",
+        "@type": "Book",
+        "name": book.title,
+        "url": format!("{base_url}{}", book.url()),
+        "inLanguage": book.language,
+        "description": markdown::to_text(&book.description),
+    });
+    let fields = [
+        ("isbn", book.isbn13.as_ref().map(|i| json!(i))),
+        ("author", (!book.author.is_empty()).then(|| json!({ "@type": "Person", "name": book.author }))),
+        ("publisher", (!book.publisher.is_empty()).then(|| json!({ "@type": "Organization", "name": book.publisher }))),
+        ("datePublished", book.year.map(|y| json!(y.to_string()))),
+        ("image", book.cover.as_ref().map(|c| json!(format!("{base_url}/uploads/{c}")))),
+        ("bookFormat", Some(json!("https://schema.org/Paperback")).filter(|_| book.isbn13.is_some())),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            ld[key] = value;
+        }
+    }
+    ld
+}
+
+pub fn video(item: &MediaItem, base_url: &str) -> Value {
+    let mut ld = json!({
+        "@context": "https://schema.org",
+        "@type": "VideoObject",
+        "name": item.title,
+        "description": markdown::to_text(&item.summary),
+        "uploadDate": date_rfc3339(item.date),
+        "url": format!("{base_url}{}", item.url()),
+        "transcript": markdown::to_text(&item.transcript),
+    });
+    if let Some(embed) = &item.embed_url {
+        ld["embedUrl"] = json!(embed);
+    }
+    if let Some(link) = &item.link_url {
+        ld["contentUrl"] = json!(link);
+    }
+    if !item.outlet.is_empty() {
+        ld["publisher"] = json!({ "@type": "Organization", "name": item.outlet });
+    }
+    ld
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_ld_cannot_break_out_of_its_script_element() {
+        let s = script_safe_json(&json!({ "name": "</script><script>alert(1)</script>" }));
+        assert!(!s.contains("</script>") && !s.contains('<'), "{s}");
+        assert_eq!(serde_json::from_str::<Value>(&s).unwrap()["name"], "</script><script>alert(1)</script>");
+    }
+}

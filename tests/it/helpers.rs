@@ -1,0 +1,129 @@
+//! `spawn_app()` starts Pamphlet on 127.0.0.1:0 with a fresh data folder.
+
+use std::path::PathBuf;
+
+use pamphlet::app::Application;
+use pamphlet::config::Config;
+use pamphlet::store::{Location, Store};
+use reqwest::header::HeaderMap;
+
+pub struct TestApp {
+    pub app: Option<Application>,
+    pub base: String,
+    pub data: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Page {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).expect("the body is UTF-8")
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn config(data: &std::path::Path) -> Config {
+    Config { addr: "127.0.0.1:0".parse().unwrap(), store: location(data), base_url: None, theme: None }
+}
+
+pub fn location(data: &std::path::Path) -> Location {
+    Location::Sqlite(data.join("pamphlet.db"))
+}
+
+pub async fn spawn_app() -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let app = Application::start(config(data.path())).await.expect("the app starts");
+    let base = format!("http://{}", app.addr);
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    TestApp { app: Some(app), base, data, client }
+}
+
+impl TestApp {
+    pub fn app(&self) -> &Application {
+        self.app.as_ref().expect("the app is running")
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.app().store
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data.path().to_owned()
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.request(reqwest::Method::GET, path, &[]).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        self.request(reqwest::Method::GET, path, headers).await
+    }
+
+    pub async fn request(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.unwrap().to_vec();
+        Page { status, headers, body }
+    }
+
+    /// Stops the server and starts it again on the same data folder.
+    pub async fn restart(&mut self) {
+        self.app.take().expect("the app is running").stop().await.expect("the app stops cleanly");
+        let app = Application::start(config(self.data.path())).await.expect("the app starts again");
+        self.base = format!("http://{}", app.addr);
+        self.app = Some(app);
+    }
+
+    /// Polls `path` until its body contains `needle`, for up to `seconds`.
+    pub async fn eventually_contains(&self, path: &str, needle: &str, seconds: u64) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        while std::time::Instant::now() < deadline {
+            if self.get(path).await.text().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).expect("valid gzip");
+    out
+}
+
+pub fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::BrotliDecompress(&mut &bytes[..], &mut out).expect("valid brotli");
+    out
+}
+
+/// Every `href`/`src` value in an HTML page.
+pub fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
