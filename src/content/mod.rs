@@ -78,21 +78,6 @@ impl Status {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hrefs_allow_site_paths_and_web_addresses_only() {
-        for ok in ["/pardon", "/news/", "https://example.org/x?y=1", "mailto:admin@example.org"] {
-            assert!(Href::parse(ok).is_ok(), "{ok}");
-        }
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "pardon", "https://", "/a b"] {
-            assert!(Href::parse(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 /// Reads a calendar date written as TOML's bare date (`2016-08-22`) or as a
 /// string in the same form, for input types' `date` fields.
 pub(crate) fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<time::Date, D::Error> {
@@ -108,4 +93,19 @@ pub(crate) fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result
     };
     time::Date::parse(&text, time::macros::format_description!("[year]-[month]-[day]"))
         .map_err(|_| serde::de::Error::custom(format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 2016-08-22")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_allow_site_paths_and_web_addresses_only() {
+        for ok in ["/pardon", "/news/", "https://example.org/x?y=1", "mailto:admin@example.org"] {
+            assert!(Href::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "pardon", "https://", "/a b"] {
+            assert!(Href::parse(bad).is_err(), "{bad}");
+        }
+    }
 }
