@@ -32,6 +32,8 @@ impl Renderer {
                 .transpose()
         });
         env.set_formatter(escape_without_slashes);
+        // Block tags on their own lines leave no blank lines behind.
+        env.set_syntax(minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?);
         let asset_theme = theme.clone();
         env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
             asset_theme.static_url(name).map(str::to_owned).ok_or_else(|| {
