@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use pamphlet::app::Application;
 use pamphlet::config::{Config, parse_base_url};
-use pamphlet::store::Location;
+use pamphlet::store::{Location, Store, transfer};
 
 #[derive(Parser)]
 #[command(name = "pamphlet", version, about = "A fast, self-hosted site builder for causes, campaigns and authors.")]
@@ -24,6 +24,17 @@ struct Cli {
 enum Command {
     /// Serve the site (the default). An empty store gets the demo site.
     Serve(ServeArgs),
+    /// Apply the store's migrations and exit (serve applies them too).
+    Migrate(StoreArgs),
+    /// Copy a whole site into an empty store, e.g. from SQLite to PostgreSQL, and verify the counts.
+    MigrateData {
+        /// The store to copy from, e.g. sqlite:pamphlet-data/pamphlet.db
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The empty store to copy into, e.g. postgres://pamphlet@db/pamphlet
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// Where the store is; shared by every subcommand that opens it.
@@ -32,7 +43,7 @@ struct StoreArgs {
     /// Folder for Pamphlet's data (the SQLite store lives in it).
     #[arg(long, env = "PAMPHLET_DATA", default_value = "pamphlet-data", value_name = "DIR")]
     data: PathBuf,
-    /// The store as a URL, e.g. sqlite:/srv/site.db; overrides --data.
+    /// The store as a URL: sqlite:PATH or postgres://USER:PASSWORD@HOST/DB; overrides --data.
     #[arg(long, env = "PAMPHLET_DATABASE_URL", value_name = "URL")]
     database: Option<String>,
 }
@@ -65,6 +76,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
+        Some(Command::MigrateData { from, to }) => runtime.block_on(migrate_data(&from, &to)),
         None => runtime.block_on(serve(cli.serve)),
     };
     match result {
@@ -79,11 +92,38 @@ fn fail(error: &anyhow::Error) -> ExitCode {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let store = Location::from_flags(&args.store.data, args.store.database.as_deref())?;
+    let store = args.store.location()?;
     let app = Application::start(Config { addr: args.addr, store, base_url: args.base_url, theme: args.theme }).await?;
     if app.loaded_demo {
         println!("Loaded the demo site into the new store.");
     }
     println!("Pamphlet is serving the site at http://{}/", app.addr);
     app.run_until_signal().await
+}
+
+impl StoreArgs {
+    fn location(&self) -> anyhow::Result<Location> {
+        Location::from_flags(&self.data, self.database.as_deref())
+    }
+}
+
+async fn migrate(args: StoreArgs) -> anyhow::Result<()> {
+    let location = args.location()?;
+    Store::open(&location).await?.close().await;
+    println!("The store {location} is migrated.");
+    Ok(())
+}
+
+async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
+    let (from, to) = (Location::parse(from)?, Location::parse(to)?);
+    anyhow::ensure!(from != to, "--from and --to name the same store");
+    let source = Store::open(&from).await?;
+    anyhow::ensure!(pamphlet::content::settings::load(&source).await?.is_some(), "the source store {from} holds no site");
+    let destination = Store::open(&to).await?;
+    let report = transfer::copy_all(&source, &destination).await?;
+    for (table, rows) in report {
+        println!("{table:>14}: {rows} rows copied and verified");
+    }
+    println!("The site in {from} is now also in {to}.");
+    Ok(())
 }

@@ -27,7 +27,7 @@ pub async fn by_name(store: &Store, name: &str) -> anyhow::Result<Option<Asset>>
 }
 
 pub async fn save(tx: &mut Tx, name: &str, content_type: &str, bytes: &[u8], alt: &str) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO assets (name, content_type, bytes, alt, updated_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (name) DO UPDATE SET content_type = excluded.content_type, bytes = excluded.bytes,
@@ -39,6 +39,7 @@ pub async fn save(tx: &mut Tx, name: &str, content_type: &str, bytes: &[u8], alt
     .bind(alt)
     .bind(now)
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "asset", name).await
 }

@@ -118,7 +118,7 @@ pub async fn save(tx: &mut Tx, book: &BookInput) -> anyhow::Result<()> {
     {
         anyhow::bail!("the cover of {} needs alt text", book.slug);
     }
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     // The cover's alt text is the asset's; the row keeps the asset name.
     let cover = book.cover.as_ref().map(|c| c.asset.as_str());
     on_tx!(tx, |conn| sqlx::query(
@@ -153,6 +153,7 @@ pub async fn save(tx: &mut Tx, book: &BookInput) -> anyhow::Result<()> {
     .bind(now)
     .bind(&book.author)
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "book", book.slug.as_str()).await
 }

@@ -108,7 +108,7 @@ pub async fn save(tx: &mut Tx, item: &MediaInput) -> anyhow::Result<()> {
     if item.embed_url.is_none() && item.link_url.is_none() {
         anyhow::bail!("the media item {} needs an embed_url or a link_url", item.slug);
     }
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO media_items (slug, kind, title, outlet, date, embed_url, link_url, summary, transcript, status, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -129,6 +129,7 @@ pub async fn save(tx: &mut Tx, item: &MediaInput) -> anyhow::Result<()> {
     .bind(item.status.as_str())
     .bind(now)
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "media", item.slug.as_str()).await
 }

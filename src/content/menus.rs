@@ -23,6 +23,7 @@ pub async fn save(tx: &mut Tx, name: &str, items: &[Link]) -> anyhow::Result<()>
     .bind(name)
     .bind(Json(items))
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "menu", name).await
 }

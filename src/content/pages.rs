@@ -75,15 +75,17 @@ pub async fn published_by_slug(store: &Store, slug: &str) -> anyhow::Result<Opti
 }
 
 /// Slugs and change times of every published page, for the sitemap.
+/// Sorted by slug in byte order here, as database collations differ.
 pub async fn published_index(store: &Store) -> anyhow::Result<Vec<(String, OffsetDateTime)>> {
-    Ok(on_pool!(store, |pool| sqlx::query_as("SELECT slug, updated_at FROM pages WHERE status = 'published' ORDER BY slug")
-        .fetch_all(pool)
-        .await)?)
+    let mut index: Vec<(String, OffsetDateTime)> =
+        on_pool!(store, |pool| sqlx::query_as("SELECT slug, updated_at FROM pages WHERE status = 'published'").fetch_all(pool).await)?;
+    index.sort();
+    Ok(index)
 }
 
 pub async fn save(tx: &mut Tx, page: &PageInput) -> anyhow::Result<()> {
     page.validate().map_err(anyhow::Error::msg)?;
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     let published_at = (page.status == Status::Published).then_some(now);
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO pages (slug, title, description, status, blocks_schema, blocks, published_at, updated_at)
@@ -101,6 +103,7 @@ pub async fn save(tx: &mut Tx, page: &PageInput) -> anyhow::Result<()> {
     .bind(published_at)
     .bind(now)
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "page", page.slug.as_str()).await
 }

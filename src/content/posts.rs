@@ -123,20 +123,23 @@ pub async fn tag_label(store: &Store, tag_slug: &str) -> anyhow::Result<Option<S
     .await)?)
 }
 
-/// Slugs of every tag on a published post, for the sitemap.
+/// Slugs of every tag on a published post, for the sitemap, in byte order
+/// (sorted here: database collations differ between backends).
 pub async fn published_tag_slugs(store: &Store) -> anyhow::Result<Vec<String>> {
-    Ok(on_pool!(store, |pool| sqlx::query_scalar(
-        "SELECT DISTINCT t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.status = 'published' ORDER BY t.slug"
+    let mut slugs: Vec<String> = on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT DISTINCT t.slug FROM post_tags t JOIN posts p ON p.id = t.post_id WHERE p.status = 'published'"
     )
     .fetch_all(pool)
-    .await)?)
+    .await)?;
+    slugs.sort();
+    Ok(slugs)
 }
 
 pub async fn save(tx: &mut Tx, post: &PostInput) -> anyhow::Result<()> {
     if post.title.trim().is_empty() {
         anyhow::bail!("the post {} needs a title", post.slug);
     }
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     let published_at = (post.status == Status::Published).then_some(now);
     let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
         "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author, status, published_at, updated_at)
@@ -161,7 +164,7 @@ pub async fn save(tx: &mut Tx, post: &PostInput) -> anyhow::Result<()> {
     .bind(now)
     .fetch_one(&mut *conn)
     .await)?;
-    on_tx!(tx, |conn| sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(conn).await)?;
+    on_tx!(tx, |conn| sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(conn).await.map(drop))?;
     for label in &post.tags {
         let slug = slugify(label);
         if slug.is_empty() {
@@ -172,7 +175,8 @@ pub async fn save(tx: &mut Tx, post: &PostInput) -> anyhow::Result<()> {
             .bind(&slug)
             .bind(label)
             .execute(conn)
-            .await)?;
+            .await
+            .map(drop))?;
     }
     changes::record(tx, "post", post.slug.as_str()).await
 }

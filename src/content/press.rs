@@ -69,7 +69,7 @@ pub async fn published(store: &Store, limit: Option<u32>) -> anyhow::Result<Vec<
 }
 
 pub async fn save(tx: &mut Tx, report: &PressInput) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO press_reports (slug, outlet, date, title, source_url, video_url, language, summary, full_text, status, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
@@ -90,6 +90,7 @@ pub async fn save(tx: &mut Tx, report: &PressInput) -> anyhow::Result<()> {
     .bind(report.status.as_str())
     .bind(now)
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "press", report.slug.as_str()).await
 }

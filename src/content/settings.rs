@@ -1,6 +1,7 @@
 //! Site settings: name, tagline, owner line, contact address, language.
 
 use serde::{Deserialize, Serialize};
+use sqlx::types::Json;
 
 use super::Link;
 use crate::store::{Store, Tx, changes};
@@ -46,20 +47,20 @@ const KEY: &str = "site";
 
 /// The site settings, or `None` for a store nothing was loaded into yet.
 pub async fn load(store: &Store) -> anyhow::Result<Option<SiteSettings>> {
-    let value: Option<String> =
+    let value: Option<Json<SiteSettings>> =
         on_pool!(store, |pool| sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(KEY).fetch_optional(pool).await)?;
-    Ok(value.map(|v| serde_json::from_str(&v)).transpose()?)
+    Ok(value.map(|v| v.0))
 }
 
 pub async fn save(tx: &mut Tx, settings: &SiteSettings) -> anyhow::Result<()> {
-    let value = serde_json::to_string(settings)?;
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )
     .bind(KEY)
-    .bind(value)
+    .bind(Json(settings))
     .execute(conn)
-    .await)?;
+    .await
+    .map(drop))?;
     changes::record(tx, "settings", KEY).await
 }
 

@@ -1,26 +1,32 @@
 //! The change feed: every content write appends a row to `changes` in the
-//! same transaction. Each node follows the feed (woken at once for its own
-//! writes, by a cheap poll for writes from other processes) and drops its
-//! render cache when the newest id moves.
+//! same transaction. Each node follows the feed and drops its render cache
+//! when the newest id moves. It is woken at once by PostgreSQL's NOTIFY (a
+//! trigger on `changes` sends it) or by its own writes, and polls as a
+//! consistency check that catches a missed notification and writes from
+//! other processes on SQLite.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use time::OffsetDateTime;
+use sqlx::postgres::PgListener;
 use tokio::sync::Notify;
 
-use super::{Store, Tx};
+use super::{Pool, Store, Tx};
 use crate::{on_pool, on_tx};
+
+/// The channel the `changes_notify` trigger sends on (migrations/postgres).
+const CHANNEL: &str = "pamphlet_changes";
 
 /// Appends one change row; call inside the transaction that made the change.
 pub async fn record(tx: &mut Tx, entity: &str, key: &str) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
+    let now = crate::store::now();
     on_tx!(tx, |conn| sqlx::query("INSERT INTO changes (entity, entity_key, at) VALUES ($1, $2, $3)")
         .bind(entity)
         .bind(key)
         .bind(now)
         .execute(conn)
-        .await)?;
+        .await
+        .map(drop))?;
     Ok(())
 }
 
@@ -30,24 +36,54 @@ pub async fn latest_id(store: &Store) -> anyhow::Result<i64> {
     Ok(id)
 }
 
-/// How often a node looks for changes written by other processes.
+/// How often a node checks the feed without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
-/// Follows the feed until the task is dropped, calling `on_change` each time
-/// the newest id moves past the one seen at start.
+/// Follows the feed until the future is dropped, calling `on_change` each
+/// time the newest id moves past the one seen before.
 pub async fn follow(store: Store, wake: Arc<Notify>, mut seen: i64, on_change: impl Fn(i64) + Send) {
-    loop {
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = tokio::time::sleep(POLL_INTERVAL) => {}
-        }
-        match latest_id(&store).await {
-            Ok(id) if id != seen => {
-                seen = id;
-                on_change(id);
+    let poll = async {
+        loop {
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(POLL_INTERVAL) => {}
             }
-            Ok(_) => {}
-            Err(error) => tracing::warn!(error = %error, "cannot read the change feed; retrying"),
+            match latest_id(&store).await {
+                Ok(id) if id != seen => {
+                    seen = id;
+                    on_change(id);
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!(error = %error, "cannot read the change feed; retrying"),
+            }
         }
+    };
+    match store.pool() {
+        Pool::Postgres(pool) => tokio::select! {
+            _ = poll => {}
+            _ = listen(pool.clone(), wake.clone()) => {}
+        },
+        Pool::Sqlite(_) => poll.await,
+    }
+}
+
+/// Wakes the follower on every NOTIFY; reconnects after a lost connection.
+async fn listen(pool: sqlx::PgPool, wake: Arc<Notify>) {
+    loop {
+        let result = async {
+            let mut listener = PgListener::connect_with(&pool).await?;
+            listener.listen(CHANNEL).await?;
+            loop {
+                listener.recv().await?;
+                wake.notify_one();
+            }
+            #[expect(unreachable_code, reason = "the loop only ends by an error")]
+            Ok::<(), sqlx::Error>(())
+        }
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(error = %error, "lost the PostgreSQL change notifications; reconnecting (polling meanwhile)");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }

@@ -1,25 +1,30 @@
-//! The store: one handle over the native connection pool of each backend.
+//! The store: one handle over the native connection pool of each backend
+//! (SQLite, the embedded default, and PostgreSQL for several nodes).
 //!
 //! Query functions live next to the capability that owns the table and are
 //! written once: [`on_pool!`] and [`on_tx!`] expand the same query text and
 //! binds for each backend's native pool, so `FromRow` structs and SQL are
 //! shared. Placeholders are `$1, $2, …`, which mean the same on SQLite and
-//! PostgreSQL. Only SQLite is built in today; a PostgreSQL backend adds a
-//! variant to [`Pool`] and [`Tx`] and one arm to each macro.
+//! PostgreSQL. Where SQL must differ, one function holds both variants.
 
 pub mod changes;
+pub mod transfer;
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 /// Where the store lives, as given on the command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
     Sqlite(PathBuf),
+    /// A `postgres://` URL; shown without its password.
+    Postgres(String),
 }
 
 impl Location {
@@ -27,29 +32,63 @@ impl Location {
     pub fn from_flags(data_dir: &Path, database: Option<&str>) -> anyhow::Result<Self> {
         match database {
             None => Ok(Self::Sqlite(data_dir.join("pamphlet.db"))),
-            Some(url) => {
-                if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-                    if path.is_empty() {
-                        bail!("--database {url:?} names no file; use sqlite:PATH");
-                    }
-                    Ok(Self::Sqlite(PathBuf::from(path)))
-                } else {
-                    bail!("--database {url:?} is not a store this build can open; use sqlite:PATH (or leave it out to use --data)")
-                }
-            }
+            Some(url) => Self::parse(url),
         }
+    }
+
+    /// `sqlite:PATH` or `postgres://…` (also `postgresql://…`).
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                bail!("{url:?} names no file; use sqlite:PATH");
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            PgConnectOptions::from_str(url).map_err(|e| anyhow::anyhow!("{:?} is not a PostgreSQL URL: {e}", redact(url)))?;
+            Ok(Self::Postgres(url.to_owned()))
+        } else {
+            bail!("{:?} is not a store Pamphlet can open; use sqlite:PATH or postgres://USER@HOST/DB", redact(url))
+        }
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            Location::Postgres(url) => f.write_str(&redact(url)),
+        }
+    }
+}
+
+/// The URL with its password replaced, for messages and logs.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            format!("{scheme}://{}:***@{host}", userinfo.split(':').next().unwrap_or(""))
+        }
+        _ => url.to_owned(),
     }
 }
 
 #[derive(Clone, Debug)]
 pub enum Pool {
     Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
 }
 
 /// An open transaction on either backend. Writes take `&mut Tx` so that the
 /// change-feed row is appended in the same transaction as the content.
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 #[derive(Clone, Debug)]
@@ -63,6 +102,7 @@ macro_rules! on_pool {
     ($store:expr, |$conn:ident| $body:expr) => {
         match $store.pool() {
             $crate::store::Pool::Sqlite($conn) => $body,
+            $crate::store::Pool::Postgres($conn) => $body,
         }
     };
 }
@@ -76,11 +116,16 @@ macro_rules! on_tx {
                 let $conn = &mut **tx;
                 $body
             }
+            $crate::store::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
         }
     };
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
     /// Opens (creating if needed) and migrates the store.
@@ -104,20 +149,32 @@ impl Store {
                     .with_context(|| format!("cannot open the SQLite store {}", path.display()))?;
                 Store { pool: Pool::Sqlite(pool) }
             }
+            Location::Postgres(url) => {
+                let pool = PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect(url)
+                    .await
+                    .with_context(|| format!("cannot reach the PostgreSQL store {}", redact(url)))?;
+                Store { pool: Pool::Postgres(pool) }
+            }
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn migrate(&self) -> anyhow::Result<()> {
-        match &self.pool {
-            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await.map_err(|e| match e {
-                sqlx::migrate::MigrateError::VersionMissing(v) => {
-                    anyhow::anyhow!("the store was written by a newer Pamphlet (migration {v} is unknown to this binary); upgrade Pamphlet")
-                }
-                other => anyhow::Error::new(other).context("cannot migrate the store"),
-            }),
-        }
+    /// Applies pending migrations; refuses a store written by a newer binary.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let result = match &self.pool {
+            Pool::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Pool::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        };
+        result.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(v) => {
+                anyhow::anyhow!("the store was written by a newer Pamphlet (migration {v} is unknown to this binary); upgrade Pamphlet")
+            }
+            other => anyhow::Error::new(other).context("cannot migrate the store"),
+        })
     }
 
     pub fn pool(&self) -> &Pool {
@@ -127,6 +184,7 @@ impl Store {
     pub async fn begin(&self) -> anyhow::Result<Tx> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
 
@@ -144,9 +202,17 @@ impl Tx {
     pub async fn commit(self) -> anyhow::Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
+}
+
+/// The time to store for a write, in whole seconds so that every backend
+/// keeps exactly the same value (SQLite keeps nanoseconds, PostgreSQL micro).
+pub fn now() -> time::OffsetDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
 }
 
 #[cfg(test)]
@@ -160,5 +226,18 @@ mod tests {
         assert_eq!(Location::from_flags(data, Some("sqlite:/srv/site.db")).unwrap(), Location::Sqlite("/srv/site.db".into()));
         assert!(Location::from_flags(data, Some("mysql://x")).is_err());
         assert!(Location::from_flags(data, Some("sqlite:")).is_err());
+        assert_eq!(
+            Location::from_flags(data, Some("postgres://u:secret@db:5432/site")).unwrap(),
+            Location::Postgres("postgres://u:secret@db:5432/site".into())
+        );
+    }
+
+    #[test]
+    fn passwords_never_show_in_messages() {
+        let location = Location::parse("postgres://pamphlet:hunter2@db.internal/site").unwrap();
+        assert_eq!(location.to_string(), "postgres://pamphlet:***@db.internal/site");
+        assert!(!format!("{location:?}").contains("hunter2"));
+        let err = Location::parse("mysql://u:hunter2@x/y").unwrap_err().to_string();
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }

@@ -1,14 +1,47 @@
 //! `spawn_app()` starts Pamphlet on 127.0.0.1:0 with a fresh data folder.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use pamphlet::app::Application;
 use pamphlet::config::Config;
 use pamphlet::store::{Location, Store};
 use reqwest::header::HeaderMap;
 
+/// Every store test runs on both backends; see [`both_backends!`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each `async fn name(backend: Backend) { … }` as a module with
+/// two tests, `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($(#[$meta:meta])* async fn $name:ident($backend:ident: Backend) $body:block)*) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($backend: $crate::helpers::Backend) $body
+                #[tokio::test]
+                async fn sqlite() {
+                    run($crate::helpers::Backend::Sqlite).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    run($crate::helpers::Backend::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
 pub struct TestApp {
     pub app: Option<Application>,
+    pub location: Location,
     pub base: String,
     pub data: tempfile::TempDir,
     pub client: reqwest::Client,
@@ -30,20 +63,42 @@ impl Page {
     }
 }
 
-fn config(data: &std::path::Path) -> Config {
-    Config { addr: "127.0.0.1:0".parse().unwrap(), store: location(data), base_url: None, theme: None }
+pub fn config(store: &Location) -> Config {
+    Config { addr: "127.0.0.1:0".parse().unwrap(), store: store.clone(), base_url: None, theme: None }
 }
 
-pub fn location(data: &std::path::Path) -> Location {
-    Location::Sqlite(data.join("pamphlet.db"))
+/// A new, empty store: a SQLite file in `data`, or a new database on the
+/// test PostgreSQL server that `scripts/test.sh` starts.
+pub async fn fresh_store(backend: Backend, data: &Path) -> Location {
+    match backend {
+        Backend::Sqlite => Location::Sqlite(data.join("pamphlet.db")),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            static COUNTER: AtomicU32 = AtomicU32::new(0);
+            let admin = std::env::var("PAMPHLET_TEST_POSTGRES").expect(
+                "PAMPHLET_TEST_POSTGRES is not set: run the tests with `bash scripts/test.sh`, which starts a throwaway PostgreSQL",
+            );
+            let name = format!("pamphlet_test_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL server answers");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("a test database");
+            let (server, _) = admin.rsplit_once('/').expect("the URL names a database");
+            Location::Postgres(format!("{server}/{name}"))
+        }
+    }
 }
 
-pub async fn spawn_app() -> TestApp {
+pub async fn spawn_app(backend: Backend) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary folder");
-    let app = Application::start(config(data.path())).await.expect("the app starts");
+    let location = fresh_store(backend, data.path()).await;
+    spawn_app_on(location, data).await
+}
+
+/// Starts another app on an existing store (a second node, or a restart).
+pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestApp {
+    let app = Application::start(config(&location)).await.expect("the app starts");
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { app: Some(app), base, data, client }
+    TestApp { app: Some(app), location, base, data, client }
 }
 
 impl TestApp {
@@ -82,7 +137,7 @@ impl TestApp {
     /// Stops the server and starts it again on the same data folder.
     pub async fn restart(&mut self) {
         self.app.take().expect("the app is running").stop().await.expect("the app stops cleanly");
-        let app = Application::start(config(self.data.path())).await.expect("the app starts again");
+        let app = Application::start(config(&self.location)).await.expect("the app starts again");
         self.base = format!("http://{}", app.addr);
         self.app = Some(app);
     }

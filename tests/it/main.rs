@@ -1,8 +1,10 @@
-//! Integration tests: the real app on a random port with its own SQLite file.
+//! Integration tests: the real app on a random port with its own store, on
+//! SQLite and on PostgreSQL (`scripts/test.sh` starts a throwaway server).
 //! One test binary, so it links once.
 
 mod binary;
 mod helpers;
 mod http;
+mod nodes;
 mod pages;
 mod store;

@@ -4,148 +4,143 @@ use std::str::FromStr;
 
 use crate::helpers::{links, spawn_app};
 
-#[tokio::test]
-async fn the_home_page_shows_the_seed_sections_in_order() {
-    let app = spawn_app().await;
-    let page = app.get("/").await;
-    assert_eq!(page.status, 200);
-    let html = page.text();
-    let order = [
-        "Jens Soering",
-        "Latest News",
-        "Chuck Reid",
-        "The Promise",
-        "One Day in the Life of 179212",
-        "978-1590563458",
-        "About the Case of Jens Soering",
-        "Buckingham Correctional Center",
-        "Subscribe to Jens",
-        "Books by Jens Soering",
-    ];
-    let mut at = 0;
-    for needle in order {
-        let found = html[at..].find(needle).unwrap_or_else(|| panic!("{needle:?} missing after byte {at} of the home page"));
-        at += found;
-    }
-    assert!(html.contains("admin (at) example.org"), "the contact address is shown obfuscated");
-    assert!(!html.contains("admin@example.org"), "the plain address never appears");
-    assert!(html.contains(r#"<html lang="en">"#));
-    assert!(html.contains(r#""@type":"Organization""#), "Organization JSON-LD");
-}
-
-#[tokio::test]
-async fn each_page_carries_its_facts() {
-    let app = spawn_app().await;
-    let expectations: &[(&str, &[&str])] = &[
-        ("/buckingham-correctional-center", &["1100", "Dillwyn", "Buckingham County", "Virginia"]),
-        ("/pardon", &["22 August 2016", "Terry McAuliffe"]),
-        ("/about-the-case", &["Soering"]),
-        ("/case-overview", &["1986"]),
-        ("/books", &["One Day in the Life of 179212", "Lantern Books"]),
-        (
-            "/books/one-day-in-the-life-of-179212",
-            &["978-1590563458", "Lantern Books", "2012", "Reading sample", r#""isbn":"9781590563458""#],
-        ),
-        ("/tv-and-video", &["Chuck Reid"]),
-        ("/news/", &["Chuck Reid", "The Promise"]),
-        ("/press/", &["Press"]),
-        ("/newsletter", &["newsletter"]),
-        ("/contact", &["admin (at) example.org"]),
-    ];
-    for (path, needles) in expectations {
-        let page = app.get(path).await;
-        assert_eq!(page.status, 200, "{path}");
+crate::both_backends! {
+    async fn the_home_page_shows_the_seed_sections_in_order(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let page = app.get("/").await;
+        assert_eq!(page.status, 200);
         let html = page.text();
-        for needle in *needles {
-            assert!(html.contains(needle), "{path} should mention {needle:?}");
+        let order = [
+            "Jens Soering",
+            "Latest News",
+            "Chuck Reid",
+            "The Promise",
+            "One Day in the Life of 179212",
+            "978-1590563458",
+            "About the Case of Jens Soering",
+            "Buckingham Correctional Center",
+            "Subscribe to Jens",
+            "Books by Jens Soering",
+        ];
+        let mut at = 0;
+        for needle in order {
+            let found = html[at..].find(needle).unwrap_or_else(|| panic!("{needle:?} missing after byte {at} of the home page"));
+            at += found;
         }
-        assert!(html.contains(r#"<link rel="canonical" href=""#), "{path} has a canonical link");
-        assert!(html.contains(r#"property="og:title""#), "{path} has OpenGraph tags");
+        assert!(html.contains("admin (at) example.org"), "the contact address is shown obfuscated");
+        assert!(!html.contains("admin@example.org"), "the plain address never appears");
+        assert!(html.contains(r#"<html lang="en">"#));
+        assert!(html.contains(r#""@type":"Organization""#), "Organization JSON-LD");
     }
-}
 
-#[tokio::test]
-async fn the_tv_report_has_its_transcript_and_loads_no_third_party_until_asked() {
-    let app = spawn_app().await;
-    let html = app.get("/media/chuck-reid-tv-report").await.text();
-    assert!(html.contains("Transcript"), "transcript heading");
-    assert!(html.contains(r#""@type":"VideoObject""#) && html.contains(r#""transcript":""#), "VideoObject JSON-LD with transcript");
-    assert!(!html.contains("<iframe"), "no player before the visitor asks");
-    let external: Vec<String> = links(&html).into_iter().filter(|l| l.starts_with("http") && !l.starts_with(&app.base)).collect();
-    for l in &external {
-        assert!(!html.contains(&format!("src=\"{l}\"")), "nothing is loaded from {l}");
+    async fn each_page_carries_its_facts(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let expectations: &[(&str, &[&str])] = &[
+            ("/buckingham-correctional-center", &["1100", "Dillwyn", "Buckingham County", "Virginia"]),
+            ("/pardon", &["22 August 2016", "Terry McAuliffe"]),
+            ("/about-the-case", &["Soering"]),
+            ("/case-overview", &["1986"]),
+            ("/books", &["One Day in the Life of 179212", "Lantern Books"]),
+            (
+                "/books/one-day-in-the-life-of-179212",
+                &["978-1590563458", "Lantern Books", "2012", "Reading sample", r#""isbn":"9781590563458""#],
+            ),
+            ("/tv-and-video", &["Chuck Reid"]),
+            ("/news/", &["Chuck Reid", "The Promise"]),
+            ("/press/", &["Press"]),
+            ("/newsletter", &["newsletter"]),
+            ("/contact", &["admin (at) example.org"]),
+        ];
+        for (path, needles) in expectations {
+            let page = app.get(path).await;
+            assert_eq!(page.status, 200, "{path}");
+            let html = page.text();
+            for needle in *needles {
+                assert!(html.contains(needle), "{path} should mention {needle:?}");
+            }
+            assert!(html.contains(r#"<link rel="canonical" href=""#), "{path} has a canonical link");
+            assert!(html.contains(r#"property="og:title""#), "{path} has OpenGraph tags");
+        }
     }
-    assert!(html.contains("/media/chuck-reid-tv-report/play#player"), "a play link");
-    let played = app.get("/media/chuck-reid-tv-report/play").await;
-    assert_eq!(played.status, 200);
-    assert!(played.text().contains("<iframe"), "the player appears after the click");
-    assert!(played.text().contains(r#"<link rel="canonical" href="http"#));
-}
 
-#[tokio::test]
-async fn news_posts_have_article_metadata_and_tag_pages() {
-    let app = spawn_app().await;
-    let html = app.get("/news/chuck-reid-says-jens-soering-is-innocent").await.text();
-    assert!(html.contains(r#""@type":"NewsArticle""#));
-    assert!(html.contains("/media/chuck-reid-tv-report"), "links to the TV report");
-    let tag = links(&html).into_iter().find(|l| l.starts_with("/tags/")).expect("the post has tags");
-    let tag_page = app.get(&tag).await;
-    assert_eq!(tag_page.status, 200, "{tag}");
-    assert!(tag_page.text().contains("Chuck Reid"));
-    assert_eq!(app.get("/tags/no-such-tag").await.status, 404);
-}
+    async fn the_tv_report_has_its_transcript_and_loads_no_third_party_until_asked(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let html = app.get("/media/chuck-reid-tv-report").await.text();
+        assert!(html.contains("Transcript"), "transcript heading");
+        assert!(html.contains(r#""@type":"VideoObject""#) && html.contains(r#""transcript":""#), "VideoObject JSON-LD with transcript");
+        assert!(!html.contains("<iframe"), "no player before the visitor asks");
+        let external: Vec<String> = links(&html).into_iter().filter(|l| l.starts_with("http") && !l.starts_with(&app.base)).collect();
+        for l in &external {
+            assert!(!html.contains(&format!("src=\"{l}\"")), "nothing is loaded from {l}");
+        }
+        assert!(html.contains("/media/chuck-reid-tv-report/play#player"), "a play link");
+        let played = app.get("/media/chuck-reid-tv-report/play").await;
+        assert_eq!(played.status, 200);
+        assert!(played.text().contains("<iframe"), "the player appears after the click");
+        assert!(played.text().contains(r#"<link rel="canonical" href="http"#));
+    }
 
-#[tokio::test]
-async fn every_sitemap_url_answers_200_and_every_internal_link_resolves() {
-    let app = spawn_app().await;
-    let sitemap = app.get("/sitemap.xml").await;
-    assert_eq!(sitemap.status, 200);
-    assert!(sitemap.header("content-type").unwrap().starts_with("application/xml"));
-    let xml = sitemap.text();
-    let locs: Vec<&str> = xml.split("<loc>").skip(1).map(|s| s.split("</loc>").next().unwrap()).collect();
-    assert!(locs.len() >= 20, "the sitemap lists the whole demo, found {}", locs.len());
-    let mut internal = std::collections::BTreeSet::new();
-    for loc in &locs {
-        let path = loc.strip_prefix(&app.base).unwrap_or_else(|| panic!("{loc} is not on {}", app.base));
-        let page = app.get(path).await;
-        assert_eq!(page.status, 200, "{path}");
-        for link in links(&page.text()) {
-            if link.starts_with('/') && !link.starts_with("//") {
-                internal.insert(link.split('#').next().unwrap().to_owned());
+    async fn news_posts_have_article_metadata_and_tag_pages(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let html = app.get("/news/chuck-reid-says-jens-soering-is-innocent").await.text();
+        assert!(html.contains(r#""@type":"NewsArticle""#));
+        assert!(html.contains("/media/chuck-reid-tv-report"), "links to the TV report");
+        let tag = links(&html).into_iter().find(|l| l.starts_with("/tags/")).expect("the post has tags");
+        let tag_page = app.get(&tag).await;
+        assert_eq!(tag_page.status, 200, "{tag}");
+        assert!(tag_page.text().contains("Chuck Reid"));
+        assert_eq!(app.get("/tags/no-such-tag").await.status, 404);
+    }
+
+    async fn every_sitemap_url_answers_200_and_every_internal_link_resolves(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let sitemap = app.get("/sitemap.xml").await;
+        assert_eq!(sitemap.status, 200);
+        assert!(sitemap.header("content-type").unwrap().starts_with("application/xml"));
+        let xml = sitemap.text();
+        let locs: Vec<&str> = xml.split("<loc>").skip(1).map(|s| s.split("</loc>").next().unwrap()).collect();
+        assert!(locs.len() >= 20, "the sitemap lists the whole demo, found {}", locs.len());
+        let mut internal = std::collections::BTreeSet::new();
+        for loc in &locs {
+            let path = loc.strip_prefix(&app.base).unwrap_or_else(|| panic!("{loc} is not on {}", app.base));
+            let page = app.get(path).await;
+            assert_eq!(page.status, 200, "{path}");
+            for link in links(&page.text()) {
+                if link.starts_with('/') && !link.starts_with("//") {
+                    internal.insert(link.split('#').next().unwrap().to_owned());
+                }
             }
         }
+        for link in internal {
+            assert_eq!(app.get(&link).await.status, 200, "internal link {link}");
+        }
     }
-    for link in internal {
-        assert_eq!(app.get(&link).await.status, 200, "internal link {link}");
+
+    async fn the_feeds_parse_with_entries(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let atom = app.get("/feed.xml").await;
+        assert!(atom.header("content-type").unwrap().starts_with("application/atom+xml"));
+        let feed = atom_syndication::Feed::from_str(&atom.text()).expect("valid Atom");
+        assert!(feed.entries().len() >= 4, "news and articles are in the feed");
+        assert!(feed.entries().iter().any(|e| e.title().as_str().contains("Chuck Reid")));
+        assert!(feed.entries().iter().all(|e| e.links().iter().any(|l| l.href().starts_with(&app.base))));
+
+        let json: serde_json::Value = serde_json::from_slice(&app.get("/feed.json").await.body).expect("valid JSON");
+        assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+        assert!(json["items"].as_array().unwrap().len() >= 4);
+
+        let robots = app.get("/robots.txt").await.text();
+        assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", app.base)));
     }
-}
 
-#[tokio::test]
-async fn the_feeds_parse_with_entries() {
-    let app = spawn_app().await;
-    let atom = app.get("/feed.xml").await;
-    assert!(atom.header("content-type").unwrap().starts_with("application/atom+xml"));
-    let feed = atom_syndication::Feed::from_str(&atom.text()).expect("valid Atom");
-    assert!(feed.entries().len() >= 4, "news and articles are in the feed");
-    assert!(feed.entries().iter().any(|e| e.title().as_str().contains("Chuck Reid")));
-    assert!(feed.entries().iter().all(|e| e.links().iter().any(|l| l.href().starts_with(&app.base))));
-
-    let json: serde_json::Value = serde_json::from_slice(&app.get("/feed.json").await.body).expect("valid JSON");
-    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
-    assert!(json["items"].as_array().unwrap().len() >= 4);
-
-    let robots = app.get("/robots.txt").await.text();
-    assert!(robots.contains(&format!("Sitemap: {}/sitemap.xml", app.base)));
-}
-
-#[tokio::test]
-async fn theme_assets_have_hashed_names_and_cache_forever() {
-    let app = spawn_app().await;
-    let html = app.get("/").await.text();
-    let css = links(&html).into_iter().find(|l| l.starts_with("/static/style.") && l.ends_with(".css")).expect("the stylesheet link");
-    let page = app.get(&css).await;
-    assert_eq!(page.status, 200);
-    assert_eq!(page.header("cache-control"), Some("public, max-age=31536000, immutable"));
-    assert!(page.header("content-type").unwrap().starts_with("text/css"));
-    assert_eq!(app.get("/static/style.css").await.status, 404, "only the hashed name is served");
+    async fn theme_assets_have_hashed_names_and_cache_forever(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let html = app.get("/").await.text();
+        let css = links(&html).into_iter().find(|l| l.starts_with("/static/style.") && l.ends_with(".css")).expect("the stylesheet link");
+        let page = app.get(&css).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("cache-control"), Some("public, max-age=31536000, immutable"));
+        assert!(page.header("content-type").unwrap().starts_with("text/css"));
+        assert_eq!(app.get("/static/style.css").await.status, 404, "only the hashed name is served");
+    }
 }

@@ -1,0 +1,141 @@
+//! Moving a whole site between stores (`pamphlet migrate-data`): every table,
+//! row for row with its ids, in one transaction on the destination, then the
+//! row counts of both sides compared.
+//!
+//! Every table of the schema is listed in [`copy_all`]; a test compares the
+//! list with the migrations, so a new table cannot be forgotten.
+
+use serde_json::Value;
+use sqlx::AssertSqlSafe;
+use sqlx::types::Json;
+use time::{Date, OffsetDateTime};
+
+use super::{Pool, Store, Tx};
+use crate::{on_pool, on_tx};
+
+/// Declares a row type with every column of a table and a `copy` that
+/// reads them all from one store and inserts them into another.
+macro_rules! table {
+    ($row:ident, $table:literal, { $($col:ident : $ty:ty),+ $(,)? }) => {
+        #[derive(sqlx::FromRow)]
+        struct $row {
+            $($col: $ty),+
+        }
+
+        impl $row {
+            async fn copy(from: &Store, to: &mut Tx) -> anyhow::Result<()> {
+                let columns = [$(stringify!($col)),+];
+                let select = format!("SELECT {} FROM {}", columns.join(", "), $table);
+                let rows: Vec<$row> = on_pool!(from, |pool| sqlx::query_as(AssertSqlSafe(select.as_str())).fetch_all(pool).await)?;
+                let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+                let insert = format!("INSERT INTO {} ({}) VALUES ({})", $table, columns.join(", "), placeholders.join(", "));
+                for row in &rows {
+                    on_tx!(to, |conn| {
+                        let query = sqlx::query(AssertSqlSafe(insert.as_str()));
+                        $(let query = query.bind(&row.$col);)+
+                        query.execute(conn).await.map(drop)
+                    })?;
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+table!(ChangeRow, "changes", { id: i64, entity: String, entity_key: String, at: OffsetDateTime });
+table!(SettingRow, "settings", { key: String, value: Json<Value> });
+table!(MenuRow, "menus", { name: String, items: Json<Value> });
+table!(AssetRow, "assets", { name: String, content_type: String, bytes: Vec<u8>, alt: String, updated_at: OffsetDateTime });
+table!(PageRow, "pages", {
+    id: i64, slug: String, title: String, description: String, status: String, blocks_schema: i64,
+    blocks: Json<Value>, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime,
+});
+table!(PostRow, "posts", {
+    id: i64, slug: String, kind: String, title: String, date: Date, summary: String, body: String, cover: Option<String>,
+    tags: Json<Value>, author: String, status: String, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime,
+});
+table!(PostTagRow, "post_tags", { post_id: i64, slug: String, label: String });
+table!(BookRow, "books", {
+    id: i64, slug: String, position: i64, title: String, subtitle: String, author: String, co_authors: Json<Value>,
+    foreword_by: String, publisher: String, year: Option<i32>, language: String, isbn13: Option<String>, cover: Option<String>,
+    description: String, sample: String, reviews: Json<Value>, awards: Json<Value>, buy_links: Json<Value>, status: String,
+    updated_at: OffsetDateTime,
+});
+table!(MediaRow, "media_items", {
+    id: i64, slug: String, kind: String, title: String, outlet: String, date: Date, embed_url: Option<String>,
+    link_url: Option<String>, summary: String, transcript: String, status: String, updated_at: OffsetDateTime,
+});
+table!(PressRow, "press_reports", {
+    id: i64, slug: String, outlet: String, date: Date, title: String, source_url: Option<String>, video_url: Option<String>,
+    language: String, summary: String, full_text: String, status: String, updated_at: OffsetDateTime,
+});
+
+/// Tables in copy order (referenced tables first).
+pub const TABLES: &[&str] =
+    &["changes", "settings", "menus", "assets", "pages", "posts", "post_tags", "books", "media_items", "press_reports"];
+
+/// Tables whose ids come from an identity column on PostgreSQL.
+const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports"];
+
+/// Copies every table of `from` into the empty store `to`, then checks that
+/// each table holds as many rows on both sides. Returns (table, rows).
+pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static str, i64)>> {
+    for table in TABLES {
+        if count(to, table).await? > 0 {
+            anyhow::bail!("the destination already holds data (table {table} is not empty); migrate-data copies into an empty store only");
+        }
+    }
+    let mut tx = to.begin().await?;
+    ChangeRow::copy(from, &mut tx).await?;
+    SettingRow::copy(from, &mut tx).await?;
+    MenuRow::copy(from, &mut tx).await?;
+    AssetRow::copy(from, &mut tx).await?;
+    PageRow::copy(from, &mut tx).await?;
+    PostRow::copy(from, &mut tx).await?;
+    PostTagRow::copy(from, &mut tx).await?;
+    BookRow::copy(from, &mut tx).await?;
+    MediaRow::copy(from, &mut tx).await?;
+    PressRow::copy(from, &mut tx).await?;
+    if let Tx::Postgres(conn) = &mut tx {
+        // Rows came with their ids; new rows must continue after them.
+        for table in WITH_IDS {
+            let sql =
+                format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)");
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut **conn).await?;
+        }
+    }
+    tx.commit().await?;
+
+    let mut report = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let (source, copied) = (count(from, table).await?, count(to, table).await?);
+        anyhow::ensure!(source == copied, "table {table}: {source} rows in the source but {copied} in the destination");
+        report.push((*table, copied));
+    }
+    Ok(report)
+}
+
+async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    Ok(on_pool!(store, |pool| sqlx::query_scalar(AssertSqlSafe(sql.as_str())).fetch_one(pool).await)?)
+}
+
+/// The tables the store's schema has, from the database's own catalogue.
+pub async fn schema_tables(store: &Store) -> anyhow::Result<Vec<String>> {
+    let mut tables: Vec<String> = match store.pool() {
+        Pool::Sqlite(pool) => {
+            sqlx::query_scalar(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        Pool::Postgres(pool) => {
+            sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_sqlx_%'")
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    tables.sort();
+    Ok(tables)
+}

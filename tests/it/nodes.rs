@@ -1,0 +1,152 @@
+//! Several nodes on one PostgreSQL, moving a site between stores, and the
+//! store refusing what it cannot serve.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use pamphlet::app::Application;
+use pamphlet::content::settings;
+use pamphlet::store::{Location, Store, transfer};
+
+use crate::helpers::{Backend, config, fresh_store, spawn_app, spawn_app_on};
+
+#[tokio::test]
+async fn an_edit_on_node_a_is_visible_on_node_b_within_a_second() {
+    let a = spawn_app(Backend::Postgres).await;
+    let b = spawn_app_on(a.location.clone(), tempfile::tempdir().unwrap()).await;
+    assert!(!b.app().loaded_demo, "the second node finds the site the first one loaded");
+    assert!(b.get("/").await.status == 200 && !b.app().cache.is_empty(), "node B has the home page cached");
+
+    let mut site = settings::load(a.store()).await.unwrap().unwrap();
+    site.tagline = "Published on node A".into();
+    let mut tx = a.store().begin().await.unwrap();
+    settings::save(&mut tx, &site).await.unwrap();
+    tx.commit().await.unwrap();
+    let published = Instant::now();
+    let mut seen = None;
+    while published.elapsed() < Duration::from_secs(2) {
+        if b.get("/").await.text().contains("Published on node A") {
+            seen = Some(published.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let seen = seen.expect("node B shows the edit");
+    assert!(seen < Duration::from_secs(1), "node B showed the edit after {seen:?}");
+}
+
+#[tokio::test]
+async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
+    let data = tempfile::tempdir().unwrap();
+    let sqlite = fresh_store(Backend::Sqlite, data.path()).await;
+    let postgres = fresh_store(Backend::Postgres, data.path()).await;
+    let base_url = Some("https://friends.example.org".to_owned());
+
+    let before = Application::start(pamphlet::config::Config { base_url: base_url.clone(), ..config(&sqlite) }).await.unwrap();
+    let paths = sitemap_paths(&before).await;
+    let mut pages_before = Vec::new();
+    for path in &paths {
+        pages_before.push(fetch(&before, path).await);
+    }
+    before.stop().await.unwrap();
+
+    // The real command, as an operator runs it.
+    let output = Command::new(env!("CARGO_BIN_EXE_pamphlet"))
+        .args(["migrate-data", "--from", &sqlite_url(&sqlite), "--to", &postgres_url(&postgres)])
+        .env("PAMPHLET_LOG", "warn")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "migrate-data failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("pages: 10 rows copied and verified"), "{stdout}");
+
+    let after = Application::start(pamphlet::config::Config { base_url, ..config(&postgres) }).await.unwrap();
+    assert!(!after.loaded_demo, "the moved site is served, not a new demo");
+    for (path, before) in paths.iter().zip(&pages_before) {
+        assert_eq!(&fetch(&after, path).await, before, "{path} differs after the move");
+    }
+    assert!(paths.len() >= 20, "{} pages compared", paths.len());
+
+    // The destination now holds a site: a second run refuses instead of mixing two sites.
+    let again = Command::new(env!("CARGO_BIN_EXE_pamphlet"))
+        .args(["migrate-data", "--from", &sqlite_url(&sqlite), "--to", &postgres_url(&postgres)])
+        .env("PAMPHLET_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("empty store only"));
+}
+
+async fn sitemap_paths(app: &Application) -> Vec<String> {
+    let xml = String::from_utf8(fetch(app, "/sitemap.xml").await).unwrap();
+    let mut paths: Vec<String> = xml
+        .split("<loc>")
+        .skip(1)
+        .map(|s| s.split("</loc>").next().unwrap().trim_start_matches("https://friends.example.org").to_owned())
+        .collect();
+    paths.extend(
+        ["/sitemap.xml", "/feed.xml", "/feed.json", "/uploads/the-promise.svg", "/media/chuck-reid-tv-report/play"].map(String::from),
+    );
+    paths
+}
+
+async fn fetch(app: &Application, path: &str) -> Vec<u8> {
+    let response = reqwest::get(format!("http://{}{path}", app.addr)).await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+fn sqlite_url(location: &Location) -> String {
+    match location {
+        Location::Sqlite(path) => format!("sqlite:{}", path.display()),
+        Location::Postgres(_) => unreachable!("a SQLite location"),
+    }
+}
+
+fn postgres_url(location: &Location) -> String {
+    match location {
+        Location::Postgres(url) => url.clone(),
+        Location::Sqlite(_) => unreachable!("a PostgreSQL location"),
+    }
+}
+
+crate::both_backends! {
+    async fn the_data_mover_knows_every_table(backend: Backend) {
+        let data = tempfile::tempdir().unwrap();
+        let store = Store::open(&fresh_store(backend, data.path()).await).await.unwrap();
+        let mut listed: Vec<String> = transfer::TABLES.iter().map(|t| t.to_string()).collect();
+        listed.sort();
+        assert_eq!(transfer::schema_tables(&store).await.unwrap(), listed, "add new tables to store/transfer.rs");
+    }
+
+    async fn a_store_written_by_a_newer_binary_is_refused(backend: Backend) {
+        let data = tempfile::tempdir().unwrap();
+        let location = fresh_store(backend, data.path()).await;
+        let store = Store::open(&location).await.unwrap();
+        pamphlet::on_pool!(store, |pool| sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101, 'from the future', TRUE, $1, 0)"
+        )
+        .bind(vec![0u8; 48])
+        .execute(pool)
+        .await
+        .map(drop))
+        .unwrap();
+        store.close().await;
+        let err = Store::open(&location).await.unwrap_err().to_string();
+        assert!(err.contains("newer Pamphlet"), "{err}");
+    }
+}
+
+#[test]
+fn an_unreachable_database_is_reported_in_one_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_pamphlet"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database", "postgres://pamphlet:secret@127.0.0.1:1/site"])
+        .env("PAMPHLET_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot reach the PostgreSQL store postgres://pamphlet:***@127.0.0.1:1/site"), "{stderr}");
+    assert!(!stderr.contains("secret"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
