@@ -26,6 +26,7 @@ use super::posts::PostInput;
 use super::press::PressInput;
 use super::settings::SiteSettings;
 use super::{Link, assets, books, media, menus, pages, posts, press, settings};
+use crate::on_tx;
 use crate::store::Store;
 
 #[derive(Embed)]
@@ -166,9 +167,15 @@ impl Demo {
         Ok(())
     }
 
-    /// Writes the whole demo in one transaction.
-    pub async fn save(&self, store: &Store) -> anyhow::Result<()> {
+    /// Writes the whole demo in one transaction, unless the store already
+    /// holds a site (checked under the setup lock); returns whether it wrote.
+    pub async fn save_into_empty(&self, store: &Store) -> anyhow::Result<bool> {
         let mut tx = store.begin().await?;
+        tx.lock_for_setup().await?;
+        let sites: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(conn).await)?;
+        if sites > 0 {
+            return Ok(false);
+        }
         settings::save(&mut tx, &self.site).await?;
         menus::save(&mut tx, menus::PRIMARY, &self.menus.primary).await?;
         menus::save(&mut tx, menus::FOOTER, &self.menus.footer).await?;
@@ -190,7 +197,8 @@ impl Demo {
         for report in &self.press {
             press::save(&mut tx, report).await?;
         }
-        tx.commit().await
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -199,8 +207,7 @@ pub async fn load_if_empty(store: &Store) -> anyhow::Result<bool> {
     if settings::load(store).await?.is_some() {
         return Ok(false);
     }
-    Demo::embedded()?.save(store).await?;
-    Ok(true)
+    Demo::embedded()?.save_into_empty(store).await
 }
 
 fn content_type(name: &str) -> Option<&'static str> {

@@ -159,6 +159,13 @@ impl Store {
                 Store { pool: Pool::Postgres(pool) }
             }
         };
+        // SQLite has no advisory locks (sqlx takes one on PostgreSQL), so
+        // processes opening the same file migrate one after the other under a
+        // lock file beside it.
+        let _migration_lock = match location {
+            Location::Sqlite(path) => Some(lock_file(path.with_extension("db.lock")).await?),
+            Location::Postgres(_) => None,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -199,6 +206,19 @@ impl Store {
 }
 
 impl Tx {
+    /// Serialises first-start setup (loading the demo) across processes and
+    /// nodes: the second to arrive waits, then finds the site in place.
+    pub async fn lock_for_setup(&mut self) -> anyhow::Result<()> {
+        match self {
+            // A write statement takes SQLite's write lock for the rest of the
+            // transaction, so a concurrent loader waits (busy_timeout) instead
+            // of failing to upgrade its read later.
+            Tx::Sqlite(tx) => sqlx::query("DELETE FROM settings WHERE 0 = 1").execute(&mut **tx).await.map(drop)?,
+            Tx::Postgres(tx) => sqlx::query("SELECT pg_advisory_xact_lock(80976509140)").execute(&mut **tx).await.map(drop)?,
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> anyhow::Result<()> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
@@ -206,6 +226,21 @@ impl Tx {
         }
         Ok(())
     }
+}
+
+/// An exclusive lock on `path`, held until the file is dropped.
+async fn lock_file(path: PathBuf) -> anyhow::Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(file)
+    })
+    .await?
 }
 
 /// The time to store for a write, in whole seconds so that every backend

@@ -111,6 +111,19 @@ fn postgres_url(location: &Location) -> String {
 }
 
 crate::both_backends! {
+    async fn two_nodes_starting_together_load_the_demo_once(backend: Backend) {
+        let data = tempfile::tempdir().unwrap();
+        let location = fresh_store(backend, data.path()).await;
+        let (a, b) = tokio::join!(Application::start(config(&location)), Application::start(config(&location)));
+        let (a, b) = (a.expect("node A starts"), b.expect("node B starts"));
+        assert!(a.loaded_demo != b.loaded_demo, "exactly one node loads the demo");
+        let loads: i64 = pamphlet::on_pool!(a.store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE entity = 'settings'")
+            .fetch_one(pool)
+            .await)
+        .unwrap();
+        assert_eq!(loads, 1);
+    }
+
     async fn the_data_mover_knows_every_table(backend: Backend) {
         let data = tempfile::tempdir().unwrap();
         let store = Store::open(&fresh_store(backend, data.path()).await).await.unwrap();
