@@ -10,15 +10,19 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::{Notify, oneshot, watch};
 
 use crate::config::Config;
 use crate::content::demo;
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
+use crate::search::{self, SearchIndex};
 use crate::site::{self, SiteState, routes::Site};
 use crate::store::{Store, changes};
+
+/// Indexing buffer of the search index; plenty for a site's whole archive.
+const SEARCH_WRITER_MEMORY: usize = 30_000_000;
 
 /// A running server: its address, and a way to stop it.
 pub struct Application {
@@ -46,16 +50,40 @@ impl Application {
         let cache = Arc::new(RenderCache::default());
         let wake = Arc::new(Notify::new());
         let seen = changes::latest_id(&store).await?;
+        let search = Arc::new(SearchIndex::new(SEARCH_WRITER_MEMORY)?);
+        let indexed = search::documents::index_all(&store, &search).await?;
+        tracing::debug!(items = indexed, "search index built");
+        let (changed, mut watch_changes) = watch::channel(seen);
         let follower = tokio::spawn(changes::follow(store.clone(), wake, seen, {
             let cache = cache.clone();
             move |id| {
                 tracing::info!(change.id = id, "content changed; render cache emptied");
                 cache.invalidate();
+                changed.send_replace(id);
             }
         }));
+        let indexer = tokio::spawn({
+            let (store, search) = (store.clone(), search.clone());
+            async move {
+                let mut indexed_up_to = seen;
+                while watch_changes.changed().await.is_ok() {
+                    // A failed update is retried until the store answers again, so a
+                    // passing outage never leaves the index behind the site.
+                    loop {
+                        match search::documents::apply_changes(&store, &search, indexed_up_to).await {
+                            Ok(id) => break indexed_up_to = id,
+                            Err(error) => {
+                                tracing::warn!(error = format!("{error:#}"), "cannot update the search index; retrying in a second");
+                                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                            }
+                        }
+                    }
+                }
+            }
+        });
 
         let site = Site { store: store.clone(), renderer, base_url: base_url.clone() };
-        let router = router(SiteState::new(site, cache.clone()));
+        let router = router(SiteState::new(site, cache.clone(), search));
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let result = axum::serve(listener, router)
@@ -64,6 +92,7 @@ impl Application {
                 })
                 .await;
             follower.abort();
+            indexer.abort();
             result.context("the server stopped with an error")
         });
         Ok(Application { addr, base_url, store, cache, loaded_demo, stop, server })
@@ -86,7 +115,7 @@ impl Application {
 }
 
 pub fn router(state: SiteState) -> Router {
-    Router::new().route("/healthz", get(healthz)).fallback(site::serve).with_state(state)
+    Router::new().route("/healthz", get(healthz)).route("/search", get(site::search::page)).fallback(site::serve).with_state(state)
 }
 
 async fn healthz(State(state): State<SiteState>) -> (StatusCode, &'static str) {

@@ -4,5 +4,6 @@ pub mod app;
 pub mod config;
 pub mod content;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod store;

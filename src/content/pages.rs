@@ -75,6 +75,12 @@ pub async fn published_by_slug(store: &Store, slug: &str) -> anyhow::Result<Opti
 }
 
 /// Slugs and change times of every published page, for the sitemap.
+/// Every published page, for the search index.
+pub async fn published_all(store: &Store) -> anyhow::Result<Vec<Page>> {
+    let sql = select!("WHERE status = 'published'");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
+}
+
 /// Sorted by slug in byte order here, as database collations differ.
 pub async fn published_index(store: &Store) -> anyhow::Result<Vec<(String, OffsetDateTime)>> {
     let mut index: Vec<(String, OffsetDateTime)> =

@@ -61,6 +61,11 @@ macro_rules! select {
     };
 }
 
+pub async fn published_by_slug(store: &Store, slug: &str) -> anyhow::Result<Option<PressReport>> {
+    let sql = select!("WHERE slug = $1 AND status = 'published'");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sql).bind(slug).fetch_optional(pool).await)?)
+}
+
 /// Published reports, newest first; `limit: None` for all.
 pub async fn published(store: &Store, limit: Option<u32>) -> anyhow::Result<Vec<PressReport>> {
     let sql = select!("WHERE status = 'published' ORDER BY date DESC, id DESC LIMIT $1");

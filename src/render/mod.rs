@@ -51,6 +51,7 @@ impl Renderer {
             "media.html",
             "press.html",
             "404.html",
+            "search.html",
             "feed.xml",
             "sitemap.xml",
         ] {

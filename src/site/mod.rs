@@ -5,6 +5,7 @@
 pub mod blocks;
 pub mod feeds;
 pub mod routes;
+pub mod search;
 pub mod seo;
 pub mod views;
 
@@ -18,6 +19,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::render::cache::{Entry, RenderCache};
+use crate::search::SearchIndex;
 use routes::Site;
 
 /// Longest request target accepted (path and query); longer gets 414.
@@ -31,10 +33,11 @@ pub struct SiteState {
     pub cache: Arc<RenderCache>,
     /// Theme files by hashed URL; they never change while the process runs.
     pub statics: Arc<HashMap<String, Arc<Entry>>>,
+    pub search: Arc<SearchIndex>,
 }
 
 impl SiteState {
-    pub fn new(site: Site, cache: Arc<RenderCache>) -> Self {
+    pub fn new(site: Site, cache: Arc<RenderCache>, search: Arc<SearchIndex>) -> Self {
         let statics = site
             .renderer
             .theme()
@@ -45,7 +48,7 @@ impl SiteState {
                 (f.url.clone(), Arc::new(Entry::new(&r.content_type, r.body, r.modified, r.cache_control)))
             })
             .collect();
-        SiteState { site, cache, statics: Arc::new(statics) }
+        SiteState { site, cache, statics: Arc::new(statics), search }
     }
 }
 
@@ -147,7 +150,7 @@ async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
     response
 }
 
-fn server_error(error: &anyhow::Error) -> Response {
+pub(crate) fn server_error(error: &anyhow::Error) -> Response {
     tracing::error!(error = format!("{error:#}"), "cannot render a public page");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -76,7 +76,7 @@ pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Renders `template` inside the site's layout: settings, menus, meta.
-async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
+pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
     let settings = settings(site).await?;
     let menu = |items: Vec<crate::content::Link>| -> Vec<Value> {
         items

@@ -20,11 +20,21 @@ pub struct Meta {
     pub og_type: &'static str,
     pub image: Option<String>,
     pub json_ld: Option<Value>,
+    /// Keep the page out of search engines (e.g. search results).
+    pub noindex: bool,
 }
 
 impl Meta {
     pub fn new(title: impl Into<String>, description: impl Into<String>, path: impl Into<String>) -> Self {
-        Meta { title: title.into(), description: description.into(), path: path.into(), og_type: "website", image: None, json_ld: None }
+        Meta {
+            title: title.into(),
+            description: description.into(),
+            path: path.into(),
+            og_type: "website",
+            image: None,
+            json_ld: None,
+            noindex: false,
+        }
     }
 
     pub fn to_value(&self, base_url: &str) -> Value {
@@ -35,6 +45,7 @@ impl Meta {
             "og_type": self.og_type,
             "image": self.image.as_ref().map(|i| format!("{base_url}{i}")),
             "json_ld": self.json_ld.as_ref().map(script_safe_json),
+            "noindex": self.noindex,
         })
     }
 }

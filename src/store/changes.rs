@@ -36,6 +36,22 @@ pub async fn latest_id(store: &Store) -> anyhow::Result<i64> {
     Ok(id)
 }
 
+/// One row of the feed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Change {
+    pub id: i64,
+    pub entity: String,
+    pub entity_key: String,
+}
+
+/// The changes after `after`, oldest first.
+pub async fn since(store: &Store, after: i64) -> anyhow::Result<Vec<Change>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as("SELECT id, entity, entity_key FROM changes WHERE id > $1 ORDER BY id")
+        .bind(after)
+        .fetch_all(pool)
+        .await)?)
+}
+
 /// How often a node checks the feed without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 

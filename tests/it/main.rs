@@ -7,4 +7,5 @@ mod helpers;
 mod http;
 mod nodes;
 mod pages;
+mod search;
 mod store;
