@@ -21,9 +21,6 @@ use crate::search::{self, SearchIndex};
 use crate::site::{self, SiteState, routes::Site};
 use crate::store::{Store, changes};
 
-/// Indexing buffer of the search index; plenty for a site's whole archive.
-const SEARCH_WRITER_MEMORY: usize = 30_000_000;
-
 /// A running server: its address, and a way to stop it.
 pub struct Application {
     pub addr: SocketAddr,
@@ -50,7 +47,7 @@ impl Application {
         let cache = Arc::new(RenderCache::default());
         let wake = Arc::new(Notify::new());
         let seen = changes::latest_id(&store).await?;
-        let search = Arc::new(SearchIndex::new(SEARCH_WRITER_MEMORY)?);
+        let search = Arc::new(SearchIndex::new(search::WRITER_MEMORY)?);
         let indexed = search::documents::index_all(&store, &search).await?;
         tracing::debug!(items = indexed, "search index built");
         let (changed, mut watch_changes) = watch::channel(seen);

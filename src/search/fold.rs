@@ -65,7 +65,7 @@ impl<S: TokenStream> TokenStream for DigraphStream<S> {
             return false;
         }
         let text = &mut self.tail.token_mut().text;
-        if text.contains("ae") || text.contains("oe") || text.contains("ue") {
+        if text.as_bytes().windows(2).any(|pair| matches!(pair, [b'a' | b'o' | b'u', b'e'])) {
             *text = text.replace("ae", "a").replace("oe", "o").replace("ue", "u");
         }
         true

@@ -10,7 +10,7 @@ pub mod documents;
 pub mod fold;
 pub mod query;
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
@@ -25,10 +25,12 @@ use query::ParsedQuery;
 pub const KINDS: &[(&str, &str)] =
     &[("page", "Page"), ("news", "News"), ("article", "Article"), ("book", "Book"), ("video", "TV & Video"), ("press", "Press")];
 
+/// Indexing buffer of a node's index, in bytes; plenty for a site's whole archive.
+pub const WRITER_MEMORY: usize = 30_000_000;
 /// A title match counts this many times a body match.
 const TITLE_BOOST: f32 = 3.0;
 /// How many dictionary words a typed prefix may stand for.
-const PREFIX_EXPANSION: usize = 40;
+const PREFIX_EXPANSION: usize = 12;
 
 /// One searchable item.
 #[derive(Debug, Clone)]
@@ -150,7 +152,14 @@ impl SearchIndex {
         let Some(query) = self.build(&searcher, &parsed, search)? else { return Ok(Results::default()) };
         let per_page = search.per_page.clamp(1, 100);
         let top = TopDocs::with_limit(per_page).and_offset(search.page.saturating_sub(1) * per_page).order_by_score();
-        let (top, total) = searcher.search(&query, &(top, Count))?;
+        // Words alone: rank and count apart, since the top hits alone can skip
+        // most postings and counting needs no scores. Phrases must visit every
+        // match either way, so one pass does both.
+        let (top, total) = if parsed.phrases.is_empty() {
+            (searcher.search(&query, &top)?, searcher.search(&query, &Count)?)
+        } else {
+            searcher.search(&query, &(top, Count))?
+        };
 
         let mut body_snippets = SnippetGenerator::create(&searcher, &query, self.fields.body)?;
         body_snippets.set_max_num_chars(240);
@@ -177,7 +186,7 @@ impl SearchIndex {
         let mut title_snippet = titles.snippet(&title);
         title_snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
         let title_html = title_snippet.to_html();
-        let mut snippet = bodies.snippet(&body);
+        let mut snippet = snippet_near_start(bodies, &body);
         snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
         let snippet_html = if snippet.is_empty() {
             // Matched in the title only: show the opening of the text.
@@ -244,23 +253,31 @@ impl SearchIndex {
     /// Dictionary words that start with `prefix` (other than itself), the
     /// most frequent first, at most [`PREFIX_EXPANSION`].
     fn expand_prefix(&self, searcher: &tantivy::Searcher, prefix: &str) -> tantivy::Result<Vec<String>> {
-        let mut found: Vec<(u32, String)> = Vec::new();
         let mut upper = prefix.as_bytes().to_vec();
         upper.push(0xff);
+        // Document frequency summed over segments; the body holds nearly every
+        // title word too, so its dictionary stands for both fields.
+        let mut found: HashMap<Vec<u8>, u32> = HashMap::new();
         for segment in searcher.segment_readers() {
-            for field in [self.fields.title, self.fields.body] {
-                let inverted = segment.inverted_index(field)?;
-                let mut stream = inverted.terms().range().gt(prefix.as_bytes()).lt(&upper).into_stream()?;
-                while let Some((key, info)) = stream.next() {
-                    if let Ok(word) = std::str::from_utf8(key) {
-                        found.push((info.doc_freq, word.to_owned()));
+            let inverted = segment.inverted_index(self.fields.body)?;
+            let mut stream = inverted.terms().range().gt(prefix.as_bytes()).lt(&upper).into_stream()?;
+            while let Some((key, info)) = stream.next() {
+                match found.get_mut(key) {
+                    Some(n) => *n += info.doc_freq,
+                    None => {
+                        found.insert(key.to_vec(), info.doc_freq);
                     }
                 }
             }
         }
+        let mut found: Vec<(u32, Vec<u8>)> = found.into_iter().map(|(w, n)| (n, w)).collect();
+        let keep = PREFIX_EXPANSION.min(found.len());
+        if keep > 0 {
+            found.select_nth_unstable_by(keep - 1, |a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        }
+        found.truncate(keep);
         found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-        let mut seen = BTreeSet::new();
-        Ok(found.into_iter().filter(|(_, w)| seen.insert(w.clone())).map(|(_, w)| w).take(PREFIX_EXPANSION).collect())
+        Ok(found.into_iter().filter_map(|(_, w)| String::from_utf8(w).ok()).collect())
     }
 
     /// For a query that found nothing: each unknown word replaced by the
@@ -312,6 +329,20 @@ impl SearchIndex {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Most matches show early in a text; looking there first spares analysing
+/// whole transcripts for every hit.
+fn snippet_near_start(generator: &SnippetGenerator, text: &str) -> tantivy::snippet::Snippet {
+    const START: usize = 3_000;
+    if text.len() > START {
+        let end = (START..text.len()).find(|i| text.is_char_boundary(*i)).unwrap_or(text.len());
+        let snippet = generator.snippet(&text[..end]);
+        if !snippet.is_empty() {
+            return snippet;
+        }
+    }
+    generator.snippet(text)
 }
 
 fn html_escape(text: &str) -> String {
