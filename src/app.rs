@@ -38,8 +38,7 @@ impl Application {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&config.store).await?;
         let loaded_demo = demo::load_if_empty(&store).await?;
-        let theme = Arc::new(Theme::load(config.theme.as_deref())?);
-        let renderer = Arc::new(Renderer::new(theme)?);
+        let renderer = renderer(config.theme.as_deref())?;
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
@@ -109,6 +108,18 @@ impl Application {
         tracing::info!("shutting down");
         self.stop().await
     }
+}
+
+fn renderer(theme: Option<&std::path::Path>) -> anyhow::Result<Arc<Renderer>> {
+    Ok(Arc::new(Renderer::new(Arc::new(Theme::load(theme)?))?))
+}
+
+/// The site as the static export sees it: the store (with the demo loaded
+/// when empty, as `serve` does) and the renderer, without a server.
+pub async fn open_site(location: &crate::store::Location, theme: Option<&std::path::Path>, base_url: &str) -> anyhow::Result<Site> {
+    let store = Store::open(location).await?;
+    demo::load_if_empty(&store).await?;
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned() })
 }
 
 pub fn router(state: SiteState) -> Router {

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod config;
 pub mod content;
+pub mod export;
 pub mod render;
 pub mod search;
 pub mod site;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use pamphlet::app::Application;
 use pamphlet::config::{Config, parse_base_url};
+use pamphlet::export;
 use pamphlet::store::{Location, Store, transfer};
 
 #[derive(Parser)]
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the site (the default). An empty store gets the demo site.
     Serve(ServeArgs),
+    /// Write the whole public site as static files for any static host.
+    Build(BuildArgs),
     /// Apply the store's migrations and exit (serve applies them too).
     Migrate(StoreArgs),
     /// Copy a whole site into an empty store, e.g. from SQLite to PostgreSQL, and verify the counts.
@@ -64,8 +67,36 @@ struct ServeArgs {
     theme: Option<PathBuf>,
 }
 
+#[derive(Args, Clone)]
+struct BuildArgs {
+    /// The folder to write the site into; only files that changed are rewritten.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The address the export will be published at, e.g. https://example.org or https://example.org/friends.
+    #[arg(long, env = "PAMPHLET_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
+    base_url: Option<String>,
+    /// A theme folder (templates/, static/) whose files override the built-in theme.
+    #[arg(long, env = "PAMPHLET_THEME", value_name = "DIR")]
+    theme: Option<PathBuf>,
+    /// Skip the .gz and .br copies of text files (for hosts that compress on their own).
+    #[arg(long)]
+    no_precompress: bool,
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors in one line, like every other failure; help and version as clap prints them.
+        Err(error) if error.use_stderr() => {
+            let text = error.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            eprintln!("pamphlet: {}", first.strip_prefix("error: ").unwrap_or(first));
+            return ExitCode::from(2);
+        }
+        Err(error) => error.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("PAMPHLET_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
@@ -76,6 +107,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
+        Some(Command::Build(args)) => runtime.block_on(build(args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
         Some(Command::MigrateData { from, to }) => runtime.block_on(migrate_data(&from, &to)),
         None => runtime.block_on(serve(cli.serve)),
@@ -105,6 +137,43 @@ impl StoreArgs {
     fn location(&self) -> anyhow::Result<Location> {
         Location::from_flags(&self.data, self.database.as_deref())
     }
+}
+
+async fn build(args: BuildArgs) -> anyhow::Result<()> {
+    let base_url = args.base_url.ok_or_else(|| {
+        anyhow::anyhow!(
+            "the export needs the address it will be published at: add --base-url https://example.org (or set PAMPHLET_BASE_URL)"
+        )
+    })?;
+    let started = std::time::Instant::now();
+    let site = pamphlet::app::open_site(&args.store.location()?, args.theme.as_deref(), &base_url).await?;
+    let report = export::build(&site, &args.out, export::Options { precompress: !args.no_precompress }).await?;
+    let summary = &report.summary;
+    // The .gz/.br twins go with their file; listing them would triple the list.
+    let listed: Vec<&String> = summary.written.iter().filter(|f| !f.ends_with(".gz") && !f.ends_with(".br")).collect();
+    const LISTED: usize = 50;
+    for file in listed.iter().take(LISTED) {
+        println!("wrote   {file}");
+    }
+    if listed.len() > LISTED {
+        println!("wrote   … and {} more", listed.len() - LISTED);
+    }
+    for file in &summary.removed {
+        println!("removed {file}");
+    }
+    for (page, link) in &report.broken {
+        eprintln!("pamphlet: warning: {} links to {link}, which the site does not have", if page.is_empty() { "the site" } else { page });
+    }
+    println!(
+        "Built {} pages into {} in {:.2} s: {} files written, {} unchanged, {} removed.",
+        report.pages,
+        args.out.display(),
+        started.elapsed().as_secs_f64(),
+        summary.written.len(),
+        summary.unchanged,
+        summary.removed.len()
+    );
+    Ok(())
 }
 
 async fn migrate(args: StoreArgs) -> anyhow::Result<()> {

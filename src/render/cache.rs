@@ -45,11 +45,11 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 impl Entry {
     pub fn new(content_type: &str, body: Vec<u8>, modified: SystemTime, cache_control: &'static str) -> Self {
         let tag: String = Sha256::digest(&body)[..10].iter().map(|b| format!("{b:02x}")).collect();
-        let compressible = content_type.starts_with("text/")
-            || content_type.starts_with("application/") && (content_type.contains("xml") || content_type.contains("json"))
-            || content_type.starts_with("image/svg");
-        let (gzip, br) =
-            if compressible && body.len() > 256 { (smaller(gzip(&body), &body), smaller(brotli(&body), &body)) } else { (None, None) };
+        let (gzip, br) = if compressible(content_type) && body.len() > 256 {
+            (smaller(gzip(&body), &body), smaller(brotli(&body), &body))
+        } else {
+            (None, None)
+        };
         let header = |s: String| HeaderValue::try_from(s).expect("hex digits and quotes are a valid header");
         Entry {
             content_type: HeaderValue::from_str(content_type).expect("content types are valid headers"),
@@ -69,17 +69,25 @@ impl Entry {
     }
 }
 
+/// Text formats (HTML, CSS, JS, XML, JSON, SVG) shrink well; images and PDFs do not.
+pub fn compressible(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || content_type.starts_with("application/") && (content_type.contains("xml") || content_type.contains("json"))
+        || content_type.starts_with("image/svg")
+}
+
 fn smaller(compressed: Vec<u8>, original: &[u8]) -> Option<Bytes> {
     (compressed.len() < original.len()).then(|| Bytes::from(compressed))
 }
 
-fn gzip(body: &[u8]) -> Vec<u8> {
+/// Compressed at the best level: done once per page, sent many times.
+pub fn gzip(body: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::best());
     encoder.write_all(body).expect("writing to a Vec cannot fail");
     encoder.finish().expect("writing to a Vec cannot fail")
 }
 
-fn brotli(body: &[u8]) -> Vec<u8> {
+pub fn brotli(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() / 3);
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
     brotli::BrotliCompress(&mut &body[..], &mut out, &params).expect("writing to a Vec cannot fail");

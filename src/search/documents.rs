@@ -14,14 +14,20 @@ use crate::store::{Store, changes};
 
 use super::{Document, SearchIndex};
 
-/// Indexes everything published; returns the number of items.
-pub async fn index_all(store: &Store, index: &SearchIndex) -> anyhow::Result<usize> {
+/// Everything published, as searchable documents.
+pub async fn all(store: &Store) -> anyhow::Result<Vec<Document>> {
     let mut docs = Vec::new();
     docs.extend(pages::published_all(store).await?.iter().map(page));
     docs.extend(posts::published(store, None, u32::MAX, 0).await?.iter().map(post));
     docs.extend(books::published(store).await?.iter().map(book));
     docs.extend(media::published(store, None).await?.iter().map(media_item));
     docs.extend(press::published(store, None).await?.iter().map(press_report));
+    Ok(docs)
+}
+
+/// Indexes everything published; returns the number of items.
+pub async fn index_all(store: &Store, index: &SearchIndex) -> anyhow::Result<usize> {
+    let docs = all(store).await?;
     let count = docs.len();
     for doc in docs {
         index.put(&doc.id.clone(), Some(doc))?;

@@ -71,7 +71,8 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
 
 /// The themed "not found" page.
 pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
-    let meta = Meta::new("Page not found", "", "/404");
+    let mut meta = Meta::new("Page not found", "", "/404");
+    meta.noindex = true;
     Ok(layout_render(site, "404.html", "/404", meta, json!({})).await?.into_bytes())
 }
 

@@ -3,6 +3,7 @@
 //! One test binary, so it links once.
 
 mod binary;
+mod export;
 mod helpers;
 mod http;
 mod nodes;

@@ -1,0 +1,140 @@
+//! `pamphlet build`: the whole public site as static files for any static
+//! host. The same renderer as the live site (`site::routes::render`) makes
+//! every page; this module only decides which URLs exist and writes them.
+//!
+//! Which URLs: every public path (the sitemap's list), the feeds, theme files
+//! and uploads, then every internal link found in what was rendered, until no
+//! new link turns up, so the export holds whatever its pages link to.
+
+mod links;
+mod search;
+mod write;
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::IsTerminal;
+use std::path::Path;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::task::JoinSet;
+
+use crate::site::feeds;
+use crate::site::routes::{self, Site};
+pub use write::Summary;
+
+/// Renders in flight at once; the store and the renderer are shared.
+const CONCURRENCY: usize = 16;
+
+/// One file of the export.
+pub struct Output {
+    /// Path inside the export folder, e.g. `news/foo/index.html`.
+    pub file: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+pub struct Report {
+    pub summary: Summary,
+    /// HTML pages rendered.
+    pub pages: usize,
+    /// Internal links that lead nowhere: (page, link).
+    pub broken: Vec<(String, String)>,
+}
+
+/// How to write the export.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Write `.gz` and `.br` twins of text files (off for hosts that compress themselves).
+    pub precompress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { precompress: true }
+    }
+}
+
+/// Renders the whole site and writes it into `out`, rewriting only files
+/// whose bytes changed. The site's base URL may have a path
+/// (`https://example.org/friends`): root-relative links move under it.
+pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<Report> {
+    let progress = progress_bar();
+    let prefix = links::base_path(&site.base_url);
+    let mut outputs: BTreeMap<String, Output> = BTreeMap::new();
+    let mut broken = Vec::new();
+    let mut pages = 0;
+
+    for file in site.renderer.theme().statics.values() {
+        outputs.insert(file.url.clone(), Output { file: String::new(), content_type: file.content_type.into(), bytes: file.bytes.clone() });
+    }
+    let (search_page, search_index) = search::files(site).await?;
+    outputs.insert(search::PAGE_PATH.into(), search_page);
+    outputs.insert(search::INDEX_PATH.into(), search_index);
+
+    let mut queue: Vec<(String, String)> = ["/feed.xml", "/feed.json", "/sitemap.xml", "/robots.txt"]
+        .into_iter()
+        .map(|p| (p.to_owned(), String::new()))
+        .chain(feeds::public_paths(site).await?.into_iter().map(|(p, _)| (p, String::new())))
+        .collect();
+    let mut seen: HashSet<String> = outputs.keys().cloned().collect();
+    queue.retain(|(path, _)| seen.insert(path.clone()));
+    while !queue.is_empty() {
+        progress.inc_length(queue.len() as u64);
+        let mut found = Vec::new();
+        let mut tasks = JoinSet::new();
+        let mut pending = queue.drain(..);
+        loop {
+            while tasks.len() < CONCURRENCY {
+                let Some((path, from)) = pending.next() else { break };
+                let site = site.clone();
+                tasks.spawn(async move {
+                    let rendered = routes::render(&site, &path).await;
+                    (path, from, rendered)
+                });
+            }
+            let Some(done) = tasks.join_next().await else { break };
+            let (path, from, rendered) = done?;
+            progress.inc(1);
+            match rendered? {
+                Some(r) => {
+                    if r.content_type.starts_with("text/html") {
+                        pages += 1;
+                        found.extend(links::internal(&r.body).into_iter().map(|link| (link, path.clone())));
+                    }
+                    outputs.insert(path, Output { file: String::new(), content_type: r.content_type, bytes: r.body });
+                }
+                None => broken.push((from, path)),
+            }
+        }
+        drop(pending);
+        queue = found.into_iter().filter(|(link, _)| seen.insert(link.clone())).collect();
+    }
+    let not_found = routes::not_found(site).await?;
+    outputs.insert("/404.html".into(), Output { file: String::new(), content_type: "text/html; charset=utf-8".into(), bytes: not_found });
+    progress.finish_and_clear();
+
+    let files = outputs
+        .into_iter()
+        .map(|(path, mut output)| {
+            output.file = links::file_for(&path, &output.content_type);
+            if output.content_type.starts_with("text/html") && !prefix.is_empty() {
+                output.bytes = links::prefix_root_links(&output.bytes, &prefix);
+            }
+            output
+        })
+        .collect();
+    let summary = write::sync(out, files, options.precompress, progress_bar())?;
+    broken.sort();
+    Ok(Report { summary, pages, broken })
+}
+
+/// A bar on a terminal, nothing otherwise (CI logs, pipes, tests).
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}

@@ -1,0 +1,78 @@
+//! Search in the export: a compact index of every published item, folded by
+//! the same analyzer as the server's search (`search::fold`), and a search
+//! page whose small script (`static/search.js`) loads the index only there.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::{Output, links};
+use crate::search::{KINDS, documents, fold};
+use crate::site::routes::{Site, layout_render};
+use crate::site::seo::Meta;
+
+pub const PAGE_PATH: &str = "/search";
+pub const INDEX_PATH: &str = "/search-index.json";
+/// A title word weighs this many body words, as on the server.
+const TITLE_WEIGHT: u32 = 3;
+/// Characters of each item's text shown under its title.
+const EXCERPT_CHARS: usize = 200;
+
+/// The search page and the index, as export files.
+pub async fn files(site: &Site) -> anyhow::Result<(Output, Output)> {
+    let mut meta = Meta::new("Search", "Search the whole site.", PAGE_PATH);
+    meta.noindex = true;
+    let content = json!({
+        "q": "",
+        "static_index": INDEX_PATH,
+        "kinds": KINDS.iter().map(|(k, label)| json!({ "value": k, "label": label })).collect::<Vec<_>>(),
+    });
+    let page = layout_render(site, "search.html", PAGE_PATH, meta, content).await?;
+    let index = index(site).await?;
+    Ok((
+        Output { file: String::new(), content_type: "text/html; charset=utf-8".into(), bytes: page.into_bytes() },
+        Output { file: String::new(), content_type: "application/json".into(), bytes: index },
+    ))
+}
+
+/// `{"docs": [...], "terms": {"soring": [doc, weight, doc, weight, ...]}, "avg": n}`:
+/// a weight is title occurrences × 3 + text occurrences.
+async fn index(site: &Site) -> anyhow::Result<Vec<u8>> {
+    let prefix = links::base_path(&site.base_url);
+    let documents = documents::all(&site.store).await?;
+    let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut docs = Vec::with_capacity(documents.len());
+    let mut total_length = 0usize;
+    for (number, doc) in documents.iter().enumerate() {
+        let mut weights: BTreeMap<String, u32> = BTreeMap::new();
+        for word in fold::tokens(&doc.title) {
+            *weights.entry(word).or_default() += TITLE_WEIGHT;
+        }
+        let body = fold::tokens(&doc.body);
+        let length = body.len();
+        total_length += length;
+        for word in body {
+            *weights.entry(word).or_default() += 1;
+        }
+        for (word, weight) in weights {
+            terms.entry(word).or_default().extend([number as u32, weight]);
+        }
+        let mut excerpt: String = doc.body.chars().take(EXCERPT_CHARS).collect();
+        if doc.body.chars().count() > EXCERPT_CHARS {
+            excerpt.push('…');
+        }
+        let label = KINDS.iter().find(|(k, _)| *k == doc.kind).map_or("", |(_, label)| label);
+        docs.push(json!({
+            "u": format!("{prefix}{}", doc.url),
+            "t": doc.title,
+            "k": doc.kind,
+            "l": label,
+            "y": doc.year,
+            "d": doc.date,
+            "x": excerpt,
+            "n": length,
+        }));
+    }
+    let average = if documents.is_empty() { 0 } else { total_length / documents.len() };
+    Ok(serde_json::to_vec(&json!({ "docs": docs, "terms": terms, "avg": average }))?)
+}
