@@ -23,6 +23,11 @@ fn main() -> anyhow::Result<()> {
     let count: usize = std::env::var("POSTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
     let pamphlet_bin = std::env::var("PAMPHLET_BIN").unwrap_or_else(|_| "target/release/pamphlet".into());
     let work = tempfile::tempdir()?;
+    if let Ok(keep) = std::env::var("KEEP") {
+        // Keeps the generated site for a closer look (e.g. a profiler).
+        println!("keeping the generated sites in {}", work.path().display());
+        std::fs::write(keep, work.path().to_string_lossy().as_bytes())?;
+    }
     let (data, hugo_site) = (work.path().join("data"), work.path().join("hugo"));
     let posts: Vec<GeneratedPost> = (0..count).map(generate).collect();
 
@@ -81,6 +86,9 @@ fn main() -> anyhow::Result<()> {
     let ratio = rate(pamphlet_pages, html_only) / rate(hugo_pages, hugo);
     println!("ratio pamphlet/hugo pages/s (HTML only): {ratio:.2}x; target >= 2x: {}", if ratio >= 2.0 { "met" } else { "MISSED" });
     println!("ratio pamphlet/hugo pages/s (full build): {:.2}x", rate(pamphlet_pages, full) / rate(hugo_pages, hugo));
+    if std::env::var("KEEP").is_ok() {
+        let _ = work.keep();
+    }
     Ok(())
 }
 

@@ -78,7 +78,7 @@ impl Application {
             }
         });
 
-        let site = Site { store: store.clone(), renderer, base_url: base_url.clone() };
+        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None };
         let router = router(SiteState::new(site, cache.clone(), search));
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -119,7 +119,7 @@ fn renderer(theme: Option<&std::path::Path>) -> anyhow::Result<Arc<Renderer>> {
 pub async fn open_site(location: &crate::store::Location, theme: Option<&std::path::Path>, base_url: &str) -> anyhow::Result<Site> {
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned() })
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None })
 }
 
 pub fn router(state: SiteState) -> Router {

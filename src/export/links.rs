@@ -17,12 +17,19 @@ pub fn base_path(base_url: &str) -> String {
 pub fn internal(html: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
     let html = String::from_utf8_lossy(html);
-    rewrite_urls(&html, |url| {
-        if let Some(path) = site_path(url) {
-            found.push(path);
-        }
-        None
-    });
+    let mut rest: &str = &html;
+    while let Some((start, attribute)) = next_attribute(rest) {
+        let value_start = start + attribute.len() + 2;
+        let Some(value_len) = rest[value_start..].find('"') else { break };
+        let value = &rest[value_start..value_start + value_len];
+        let urls: Vec<&str> = if attribute == "srcset" {
+            value.split(',').filter_map(|candidate| candidate.split_whitespace().next()).collect()
+        } else {
+            vec![value]
+        };
+        found.extend(urls.into_iter().filter_map(site_path));
+        rest = &rest[value_start + value_len..];
+    }
     found
 }
 

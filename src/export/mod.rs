@@ -13,12 +13,13 @@ mod write;
 use std::collections::{BTreeMap, HashSet};
 use std::io::IsTerminal;
 use std::path::Path;
+use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
 use crate::site::feeds;
-use crate::site::routes::{self, Site};
+use crate::site::routes::{self, Frame, Site};
 pub use write::Summary;
 
 /// Renders in flight at once; the store and the renderer are shared.
@@ -57,6 +58,7 @@ impl Default for Options {
 /// whose bytes changed. The site's base URL may have a path
 /// (`https://example.org/friends`): root-relative links move under it.
 pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<Report> {
+    let site = &Site { frame: Some(Arc::new(Frame::load(&site.store).await?)), ..site.clone() };
     let progress = progress_bar();
     let prefix = links::base_path(&site.base_url);
     let mut outputs: BTreeMap<String, Output> = BTreeMap::new();
@@ -66,16 +68,19 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
     for file in site.renderer.theme().statics.values() {
         outputs.insert(file.url.clone(), Output { file: String::new(), content_type: file.content_type.into(), bytes: file.bytes.clone() });
     }
-    let (search_page, search_index) = search::files(site).await?;
-    outputs.insert(search::PAGE_PATH.into(), search_page);
-    outputs.insert(search::INDEX_PATH.into(), search_index);
+    // The search index is built beside the pages, on its own task.
+    let search_files = tokio::spawn({
+        let site = site.clone();
+        async move { search::files(&site).await }
+    });
+    let mut seen: HashSet<String> = outputs.keys().cloned().collect();
+    seen.extend([search::PAGE_PATH.to_owned(), search::INDEX_PATH.to_owned()]);
 
     let mut queue: Vec<(String, String)> = ["/feed.xml", "/feed.json", "/sitemap.xml", "/robots.txt"]
         .into_iter()
         .map(|p| (p.to_owned(), String::new()))
         .chain(feeds::public_paths(site).await?.into_iter().map(|(p, _)| (p, String::new())))
         .collect();
-    let mut seen: HashSet<String> = outputs.keys().cloned().collect();
     queue.retain(|(path, _)| seen.insert(path.clone()));
     while !queue.is_empty() {
         progress.inc_length(queue.len() as u64);
@@ -110,6 +115,9 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
     }
     let not_found = routes::not_found(site).await?;
     outputs.insert("/404.html".into(), Output { file: String::new(), content_type: "text/html; charset=utf-8".into(), bytes: not_found });
+    let (search_page, search_index) = search_files.await??;
+    outputs.insert(search::PAGE_PATH.into(), search_page);
+    outputs.insert(search::INDEX_PATH.into(), search_index);
     progress.finish_and_clear();
 
     let files = outputs

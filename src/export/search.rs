@@ -2,7 +2,9 @@
 //! the same analyzer as the server's search (`search::fold`), and a search
 //! page whose small script (`static/search.js`) loads the index only there.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+
+use serde::Serialize;
 
 use serde_json::json;
 
@@ -36,15 +38,17 @@ pub async fn files(site: &Site) -> anyhow::Result<(Output, Output)> {
 }
 
 /// `{"docs": [...], "terms": {"soring": [doc, weight, doc, weight, ...]}, "avg": n}`:
-/// a weight is title occurrences × 3 + text occurrences.
+/// a weight is title occurrences × 3 + text occurrences. Keys are sorted, so
+/// the same content gives the same bytes and an unchanged site rewrites nothing.
 async fn index(site: &Site) -> anyhow::Result<Vec<u8>> {
     let prefix = links::base_path(&site.base_url);
     let documents = documents::all(&site.store).await?;
-    let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut terms: HashMap<String, Vec<u32>> = HashMap::new();
     let mut docs = Vec::with_capacity(documents.len());
     let mut total_length = 0usize;
+    let mut weights: HashMap<String, u32> = HashMap::new();
     for (number, doc) in documents.iter().enumerate() {
-        let mut weights: BTreeMap<String, u32> = BTreeMap::new();
+        weights.clear();
         for word in fold::tokens(&doc.title) {
             *weights.entry(word).or_default() += TITLE_WEIGHT;
         }
@@ -54,25 +58,62 @@ async fn index(site: &Site) -> anyhow::Result<Vec<u8>> {
         for word in body {
             *weights.entry(word).or_default() += 1;
         }
-        for (word, weight) in weights {
+        for (word, weight) in weights.drain() {
             terms.entry(word).or_default().extend([number as u32, weight]);
         }
         let mut excerpt: String = doc.body.chars().take(EXCERPT_CHARS).collect();
-        if doc.body.chars().count() > EXCERPT_CHARS {
+        if excerpt.len() < doc.body.len() {
             excerpt.push('…');
         }
-        let label = KINDS.iter().find(|(k, _)| *k == doc.kind).map_or("", |(_, label)| label);
-        docs.push(json!({
-            "u": format!("{prefix}{}", doc.url),
-            "t": doc.title,
-            "k": doc.kind,
-            "l": label,
-            "y": doc.year,
-            "d": doc.date,
-            "x": excerpt,
-            "n": length,
-        }));
+        docs.push(IndexedDoc {
+            u: format!("{prefix}{}", doc.url),
+            t: &doc.title,
+            k: doc.kind,
+            l: KINDS.iter().find(|(k, _)| *k == doc.kind).map_or("", |(_, label)| label),
+            y: doc.year,
+            d: &doc.date,
+            x: excerpt,
+            n: length,
+        });
+    }
+    // Postings list documents in order; the map drained above did not.
+    let mut terms: Vec<(String, Vec<u32>)> = terms.into_iter().collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, postings) in &mut terms {
+        let mut pairs: Vec<[u32; 2]> = postings.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+        pairs.sort_unstable();
+        *postings = pairs.concat();
     }
     let average = if documents.is_empty() { 0 } else { total_length / documents.len() };
-    Ok(serde_json::to_vec(&json!({ "docs": docs, "terms": terms, "avg": average }))?)
+    let index = Index { docs, terms: Terms(&terms), avg: average };
+    Ok(serde_json::to_vec(&index)?)
+}
+
+#[derive(Serialize)]
+struct Index<'a> {
+    docs: Vec<IndexedDoc<'a>>,
+    terms: Terms<'a>,
+    avg: usize,
+}
+
+/// Field names are one letter: they repeat for every item of the site.
+#[derive(Serialize)]
+struct IndexedDoc<'a> {
+    u: String,
+    t: &'a str,
+    k: &'a str,
+    l: &'a str,
+    y: Option<u64>,
+    d: &'a str,
+    x: String,
+    n: usize,
+}
+
+/// Sorted terms, written as a JSON object.
+struct Terms<'a>(&'a [(String, Vec<u32>)]);
+
+impl Serialize for Terms<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(term, postings)| (term, postings)))
+    }
 }

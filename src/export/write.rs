@@ -105,11 +105,14 @@ fn write_one(out: &Path, output: &Output, precompress: bool) -> anyhow::Result<(
     Ok((written, unchanged))
 }
 
-/// Writes through a temporary file and a rename, so a static server never
-/// sends a half-written page.
+/// Replaces a file through a temporary file and a rename, so a static
+/// server never sends a half-written page; a new file is written directly.
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create the folder {}", parent.display()))?;
+    }
+    if !path.exists() {
+        return std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()));
     }
     let temporary = PathBuf::from(format!("{}.pamphlet-tmp", path.display()));
     std::fs::write(&temporary, bytes).with_context(|| format!("cannot write {}", path.display()))?;

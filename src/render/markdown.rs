@@ -30,11 +30,28 @@ pub fn to_html(markdown: &str) -> String {
     CLEANER.clean(&comrak::markdown_to_html(markdown, &OPTIONS)).to_string()
 }
 
-/// Plain text of a Markdown snippet, for meta descriptions and feeds.
+/// Plain text of a Markdown snippet, for meta descriptions, feeds and the
+/// search index: the text of the parsed document, without raw HTML.
+/// Templates escape it like any other text.
 pub fn to_text(markdown: &str) -> String {
-    let html = to_html(markdown);
-    let text = ammonia::Builder::empty().clean(&html).to_string();
-    let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'");
+    use comrak::nodes::NodeValue;
+    let arena = comrak::Arena::new();
+    let root = comrak::parse_document(&arena, markdown, &OPTIONS);
+    let mut text = String::with_capacity(markdown.len());
+    for node in root.descendants() {
+        let data = node.data();
+        match &data.value {
+            NodeValue::Text(t) => text.push_str(t),
+            NodeValue::Code(code) => text.push_str(&code.literal),
+            NodeValue::CodeBlock(block) => {
+                text.push(' ');
+                text.push_str(&block.literal);
+            }
+            NodeValue::SoftBreak | NodeValue::LineBreak => text.push(' '),
+            value if value.block() => text.push(' '),
+            _ => {}
+        }
+    }
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -70,5 +87,6 @@ mod tests {
     #[test]
     fn text_drops_markup_and_collapses_space() {
         assert_eq!(to_text("**Jens** & the  <b>case</b>\n\nnext"), "Jens & the case next");
+        assert_eq!(to_text("<script>alert(1)</script>\n\n## After\n\n- `code` [link](/x)"), "After code link");
     }
 }

@@ -24,6 +24,24 @@ pub struct Site {
     pub renderer: Arc<Renderer>,
     /// e.g. `https://example.org`, without a trailing slash.
     pub base_url: String,
+    /// The static export renders every page with one snapshot of the frame,
+    /// so an edit during a build cannot mix two versions of the menus; the
+    /// live site (`None`) reads it per render.
+    pub frame: Option<Arc<Frame>>,
+}
+
+/// What every page's layout shows around its content: settings and menus.
+pub struct Frame {
+    pub settings: SiteSettings,
+    pub primary: Vec<crate::content::Link>,
+    pub footer: Vec<crate::content::Link>,
+}
+
+impl Frame {
+    pub async fn load(store: &Store) -> anyhow::Result<Self> {
+        let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+        Ok(Frame { settings, primary: menus::load(store, menus::PRIMARY).await?, footer: menus::load(store, menus::FOOTER).await? })
+    }
 }
 
 pub struct Rendered {
@@ -78,8 +96,12 @@ pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
 
 /// Renders `template` inside the site's layout: settings, menus, meta.
 pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
-    let settings = settings(site).await?;
-    let menu = |items: Vec<crate::content::Link>| -> Vec<Value> {
+    let frame = match &site.frame {
+        Some(frame) => frame.clone(),
+        None => Arc::new(Frame::load(&site.store).await?),
+    };
+    let settings = &frame.settings;
+    let menu = |items: &[crate::content::Link]| -> Vec<Value> {
         items
             .iter()
             .map(|l| {
@@ -101,8 +123,8 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
             "base_url": site.base_url,
         },
         "menus": {
-            "primary": menu(menus::load(&site.store, menus::PRIMARY).await?),
-            "footer": menu(menus::load(&site.store, menus::FOOTER).await?),
+            "primary": menu(&frame.primary),
+            "footer": menu(&frame.footer),
         },
         "meta": meta.to_value(&site.base_url),
         "path": path,
@@ -112,6 +134,9 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
 }
 
 pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
+    if let Some(frame) = &site.frame {
+        return Ok(frame.settings.clone());
+    }
     crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
 }
 

@@ -17,7 +17,7 @@ crate::both_backends! {
     async fn the_export_is_complete_self_contained_and_matches_the_live_site(backend: Backend) {
         let app = spawn_app(backend).await;
         let out = tempfile::tempdir().unwrap();
-        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone() };
+        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None };
         let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();
         assert!(report.broken.is_empty(), "broken links: {:?}", report.broken);
         let files = all_files(out.path());
