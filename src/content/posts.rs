@@ -86,13 +86,9 @@ pub async fn published_by_url(store: &Store, kind: PostKind, slug: &str) -> anyh
 
 /// One page of published posts, newest first; `kind: None` means all kinds.
 pub async fn published(store: &Store, kind: Option<PostKind>, limit: u32, offset: u32) -> anyhow::Result<Vec<Post>> {
-    // The page is chosen in the index first, so the rows skipped by OFFSET
-    // are never read with their bodies.
-    let sql = select!(
-        "WHERE id IN (SELECT id FROM posts WHERE status = 'published' AND ($1 IS NULL OR kind = $1)
-                      ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3)
-         ORDER BY date DESC, id DESC"
-    );
+    // `posts_by_date` holds this order and the kind, so rows skipped by
+    // OFFSET are passed over in the index and never read with their bodies.
+    let sql = select!("WHERE status = 'published' AND ($1 IS NULL OR kind = $1) ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3");
     Ok(on_pool!(store, |pool| sqlx::query_as(sql)
         .bind(kind.map(PostKind::as_str))
         .bind(i64::from(limit))
