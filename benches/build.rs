@@ -15,6 +15,9 @@ use pamphlet::content::demo;
 use pamphlet::content::posts::{self, PostInput};
 use pamphlet::store::{Location, Store};
 
+mod common;
+use common::Rng;
+
 fn main() -> anyhow::Result<()> {
     // `cargo bench` passes --bench; test runners that list every target do not.
     if !std::env::args().any(|a| a == "--bench") {
@@ -61,22 +64,13 @@ fn main() -> anyhow::Result<()> {
             .arg(work.path().join("p-html")),
     )?;
     let pamphlet_pages = count_html(&work.path().join("p-html"));
-    let full = run(
-        "pamphlet build (with .gz/.br and search index)",
-        Command::new(&pamphlet_bin)
-            .args(["build", "--base-url", "https://example.org", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(work.path().join("p-full")),
-    )?;
-    let again = run(
-        "pamphlet build again, nothing changed",
-        Command::new(&pamphlet_bin)
-            .args(["build", "--base-url", "https://example.org", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(work.path().join("p-full")),
-    )?;
+    let full_build = || {
+        let mut command = Command::new(&pamphlet_bin);
+        command.args(["build", "--base-url", "https://example.org", "--data"]).arg(&data).arg("--out").arg(work.path().join("p-full"));
+        command
+    };
+    let full = run("pamphlet build (with .gz/.br and search index)", &mut full_build())?;
+    let again = run("pamphlet build again, nothing changed", &mut full_build())?;
 
     let rate = |pages: usize, seconds: f64| pages as f64 / seconds;
     println!("hugo:                     {hugo_pages} pages in {hugo:.2} s = {:.0} pages/s", rate(hugo_pages, hugo));
@@ -135,22 +129,6 @@ impl GeneratedPost {
             toml = format!("slug = {:?}\nkind = \"news\"\n{toml}body = {:?}\n", self.slug, self.body);
         }
         toml
-    }
-}
-
-/// SplitMix64, so every run and machine sees the same site.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
     }
 }
 

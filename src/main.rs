@@ -58,8 +58,16 @@ struct ServeArgs {
     addr: SocketAddr,
     #[command(flatten)]
     store: StoreArgs,
-    /// The site's public address, used in canonical links, feeds and the sitemap
-    /// [default: http:// and the listening address].
+    #[command(flatten)]
+    site: SiteArgs,
+}
+
+/// How the site looks and where it lives; shared by `serve` and `build`.
+#[derive(Args, Clone)]
+struct SiteArgs {
+    /// The site's public address, used in canonical links, feeds and the sitemap, e.g.
+    /// https://example.org or https://example.org/friends [serve's default: http:// and the
+    /// listening address; build needs it].
     #[arg(long, env = "PAMPHLET_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
     base_url: Option<String>,
     /// A theme folder (templates/, static/) whose files override the built-in theme.
@@ -74,12 +82,8 @@ struct BuildArgs {
     out: PathBuf,
     #[command(flatten)]
     store: StoreArgs,
-    /// The address the export will be published at, e.g. https://example.org or https://example.org/friends.
-    #[arg(long, env = "PAMPHLET_BASE_URL", value_name = "URL", value_parser = parse_base_url)]
-    base_url: Option<String>,
-    /// A theme folder (templates/, static/) whose files override the built-in theme.
-    #[arg(long, env = "PAMPHLET_THEME", value_name = "DIR")]
-    theme: Option<PathBuf>,
+    #[command(flatten)]
+    site: SiteArgs,
     /// Skip the .gz and .br copies of text files (for hosts that compress on their own).
     #[arg(long)]
     no_precompress: bool,
@@ -130,7 +134,7 @@ fn fail(error: &anyhow::Error) -> ExitCode {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = args.store.location()?;
-    let app = Application::start(Config { addr: args.addr, store, base_url: args.base_url, theme: args.theme }).await?;
+    let app = Application::start(Config { addr: args.addr, store, base_url: args.site.base_url, theme: args.site.theme }).await?;
     if app.loaded_demo {
         println!("Loaded the demo site into the new store.");
     }
@@ -145,13 +149,13 @@ impl StoreArgs {
 }
 
 async fn build(args: BuildArgs) -> anyhow::Result<()> {
-    let base_url = args.base_url.ok_or_else(|| {
+    let base_url = args.site.base_url.ok_or_else(|| {
         anyhow::anyhow!(
             "the export needs the address it will be published at: add --base-url https://example.org (or set PAMPHLET_BASE_URL)"
         )
     })?;
     let started = std::time::Instant::now();
-    let site = pamphlet::app::open_site(&args.store.location()?, args.theme.as_deref(), &base_url).await?;
+    let site = pamphlet::app::open_site(&args.store.location()?, args.site.theme.as_deref(), &base_url).await?;
     let report = export::build(&site, &args.out, export::Options { precompress: !args.no_precompress }).await?;
     let summary = &report.summary;
     // The .gz/.br twins go with their file; listing them would triple the list.
