@@ -72,11 +72,23 @@ pub struct PostInput {
     pub status: Status,
 }
 
-/// `SELECT <every column> FROM posts ` followed by the rest of the query, as one literal.
+/// `SELECT <every column> FROM posts ` followed by the rest of the query, as
+/// one literal; `listing` leaves the body out (as an empty string).
 macro_rules! select {
     ($rest:literal) => {
         concat!("SELECT ", "slug, kind, title, date, summary, body, cover, tags, author, updated_at", " FROM posts ", $rest)
     };
+    (listing, $rest:literal) => {
+        concat!("SELECT ", "slug, kind, title, date, summary, '' AS body, cover, tags, author, updated_at", " FROM posts ", $rest)
+    };
+}
+
+/// Whether posts come with their body. Lists show none, and leaving it out
+/// spares reading every text of a large archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    Included,
+    Omitted,
 }
 
 pub async fn published_by_url(store: &Store, kind: PostKind, slug: &str) -> anyhow::Result<Option<Post>> {
@@ -85,10 +97,17 @@ pub async fn published_by_url(store: &Store, kind: PostKind, slug: &str) -> anyh
 }
 
 /// One page of published posts, newest first; `kind: None` means all kinds.
-pub async fn published(store: &Store, kind: Option<PostKind>, limit: u32, offset: u32) -> anyhow::Result<Vec<Post>> {
+pub async fn published(store: &Store, kind: Option<PostKind>, limit: u32, offset: u32, body: Body) -> anyhow::Result<Vec<Post>> {
     // `posts_by_date` holds this order and the kind, so rows skipped by
     // OFFSET are passed over in the index and never read with their bodies.
-    let sql = select!("WHERE status = 'published' AND ($1 IS NULL OR kind = $1) ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3");
+    let sql = match body {
+        Body::Included => {
+            select!("WHERE status = 'published' AND ($1 IS NULL OR kind = $1) ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3")
+        }
+        Body::Omitted => {
+            select!(listing, "WHERE status = 'published' AND ($1 IS NULL OR kind = $1) ORDER BY date DESC, id DESC LIMIT $2 OFFSET $3")
+        }
+    };
     Ok(on_pool!(store, |pool| sqlx::query_as(sql)
         .bind(kind.map(PostKind::as_str))
         .bind(i64::from(limit))
@@ -106,8 +125,10 @@ pub async fn count_published(store: &Store, kind: Option<PostKind>) -> anyhow::R
     Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// The posts with a tag, newest first, without their bodies (for lists).
 pub async fn published_with_tag(store: &Store, tag_slug: &str) -> anyhow::Result<Vec<Post>> {
     let sql = select!(
+        listing,
         "WHERE status = 'published'
          AND id IN (SELECT post_id FROM post_tags WHERE slug = $1) ORDER BY date DESC, id DESC"
     );

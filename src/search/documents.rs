@@ -5,7 +5,7 @@ use crate::content::blocks::Block;
 use crate::content::books::Book;
 use crate::content::media::MediaItem;
 use crate::content::pages::Page;
-use crate::content::posts::{Post, PostKind};
+use crate::content::posts::{Body, Post, PostKind};
 use crate::content::press::PressReport;
 use crate::content::{books, media, pages, posts, press};
 use crate::render::markdown::to_text;
@@ -18,7 +18,7 @@ use super::{Document, SearchIndex};
 pub async fn all(store: &Store) -> anyhow::Result<Vec<Document>> {
     let mut docs = Vec::new();
     docs.extend(pages::published_all(store).await?.iter().map(page));
-    docs.extend(posts::published(store, None, u32::MAX, 0).await?.iter().map(post));
+    docs.extend(posts::published(store, None, u32::MAX, 0, Body::Included).await?.iter().map(post));
     docs.extend(books::published(store).await?.iter().map(book));
     docs.extend(media::published(store, None).await?.iter().map(media_item));
     docs.extend(press::published(store, None).await?.iter().map(press_report));

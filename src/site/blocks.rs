@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 
 use super::views;
 use crate::content::blocks::{Block, Image};
+use crate::content::posts::Body;
 use crate::content::{assets, books, media, posts, press};
 use crate::render::markdown;
 use crate::store::Store;
@@ -22,7 +23,7 @@ pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
             json!({ "html": markdown::to_html(text) })
         }
         Block::LatestNews { kind, limit, .. } => {
-            let list = posts::published(store, *kind, *limit, 0).await?;
+            let list = posts::published(store, *kind, *limit, 0, Body::Omitted).await?;
             let archive = match kind {
                 Some(posts::PostKind::Article) => None,
                 _ => Some("/news/"),

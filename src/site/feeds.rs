@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::routes::{NEWS_PER_PAGE, Rendered, Site, settings};
 use super::views::{date_rfc3339, rfc3339};
-use crate::content::posts::{self, PostKind};
+use crate::content::posts::{self, Body, PostKind};
 use crate::content::{books, media, pages};
 use crate::render::cache::REVALIDATE;
 use crate::render::markdown;
@@ -21,7 +21,7 @@ fn rendered(content_type: &str, body: Vec<u8>) -> Rendered {
 }
 
 async fn feed_entries(site: &Site) -> anyhow::Result<Vec<Value>> {
-    let list = posts::published(&site.store, None, FEED_ENTRIES, 0).await?;
+    let list = posts::published(&site.store, None, FEED_ENTRIES, 0, Body::Included).await?;
     Ok(list
         .iter()
         .map(|p| {
@@ -97,7 +97,7 @@ pub async fn public_paths(site: &Site) -> anyhow::Result<Vec<(String, Option<Str
     let news_pages = posts::count_published(store, Some(PostKind::News)).await?.div_ceil(NEWS_PER_PAGE).max(1);
     paths.push(("/news/".into(), None));
     paths.extend((2..=news_pages).map(|n| (format!("/news/page/{n}/"), None)));
-    for post in posts::published(store, None, u32::MAX, 0).await? {
+    for post in posts::published(store, None, u32::MAX, 0, Body::Omitted).await? {
         paths.push((post.url(), Some(rfc3339(post.updated_at))));
     }
     paths.extend(posts::published_tag_slugs(store).await?.into_iter().map(|t| (format!("/tags/{t}"), None)));

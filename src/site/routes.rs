@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::seo::{self, Meta};
 use super::{blocks, feeds, views};
-use crate::content::posts::PostKind;
+use crate::content::posts::{Body, PostKind};
 use crate::content::settings::SiteSettings;
 use crate::content::{assets, books, media, menus, pages, posts, press};
 use crate::render::Renderer;
@@ -171,7 +171,7 @@ async fn news_archive(site: &Site, page_no: u32) -> anyhow::Result<Option<String
     if page_no > pages_total {
         return Ok(None);
     }
-    let list = posts::published(&site.store, Some(PostKind::News), NEWS_PER_PAGE, (page_no - 1) * NEWS_PER_PAGE).await?;
+    let list = posts::published(&site.store, Some(PostKind::News), NEWS_PER_PAGE, (page_no - 1) * NEWS_PER_PAGE, Body::Omitted).await?;
     let page_url = |n: u32| if n == 1 { "/news/".to_owned() } else { format!("/news/page/{n}/") };
     let path = page_url(page_no);
     let title = if page_no == 1 { "News".to_owned() } else { format!("News, page {page_no}") };
