@@ -141,9 +141,7 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
-                    // Reads map the file instead of copying every page through a syscall.
-                    .pragma("mmap_size", "268435456");
+                    .busy_timeout(Duration::from_secs(5));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(8)
                     .connect_with(options)
