@@ -141,12 +141,24 @@ impl Store {
                     .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5));
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options)
-                    .await
-                    .with_context(|| format!("cannot open the SQLite store {}", path.display()))?;
+                    .busy_timeout(Duration::from_secs(5))
+                    // Reads map the file instead of copying each page through a
+                    // syscall; a large export reads the whole archive.
+                    .pragma("mmap_size", "268435456");
+                // Two nodes opening a new store at the same moment both switch it
+                // to WAL; SQLite answers one of them "database is locked" at once,
+                // without waiting, so the open is retried for a while.
+                let started = std::time::Instant::now();
+                let pool = loop {
+                    match SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await {
+                        Err(sqlx::Error::Database(e))
+                            if e.code().as_deref() == Some("5") && started.elapsed() < Duration::from_secs(10) =>
+                        {
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                        }
+                        result => break result.with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
+                    }
+                };
                 Store { pool: Pool::Sqlite(pool) }
             }
             Location::Postgres(url) => {
