@@ -82,6 +82,32 @@ crate::both_backends! {
     }
 }
 
+/// The browser search of the export, run by node on the exported files.
+#[test]
+fn the_exported_search_script_finds_every_spelling() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(build(&dir.path().join("data"), &out, &["--base-url", "https://example.org"]).status.success());
+    let search = |query: &str| {
+        let harness = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/search_js.js");
+        let output = Command::new("node").arg(harness).arg(&out).arg(query).output().expect("node runs (scripts/test.sh installs it)");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let count = |html: &str| html.split(" result").next().unwrap().rsplit('>').next().unwrap().parse::<usize>().unwrap();
+    let soering = search("Soering");
+    assert!(count(&soering) >= 10 && soering.contains("href=\"/about-the-case\""), "{soering}");
+    for spelling in ["Söring", "Soring", "SOERING"] {
+        let html = search(spelling);
+        assert_eq!(count(&html), count(&soering), "{spelling} finds what Soering finds");
+        assert!(html.contains("<mark>Söring</mark>") && html.contains("<mark>Soering</mark>"), "{spelling} highlights both spellings");
+    }
+    assert!(search("Buck").contains("href=\"/buckingham-correctional-center\""), "prefix while typing");
+    let odd = search("<script>alert(1)</script>");
+    assert!(!odd.contains("<script>") && odd.contains("&lt;script&gt;"), "the query is escaped: {odd}");
+    assert!(search("xylophonequartet").contains("Nothing was found"));
+}
+
 #[test]
 fn a_second_build_rewrites_nothing_and_an_edit_rewrites_only_what_changed() {
     let dir = tempfile::tempdir().unwrap();
