@@ -15,28 +15,24 @@ pub fn base_path(base_url: &str) -> String {
 
 /// The site paths an HTML page links to, without query or fragment.
 pub fn internal(html: &[u8]) -> Vec<String> {
-    let mut found = Vec::new();
     let html = String::from_utf8_lossy(html);
-    let mut rest: &str = &html;
-    while let Some((start, attribute)) = next_attribute(rest) {
-        let value_start = start + attribute.len() + 2;
-        let Some(value_len) = rest[value_start..].find('"') else { break };
-        let value = &rest[value_start..value_start + value_len];
-        let urls: Vec<&str> = if attribute == "srcset" {
-            value.split(',').filter_map(|candidate| candidate.split_whitespace().next()).collect()
-        } else {
-            vec![value]
-        };
-        found.extend(urls.into_iter().filter_map(site_path));
-        rest = &rest[value_start + value_len..];
-    }
-    found
+    url_spans(&html).into_iter().filter_map(|span| site_path(&html[span])).collect()
 }
 
 /// Root-relative URLs moved under `prefix` (e.g. `/friends`).
 pub fn prefix_root_links(html: &[u8], prefix: &str) -> Vec<u8> {
     let html = String::from_utf8_lossy(html);
-    rewrite_urls(&html, |url| (url.starts_with('/') && !url.starts_with("//")).then(|| format!("{prefix}{url}"))).into_bytes()
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut copied = 0;
+    for span in url_spans(&html) {
+        if html[span.clone()].starts_with('/') && !html[span.clone()].starts_with("//") {
+            out.push_str(&html[copied..span.start]);
+            out.push_str(prefix);
+            copied = span.start;
+        }
+    }
+    out.push_str(&html[copied..]);
+    out.into_bytes()
 }
 
 /// The file that holds `path`: pages become `dir/index.html`, so that
@@ -62,38 +58,31 @@ fn site_path(url: &str) -> Option<String> {
     (safe && !path.is_empty()).then(|| path.to_owned())
 }
 
-/// Calls `change` on every URL in a URL attribute; where it returns a new
-/// URL, that replaces the old one in the returned text.
-fn rewrite_urls(html: &str, mut change: impl FnMut(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(html.len() + 256);
-    let mut rest = html;
-    while let Some((start, attribute)) = next_attribute(rest) {
-        let value_start = start + attribute.len() + 2;
-        let Some(value_len) = rest[value_start..].find('"') else { break };
-        out.push_str(&rest[..value_start]);
-        let value = &rest[value_start..value_start + value_len];
+/// Where each URL in a URL attribute sits in the text, in order; a
+/// `srcset` gives one span per candidate.
+fn url_spans(html: &str) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut from = 0;
+    while let Some((start, attribute)) = next_attribute(&html[from..]) {
+        let value_start = from + start + attribute.len() + 2;
+        let Some(value_len) = html[value_start..].find('"') else { break };
         if attribute == "srcset" {
-            let candidates: Vec<String> = value
-                .split(',')
-                .map(|candidate| {
-                    let trimmed = candidate.trim_start();
-                    let lead = &candidate[..candidate.len() - trimmed.len()];
-                    let (url, descriptor) = trimmed.split_once(' ').map_or((trimmed, ""), |(u, d)| (u, d));
-                    match change(url) {
-                        Some(new) if descriptor.is_empty() => format!("{lead}{new}"),
-                        Some(new) => format!("{lead}{new} {descriptor}"),
-                        None => candidate.to_owned(),
-                    }
-                })
-                .collect();
-            out.push_str(&candidates.join(","));
+            let mut offset = value_start;
+            for candidate in html[value_start..value_start + value_len].split(',') {
+                let trimmed = candidate.trim_start();
+                let url_start = offset + candidate.len() - trimmed.len();
+                let url_len = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+                if url_len > 0 {
+                    spans.push(url_start..url_start + url_len);
+                }
+                offset += candidate.len() + 1;
+            }
         } else {
-            out.push_str(&change(value).unwrap_or_else(|| value.to_owned()));
+            spans.push(value_start..value_start + value_len);
         }
-        rest = &rest[value_start + value_len..];
+        from = value_start + value_len;
     }
-    out.push_str(rest);
-    out
+    spans
 }
 
 /// The next ` attr="` of a URL attribute: its offset and name.

@@ -33,6 +33,18 @@ pub struct Output {
     pub bytes: Vec<u8>,
 }
 
+impl Output {
+    /// The file for the URL `path`.
+    fn new(path: &str, content_type: impl Into<String>, bytes: Vec<u8>) -> Self {
+        let content_type = content_type.into();
+        Output { file: links::file_for(path, &content_type), content_type, bytes }
+    }
+
+    fn is_html(&self) -> bool {
+        self.content_type.starts_with("text/html")
+    }
+}
+
 pub struct Report {
     pub summary: Summary,
     /// HTML pages rendered.
@@ -66,7 +78,7 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
     let mut pages = 0;
 
     for file in site.renderer.theme().statics.values() {
-        outputs.insert(file.url.clone(), Output { file: String::new(), content_type: file.content_type.into(), bytes: file.bytes.clone() });
+        outputs.insert(file.url.clone(), Output::new(&file.url, file.content_type, file.bytes.clone()));
     }
     // The search index is built beside the pages, on its own task.
     let search_files = tokio::spawn({
@@ -101,11 +113,12 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
             progress.inc(1);
             match rendered? {
                 Some(r) => {
-                    if r.content_type.starts_with("text/html") {
+                    let output = Output::new(&path, r.content_type, r.body);
+                    if output.is_html() {
                         pages += 1;
-                        found.extend(links::internal(&r.body).into_iter().map(|link| (link, path.clone())));
+                        found.extend(links::internal(&output.bytes).into_iter().map(|link| (link, path.clone())));
                     }
-                    outputs.insert(path, Output { file: String::new(), content_type: r.content_type, bytes: r.body });
+                    outputs.insert(path, output);
                 }
                 None => broken.push((from, path)),
             }
@@ -113,23 +126,18 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
         drop(pending);
         queue = found.into_iter().filter(|(link, _)| seen.insert(link.clone())).collect();
     }
-    let not_found = routes::not_found(site).await?;
-    outputs.insert("/404.html".into(), Output { file: String::new(), content_type: "text/html; charset=utf-8".into(), bytes: not_found });
+    outputs.insert("/404.html".into(), Output::new("/404.html", routes::HTML, routes::not_found(site).await?));
     let (search_page, search_index) = search_files.await??;
     outputs.insert(search::PAGE_PATH.into(), search_page);
     outputs.insert(search::INDEX_PATH.into(), search_index);
     progress.finish_and_clear();
 
-    let files = outputs
-        .into_iter()
-        .map(|(path, mut output)| {
-            output.file = links::file_for(&path, &output.content_type);
-            if output.content_type.starts_with("text/html") && !prefix.is_empty() {
-                output.bytes = links::prefix_root_links(&output.bytes, &prefix);
-            }
-            output
-        })
-        .collect();
+    let mut files: Vec<Output> = outputs.into_values().collect();
+    if !prefix.is_empty() {
+        for output in files.iter_mut().filter(|o| o.is_html()) {
+            output.bytes = links::prefix_root_links(&output.bytes, &prefix);
+        }
+    }
     let summary = write::sync(out, files, options.precompress, progress_bar())?;
     broken.sort();
     Ok(Report { summary, pages, broken })

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::{Output, links};
 use crate::search::{KINDS, documents, fold};
-use crate::site::routes::{Site, layout_render};
+use crate::site::routes::{HTML, Site, layout_render};
 use crate::site::seo::Meta;
 
 pub const PAGE_PATH: &str = "/search";
@@ -31,10 +31,7 @@ pub async fn files(site: &Site) -> anyhow::Result<(Output, Output)> {
     });
     let page = layout_render(site, "search.html", PAGE_PATH, meta, content).await?;
     let index = index(site).await?;
-    Ok((
-        Output { file: String::new(), content_type: "text/html; charset=utf-8".into(), bytes: page.into_bytes() },
-        Output { file: String::new(), content_type: "application/json".into(), bytes: index },
-    ))
+    Ok((Output::new(PAGE_PATH, HTML, page.into_bytes()), Output::new(INDEX_PATH, "application/json", index)))
 }
 
 /// `{"docs": [...], "terms": {"soring": [doc, weight, doc, weight, ...]}, "avg": n}`:

@@ -52,7 +52,7 @@ pub struct Rendered {
 }
 
 pub const NEWS_PER_PAGE: u32 = 10;
-const HTML: &str = "text/html; charset=utf-8";
+pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Renders the resource at `path`, or `None` when there is none.
 pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>> {
