@@ -12,6 +12,7 @@ use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, oneshot, watch};
 
+use crate::admin::{self, AdminState};
 use crate::config::Config;
 use crate::content::demo;
 use crate::render::Renderer;
@@ -29,6 +30,8 @@ pub struct Application {
     pub cache: Arc<RenderCache>,
     /// True when this start loaded the demo into an empty store.
     pub loaded_demo: bool,
+    /// While no account exists: a one-time link (valid an hour) that creates the owner.
+    pub setup_link: Option<String>,
     stop: oneshot::Sender<()>,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -78,11 +81,18 @@ impl Application {
             }
         });
 
+        let setup_link = if admin::accounts::count(&store).await? == 0 {
+            Some(format!("{base_url}{}", admin::links::path(&admin::links::issue_setup(&store).await?)))
+        } else {
+            None
+        };
+        let admin = AdminState::new(store.clone(), &base_url, &config.trusted_proxies)?;
         let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None };
-        let router = router(SiteState::new(site, cache.clone(), search));
+        let router = router(SiteState::new(site, cache.clone(), search), admin);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            let result = axum::serve(listener, router)
+            // The peer address feeds sign-in throttling (see admin::gate::ClientIp).
+            let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
                 })
@@ -91,7 +101,7 @@ impl Application {
             indexer.abort();
             result.context("the server stopped with an error")
         });
-        Ok(Application { addr, base_url, store, cache, loaded_demo, stop, server })
+        Ok(Application { addr, base_url, store, cache, loaded_demo, setup_link, stop, server })
     }
 
     /// Stops accepting, finishes requests in flight and closes the store.
@@ -122,8 +132,13 @@ pub async fn open_site(location: &crate::store::Location, theme: Option<&std::pa
     Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None })
 }
 
-pub fn router(state: SiteState) -> Router {
-    Router::new().route("/healthz", get(healthz)).route("/search", get(site::search::page)).fallback(site::serve).with_state(state)
+pub fn router(state: SiteState, admin: AdminState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/search", get(site::search::page))
+        .merge(admin::router(admin))
+        .fallback(site::serve)
+        .with_state(state)
 }
 
 async fn healthz(State(state): State<SiteState>) -> (StatusCode, &'static str) {

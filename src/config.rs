@@ -1,7 +1,7 @@
 //! Typed configuration, from flags and `PAMPHLET_*` environment variables
 //! (clap reads both; flags win), checked before anything starts.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use crate::store::Location;
@@ -14,6 +14,8 @@ pub struct Config {
     pub base_url: Option<String>,
     /// A theme folder whose files override the built-in theme.
     pub theme: Option<PathBuf>,
+    /// Proxies whose `X-Forwarded-For` names the visitor (a proxy on this machine always is one).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 /// Checks a base URL and drops a trailing slash: `https://example.org/` → `https://example.org`.

@@ -1,10 +1,13 @@
 //! Pamphlet: a fast, self-hosted site builder for causes, campaigns and authors.
 
+pub mod admin;
 pub mod app;
 pub mod config;
 pub mod content;
 pub mod export;
+pub mod mail;
 pub mod render;
 pub mod search;
+pub mod secrets;
 pub mod site;
 pub mod store;

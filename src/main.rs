@@ -1,13 +1,15 @@
 //! The `pamphlet` command: `serve` (the default) runs the site.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use pamphlet::admin::{Role, accounts, password::Password, throttle};
 use pamphlet::app::Application;
 use pamphlet::config::{Config, parse_base_url};
 use pamphlet::export;
+use pamphlet::mail::EmailAddress;
 use pamphlet::store::{Location, Store, transfer};
 
 #[derive(Parser)]
@@ -29,6 +31,11 @@ enum Command {
     Build(BuildArgs),
     /// Apply the store's migrations and exit (serve applies them too).
     Migrate(StoreArgs),
+    /// Manage editors' accounts from the shell (works while a server runs on the same store).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Copy a whole site into an empty store, e.g. from SQLite to PostgreSQL, and verify the counts.
     MigrateData {
         /// The store to copy from, e.g. sqlite:pamphlet-data/pamphlet.db
@@ -38,6 +45,31 @@ enum Command {
         #[arg(long, value_name = "URL")]
         to: String,
     },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account; the password comes from PAMPHLET_PASSWORD or is asked for.
+    Add {
+        email: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The name other editors see [default: the part of the address before the @].
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Set a new password (from PAMPHLET_PASSWORD or asked for) and sign the account out everywhere.
+    ResetPassword {
+        email: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn parse_role(input: &str) -> Result<Role, String> {
+    Role::parse(input)
 }
 
 /// Where the store is; shared by every subcommand that opens it.
@@ -60,6 +92,10 @@ struct ServeArgs {
     store: StoreArgs,
     #[command(flatten)]
     site: SiteArgs,
+    /// A reverse proxy (e.g. nginx on another machine) whose X-Forwarded-For header names the
+    /// visitor; repeat or separate with commas. A proxy on this machine is always trusted.
+    #[arg(long, env = "PAMPHLET_TRUST_PROXY", value_delimiter = ',', value_name = "IP")]
+    trust_proxy: Vec<IpAddr>,
 }
 
 /// How the site looks and where it lives; shared by `serve` and `build`.
@@ -118,6 +154,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => runtime.block_on(serve(args)),
         Some(Command::Build(args)) => runtime.block_on(build(args)),
         Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
+        Some(Command::User { action }) => runtime.block_on(user(action)),
         Some(Command::MigrateData { from, to }) => runtime.block_on(migrate_data(&from, &to)),
         None => runtime.block_on(serve(cli.serve)),
     };
@@ -134,11 +171,21 @@ fn fail(error: &anyhow::Error) -> ExitCode {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = args.store.location()?;
-    let app = Application::start(Config { addr: args.addr, store, base_url: args.site.base_url, theme: args.site.theme }).await?;
+    let app = Application::start(Config {
+        addr: args.addr,
+        store,
+        base_url: args.site.base_url,
+        theme: args.site.theme,
+        trusted_proxies: args.trust_proxy,
+    })
+    .await?;
     if app.loaded_demo {
         println!("Loaded the demo site into the new store.");
     }
     println!("Pamphlet is serving the site at http://{}/", app.addr);
+    if let Some(link) = &app.setup_link {
+        println!("No account exists yet. Create the owner account within the hour, once, at:\n  {link}");
+    }
     app.run_until_signal().await
 }
 
@@ -204,4 +251,43 @@ async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
     }
     println!("The site in {from} is now also in {to}.");
     Ok(())
+}
+
+async fn user(action: UserAction) -> anyhow::Result<()> {
+    match action {
+        UserAction::Add { email, role, name, store } => {
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+            let password = new_password()?;
+            let store = Store::open(&store.location()?).await?;
+            let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+            let user = accounts::create(&store, &email, &name, role, &password).await?;
+            println!("Created the {} account {} (id {}). Sign in at /admin/login.", role.as_str(), user.email, user.id);
+        }
+        UserAction::ResetPassword { email, store } => {
+            let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
+            let store = Store::open(&store.location()?).await?;
+            let user = accounts::by_email(&store, &email).await?.ok_or_else(|| anyhow::anyhow!("no account has the address {email}"))?;
+            let password = new_password()?;
+            accounts::set_password(&store, user.id, &password).await?;
+            throttle::forgive_account(&store, email.as_str()).await?;
+            println!("Set a new password for {email} and signed the account out everywhere.");
+        }
+    }
+    Ok(())
+}
+
+/// The new password from PAMPHLET_PASSWORD, or typed twice at a terminal.
+fn new_password() -> anyhow::Result<Password> {
+    let typed = match std::env::var("PAMPHLET_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            use std::io::IsTerminal;
+            anyhow::ensure!(std::io::stdin().is_terminal(), "set PAMPHLET_PASSWORD or run this in a terminal to type the password");
+            let first = rpassword::prompt_password("New password: ")?;
+            let again = rpassword::prompt_password("The same password again: ")?;
+            anyhow::ensure!(first == again, "the two passwords differ; nothing was changed");
+            first
+        }
+    };
+    Password::parse(&typed).map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))
 }

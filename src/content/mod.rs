@@ -78,6 +78,23 @@ impl Status {
     }
 }
 
+/// How many items of each kind there are in each state, for the dashboard.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Tally {
+    pub kind: String,
+    pub status: String,
+    pub count: i64,
+}
+
+pub async fn tally(store: &crate::store::Store) -> anyhow::Result<Vec<Tally>> {
+    const SQL: &str = "SELECT 'page' AS kind, status, COUNT(*) AS count FROM pages GROUP BY status
+        UNION ALL SELECT kind, status, COUNT(*) FROM posts GROUP BY kind, status
+        UNION ALL SELECT 'book', status, COUNT(*) FROM books GROUP BY status
+        UNION ALL SELECT 'media', status, COUNT(*) FROM media_items GROUP BY status
+        UNION ALL SELECT 'press', status, COUNT(*) FROM press_reports GROUP BY status";
+    Ok(crate::on_pool!(store, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?)
+}
+
 /// Reads a calendar date written as TOML's bare date (`2016-08-22`) or as a
 /// string in the same form, for input types' `date` fields.
 pub(crate) fn deserialize_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<time::Date, D::Error> {

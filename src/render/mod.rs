@@ -32,8 +32,7 @@ impl Renderer {
                 .transpose()
         });
         env.set_formatter(escape_without_slashes);
-        // Block tags on their own lines leave no blank lines behind.
-        env.set_syntax(minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()?);
+        env.set_syntax(syntax()?);
         let asset_theme = theme.clone();
         env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
             asset_theme.static_url(name).map(str::to_owned).ok_or_else(|| {
@@ -69,9 +68,18 @@ impl Renderer {
     }
 }
 
+/// Block tags on their own lines leave no blank lines behind.
+pub(crate) fn syntax() -> Result<minijinja::syntax::SyntaxConfig, minijinja::Error> {
+    minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()
+}
+
 /// minijinja's HTML escaping also escapes `/`, which turns every URL into
 /// `&#x2f;` soup; escaping `& < > " '` is what HTML and XML need.
-fn escape_without_slashes(out: &mut minijinja::Output, state: &mut minijinja::State, value: &Value) -> Result<(), minijinja::Error> {
+pub(crate) fn escape_without_slashes(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &Value,
+) -> Result<(), minijinja::Error> {
     match value.as_str() {
         Some(text) if !value.is_safe() && matches!(state.auto_escape(), minijinja::AutoEscape::Html) => {
             let mut escaped = String::with_capacity(text.len() + 16);
@@ -92,7 +100,7 @@ fn escape_without_slashes(out: &mut minijinja::Output, state: &mut minijinja::St
 }
 
 /// Names the template and line, which minijinja keeps on the error.
-fn template_error(error: minijinja::Error) -> anyhow::Error {
+pub(crate) fn template_error(error: minijinja::Error) -> anyhow::Error {
     let place = match (error.name(), error.line()) {
         (Some(name), Some(line)) => format!("template {name}, line {line}: "),
         (Some(name), None) => format!("template {name}: "),

@@ -22,6 +22,18 @@ pub struct StaticFile {
     pub bytes: Vec<u8>,
 }
 
+impl StaticFile {
+    /// `style.css` under `/static/` → `/static/style.3f2a1b0c9d.css`.
+    pub fn hashed(prefix: &str, name: &str, bytes: Vec<u8>) -> Self {
+        let hash = hex(&Sha256::digest(&bytes)[..5]);
+        let url = match name.rsplit_once('.') {
+            Some((stem, ext)) => format!("{prefix}{stem}.{hash}.{ext}"),
+            None => format!("{prefix}{name}.{hash}"),
+        };
+        StaticFile { url, content_type: content_type(name), bytes }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Theme {
     dir: Option<PathBuf>,
@@ -47,13 +59,8 @@ impl Theme {
         let mut theme = Theme { dir: dir.map(Path::to_owned), statics: HashMap::new() };
         for name in names {
             let bytes = theme.file(&format!("static/{name}"))?.with_context(|| format!("the theme file static/{name} vanished"))?;
-            let hash = hex(&Sha256::digest(&bytes)[..5]);
-            let url = match name.rsplit_once('.') {
-                Some((stem, ext)) => format!("/static/{stem}.{hash}.{ext}"),
-                None => format!("/static/{name}.{hash}"),
-            };
-            let content_type = content_type(&name);
-            theme.statics.insert(name, StaticFile { url, content_type, bytes });
+            let file = StaticFile::hashed("/static/", &name, bytes);
+            theme.statics.insert(name, file);
         }
         Ok(theme)
     }

@@ -70,12 +70,34 @@ table!(PressRow, "press_reports", {
     language: String, summary: String, full_text: String, status: String, updated_at: OffsetDateTime,
 });
 
+table!(UserRow, "users", { id: i64, email: String, name: String, role: String, password_hash: String, created_at: OffsetDateTime });
+table!(SessionRow, "sessions", {
+    id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
+    expires_at: OffsetDateTime, ip: String, user_agent: String,
+});
+
 /// Tables in copy order (referenced tables first).
-pub const TABLES: &[&str] =
-    &["changes", "settings", "menus", "assets", "pages", "posts", "post_tags", "books", "media_items", "press_reports"];
+pub const TABLES: &[&str] = &[
+    "changes",
+    "settings",
+    "menus",
+    "assets",
+    "pages",
+    "posts",
+    "post_tags",
+    "books",
+    "media_items",
+    "press_reports",
+    "users",
+    "sessions",
+];
+
+/// Tables left behind on purpose: short-lived records that mean nothing in
+/// another store (failed sign-ins, one-time setup and invitation links).
+pub const NOT_COPIED: &[&str] = &["account_links", "login_failures"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
-const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports"];
+const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports", "users"];
 
 /// Copies every table of `from` into the empty store `to`, then checks that
 /// each table holds as many rows on both sides. Returns (table, rows).
@@ -96,6 +118,8 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     BookRow::copy(from, &mut tx).await?;
     MediaRow::copy(from, &mut tx).await?;
     PressRow::copy(from, &mut tx).await?;
+    UserRow::copy(from, &mut tx).await?;
+    SessionRow::copy(from, &mut tx).await?;
     if let Tx::Postgres(conn) = &mut tx {
         // Rows came with their ids; new rows must continue after them.
         for table in WITH_IDS {

@@ -36,6 +36,10 @@ async fn pamphlet_alone_serves_and_prints_its_url() {
         assert!(stdout.read_line(&mut url).unwrap() > 0, "the binary exited before printing its URL");
     }
     let url = url.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned();
+    let mut setup = String::new();
+    stdout.read_line(&mut setup).unwrap();
+    stdout.read_line(&mut setup).unwrap();
+    assert!(setup.contains("Create the owner account") && setup.contains(&format!("{url}/admin/welcome/")), "{setup}");
     let health = reqwest::get(format!("{url}/healthz")).await.unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
@@ -67,4 +71,48 @@ fn a_busy_port_is_reported() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("cannot listen on"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+}
+
+/// `pamphlet user …` on the store of a running server, as an operator does.
+#[tokio::test]
+async fn user_add_and_reset_password_work_beside_a_running_server() {
+    let app = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await;
+    let pamphlet::store::Location::Sqlite(db) = &app.location else { unreachable!("a SQLite store") };
+    let store = format!("sqlite:{}", db.display());
+    let user = |args: &[&str], password: Option<&str>| {
+        let mut command = pamphlet();
+        command.arg("user").args(args).args(["--database", &store]).stdin(Stdio::null());
+        match password {
+            Some(p) => command.env("PAMPHLET_PASSWORD", p),
+            None => command.env_remove("PAMPHLET_PASSWORD"),
+        };
+        let output = command.output().unwrap();
+        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+    };
+
+    let (code, stdout, _) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase"));
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("Created the editor account ann@example.org"), "{stdout}");
+    assert!(app.sign_in("ann@example.org", "first long phrase").await.is_ok(), "the running server knows the new account");
+
+    for (args, password, expected) in [
+        (vec!["add", "ann@example.org", "--role", "editor"], Some("first long phrase"), "already exists"),
+        (vec!["add", "ben@example.org", "--role", "boss"], Some("first long phrase"), "not a role"),
+        (vec!["add", "ben@example.org", "--role", "author"], Some("short"), "at least 10 characters"),
+        (vec!["add", "ben@example.org", "--role", "author"], None, "PAMPHLET_PASSWORD"),
+        (vec!["add", "not-an-address", "--role", "author"], Some("first long phrase"), "not an email address"),
+        (vec!["reset-password", "nobody@example.org"], Some("second long phrase"), "no account"),
+    ] {
+        let (code, _, stderr) = user(&args, password);
+        assert_ne!(code, Some(0), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
+        assert!(stderr.starts_with("pamphlet: ") && stderr.contains(expected), "{args:?}: {stderr}");
+    }
+
+    let signed = app.sign_in("ann@example.org", "first long phrase").await.unwrap();
+    let (code, stdout, _) = user(&["reset-password", "ann@example.org"], Some("second long phrase"));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(app.get_signed(&signed, "/admin").await.status, 303, "a reset signs the account out everywhere");
+    assert!(app.sign_in("ann@example.org", "first long phrase").await.is_err());
+    assert!(app.sign_in("ann@example.org", "second long phrase").await.is_ok());
 }

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use pamphlet::admin::{Role, accounts, password::Password};
 use pamphlet::app::Application;
 use pamphlet::config::Config;
+use pamphlet::mail::EmailAddress;
 use pamphlet::store::{Location, Store};
 use reqwest::header::HeaderMap;
 
@@ -53,6 +55,13 @@ pub struct Page {
     pub body: Vec<u8>,
 }
 
+impl std::fmt::Debug for Page {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = String::from_utf8_lossy(&self.body);
+        write!(f, "{} {}", self.status, text.chars().take(2000).collect::<String>())
+    }
+}
+
 impl Page {
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
@@ -64,7 +73,7 @@ impl Page {
 }
 
 pub fn config(store: &Location) -> Config {
-    Config { addr: "127.0.0.1:0".parse().unwrap(), store: store.clone(), base_url: None, theme: None }
+    Config { addr: "127.0.0.1:0".parse().unwrap(), store: store.clone(), base_url: None, theme: None, trusted_proxies: Vec::new() }
 }
 
 /// A new, empty store: a SQLite file in `data`, or a new database on the
@@ -123,15 +132,74 @@ impl TestApp {
     }
 
     pub async fn request(&self, method: reqwest::Method, path: &str, headers: &[(&str, &str)]) -> Page {
-        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        self.send(self.client.request(method, format!("{}{path}", self.base)), headers).await
+    }
+
+    /// Sends a form (`application/x-www-form-urlencoded`) by POST.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let request =
+            self.client.post(format!("{}{path}", self.base)).header("content-type", "application/x-www-form-urlencoded").body(body);
+        self.send(request, headers).await
+    }
+
+    async fn send(&self, mut request: reqwest::RequestBuilder, headers: &[(&str, &str)]) -> Page {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await.unwrap().to_vec();
         Page { status, headers, body }
+    }
+
+    /// Creates an account in the store (as `pamphlet user add` does); returns its password.
+    pub async fn add_account(&self, email: &str, role: Role) -> String {
+        let password = format!("{role:?} password for tests");
+        let email = EmailAddress::parse(email).unwrap();
+        accounts::create(self.store(), &email, "Test", role, &Password::parse(&password).unwrap()).await.expect("the account is created");
+        password
+    }
+
+    /// Signs in through the sign-in form, as a browser does.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<SignedIn, Page> {
+        self.sign_in_from(email, password, &[]).await
+    }
+
+    /// Signs in with extra request headers (e.g. `x-forwarded-for` to stand for another network).
+    pub async fn sign_in_from(&self, email: &str, password: &str, headers: &[(&str, &str)]) -> Result<SignedIn, Page> {
+        let form = self.get("/admin/login").await;
+        let form_cookie = cookie(&form, "pamphlet_signin").expect("the sign-in form sets its cookie");
+        let token = hidden_field(&form.text(), "csrf").expect("the sign-in form has a token");
+        let cookie_header = format!("pamphlet_signin={form_cookie}");
+        let mut all: Vec<(&str, &str)> = vec![("cookie", &cookie_header)];
+        all.extend_from_slice(headers);
+        let page = self.post("/admin/login", &[("email", email), ("password", password), ("csrf", &token)], &all).await;
+        let Some(session) = cookie(&page, "pamphlet_session").filter(|_| page.status == 303) else { return Err(page) };
+        let signed = SignedIn { cookie: format!("pamphlet_session={session}"), csrf: String::new() };
+        let dashboard = self.get_signed(&signed, "/admin").await;
+        assert_eq!(dashboard.status, 200, "the dashboard opens after signing in");
+        let csrf = hidden_field(&dashboard.text(), "csrf").expect("signed-in pages carry a CSRF token");
+        Ok(SignedIn { csrf, ..signed })
+    }
+
+    /// A new account with `role` (`owner@example.org`, …), signed in.
+    pub async fn signed_in_as(&self, role: Role) -> SignedIn {
+        let email = format!("{}@example.org", role.as_str());
+        let password = self.add_account(&email, role).await;
+        self.sign_in(&email, &password).await.unwrap_or_else(|page| panic!("signing in failed: {} {}", page.status, page.text()))
+    }
+
+    pub async fn get_signed(&self, signed: &SignedIn, path: &str) -> Page {
+        self.get_with(path, &[("cookie", &signed.cookie)]).await
+    }
+
+    /// Posts a form from a signed-in session, with its CSRF token.
+    pub async fn post_signed(&self, signed: &SignedIn, path: &str, fields: &[(&str, &str)]) -> Page {
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &signed.csrf));
+        self.post(path, &fields, &[("cookie", &signed.cookie)]).await
     }
 
     /// Stops the server and starts it again on the same data folder.
@@ -153,6 +221,31 @@ impl TestApp {
         }
         false
     }
+}
+
+/// A signed-in browser: its session cookie and the CSRF token of its forms.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The value a response sets for a cookie.
+pub fn cookie(page: &Page, name: &str) -> Option<String> {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next()?.split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The value of the first `<input type="hidden" name=NAME>` in a page.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    Some(html[start..start + html[start..].find('"')?].to_owned())
 }
 
 pub fn gunzip(bytes: &[u8]) -> Vec<u8> {

@@ -2,6 +2,7 @@
 //! SQLite and on PostgreSQL (`scripts/test.sh` starts a throwaway server).
 //! One test binary, so it links once.
 
+mod accounts;
 mod binary;
 mod export;
 mod helpers;

@@ -1,0 +1,200 @@
+//! The gate in front of every signed-in admin route: find the session from
+//! its cookie, check the route's role, check the CSRF token of every
+//! state-changing request, then hand the handler an [`Editor`].
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::accounts::{Role, User};
+use super::error::Problem;
+use super::sessions::{self, Session};
+use super::{AdminState, FORM_LIMIT};
+use crate::secrets;
+
+/// The signed-in person making this request.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    pub user: User,
+    pub session: Session,
+}
+
+impl Editor {
+    pub fn role(&self) -> Role {
+        self.user.role()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Editor {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Problem> {
+        parts.extensions.get::<Editor>().cloned().ok_or_else(|| {
+            tracing::error!(path = parts.uri.path(), "an admin handler runs without the gate");
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "This page is not set up to check who you are.")
+        })
+    }
+}
+
+/// The least role a group of routes needs; the state of [`gate`].
+#[derive(Clone)]
+pub struct Need {
+    pub state: AdminState,
+    pub role: Role,
+}
+
+pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) -> Response {
+    let found = match cookie(request.headers(), sessions::COOKIE) {
+        Some(token) => sessions::find(&need.state.store, &token).await,
+        None => Ok(None),
+    };
+    let (session, user) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => return to_sign_in(&request),
+        Err(error) => return super::error::AdminError::Internal(error).into_response(),
+    };
+    if user.role() < need.role {
+        return Problem::forbidden().into_response();
+    }
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        request = match checked_csrf(request, &session.csrf).await {
+            Ok(request) => request,
+            Err(problem) => return problem.into_response(),
+        };
+    }
+    request.extensions_mut().insert(Editor { user, session });
+    next.run(request).await
+}
+
+/// Without a session, a page sends the browser to sign in and come back;
+/// a form sent from an ended session says so on the sign-in page.
+fn to_sign_in(request: &Request) -> Response {
+    if matches!(*request.method(), Method::GET | Method::HEAD) {
+        let next = request.uri().path_and_query().map_or("/admin", |p| p.as_str());
+        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+        Redirect::to(&format!("/admin/login?{query}")).into_response()
+    } else {
+        Redirect::to("/admin/login?done=expired").into_response()
+    }
+}
+
+/// Reads the body (up to [`FORM_LIMIT`]) to find the CSRF token, in an
+/// `x-csrf-token` header (scripts) or a `csrf` form field, and puts the
+/// body back for the handler.
+async fn checked_csrf(request: Request, expected: &str) -> Result<Request, Problem> {
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| too_large())?;
+    let from_header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let sent = from_header.or_else(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+    match sent {
+        Some(token) if secrets::same(&token, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "This form could not be checked (its security token is missing or old). Go back, reload the page and send it again.",
+        )),
+    }
+}
+
+pub fn too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("What you sent is larger than {} MB, the most this form takes.", FORM_LIMIT / (1024 * 1024)),
+    )
+}
+
+/// The value of one cookie of the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value for an admin cookie; `None` deletes it.
+fn cookie_header(name: &str, value: Option<&str>, path: &str, secure: bool, max_age_seconds: i64) -> String {
+    let (value, max_age) = match value {
+        Some(v) => (v, max_age_seconds),
+        None => ("", 0),
+    };
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// Adds an admin cookie to the response; `None` deletes it.
+pub fn set_cookie(response: &mut Response, name: &str, value: Option<&str>, path: &str, secure: bool, max_age_seconds: i64) {
+    // Names, tokens and paths are URL-safe ASCII, so the header value always parses.
+    if let Ok(value) = HeaderValue::from_str(&cookie_header(name, value, path, secure, max_age_seconds)) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
+/// Sets (or with `None`, deletes) the session cookie.
+pub fn set_session_cookie(response: &mut Response, state: &AdminState, token: Option<&str>) {
+    set_cookie(response, sessions::COOKIE, token, "/admin", state.secure_cookies, sessions::IDLE_LIFETIME.whole_seconds());
+}
+
+/// The visitor's network address: the peer, or when the peer is a trusted
+/// proxy (one on this machine, or one named by `--trust-proxy`), the
+/// address it forwarded.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AdminState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AdminState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        let forwarded = || {
+            let value = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
+            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
+        };
+        let ip = match peer {
+            Some(peer) if peer.is_loopback() || state.trusted_proxies.contains(&peer) => forwarded().unwrap_or(peer),
+            Some(peer) => peer,
+            None => return Ok(ClientIp("unknown".to_owned())),
+        };
+        Ok(ClientIp(ip.to_string()))
+    }
+}
+
+/// The browser's own description, kept with a session so editors recognise it.
+pub fn user_agent(headers: &HeaderMap) -> String {
+    headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+/// Where to go after signing in: only a path inside the admin.
+pub fn safe_next(next: &str) -> &str {
+    let inside = next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?");
+    if inside && !next.contains(['\\', '\r', '\n']) && !next.starts_with("//") { next } else { "/admin" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admin_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/admin/account"), "/admin/account");
+        assert_eq!(safe_next("/admin?x=1"), "/admin?x=1");
+        for bad in ["https://evil.example/admin", "//evil.example", "/administrator", "/admin/\\evil", ""] {
+            assert_eq!(safe_next(bad), "/admin", "{bad}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_found_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=1; pamphlet_session=xyz; b=2".parse().unwrap());
+        assert_eq!(cookie(&headers, "pamphlet_session").as_deref(), Some("xyz"));
+        assert_eq!(cookie(&headers, "c"), None);
+        assert_eq!(cookie_header("s", None, "/admin", true, 60), "s=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Lax; Secure");
+    }
+}

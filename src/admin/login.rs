@@ -1,0 +1,113 @@
+//! Signing in and out. A failed sign-in says the same whether or not the
+//! address has an account, takes as long, and counts against both the
+//! address and the network it came from (see [`super::throttle`]).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::error::AdminResult;
+use super::gate::{ClientIp, Editor, cookie, safe_next, set_cookie, set_session_cookie, user_agent};
+use super::{AdminState, accounts, password, sessions, throttle};
+use crate::mail::EmailAddress;
+use crate::secrets;
+
+/// The sign-in form's CSRF cookie: a random value the form must repeat, so
+/// another site cannot sign a browser into an account of its choosing.
+const FORM_COOKIE: &str = "pamphlet_signin";
+
+#[derive(Deserialize)]
+pub struct Shown {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    done: String,
+}
+
+pub async fn form(State(state): State<AdminState>, headers: HeaderMap, Query(shown): Query<Shown>) -> AdminResult {
+    if let Some(token) = cookie(&headers, sessions::COOKIE)
+        && sessions::find(&state.store, &token).await?.is_some()
+    {
+        return Ok(Redirect::to(safe_next(&shown.next)).into_response());
+    }
+    let notice = match shown.done.as_str() {
+        "signed-out" => "You are signed out.",
+        "everywhere" => "You are signed out on every device.",
+        "expired" => "Your session had ended, so that was not saved. Sign in again; then go back and send it again.",
+        "removed" => "Your account was removed.",
+        _ => "",
+    };
+    Ok(page(&state, StatusCode::OK, "", &shown.next, notice, ""))
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<SignIn>) -> AdminResult {
+    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
+    if expected.is_empty() || !secrets::same(&form.csrf, &expected) {
+        let message = "The sign-in form had expired. Enter your password again.";
+        return Ok(page(&state, StatusCode::FORBIDDEN, &form.email, &form.next, "", message));
+    }
+    // The throttle counts the address as typed, known or not.
+    let key = form.email.trim().to_lowercase();
+    if let Some(wait) = throttle::wait(&state.store, &key, &ip).await? {
+        let message = format!("Too many failed sign-ins. For your safety, try again in {}.", throttle::minutes(wait));
+        let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, &form.email, &form.next, "", &message);
+        response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().max(1).into());
+        return Ok(response);
+    }
+    let found = match EmailAddress::parse(&form.email) {
+        Ok(email) => accounts::with_hash(&state.store, &email).await?,
+        Err(_) => None,
+    };
+    let (user, stored) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    if !password::verify(&form.password, stored.as_deref()).await {
+        throttle::record_failure(&state.store, &key, &ip).await?;
+        let message = "That email address and password do not match an account. Check both and try again.";
+        return Ok(page(&state, StatusCode::UNAUTHORIZED, &form.email, &form.next, "", message));
+    }
+    let user = user.ok_or_else(|| anyhow::anyhow!("a password matched without an account"))?;
+    throttle::forgive_account(&state.store, &key).await?;
+    let (token, _) = sessions::start(&state.store, user.id, &ip, &user_agent(&headers)).await?;
+    tracing::info!(user.id = user.id, "signed in");
+    sessions::sweep(&state.store).await?;
+    let mut response = Redirect::to(safe_next(&form.next)).into_response();
+    set_session_cookie(&mut response, &state, Some(&token));
+    set_cookie(&mut response, FORM_COOKIE, None, "/admin/login", state.secure_cookies, 0);
+    Ok(response)
+}
+
+/// The sign-in page with a fresh form token in its cookie and field.
+fn page(state: &AdminState, status: StatusCode, email: &str, next: &str, notice: &str, error: &str) -> Response {
+    let token = secrets::token();
+    let values = context! { email, next, notice, error, form_token => token.as_str() };
+    let mut response = state.views.page(status, "login.html", None, values);
+    set_cookie(&mut response, FORM_COOKIE, Some(&token), "/admin/login", state.secure_cookies, 3600);
+    response
+}
+
+/// `POST /admin/logout`: ends this session.
+pub async fn sign_out(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+    sessions::end(&state.store, editor.user.id, &editor.session.id).await?;
+    Ok(signed_out(&state, "signed-out"))
+}
+
+/// Clears the session cookie and shows the sign-in page with a notice.
+pub fn signed_out(state: &AdminState, done: &str) -> Response {
+    let mut response = Redirect::to(&format!("/admin/login?done={done}")).into_response();
+    set_session_cookie(&mut response, state, None);
+    response
+}

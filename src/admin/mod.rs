@@ -1,0 +1,93 @@
+//! The admin: where editors sign in and keep the site. Every route is
+//! listed in [`router`], grouped by the least role it needs; the
+//! [`gate::gate`] in front of each group checks the session, the role and
+//! the CSRF token before a handler runs.
+
+mod account;
+pub mod accounts;
+mod dashboard;
+pub mod error;
+mod gate;
+pub mod links;
+mod login;
+pub mod password;
+pub mod sessions;
+pub mod throttle;
+mod users;
+mod views;
+mod welcome;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+
+use crate::store::Store;
+pub use accounts::Role;
+pub use gate::Editor;
+use gate::Need;
+
+/// The largest form body the admin takes.
+pub const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AdminState {
+    pub store: Store,
+    pub views: Arc<views::Views>,
+    /// The site's public address; links handed out (invitations) start with it.
+    pub base_url: String,
+    /// Cookies get `Secure` when the site is served over https.
+    pub secure_cookies: bool,
+    /// Peers whose `X-Forwarded-For` is believed (see [`gate::ClientIp`]).
+    pub trusted_proxies: Arc<[IpAddr]>,
+}
+
+impl AdminState {
+    pub fn new(store: Store, base_url: &str, trusted_proxies: &[IpAddr]) -> anyhow::Result<Self> {
+        Ok(AdminState {
+            store,
+            views: Arc::new(views::Views::new()?),
+            base_url: base_url.to_owned(),
+            secure_cookies: base_url.starts_with("https://"),
+            trusted_proxies: trusted_proxies.into(),
+        })
+    }
+}
+
+pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> {
+    let signed_in = |role| from_fn_with_state(Need { state: state.clone(), role }, gate::gate);
+    let authors = Router::new()
+        .route("/admin", get(dashboard::show))
+        .route("/admin/account", get(account::show))
+        .route("/admin/account/password", post(account::change_password))
+        .route("/admin/account/sessions/end", post(account::end_session))
+        .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
+        .route("/admin/logout", post(login::sign_out))
+        .route_layer(signed_in(Role::Author));
+    let owners = Router::new()
+        .route("/admin/users", get(users::list).post(users::invite))
+        .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))
+        .route("/admin/users/invites/withdraw", post(users::withdraw_invite))
+        .route_layer(signed_in(Role::Owner));
+    // Open to anyone: signing in, one-time account links (the link's token
+    // is the secret that guards its form), the admin's own files.
+    let open = Router::new()
+        .route("/admin/login", get(login::form).post(login::sign_in))
+        .route("/admin/welcome/{token}", get(welcome::form).post(welcome::create_account))
+        .route("/admin/static/{file}", get(views::serve_static))
+        .route("/admin/{*rest}", get(not_found).post(not_found));
+    authors
+        .merge(owners)
+        .merge(open)
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
+        .layer(from_fn_with_state(state.clone(), views::finish))
+        .with_state(state)
+}
+
+async fn not_found() -> error::Problem {
+    error::Problem::not_found()
+}

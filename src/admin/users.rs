@@ -1,0 +1,111 @@
+//! `/admin/users` (owners only): who has an account, invitations, roles,
+//! removing an account.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use super::accounts::{self, AccountError, Role};
+use super::error::{AdminError, AdminResult, Problem};
+use super::gate::Editor;
+use super::{AdminState, links};
+use crate::mail::EmailAddress;
+
+pub async fn list(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+    page(&state, &editor, StatusCode::OK, &Invite::default(), &BTreeMap::new(), None).await
+}
+
+async fn page(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    typed: &Invite,
+    errors: &BTreeMap<&str, String>,
+    invited: Option<(String, String)>,
+) -> AdminResult {
+    let users = accounts::all(&state.store).await?;
+    let invites: Vec<_> = links::pending_invites(&state.store)
+        .await?
+        .into_iter()
+        .map(|i| context! { id => i.id, email => i.email, role => i.role, until => super::views::when(i.expires_at) })
+        .collect();
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let (invited_email, invited_link) = invited.unzip();
+    let values = context! { users => Serde(&users), invites, roles, errors, email => typed.email.as_str(), role => typed.role.as_str(), invited_email, invited_link };
+    Ok(state.views.page(status, "users.html", Some(editor), values))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Invite {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Makes an invitation link for the owner to pass on; it is shown once.
+pub async fn invite(State(state): State<AdminState>, editor: Editor, Form(input): Form<Invite>) -> AdminResult {
+    let mut errors = BTreeMap::new();
+    let email = EmailAddress::parse(&input.email).map_err(|m| errors.insert("email", m)).ok();
+    let role = Role::parse(&input.role).map_err(|m| errors.insert("role", m)).ok();
+    if let Some(email) = &email
+        && accounts::by_email(&state.store, email).await?.is_some()
+    {
+        errors.insert("email", "This address already has an account.".to_owned());
+    }
+    let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
+        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &input, &errors, None).await;
+    };
+    let token = links::issue_invite(&state.store, &email, role, editor.user.id).await?;
+    let link = format!("{}{}", state.base_url, links::path(&token));
+    tracing::info!(by = editor.user.id, role = role.as_str(), "invitation made");
+    page(&state, &editor, StatusCode::OK, &Invite::default(), &errors, Some((email.to_string(), link))).await
+}
+
+#[derive(Deserialize)]
+pub struct NewRole {
+    role: String,
+}
+
+pub async fn set_role(State(state): State<AdminState>, Path(id): Path<i64>, Form(input): Form<NewRole>) -> AdminResult {
+    let role = Role::parse(&input.role).map_err(|m| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
+    accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    accounts::set_role(&state.store, id, role).await.map_err(account_error)?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// Asks before removing: a page with one button, so no script is needed.
+pub async fn confirm_remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let user = accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    Ok(state.views.page(StatusCode::OK, "remove_user.html", Some(&editor), context! { user => Serde(&user) }))
+}
+
+pub async fn remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    accounts::remove(&state.store, id).await.map_err(account_error)?;
+    tracing::info!(by = editor.user.id, removed = id, "account removed");
+    Ok(if id == editor.user.id { super::login::signed_out(&state, "removed") } else { Redirect::to("/admin/users").into_response() })
+}
+
+#[derive(Deserialize)]
+pub struct Withdraw {
+    id: String,
+}
+
+pub async fn withdraw_invite(State(state): State<AdminState>, Form(input): Form<Withdraw>) -> AdminResult {
+    links::withdraw(&state.store, &input.id).await?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+fn account_error(error: AccountError) -> AdminError {
+    match error {
+        AccountError::LastOwner | AccountError::Taken => Problem::new(StatusCode::CONFLICT, error.to_string()).into(),
+        AccountError::Store(e) => e.into(),
+    }
+}

@@ -1,0 +1,121 @@
+//! The admin's own look: templates and static files embedded from
+//! `src/admin/templates` and `src/admin/static` (a public theme never
+//! changes the admin), and the headers every admin response carries.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use minijinja::{Environment, Value, context};
+use rust_embed::Embed;
+
+use super::error::Problem;
+use super::{AdminState, Editor};
+use crate::render::theme::StaticFile;
+
+#[derive(Embed)]
+#[folder = "src/admin/templates/"]
+struct Templates;
+
+#[derive(Embed)]
+#[folder = "src/admin/static/"]
+struct Statics;
+
+pub struct Views {
+    env: Environment<'static>,
+    /// Static files by their hashed URL.
+    statics: HashMap<String, StaticFile>,
+}
+
+impl Views {
+    pub fn new() -> anyhow::Result<Self> {
+        let mut statics = HashMap::new();
+        let mut urls = HashMap::new();
+        for name in Statics::iter() {
+            let bytes = Statics::get(&name).map(|f| f.data.into_owned()).unwrap_or_default();
+            let file = StaticFile::hashed("/admin/static/", &name, bytes);
+            urls.insert(name.to_string(), file.url.clone());
+            statics.insert(file.url.clone(), file);
+        }
+        let mut env = Environment::new();
+        env.set_formatter(crate::render::escape_without_slashes);
+        env.set_syntax(crate::render::syntax()?);
+        env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
+            urls.get(name)
+                .cloned()
+                .ok_or_else(|| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("no admin file {name:?}")))
+        });
+        for name in Templates::iter() {
+            let source = Templates::get(&name).map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default();
+            env.add_template_owned(name.to_string(), source).map_err(crate::render::template_error)?;
+        }
+        // Fail at start, not on an editor's click, when a template does not render its names.
+        for name in Templates::iter() {
+            env.get_template(&name).map_err(crate::render::template_error)?;
+        }
+        Ok(Views { env, statics })
+    }
+
+    /// Renders a page; `editor` fills the layout's account menu and the forms' CSRF token.
+    pub fn page(&self, status: StatusCode, template: &str, editor: Option<&Editor>, values: Value) -> Response {
+        let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str() });
+        let csrf = editor.map(|e| e.session.csrf.clone());
+        let context = context! { me, csrf, ..values };
+        match self.env.get_template(template).and_then(|t| t.render(context)) {
+            Ok(html) => (status, [(header::CONTENT_TYPE, crate::site::routes::HTML)], html).into_response(),
+            Err(error) => {
+                tracing::error!(template, error = format!("{:#}", crate::render::template_error(error)), "cannot render an admin page");
+                (StatusCode::INTERNAL_SERVER_ERROR, "500: this admin page cannot be shown; the error is in the server's log.\n")
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// A moment as editors read it: `2026-11-27 07:40 UTC`.
+pub fn when(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
+}
+
+/// `GET /admin/static/{file}`: admin CSS and JavaScript, cached for good under hashed names.
+pub async fn serve_static(State(state): State<AdminState>, Path(file): Path<String>) -> Response {
+    match state.views.statics.get(&format!("/admin/static/{file}")) {
+        Some(f) => {
+            ([(header::CONTENT_TYPE, f.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], f.bytes.clone())
+                .into_response()
+        }
+        None => Problem::new(StatusCode::NOT_FOUND, "There is no such admin file.").into_response(),
+    }
+}
+
+/// Wraps every admin response: nothing is stored by browsers or proxies,
+/// nothing frames the admin, no script comes from elsewhere, and a
+/// [`Problem`] becomes a page in the admin's look.
+pub async fn finish(State(state): State<AdminState>, request: Request, next: Next) -> Response {
+    let editor = request.extensions().get::<Editor>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(problem) = response.extensions_mut().remove::<Problem>() {
+        let status = response.status();
+        let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
+        response =
+            state.views.page(status, "problem.html", editor.as_ref(), context! { status => status.as_u16(), message => problem.message });
+        if let Some(value) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    response
+}
