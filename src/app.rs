@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
-use tokio::sync::{Notify, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 use crate::admin::{self, AdminState};
 use crate::config::Config;
@@ -47,7 +47,11 @@ impl Application {
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
 
         let cache = Arc::new(RenderCache::default());
-        let wake = Arc::new(Notify::new());
+        store.on_commit({
+            let cache = cache.clone();
+            move || cache.invalidate()
+        });
+        let wake = store.wake();
         let seen = changes::latest_id(&store).await?;
         let search = Arc::new(SearchIndex::new(search::WRITER_MEMORY)?);
         let indexed = search::documents::index_all(&store, &search).await?;
@@ -86,8 +90,9 @@ impl Application {
         } else {
             None
         };
-        let admin = AdminState::new(store.clone(), &base_url, &config.trusted_proxies)?;
+        let scheduler = tokio::spawn(publish_when_due(store.clone()));
         let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None };
+        let admin = AdminState::new(site.clone(), &config.trusted_proxies)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -98,6 +103,7 @@ impl Application {
                 })
                 .await;
             follower.abort();
+            scheduler.abort();
             indexer.abort();
             result.context("the server stopped with an error")
         });
@@ -117,6 +123,20 @@ impl Application {
         shutdown_signal().await;
         tracing::info!("shutting down");
         self.stop().await
+    }
+}
+
+/// Publishes scheduled posts when their time comes, checking every second;
+/// every node runs this, and the store lets each post go live once.
+async fn publish_when_due(store: Store) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        match crate::content::posts::editing::publish_due(&store).await {
+            Ok(0) => {}
+            Ok(published) => tracing::info!(published, "scheduled posts went live"),
+            Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot publish scheduled posts; trying again"),
+        }
     }
 }
 

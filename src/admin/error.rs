@@ -54,6 +54,12 @@ impl From<anyhow::Error> for AdminError {
     }
 }
 
+impl From<serde_json::Error> for AdminError {
+    fn from(e: serde_json::Error) -> Self {
+        AdminError::Internal(e.into())
+    }
+}
+
 impl From<sqlx::Error> for AdminError {
     fn from(e: sqlx::Error) -> Self {
         AdminError::Internal(e.into())

@@ -6,11 +6,14 @@
 mod account;
 pub mod accounts;
 mod dashboard;
+mod diff;
 pub mod error;
 mod gate;
 pub mod links;
 mod login;
+mod markdown;
 pub mod password;
+mod posts;
 pub mod sessions;
 pub mod throttle;
 mod users;
@@ -25,6 +28,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
+use crate::site::routes::Site;
 use crate::store::Store;
 pub use accounts::Role;
 pub use gate::Editor;
@@ -43,16 +47,20 @@ pub struct AdminState {
     pub secure_cookies: bool,
     /// Peers whose `X-Forwarded-For` is believed (see [`gate::ClientIp`]).
     pub trusted_proxies: Arc<[IpAddr]>,
+    /// The public site's renderer, for previews that look exactly like the site.
+    pub site: Site,
 }
 
 impl AdminState {
-    pub fn new(store: Store, base_url: &str, trusted_proxies: &[IpAddr]) -> anyhow::Result<Self> {
+    pub fn new(site: Site, trusted_proxies: &[IpAddr]) -> anyhow::Result<Self> {
+        let base_url = site.base_url.as_str();
         Ok(AdminState {
-            store,
+            store: site.store.clone(),
             views: Arc::new(views::Views::new()?),
             base_url: base_url.to_owned(),
             secure_cookies: base_url.starts_with("https://"),
             trusted_proxies: trusted_proxies.into(),
+            site,
         })
     }
 }
@@ -66,7 +74,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/account/sessions/end", post(account::end_session))
         .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
         .route("/admin/logout", post(login::sign_out))
+        .route("/admin/markdown", post(markdown::render))
+        // Handlers check that authors only touch their own drafts.
+        .route("/admin/posts", get(posts::list).post(posts::create))
+        .route("/admin/posts/new", get(posts::new))
+        .route("/admin/posts/preview", post(posts::preview))
+        .route("/admin/posts/{id}", get(posts::edit).post(posts::update))
+        .route("/admin/posts/{id}/trash", post(posts::trash))
+        .route("/admin/posts/{id}/untrash", post(posts::untrash))
+        .route("/admin/posts/{id}/revisions", get(posts::history::show))
+        .route("/admin/posts/{id}/revisions/{version}/restore", post(posts::history::restore))
         .route_layer(signed_in(Role::Author));
+    let editors = Router::new().route("/admin/posts/{id}/delete", post(posts::delete)).route_layer(signed_in(Role::Editor));
     let owners = Router::new()
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
@@ -81,6 +100,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/static/{file}", get(views::serve_static))
         .route("/admin/{*rest}", get(not_found).post(not_found));
     authors
+        .merge(editors)
         .merge(owners)
         .merge(open)
         .layer(DefaultBodyLimit::max(FORM_LIMIT))

@@ -26,6 +26,13 @@ pub async fn by_name(store: &Store, name: &str) -> anyhow::Result<Option<Asset>>
         .await)?)
 }
 
+/// Names of the images in the library, for pickers.
+pub async fn image_names(store: &Store) -> anyhow::Result<Vec<String>> {
+    Ok(on_pool!(store, |pool| sqlx::query_scalar("SELECT name FROM assets WHERE content_type LIKE 'image/%' ORDER BY name")
+        .fetch_all(pool)
+        .await)?)
+}
+
 pub async fn save(tx: &mut Tx, name: &str, content_type: &str, bytes: &[u8], alt: &str) -> anyhow::Result<()> {
     let now = crate::store::now();
     on_tx!(tx, |conn| sqlx::query(

@@ -13,6 +13,7 @@ pub mod menus;
 pub mod pages;
 pub mod posts;
 pub mod press;
+pub mod revisions;
 pub mod settings;
 pub mod slug;
 
@@ -60,13 +61,17 @@ pub struct Link {
     pub href: Href,
 }
 
-/// Publication state of a page or post.
+/// Publication state of an item. Only `Published` is on the public site;
+/// `Scheduled` becomes published at its `publish_at` time; `Trash` can be
+/// restored (as a draft) until it is deleted for good.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Draft,
     #[default]
     Published,
+    Scheduled,
+    Trash,
 }
 
 impl Status {
@@ -74,7 +79,13 @@ impl Status {
         match self {
             Status::Draft => "draft",
             Status::Published => "published",
+            Status::Scheduled => "scheduled",
+            Status::Trash => "trash",
         }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        [Status::Draft, Status::Published, Status::Scheduled, Status::Trash].into_iter().find(|s| s.as_str() == input)
     }
 }
 
@@ -93,6 +104,11 @@ pub async fn tally(store: &crate::store::Store) -> anyhow::Result<Vec<Tally>> {
         UNION ALL SELECT 'media', status, COUNT(*) FROM media_items GROUP BY status
         UNION ALL SELECT 'press', status, COUNT(*) FROM press_reports GROUP BY status";
     Ok(crate::on_pool!(store, |pool| sqlx::query_as(SQL).fetch_all(pool).await)?)
+}
+
+/// Writes a date as `YYYY-MM-DD`, the form [`deserialize_date`] reads back.
+pub(crate) fn serialize_date<S: serde::Serializer>(date: &time::Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&date.to_string())
 }
 
 /// Reads a calendar date written as TOML's bare date (`2016-08-22`) or as a

@@ -189,13 +189,18 @@ async fn news_archive(site: &Site, page_no: u32) -> anyhow::Result<Option<String
 
 async fn post(site: &Site, kind: PostKind, slug: &str) -> anyhow::Result<Option<String>> {
     let Some(post) = posts::published_by_url(&site.store, kind, slug).await? else { return Ok(None) };
+    post_page(site, &post).await.map(Some)
+}
+
+/// A post's page; the admin's preview renders unsaved posts with it too.
+pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String> {
     let settings = settings(site).await?;
     let mut meta = Meta::new(&post.title, views::summary(&post.summary, 200), post.url());
     meta.og_type = "article";
     meta.image = post.cover.as_deref().map(assets::url);
-    meta.json_ld = Some(seo::news_article(&post, &settings, &site.base_url));
-    let content = json!({ "post": views::post(&post, true) });
-    Ok(Some(layout_render(site, "post.html", &post.url(), meta, content).await?))
+    meta.json_ld = Some(seo::news_article(post, &settings, &site.base_url));
+    let content = json!({ "post": views::post(post, true) });
+    layout_render(site, "post.html", &post.url(), meta, content).await
 }
 
 async fn tag(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {

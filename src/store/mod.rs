@@ -13,11 +13,13 @@ pub mod transfer;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tokio::sync::Notify;
 
 /// Where the store lives, as given on the command line.
 #[derive(Clone, PartialEq, Eq)]
@@ -86,7 +88,12 @@ pub enum Pool {
 
 /// An open transaction on either backend. Writes take `&mut Tx` so that the
 /// change-feed row is appended in the same transaction as the content.
-pub enum Tx {
+pub struct Tx {
+    pub conn: TxConn,
+    commits: Arc<Commits>,
+}
+
+pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -94,6 +101,23 @@ pub enum Tx {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: Pool,
+    commits: Arc<Commits>,
+}
+
+/// What happens in this process after every commit: the change-feed
+/// follower is woken (instead of waiting for its next poll), and the hook
+/// (the render cache's invalidation) runs before the writer answers, so an
+/// editor's next request already sees the change.
+#[derive(Default)]
+pub struct Commits {
+    wake: Arc<Notify>,
+    hook: std::sync::OnceLock<Box<dyn Fn() + Send + Sync>>,
+}
+
+impl fmt::Debug for Commits {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Commits")
+    }
 }
 
 /// Runs `$body` with `$conn` bound to the native pool of the store's backend.
@@ -111,12 +135,12 @@ macro_rules! on_pool {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut ($tx).conn {
+            $crate::store::TxConn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::TxConn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -159,7 +183,7 @@ impl Store {
                         result => break result.with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
                     }
                 };
-                Store { pool: Pool::Sqlite(pool) }
+                Store { pool: Pool::Sqlite(pool), commits: Arc::default() }
             }
             Location::Postgres(url) => {
                 let pool = PgPoolOptions::new()
@@ -168,7 +192,7 @@ impl Store {
                     .connect(url)
                     .await
                     .with_context(|| format!("cannot reach the PostgreSQL store {}", redact(url)))?;
-                Store { pool: Pool::Postgres(pool) }
+                Store { pool: Pool::Postgres(pool), commits: Arc::default() }
             }
         };
         // SQLite has no advisory locks (sqlx takes one on PostgreSQL), so
@@ -201,10 +225,21 @@ impl Store {
     }
 
     pub async fn begin(&self) -> anyhow::Result<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, commits: self.commits.clone() })
+    }
+
+    /// What a commit rings; the change-feed follower waits on it.
+    pub fn wake(&self) -> Arc<Notify> {
+        self.commits.wake.clone()
+    }
+
+    /// Sets the function every commit of this process runs (once per store).
+    pub fn on_commit(&self, hook: impl Fn() + Send + Sync + 'static) {
+        let _ = self.commits.hook.set(Box::new(hook));
     }
 
     /// True once the store answers a trivial query (used by `/healthz`).
@@ -221,21 +256,25 @@ impl Tx {
     /// Serialises first-start setup (loading the demo) across processes and
     /// nodes: the second to arrive waits, then finds the site in place.
     pub async fn lock_for_setup(&mut self) -> anyhow::Result<()> {
-        match self {
+        match &mut self.conn {
             // A write statement takes SQLite's write lock for the rest of the
             // transaction, so a concurrent loader waits (busy_timeout) instead
             // of failing to upgrade its read later.
-            Tx::Sqlite(tx) => sqlx::query("DELETE FROM settings WHERE 0 = 1").execute(&mut **tx).await.map(drop)?,
-            Tx::Postgres(tx) => sqlx::query("SELECT pg_advisory_xact_lock(80976509140)").execute(&mut **tx).await.map(drop)?,
+            TxConn::Sqlite(tx) => sqlx::query("DELETE FROM settings WHERE 0 = 1").execute(&mut **tx).await.map(drop)?,
+            TxConn::Postgres(tx) => sqlx::query("SELECT pg_advisory_xact_lock(80976509140)").execute(&mut **tx).await.map(drop)?,
         }
         Ok(())
     }
 
     pub async fn commit(self) -> anyhow::Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
         }
+        if let Some(hook) = self.commits.hook.get() {
+            hook();
+        }
+        self.commits.wake.notify_one();
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 use time::{Date, OffsetDateTime};
 
-use super::{Pool, Store, Tx};
+use super::{Pool, Store, Tx, TxConn};
 use crate::{on_pool, on_tx};
 
 /// Declares a row type with every column of a table and a `copy` that
@@ -48,29 +48,35 @@ table!(MenuRow, "menus", { name: String, items: Json<Value> });
 table!(AssetRow, "assets", { name: String, content_type: String, bytes: Vec<u8>, alt: String, updated_at: OffsetDateTime });
 table!(PageRow, "pages", {
     id: i64, slug: String, title: String, description: String, status: String, blocks_schema: i64,
-    blocks: Json<Value>, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime,
+    blocks: Json<Value>, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime, version: i64,
+    publish_at: Option<OffsetDateTime>,
 });
 table!(PostRow, "posts", {
     id: i64, slug: String, kind: String, title: String, date: Date, summary: String, body: String, cover: Option<String>,
     tags: Json<Value>, author: String, status: String, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime,
+    version: i64, publish_at: Option<OffsetDateTime>, author_id: Option<i64>,
 });
 table!(PostTagRow, "post_tags", { post_id: i64, slug: String, label: String });
 table!(BookRow, "books", {
     id: i64, slug: String, position: i64, title: String, subtitle: String, author: String, co_authors: Json<Value>,
     foreword_by: String, publisher: String, year: Option<i32>, language: String, isbn13: Option<String>, cover: Option<String>,
     description: String, sample: String, reviews: Json<Value>, awards: Json<Value>, buy_links: Json<Value>, status: String,
-    updated_at: OffsetDateTime,
+    updated_at: OffsetDateTime, version: i64,
 });
 table!(MediaRow, "media_items", {
     id: i64, slug: String, kind: String, title: String, outlet: String, date: Date, embed_url: Option<String>,
-    link_url: Option<String>, summary: String, transcript: String, status: String, updated_at: OffsetDateTime,
+    link_url: Option<String>, summary: String, transcript: String, status: String, updated_at: OffsetDateTime, version: i64,
 });
 table!(PressRow, "press_reports", {
     id: i64, slug: String, outlet: String, date: Date, title: String, source_url: Option<String>, video_url: Option<String>,
-    language: String, summary: String, full_text: String, status: String, updated_at: OffsetDateTime,
+    language: String, summary: String, full_text: String, status: String, updated_at: OffsetDateTime, version: i64,
 });
 
 table!(UserRow, "users", { id: i64, email: String, name: String, role: String, password_hash: String, created_at: OffsetDateTime });
+table!(RevisionRow, "revisions", {
+    id: i64, entity: String, entity_id: i64, version: i64, data: Json<Value>, user_id: Option<i64>, user_name: String,
+    at: OffsetDateTime,
+});
 table!(SessionRow, "sessions", {
     id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime, ip: String, user_agent: String,
@@ -79,6 +85,7 @@ table!(SessionRow, "sessions", {
 /// Tables in copy order (referenced tables first).
 pub const TABLES: &[&str] = &[
     "changes",
+    "users",
     "settings",
     "menus",
     "assets",
@@ -88,8 +95,8 @@ pub const TABLES: &[&str] = &[
     "books",
     "media_items",
     "press_reports",
-    "users",
     "sessions",
+    "revisions",
 ];
 
 /// Tables left behind on purpose: short-lived records that mean nothing in
@@ -97,7 +104,7 @@ pub const TABLES: &[&str] = &[
 pub const NOT_COPIED: &[&str] = &["account_links", "login_failures"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
-const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports", "users"];
+const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports", "users", "revisions"];
 
 /// Copies every table of `from` into the empty store `to`, then checks that
 /// each table holds as many rows on both sides. Returns (table, rows).
@@ -109,6 +116,7 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     }
     let mut tx = to.begin().await?;
     ChangeRow::copy(from, &mut tx).await?;
+    UserRow::copy(from, &mut tx).await?;
     SettingRow::copy(from, &mut tx).await?;
     MenuRow::copy(from, &mut tx).await?;
     AssetRow::copy(from, &mut tx).await?;
@@ -118,9 +126,9 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     BookRow::copy(from, &mut tx).await?;
     MediaRow::copy(from, &mut tx).await?;
     PressRow::copy(from, &mut tx).await?;
-    UserRow::copy(from, &mut tx).await?;
     SessionRow::copy(from, &mut tx).await?;
-    if let Tx::Postgres(conn) = &mut tx {
+    RevisionRow::copy(from, &mut tx).await?;
+    if let TxConn::Postgres(conn) = &mut tx.conn {
         // Rows came with their ids; new rows must continue after them.
         for table in WITH_IDS {
             let sql =

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod binary;
+mod editing;
 mod export;
 mod helpers;
 mod http;

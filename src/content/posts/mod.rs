@@ -1,4 +1,24 @@
-//! Posts: news items and articles, with tags.
+//! Posts: news items and articles, with tags. The public site's reads are
+//! here; the admin's (by id, with versions and revisions) in [`editing`].
+
+/// Binds a post's content fields, in this order: slug, kind, title, date,
+/// summary, body, cover, tags, author (`$1`…`$9` of every write below).
+macro_rules! bind_content {
+    ($query:expr, $post:expr) => {
+        $query
+            .bind($post.slug.as_str())
+            .bind($post.kind.as_str())
+            .bind(&$post.title)
+            .bind($post.date)
+            .bind(&$post.summary)
+            .bind(&$post.body)
+            .bind(&$post.cover)
+            .bind(sqlx::types::Json(&$post.tags))
+            .bind(&$post.author)
+    };
+}
+
+pub mod editing;
 
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
@@ -50,13 +70,13 @@ pub fn url(kind: &str, slug: &str) -> String {
     if kind == PostKind::Article.as_str() { format!("/articles/{slug}") } else { format!("/news/{slug}") }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PostInput {
     pub slug: Slug,
     pub kind: PostKind,
     pub title: String,
-    #[serde(deserialize_with = "super::deserialize_date")]
+    #[serde(deserialize_with = "super::deserialize_date", serialize_with = "super::serialize_date")]
     pub date: Date,
     #[serde(default)]
     pub summary: String,
@@ -70,6 +90,9 @@ pub struct PostInput {
     pub author: String,
     #[serde(default)]
     pub status: Status,
+    /// When a scheduled post goes live.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub publish_at: Option<OffsetDateTime>,
 }
 
 /// `SELECT <every column> FROM posts ` followed by the rest of the query, as
@@ -164,29 +187,25 @@ pub async fn save(tx: &mut Tx, post: &PostInput) -> anyhow::Result<()> {
     }
     let now = crate::store::now();
     let published_at = (post.status == Status::Published).then_some(now);
-    let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
-        "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author, status, published_at, updated_at)
+    const UPSERT: &str = "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author, status, published_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
          ON CONFLICT (slug) DO UPDATE SET kind = excluded.kind, title = excluded.title, date = excluded.date,
              summary = excluded.summary, body = excluded.body, cover = excluded.cover, tags = excluded.tags,
              author = excluded.author, status = excluded.status,
              published_at = COALESCE(posts.published_at, excluded.published_at), updated_at = excluded.updated_at
-         RETURNING id"
-    )
-    .bind(post.slug.as_str())
-    .bind(post.kind.as_str())
-    .bind(&post.title)
-    .bind(post.date)
-    .bind(&post.summary)
-    .bind(&post.body)
-    .bind(&post.cover)
-    .bind(Json(&post.tags))
-    .bind(&post.author)
-    .bind(post.status.as_str())
-    .bind(published_at)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)?;
+         RETURNING id";
+    let id: i64 = on_tx!(tx, |conn| bind_content!(sqlx::query_scalar(UPSERT), post)
+        .bind(post.status.as_str())
+        .bind(published_at)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await)?;
+    write_tags(tx, id, post).await?;
+    changes::record(tx, "post", post.slug.as_str()).await
+}
+
+/// Replaces the tag index rows of post `id` with the tags of `post`.
+async fn write_tags(tx: &mut Tx, id: i64, post: &PostInput) -> anyhow::Result<()> {
     on_tx!(tx, |conn| sqlx::query("DELETE FROM post_tags WHERE post_id = $1").bind(id).execute(conn).await.map(drop))?;
     for label in &post.tags {
         let slug = slugify(label);
@@ -201,5 +220,5 @@ pub async fn save(tx: &mut Tx, post: &PostInput) -> anyhow::Result<()> {
             .await
             .map(drop))?;
     }
-    changes::record(tx, "post", post.slug.as_str()).await
+    Ok(())
 }

@@ -1,0 +1,283 @@
+//! `/admin/posts`: news and articles. Authors see and edit their own
+//! drafts; editors and owners every post, and only they publish.
+
+mod form;
+pub mod history;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use super::error::{AdminResult, Problem};
+use super::gate::Editor;
+use super::{AdminState, Role, diff};
+use crate::content::Status;
+use crate::content::assets;
+use crate::content::posts::editing::{self, EditablePost, SaveError};
+use crate::content::posts::{self, PostInput};
+use crate::content::revisions::{self, Author};
+use form::{Errors, PostForm};
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    page: i64,
+}
+
+pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
+    let own = (editor.role() < Role::Editor).then_some(editor.user.id);
+    let status = Status::parse(&query.status);
+    let page = query.page.max(1);
+    let rows = editing::list(&state.store, status, own, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let more = rows.len() as i64 > PER_PAGE;
+    let rows: Vec<_> = rows
+        .into_iter()
+        .take(PER_PAGE as usize)
+        .map(|p| {
+            let when = p.publish_at.map(super::views::when);
+            let url = posts::url(&p.kind, &p.slug);
+            context! { id => p.id, title => p.title, kind => p.kind, status => p.status, date => p.date.to_string(), author => p.author, when, url }
+        })
+        .collect();
+    let counts = editing::count_by_status(&state.store, own).await?;
+    let values = context! { posts => rows, counts, status => status.map(Status::as_str), page, more };
+    Ok(state.views.page(StatusCode::OK, "posts.html", Some(&editor), values))
+}
+
+pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+    let form = PostForm::new_post(display_name(&editor));
+    show(&state, &editor, StatusCode::OK, None, &form, &Errors::new(), "").await
+}
+
+/// May `editor` change `post`? Authors only their own, and only before it is published.
+fn may_edit(editor: &Editor, post: &EditablePost) -> bool {
+    editor.role() >= Role::Editor || (post.author_id == Some(editor.user.id) && matches!(post.status(), Status::Draft | Status::Trash))
+}
+
+async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<EditablePost, Problem> {
+    let post = editing::by_id(&state.store, id).await.map_err(|e| {
+        tracing::error!(error = format!("{e:#}"), "cannot load a post");
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "The post cannot be loaded right now; try again in a moment.")
+    })?;
+    let post = post.ok_or_else(Problem::not_found)?;
+    if may_edit(editor, &post) { Ok(post) } else { Err(Problem::forbidden()) }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
+    let post = editable(&state, &editor, id).await?;
+    let notice = match done.done.as_str() {
+        "saved" => "Saved.",
+        "published" => "Published: it is on the site now.",
+        "scheduled" => "Scheduled: it goes live at the time you chose.",
+        "unpublished" => "Unpublished: it is a draft again and gone from the site.",
+        "restored" => "The older version is restored as the newest one.",
+        "untrashed" => "Taken out of the trash, as a draft.",
+        _ => "",
+    };
+    show(&state, &editor, StatusCode::OK, Some(&post), &PostForm::from_post(&post), &Errors::new(), notice).await
+}
+
+/// The editor page: the form (with what was typed), messages, and the post's state.
+async fn show(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    post: Option<&EditablePost>,
+    form: &PostForm,
+    errors: &Errors,
+    notice: &str,
+) -> AdminResult {
+    let covers = assets::image_names(&state.store).await?;
+    let current = post.map(|p| {
+        let status = p.status();
+        context! {
+            id => p.id, status => status.as_str(), url => p.post.url(),
+            live => status == Status::Published, updated => super::views::when(p.post.updated_at),
+        }
+    });
+    let can_publish = editor.role() >= Role::Editor;
+    let values = context! { post => current, form => Serde(form), errors, covers, can_publish, notice };
+    Ok(state.views.page(status, "post_edit.html", Some(editor), values))
+}
+
+/// The state a pressed button asks for; publishing needs an editor.
+fn wanted_status(editor: &Editor, action: &str, current: Option<Status>) -> Result<Status, Problem> {
+    let wanted = match action {
+        "publish" => Status::Published,
+        "schedule" => Status::Scheduled,
+        "unpublish" => Status::Draft,
+        _ => match current {
+            None | Some(Status::Trash) => Status::Draft,
+            Some(status) => status,
+        },
+    };
+    let changes_the_site = wanted != Status::Draft || current.is_some_and(|c| c != Status::Draft);
+    if changes_the_site && editor.role() < Role::Editor {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Authors write drafts; an editor publishes them. Your text was not saved: go back to keep it.",
+        ));
+    }
+    Ok(wanted)
+}
+
+fn display_name(editor: &Editor) -> &str {
+    if editor.user.name.is_empty() { &editor.user.email } else { &editor.user.name }
+}
+
+fn author(editor: &Editor) -> Author {
+    Author { id: Some(editor.user.id), name: display_name(editor).to_owned() }
+}
+
+fn done(status: Status, action: &str) -> &'static str {
+    match (action, status) {
+        ("unpublish", _) => "unpublished",
+        (_, Status::Published) if action == "publish" => "published",
+        (_, Status::Scheduled) => "scheduled",
+        _ => "saved",
+    }
+}
+
+pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
+    let status = wanted_status(&editor, &form.action, None)?;
+    let covers = assets::image_names(&state.store).await?;
+    let input = match form.read(status, &covers) {
+        Ok(input) => input,
+        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+    };
+    match editing::create(&state.store, &input, &author(&editor)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(status, &form.action))).into_response()),
+        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
+        Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new post cannot conflict").into()),
+        Err(SaveError::Store(e)) => Err(e.into()),
+    }
+}
+
+pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PostForm>) -> AdminResult {
+    let post = editable(&state, &editor, id).await?;
+    let status = wanted_status(&editor, &form.action, Some(post.status()))?;
+    let covers = assets::image_names(&state.store).await?;
+    let input = match form.read(status, &covers) {
+        Ok(input) => input,
+        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&post), &form, &errors, "").await,
+    };
+    match editing::update(&state.store, id, form.version, &input, &author(&editor)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(status, &form.action))).into_response()),
+        Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
+        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&post), &form).await,
+        Err(SaveError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn slug_taken(state: &AdminState, editor: &Editor, post: Option<&EditablePost>, form: &PostForm) -> AdminResult {
+    let errors = Errors::from([("slug", "Another post (perhaps one in the trash) already uses this address; choose another.".to_owned())]);
+    show(state, editor, StatusCode::CONFLICT, post, form, &errors, "").await
+}
+
+/// Someone saved since this form was opened: show their version beside
+/// the typed one, which stays in the form, unsaved. Saving again replaces
+/// theirs on purpose (the form now names their version).
+async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm, mine: &PostInput) -> AdminResult {
+    let theirs = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let who = revisions::of(&state.store, editing::ENTITY, id).await?.into_iter().next().map(|r| r.user_name).unwrap_or_default();
+    let their_form = PostForm::from_post(&theirs);
+    let changes = diff::fields(&serde_json::to_value(&their_form)?, &serde_json::to_value(PostForm::from_input(mine, 0))?, SKIP);
+    let form = PostForm { version: theirs.version, ..form.clone() };
+    let covers = assets::image_names(&state.store).await?;
+    let current = context! { id => theirs.id, status => theirs.status.as_str(), url => theirs.post.url(), live => theirs.status() == Status::Published, updated => super::views::when(theirs.post.updated_at) };
+    let values = context! {
+        post => current, form => Serde(&form), errors => Errors::new(), covers, can_publish => editor.role() >= Role::Editor,
+        conflict => context! { who, when => super::views::when(theirs.post.updated_at), changes => Serde(&changes) },
+    };
+    Ok(state.views.page(StatusCode::CONFLICT, "post_edit.html", Some(editor), values))
+}
+
+/// Form fields that are not content, left out of comparisons.
+const SKIP: &[&str] = &["version", "action"];
+
+pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    move_post(&state, &editor, id, Status::Trash).await?;
+    Ok(Redirect::to("/admin/posts?status=trash").into_response())
+}
+
+pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    move_post(&state, &editor, id, Status::Draft).await?;
+    Ok(Redirect::to(&format!("/admin/posts/{id}?done=untrashed")).into_response())
+}
+
+/// Trash (from any state) or take out of the trash (as a draft), as a new version.
+async fn move_post(state: &AdminState, editor: &Editor, id: i64, to: Status) -> Result<(), super::error::AdminError> {
+    let post = editable(state, editor, id).await?;
+    if to == Status::Trash && post.status() != Status::Draft && editor.role() < Role::Editor {
+        return Err(Problem::forbidden().into());
+    }
+    let mut form = PostForm::from_post(&post);
+    form.publish_at.clear();
+    let input = form
+        .read(to, &[post.post.cover.clone().unwrap_or_default()])
+        .map_err(|errors| anyhow::anyhow!("a saved post does not read back: {errors:?}"))?;
+    editing::update(&state.store, id, post.version, &input, &author(editor)).await.map_err(|e| match e {
+        SaveError::Conflict => {
+            Problem::new(StatusCode::CONFLICT, "Someone changed this post a moment ago; open it again and retry.").into()
+        }
+        other => super::error::AdminError::Internal(other.into()),
+    })?;
+    Ok(())
+}
+
+/// Deletes a post from the trash for good (editors only).
+pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>) -> AdminResult {
+    let post = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    if post.status() != Status::Trash {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "Only a post in the trash can be deleted for good; move it to the trash first.").into()
+        );
+    }
+    editing::delete(&state.store, id).await?;
+    Ok(Redirect::to("/admin/posts?status=trash").into_response())
+}
+
+/// `POST /admin/posts/preview`: the typed post as its page will look, unsaved.
+pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
+    let covers = assets::image_names(&state.store).await?;
+    let input = match form.read(Status::Draft, &covers) {
+        Ok(input) => input,
+        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+    };
+    let post = posts::Post {
+        slug: input.slug.to_string(),
+        kind: input.kind.as_str().to_owned(),
+        title: input.title,
+        date: input.date,
+        summary: input.summary,
+        body: input.body,
+        cover: input.cover,
+        tags: sqlx::types::Json(input.tags),
+        author: input.author,
+        updated_at: crate::store::now(),
+    };
+    let html = crate::site::routes::post_page(&state.site, &post).await?;
+    Ok(preview_response(html))
+}
+
+/// A preview page: marked so no search engine keeps it.
+fn preview_response(html: String) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, crate::site::routes::HTML), (axum::http::HeaderName::from_static("x-robots-tag"), "noindex")],
+        html,
+    )
+        .into_response()
+}

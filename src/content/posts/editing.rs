@@ -1,0 +1,200 @@
+//! Posts as the admin edits them: by id, with a version that every save
+//! must name (so a second editor's save cannot silently overwrite the
+//! first's) and a revision kept for every save.
+
+use serde::Serialize;
+use time::{Date, OffsetDateTime};
+
+use super::{Post, PostInput, write_tags};
+use crate::content::Status;
+use crate::content::revisions::{self, Author};
+use crate::store::{Store, Tx, changes};
+use crate::{on_pool, on_tx};
+
+/// The revision and change-feed name of posts.
+pub const ENTITY: &str = "post";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EditablePost {
+    pub id: i64,
+    /// The content, as the site shows it.
+    #[sqlx(flatten)]
+    pub post: Post,
+    pub author_id: Option<i64>,
+    pub status: String,
+    pub publish_at: Option<OffsetDateTime>,
+    pub version: i64,
+}
+
+impl EditablePost {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+}
+
+/// One row of the admin's post list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Listed {
+    pub id: i64,
+    pub slug: String,
+    pub kind: String,
+    pub title: String,
+    pub date: Date,
+    pub status: String,
+    pub author: String,
+    pub publish_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Someone saved since the editor opened the form.
+    #[error("someone else saved this post since you opened it")]
+    Conflict,
+    #[error("another post already uses this address")]
+    SlugTaken,
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => SaveError::SlugTaken,
+            other => SaveError::Store(other.into()),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, slug, kind, title, date, summary, body, cover, tags, author, author_id, status, publish_at, version, updated_at";
+
+pub async fn by_id(store: &Store, id: i64) -> anyhow::Result<Option<EditablePost>> {
+    let sql = format!("SELECT {COLUMNS} FROM posts WHERE id = $1");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?)
+}
+
+/// Posts with `status` (all but the trash when `None`), of one author when
+/// given, the most recently changed first.
+pub async fn list(store: &Store, status: Option<Status>, author_id: Option<i64>, limit: i64, offset: i64) -> anyhow::Result<Vec<Listed>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT id, slug, kind, title, date, status, author, publish_at, updated_at FROM posts
+         WHERE (($1 IS NULL AND status <> 'trash') OR status = $1) AND ($2 IS NULL OR author_id = $2)
+         ORDER BY updated_at DESC, id DESC LIMIT $3 OFFSET $4"
+    )
+    .bind(status.map(Status::as_str))
+    .bind(author_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// How many posts are in each state (of one author when given).
+pub async fn count_by_status(store: &Store, author_id: Option<i64>) -> anyhow::Result<Vec<(String, i64)>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT status, COUNT(*) FROM posts WHERE ($1 IS NULL OR author_id = $1) GROUP BY status ORDER BY status"
+    )
+    .bind(author_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Creates a post as version 1; returns its id.
+pub async fn create(store: &Store, post: &PostInput, by: &Author) -> Result<i64, SaveError> {
+    let mut tx = store.begin().await?;
+    let now = crate::store::now();
+    const INSERT: &str = "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author,
+             author_id, status, publish_at, published_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id";
+    let id: i64 = on_tx!(&mut tx, |conn| bind_content!(sqlx::query_scalar(INSERT), post)
+        .bind(by.id)
+        .bind(post.status.as_str())
+        .bind(post.publish_at)
+        .bind((post.status == Status::Published).then_some(now))
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await)?;
+    finish(&mut tx, id, 1, post, by).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Saves `post` over version `expected` of post `id`; returns the new version.
+pub async fn update(store: &Store, id: i64, expected: i64, post: &PostInput, by: &Author) -> Result<i64, SaveError> {
+    let mut tx = store.begin().await?;
+    let now = crate::store::now();
+    let published_now = (post.status == Status::Published).then_some(now);
+    const UPDATE: &str = "UPDATE posts SET slug = $1, kind = $2, title = $3, date = $4, summary = $5, body = $6, cover = $7,
+             tags = $8, author = $9, status = $10, publish_at = $11, published_at = COALESCE(published_at, $12),
+             updated_at = $13, version = version + 1
+         WHERE id = $14 AND version = $15";
+    let updated = on_tx!(&mut tx, |conn| bind_content!(sqlx::query(UPDATE), post)
+        .bind(post.status.as_str())
+        .bind(post.publish_at)
+        .bind(published_now)
+        .bind(now)
+        .bind(id)
+        .bind(expected)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if updated == 0 {
+        return Err(SaveError::Conflict);
+    }
+    finish(&mut tx, id, expected + 1, post, by).await?;
+    tx.commit().await?;
+    Ok(expected + 1)
+}
+
+/// What every save does after writing the row: tags, revision, change feed.
+async fn finish(tx: &mut Tx, id: i64, version: i64, post: &PostInput, by: &Author) -> anyhow::Result<()> {
+    write_tags(tx, id, post).await?;
+    revisions::record(tx, ENTITY, id, version, post, by).await?;
+    changes::record(tx, ENTITY, post.slug.as_str()).await
+}
+
+/// Deletes a post for good (from the trash).
+pub async fn delete(store: &Store, id: i64) -> anyhow::Result<()> {
+    let mut tx = store.begin().await?;
+    let slug: Option<String> =
+        on_tx!(&mut tx, |conn| sqlx::query_scalar("DELETE FROM posts WHERE id = $1 RETURNING slug").bind(id).fetch_optional(conn).await)?;
+    if let Some(slug) = slug {
+        on_tx!(&mut tx, |conn| sqlx::query("DELETE FROM revisions WHERE entity = $1 AND entity_id = $2")
+            .bind(ENTITY)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(drop))?;
+        changes::record(&mut tx, ENTITY, &slug).await?;
+    }
+    tx.commit().await
+}
+
+/// Publishes every scheduled post whose time has come; returns how many.
+/// Several nodes may run this at once: the UPDATE takes each row once.
+pub async fn publish_due(store: &Store) -> anyhow::Result<usize> {
+    let now = crate::store::now();
+    // Most ticks find nothing due; a read is all they cost.
+    let due: Option<i64> =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT id FROM posts WHERE status = 'scheduled' AND publish_at <= $1 LIMIT 1")
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+    if due.is_none() {
+        return Ok(0);
+    }
+    let mut tx = store.begin().await?;
+    let slugs: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
+        "UPDATE posts SET status = 'published', published_at = COALESCE(published_at, publish_at), updated_at = $1,
+             version = version + 1
+         WHERE status = 'scheduled' AND publish_at <= $1 RETURNING slug"
+    )
+    .bind(now)
+    .fetch_all(conn)
+    .await)?;
+    for slug in &slugs {
+        changes::record(&mut tx, ENTITY, slug).await?;
+    }
+    tx.commit().await?;
+    Ok(slugs.len())
+}

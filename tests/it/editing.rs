@@ -1,0 +1,215 @@
+//! Writing posts in the admin over HTTP: publish and see it at once,
+//! validation that keeps every typed value, conflicts between two editors,
+//! revisions, scheduling, the trash, previews, and what authors may do.
+
+use pamphlet::admin::Role;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// A complete post form; `extra` fields override or add.
+fn post_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("title", title),
+        ("slug", ""),
+        ("kind", "news"),
+        ("date", "2026-11-20"),
+        ("summary", "A short summary."),
+        ("body", "## The news\n\nThe **pardon** petition went to the Governor."),
+        ("tags", "Pardon, Virginia"),
+        ("cover", ""),
+        ("author", "Ann"),
+        ("publish_at", ""),
+        ("version", "0"),
+        ("action", "save"),
+    ];
+    for (name, value) in extra {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
+}
+
+/// The id in a `/admin/posts/{id}?done=…` redirect.
+fn saved_id(page: &Page) -> i64 {
+    assert_eq!(page.status, 303, "{page:?}");
+    let location = page.header("location").unwrap();
+    location.trim_start_matches("/admin/posts/").split('?').next().unwrap().parse().unwrap_or_else(|_| panic!("{location}"))
+}
+
+async fn version_of(app: &TestApp, signed: &SignedIn, id: i64) -> String {
+    hidden_field(&app.get_signed(signed, &format!("/admin/posts/{id}")).await.text(), "version").unwrap()
+}
+
+both_backends! {
+    async fn a_published_post_is_on_the_site_at_once_and_gone_when_unpublished(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        assert_eq!(app.get("/news/").await.status, 200, "the archive is cached before the post exists");
+        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Petition handed in", &[("action", "publish")])).await);
+
+        let page = app.get("/news/petition-handed-in").await;
+        assert_eq!(page.status, 200, "visible right after the save");
+        assert!(page.text().contains("<strong>pardon</strong>"));
+        assert!(app.get("/news/").await.text().contains("Petition handed in"), "the cached archive was refreshed");
+        assert!(app.get("/tags/virginia").await.text().contains("Petition handed in"));
+
+        let version = version_of(&app, &editor, id).await;
+        let renamed = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Petition handed to the Governor", &[("slug", "petition-handed-in"), ("version", &version)])).await;
+        assert_eq!(saved_id(&renamed), id);
+        assert!(app.get("/news/petition-handed-in").await.text().contains("Petition handed to the Governor"));
+
+        let version = version_of(&app, &editor, id).await;
+        let unpublished = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Petition handed to the Governor", &[("slug", "petition-handed-in"), ("version", &version), ("action", "unpublish")])).await;
+        assert_eq!(unpublished.header("location").unwrap(), format!("/admin/posts/{id}?done=unpublished"));
+        assert_eq!(app.get("/news/petition-handed-in").await.status, 404);
+        assert!(!app.get("/news/").await.text().contains("Petition handed"));
+    }
+
+    async fn a_mistake_keeps_every_typed_value_and_names_the_field(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let body = "My long text <script>alert(1)</script> with “quotes” & ümlauts";
+        let page = app.post_signed(&editor, "/admin/posts", &post_form("", &[("date", "20.11.2026"), ("body", body), ("tags", "Pardon, ---")])).await;
+        assert_eq!(page.status, 422);
+        let html = page.text();
+        assert!(html.contains("My long text &lt;script&gt;alert(1)&lt;/script&gt; with “quotes” &amp; ümlauts"), "the text is kept, escaped");
+        assert!(html.contains(r#"value="20.11.2026""#) && html.contains(r#"value="Pardon, ---""#));
+        assert!(html.contains(r#"id="title-error""#) && html.contains(r#"id="date-error""#) && html.contains(r#"id="tags-error""#), "{html}");
+        assert!(html.contains("Nothing was saved yet"));
+        assert!(!app.get_signed(&editor, "/admin/posts?status=draft").await.text().contains("My long text"));
+    }
+
+    async fn the_second_of_two_editors_gets_a_conflict_not_an_overwrite(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let ann = app.signed_in_as(Role::Editor).await;
+        let ben = app.signed_in_as(Role::Owner).await;
+        let id = saved_id(&app.post_signed(&ann, "/admin/posts", &post_form("Shared post", &[])).await);
+        let opened = version_of(&app, &ann, id).await;
+        assert_eq!(version_of(&app, &ben, id).await, opened, "both open the same version");
+
+        let path = format!("/admin/posts/{id}");
+        let first = app.post_signed(&ann, &path, &post_form("Shared post", &[("slug", "shared-post"), ("version", &opened), ("body", "Ann's words.")])).await;
+        assert_eq!(first.status, 303);
+        let second = app.post_signed(&ben, &path, &post_form("Shared post", &[("slug", "shared-post"), ("version", &opened), ("body", "Ben's words.")])).await;
+        assert_eq!(second.status, 409);
+        let html = second.text();
+        assert!(html.contains("Someone else saved this post while you were editing"));
+        assert!(html.contains("Ben&#39;s words.") || html.contains("Ben's words."), "Ben's text stays in the form");
+        assert!(html.contains("- Ann") && html.contains("+ Ben"), "the difference is shown: {html}");
+        let saved = app.get_signed(&ann, &path).await.text();
+        assert!(saved.contains("Ann&#39;s words.") || saved.contains("Ann's words."), "Ann's save was not overwritten");
+
+        // Saving again from the conflict page replaces Ann's text on purpose.
+        let newer = hidden_field(&html, "version").unwrap();
+        assert_ne!(newer, opened);
+        let again = app.post_signed(&ben, &path, &post_form("Shared post", &[("slug", "shared-post"), ("version", &newer), ("body", "Ben's words.")])).await;
+        assert_eq!(again.status, 303);
+    }
+
+    async fn every_save_keeps_a_revision_that_can_be_compared_and_restored(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("First title", &[("body", "line one\nline two")])).await);
+        let path = format!("/admin/posts/{id}");
+        for (title, body) in [("Second title", "line one\nline 2"), ("Third title", "line one\nline 2\nline three")] {
+            let version = version_of(&app, &editor, id).await;
+            let page = app.post_signed(&editor, &path, &post_form(title, &[("slug", "first-title"), ("version", &version), ("body", body)])).await;
+            assert_eq!(page.status, 303);
+        }
+        let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
+        assert_eq!(history.matches("Restore this version").count(), 2, "three versions, the current one not restorable");
+        assert!(history.contains("Test") && history.contains("UTC"), "who and when");
+        let compared = app.get_signed(&editor, &format!("{path}/revisions?from=1&to=3")).await.text();
+        assert!(compared.contains("- First title") && compared.contains("+ Third title"), "{compared}");
+        assert!(compared.contains("- line two") && compared.contains("+ line three"));
+
+        let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[]).await;
+        assert_eq!(restored.header("location").unwrap(), format!("{path}?done=restored"));
+        let page = app.get_signed(&editor, &path).await.text();
+        assert!(page.contains(r#"value="First title""#));
+        assert_eq!(hidden_field(&page, "version").unwrap(), "4", "a restore is a new version");
+    }
+
+    async fn a_scheduled_post_goes_live_at_its_time_without_a_restart(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
+        let at = (time::OffsetDateTime::now_utc() + time::Duration::seconds(3)).format(format).unwrap();
+        let page = app.post_signed(&editor, "/admin/posts", &post_form("Scheduled news", &[("action", "schedule"), ("publish_at", &at)])).await;
+        assert_eq!(page.header("location").unwrap().split("done=").nth(1), Some("scheduled"));
+        assert_eq!(app.get("/news/scheduled-news").await.status, 404, "not before its time");
+        assert!(app.eventually_contains("/news/scheduled-news", "Scheduled news", 10).await, "live once its time came");
+        assert!(app.get_signed(&editor, "/admin/posts?status=published").await.text().contains("Scheduled news"));
+
+        let past = app.post_signed(&editor, "/admin/posts", &post_form("Too late", &[("action", "schedule"), ("publish_at", "2020-01-01T10:00")])).await;
+        assert_eq!(past.status, 422);
+        assert!(past.text().contains("This time has passed"));
+    }
+
+    async fn the_trash_hides_a_post_and_gives_it_back_as_a_draft(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Trash me", &[("action", "publish")])).await);
+        assert_eq!(app.get("/news/trash-me").await.status, 200);
+        assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/trash"), &[]).await.status, 303);
+        assert_eq!(app.get("/news/trash-me").await.status, 404);
+        assert!(app.get_signed(&editor, "/admin/posts?status=trash").await.text().contains("Trash me"));
+        assert!(!app.get_signed(&editor, "/admin/posts").await.text().contains("Trash me"), "the trash stays out of the list");
+
+        assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/untrash"), &[]).await.status, 303);
+        let page = app.get_signed(&editor, &format!("/admin/posts/{id}")).await.text();
+        assert!(page.contains("state-draft"), "back as a draft");
+        assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/delete"), &[]).await.status, 409, "only from the trash");
+        app.post_signed(&editor, &format!("/admin/posts/{id}/trash"), &[]).await;
+        assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/delete"), &[]).await.status, 303);
+        assert_eq!(app.get_signed(&editor, &format!("/admin/posts/{id}")).await.status, 404);
+    }
+
+    async fn an_author_writes_drafts_and_an_editor_publishes_them(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let id = saved_id(&app.post_signed(&author, "/admin/posts", &post_form("Author's draft", &[])).await);
+        let form = app.get_signed(&author, &format!("/admin/posts/{id}")).await.text();
+        assert!(!form.contains(r#"value="publish""#) && form.contains("An editor publishes your draft"));
+
+        let version = version_of(&app, &author, id).await;
+        let forged = app.post_signed(&author, &format!("/admin/posts/{id}"), &post_form("Author's draft", &[("slug", "author-s-draft"), ("version", &version), ("action", "publish")])).await;
+        assert_eq!(forged.status, 403);
+        assert!(app.post_signed(&author, "/admin/posts", &post_form("Sneaky", &[("action", "publish")])).await.status == 403);
+        assert_eq!(app.get("/news/author-s-draft").await.status, 404);
+
+        // Authors see their own posts only; the demo's posts are not theirs.
+        let list = app.get_signed(&author, "/admin/posts").await.text();
+        assert!(list.contains("Author&#39;s draft") || list.contains("Author's draft"));
+        assert!(!list.contains("Pardon petition filed"), "{list}");
+        let demo_post = app.get_signed(&editor, "/admin/posts?status=published").await.text();
+        let demo_id = demo_post.split("/admin/posts/").filter_map(|s| s.split('"').next()?.parse::<i64>().ok()).next().unwrap();
+        assert_eq!(app.get_signed(&author, &format!("/admin/posts/{demo_id}")).await.status, 403);
+
+        let version = version_of(&app, &editor, id).await;
+        let published = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Author's draft", &[("slug", "author-s-draft"), ("version", &version), ("action", "publish")])).await;
+        assert_eq!(published.status, 303);
+        assert_eq!(app.get("/news/author-s-draft").await.status, 200);
+        assert_eq!(app.get_signed(&author, &format!("/admin/posts/{id}")).await.status, 403, "published posts are the editors' now");
+    }
+
+    async fn a_preview_shows_the_page_as_the_site_will_and_saves_nothing(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let page = app.post_signed(&author, "/admin/posts/preview", &post_form("Only a preview", &[])).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("x-robots-tag"), Some("noindex"));
+        let html = page.text();
+        assert!(html.contains("Only a preview") && html.contains("<strong>pardon</strong>"));
+        assert!(html.contains("Friends of Jens Söring"), "in the site's own layout");
+        assert!(!app.get_signed(&author, "/admin/posts").await.text().contains("Only a preview"));
+
+        let fragment = app.post_signed(&author, "/admin/markdown", &[("markdown", "**bold** <script>alert(1)</script>")]).await;
+        assert_eq!(fragment.status, 200);
+        assert!(fragment.text().contains("<strong>bold</strong>") && !fragment.text().contains("<script"), "{}", fragment.text());
+    }
+}
