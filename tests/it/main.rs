@@ -4,6 +4,7 @@
 
 mod accounts;
 mod binary;
+mod browser;
 mod editing;
 mod export;
 mod helpers;
@@ -12,3 +13,4 @@ mod nodes;
 mod pages;
 mod search;
 mod store;
+mod webdriver;

@@ -1,0 +1,94 @@
+//! The admin in a real browser: headless Chromium driven over WebDriver,
+//! clicking and typing as an editor does.
+
+use pamphlet::admin::Role;
+
+use crate::helpers::*;
+use crate::webdriver::Browser;
+
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
+    browser.goto(&format!("{}/admin/login", app.base)).await;
+    browser.type_into("#email", email).await;
+    browser.type_into("#password", password).await;
+    browser.click("form button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_the_right_one_opens_the_dashboard() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", "not my password").await;
+    assert!(browser.wait_for_text(".alert", "do not match an account").await);
+    assert_eq!(browser.run("return document.querySelector('#email').value").await, "ann@example.org", "the address stays typed");
+
+    browser.clear("#password").await;
+    browser.type_into("#password", &password).await;
+    browser.click("form button[type=submit]").await;
+    assert!(browser.wait_for_text("h1", "Dashboard").await);
+    assert!(browser.url().await.ends_with("/admin"));
+}
+
+#[tokio::test]
+async fn an_editor_writes_a_post_with_the_live_preview_and_publishes_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.click("a[href='/admin/posts']").await;
+    browser.click("a[href='/admin/posts/new']").await;
+    browser.type_into("#title", "Written in the browser").await;
+    browser.type_into("#body", "The Governor ").await;
+    // The toolbar wraps a new word in bold; the preview renders it on the server.
+    browser.click("[data-md=bold]").await;
+    assert!(browser.wait_for_text("#body-preview", "bold text").await);
+    let preview = browser.run("return document.querySelector('#body-preview').innerHTML").await;
+    assert!(preview.as_str().unwrap().contains("<strong>bold text</strong>"), "{preview}");
+
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await);
+    let page = app.get("/news/written-in-the-browser").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<strong>bold text</strong>"));
+}
+
+#[tokio::test]
+async fn an_author_saves_a_draft_and_has_no_publish_button() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("carl@example.org", Role::Author).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "carl@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "An author's draft").await;
+    browser.type_into("#body", "Words for an editor to check.").await;
+    let buttons = browser.run("return [...document.querySelectorAll('button[name=action]')].map(b => b.value).join(',')").await;
+    assert_eq!(buttons, "save", "only saving, no publishing: {buttons}");
+    browser.click("button[value=save]").await;
+    assert!(browser.wait_for_text("[role=status]", "Saved").await);
+    assert!(browser.source().await.contains("state-draft"));
+    assert_eq!(app.get("/news/an-author-s-draft").await.status, 404);
+    // People is for owners: the link is not there and the page refuses.
+    assert!(!browser.source().await.contains("href=\"/admin/users\""));
+    browser.goto(&format!("{}/admin/users", app.base)).await;
+    assert!(browser.wait_for_text("main", "Your role does not allow this").await);
+}
+
+#[tokio::test]
+async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "Typed, never saved").await;
+    browser.type_into("#body", "A paragraph I do not want to lose.").await;
+    // The copy is written half a second after typing stops.
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    // Leave the page (the driver accepts the unload warning an editor would see), then come back.
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.click(".restore-draft button").await;
+    let title = browser.run("return document.querySelector('#title').value").await;
+    let body = browser.run("return document.querySelector('#body').value").await;
+    assert_eq!(title, "Typed, never saved");
+    assert_eq!(body, "A paragraph I do not want to lose.");
+}

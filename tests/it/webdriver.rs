@@ -1,0 +1,156 @@
+//! A small W3C WebDriver client for the browser tests: Debian's chromedriver
+//! drives headless Chromium; each [`Browser`] has its own driver process
+//! and profile, and both go away when it is dropped.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// The key W3C WebDriver names element references with.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub struct Browser {
+    driver: Child,
+    base: String,
+    session: String,
+    http: reqwest::Client,
+    _profile: tempfile::TempDir,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element(String);
+
+impl Browser {
+    /// Starts chromedriver on a free port and a headless Chromium session.
+    pub async fn start() -> Browser {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver runs (scripts/test.sh installs chromium-driver)");
+        let base = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while http.get(format!("{base}/status")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+            "--window-size=1280,900",
+            &format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+        }}});
+        let mut browser = Browser { driver, base, session: String::new(), http, _profile: profile };
+        let created = browser.call("POST", "/session", capabilities).await;
+        browser.session = created["sessionId"].as_str().expect("a WebDriver session").to_owned();
+        browser
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let url = format!("{}{path}", self.base);
+        let request = match method {
+            "GET" => self.http.get(url),
+            "DELETE" => self.http.delete(url),
+            _ => self.http.post(url).header("content-type", "application/json").body(body.to_string()),
+        };
+        let response = request.send().await.unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
+        let status = response.status();
+        let value: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+        assert!(status.is_success(), "WebDriver {method} {path}: {status} {value}");
+        value["value"].clone()
+    }
+
+    async fn session_call(&self, method: &str, path: &str, body: Value) -> Value {
+        self.call(method, &format!("/session/{}{path}", self.session), body).await
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.session_call("POST", "/url", json!({ "url": url })).await;
+    }
+
+    pub async fn url(&self) -> String {
+        self.session_call("GET", "/url", json!({})).await.as_str().unwrap().to_owned()
+    }
+
+    pub async fn source(&self) -> String {
+        self.session_call("GET", "/source", json!({})).await.as_str().unwrap().to_owned()
+    }
+
+    /// The first element matching `css`, waiting up to 5 s for it to appear.
+    pub async fn find(&self, css: &str) -> Element {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let url = format!("{}/session/{}/element", self.base, self.session);
+            let body = json!({ "using": "css selector", "value": css }).to_string();
+            let response = self.http.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+            if response.status().is_success() {
+                let value: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+                return Element(value["value"][ELEMENT].as_str().unwrap().to_owned());
+            }
+            assert!(Instant::now() < deadline, "no element matches {css:?} on {}", self.url().await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        let element = self.find(css).await;
+        self.session_call("POST", &format!("/element/{}/click", element.0), json!({})).await;
+    }
+
+    /// Types `text` into the field (after what it holds).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self.find(css).await;
+        self.session_call("POST", &format!("/element/{}/value", element.0), json!({ "text": text })).await;
+    }
+
+    pub async fn clear(&self, css: &str) {
+        let element = self.find(css).await;
+        self.session_call("POST", &format!("/element/{}/clear", element.0), json!({})).await;
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.session_call("GET", &format!("/element/{}/text", element.0), json!({})).await.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Runs a script in the page and returns its result.
+    pub async fn run(&self, script: &str) -> Value {
+        self.session_call("POST", "/execute/sync", json!({ "script": script, "args": [] })).await
+    }
+
+    /// Waits up to 5 s until `css`'s text contains `needle`.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.text(css).await.contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // The driver takes its browser down with it.
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
