@@ -14,7 +14,7 @@ use tokio::sync::{oneshot, watch};
 
 use crate::admin::{self, AdminState};
 use crate::config::Config;
-use crate::content::demo;
+use crate::content::{demo, lifecycle};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
@@ -126,15 +126,20 @@ impl Application {
     }
 }
 
-/// Publishes scheduled posts when their time comes, checking every second;
+/// Publishes scheduled posts and pages when their time comes, checking every second;
 /// every node runs this, and the store lets each post go live once.
 async fn publish_when_due(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
         tick.tick().await;
-        match crate::content::posts::editing::publish_due(&store).await {
+        let due = async {
+            Ok::<_, anyhow::Error>(
+                lifecycle::publish_due(&store, lifecycle::POSTS).await? + lifecycle::publish_due(&store, lifecycle::PAGES).await?,
+            )
+        };
+        match due.await {
             Ok(0) => {}
-            Ok(published) => tracing::info!(published, "scheduled posts went live"),
+            Ok(published) => tracing::info!(published, "scheduled posts and pages went live"),
             Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot publish scheduled posts; trying again"),
         }
     }

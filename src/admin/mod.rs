@@ -9,11 +9,14 @@ mod dashboard;
 mod diff;
 pub mod error;
 mod gate;
+mod history;
 pub mod links;
 mod login;
 mod markdown;
+mod pages;
 pub mod password;
 mod posts;
+mod publishing;
 pub mod sessions;
 pub mod throttle;
 mod users;
@@ -85,7 +88,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/posts/{id}/revisions", get(posts::history::show))
         .route("/admin/posts/{id}/revisions/{version}/restore", post(posts::history::restore))
         .route_layer(signed_in(Role::Author));
-    let editors = Router::new().route("/admin/posts/{id}/delete", post(posts::delete)).route_layer(signed_in(Role::Editor));
+    let editors = Router::new()
+        .route("/admin/posts/{id}/delete", post(posts::delete))
+        .route("/admin/pages", get(pages::list).post(pages::create))
+        .route("/admin/pages/new", get(pages::new))
+        .route("/admin/pages/preview", post(pages::preview))
+        .route("/admin/pages/{id}", get(pages::edit).post(pages::update))
+        .route("/admin/pages/{id}/trash", post(pages::trash))
+        .route("/admin/pages/{id}/untrash", post(pages::untrash))
+        .route("/admin/pages/{id}/delete", post(pages::delete))
+        .route("/admin/pages/{id}/revisions", get(pages::history))
+        .route("/admin/pages/{id}/revisions/{version}/restore", post(pages::restore))
+        .route_layer(signed_in(Role::Editor));
     let owners = Router::new()
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))

@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod books;
 pub mod demo;
 pub mod isbn;
+pub mod lifecycle;
 pub mod media;
 pub mod menus;
 pub mod pages;
@@ -86,6 +87,27 @@ impl Status {
 
     pub fn parse(input: &str) -> Option<Self> {
         [Status::Draft, Status::Published, Status::Scheduled, Status::Trash].into_iter().find(|s| s.as_str() == input)
+    }
+}
+
+/// Why an editor's save did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Someone saved since the editor opened the form.
+    #[error("someone else saved this since you opened it")]
+    Conflict,
+    #[error("something else already uses this address")]
+    SlugTaken,
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for SaveError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => SaveError::SlugTaken,
+            other => SaveError::Store(other.into()),
+        }
     }
 }
 

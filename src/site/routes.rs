@@ -142,6 +142,12 @@ pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
 
 async fn page(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     let Some(page) = pages::published_by_slug(&site.store, slug).await? else { return Ok(None) };
+    page_html(site, &page).await.map(Some)
+}
+
+/// A page from its blocks; the admin's preview renders unsaved pages with it too.
+pub async fn page_html(site: &Site, page: &pages::Page) -> anyhow::Result<String> {
+    let slug = page.slug.as_str();
     let mut blocks = Vec::with_capacity(page.blocks.0.len());
     for block in &page.blocks.0 {
         blocks.push(blocks::view(&site.store, block).await?);
@@ -152,7 +158,7 @@ async fn page(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     }
     meta.image = page.blocks.0.iter().find_map(first_image);
     let content = json!({ "title": page.title, "is_home": slug == pages::HOME, "blocks": blocks });
-    Ok(Some(layout_render(site, "page.html", &page.url(), meta, content).await?))
+    layout_render(site, "page.html", &page.url(), meta, content).await
 }
 
 fn first_image(block: &crate::content::blocks::Block) -> Option<String> {

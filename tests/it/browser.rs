@@ -92,3 +92,36 @@ async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
     assert_eq!(title, "Typed, never saved");
     assert_eq!(body, "A paragraph I do not want to lose.");
 }
+
+#[tokio::test]
+async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.click("a[href='/admin/pages']").await;
+    browser.click("a[href='/admin/pages/new']").await;
+    browser.type_into("#title", "Visit the prison").await;
+    // The palette adds each block (through the server, keeping what was typed).
+    browser.click("button[value='add:rich_text']").await;
+    browser.type_into("textarea[name='b0.body']", "Buckingham is in Dillwyn, Virginia.").await;
+    browser.click("button[value='add:quote']").await;
+    browser.type_into("textarea[name='b1.text']", "Every letter counts.").await;
+    browser.click("button[value='add:hero']").await;
+    browser.type_into("input[name='b2.title']", "Write to Jens").await;
+    assert_eq!(browser.run("return document.querySelector('#title').value").await, "Visit the prison");
+
+    // The opening goes to the top: two moves up, at once, in the page.
+    browser.click("li.block:nth-child(3) [data-block=up]").await;
+    browser.click("li.block:nth-child(2) [data-block=up]").await;
+    let order = browser.run("return [...document.querySelectorAll('li.block input[name$=\".type\"]')].map(i => i.value).join(',')").await;
+    assert_eq!(order, "hero,rich_text,quote");
+    assert_eq!(browser.text("li.block:nth-child(1) .block-number").await, "1");
+
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await);
+    let html = app.get("/visit-the-prison").await.text();
+    let (hero, text, quote) =
+        (html.find("Write to Jens").unwrap(), html.find("Buckingham is in Dillwyn").unwrap(), html.find("Every letter counts").unwrap());
+    assert!(hero < text && text < quote, "the public page has the new order");
+}

@@ -5,6 +5,7 @@
 mod accounts;
 mod binary;
 mod browser;
+mod building;
 mod editing;
 mod export;
 mod helpers;

@@ -134,11 +134,18 @@ impl Browser {
         self.session_call("POST", "/execute/sync", json!({ "script": script, "args": [] })).await
     }
 
-    /// Waits up to 5 s until `css`'s text contains `needle`.
+    /// Waits up to 5 s until `css`'s text contains `needle` (asked of the
+    /// current document each time, so a page load in between is fine).
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> bool {
         let deadline = Instant::now() + Duration::from_secs(5);
+        let script = format!("return document.querySelector({})?.textContent ?? ''", Value::from(css));
         while Instant::now() < deadline {
-            if self.text(css).await.contains(needle) {
+            // A script sent while a page loads may fail; the next try asks the new page.
+            let url = format!("{}/session/{}/execute/sync", self.base, self.session);
+            let body = json!({ "script": script, "args": [] }).to_string();
+            let response = self.http.post(url).header("content-type", "application/json").body(body).send().await.unwrap();
+            let value: Value = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap_or(Value::Null);
+            if value["value"].as_str().is_some_and(|text| text.contains(needle)) {
                 return true;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

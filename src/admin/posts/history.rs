@@ -1,44 +1,33 @@
-//! A post's revisions: who saved each version and when, the differences
-//! between any two, and restoring one as the newest version.
+//! A post's revisions (see [`crate::admin::history`]) and restoring one as
+//! the newest version.
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
-use minijinja::context;
-use minijinja::value::Serde;
-use serde::Deserialize;
 
+use super::editable;
 use super::form::PostForm;
-use super::{SKIP, author, editable};
+use crate::admin::AdminState;
 use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
-use crate::admin::{AdminState, diff, views};
+use crate::admin::history::{Compare, Item};
+use crate::admin::publishing::author;
+use crate::content::SaveError;
 use crate::content::posts::PostInput;
-use crate::content::posts::editing::{self, SaveError};
+use crate::content::posts::editing;
 use crate::content::revisions;
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Compare {
-    from: Option<i64>,
-    to: Option<i64>,
-}
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(compare): Query<Compare>) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
-    let all = revisions::of(&state.store, editing::ENTITY, id).await?;
-    // By default, the newest version against the one before it.
-    let to = compare.to.or_else(|| all.first().map(|r| r.version));
-    let from = compare.from.or_else(|| all.get(1).map(|r| r.version));
-    let find = |v: Option<i64>| v.and_then(|v| all.iter().find(|r| r.version == v));
-    let changes = match (find(from), find(to)) {
-        (Some(a), Some(b)) => Some(diff::fields(&as_form(&a.data.0)?, &as_form(&b.data.0)?, SKIP)),
-        _ => None,
+    let item = Item {
+        entity: editing::ENTITY,
+        id,
+        title: &post.post.title,
+        path: format!("/admin/posts/{id}"),
+        version: post.version,
+        fields: as_form,
     };
-    let list: Vec<_> =
-        all.iter().map(|r| context! { version => r.version, who => r.user_name.as_str(), when => views::when(r.at), current => r.version == post.version }).collect();
-    let values = context! { post => context! { id => post.id, title => post.post.title.as_str() }, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
-    Ok(state.views.page(StatusCode::OK, "post_history.html", Some(&editor), values))
+    crate::admin::history::show(&state, &editor, item, compare).await
 }
 
 /// A revision's data in the form's shape, so fields compare as editors see them.

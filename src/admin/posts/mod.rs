@@ -14,12 +14,14 @@ use serde::Deserialize;
 
 use super::error::{AdminResult, Problem};
 use super::gate::Editor;
+use super::publishing::{self, author, done};
 use super::{AdminState, Role, diff};
+use crate::content::SaveError;
 use crate::content::Status;
 use crate::content::assets;
-use crate::content::posts::editing::{self, EditablePost, SaveError};
+use crate::content::posts::editing::{self, EditablePost};
 use crate::content::posts::{self, PostInput};
-use crate::content::revisions::{self, Author};
+use crate::content::revisions;
 use form::{Errors, PostForm};
 
 const PER_PAGE: i64 = 50;
@@ -78,15 +80,7 @@ pub struct Done {
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
-    let notice = match done.done.as_str() {
-        "saved" => "Saved.",
-        "published" => "Published: it is on the site now.",
-        "scheduled" => "Scheduled: it goes live at the time you chose.",
-        "unpublished" => "Unpublished: it is a draft again and gone from the site.",
-        "restored" => "The older version is restored as the newest one.",
-        "untrashed" => "Taken out of the trash, as a draft.",
-        _ => "",
-    };
+    let notice = publishing::notice(&done.done);
     show(&state, &editor, StatusCode::OK, Some(&post), &PostForm::from_post(&post), &Errors::new(), notice).await
 }
 
@@ -115,15 +109,7 @@ async fn show(
 
 /// The state a pressed button asks for; publishing needs an editor.
 fn wanted_status(editor: &Editor, action: &str, current: Option<Status>) -> Result<Status, Problem> {
-    let wanted = match action {
-        "publish" => Status::Published,
-        "schedule" => Status::Scheduled,
-        "unpublish" => Status::Draft,
-        _ => match current {
-            None | Some(Status::Trash) => Status::Draft,
-            Some(status) => status,
-        },
-    };
+    let wanted = publishing::wanted_status(action, current);
     let changes_the_site = wanted != Status::Draft || current.is_some_and(|c| c != Status::Draft);
     if changes_the_site && editor.role() < Role::Editor {
         return Err(Problem::new(
@@ -138,19 +124,6 @@ fn display_name(editor: &Editor) -> &str {
     if editor.user.name.is_empty() { &editor.user.email } else { &editor.user.name }
 }
 
-fn author(editor: &Editor) -> Author {
-    Author { id: Some(editor.user.id), name: display_name(editor).to_owned() }
-}
-
-fn done(status: Status, action: &str) -> &'static str {
-    match (action, status) {
-        ("unpublish", _) => "unpublished",
-        (_, Status::Published) if action == "publish" => "published",
-        (_, Status::Scheduled) => "scheduled",
-        _ => "saved",
-    }
-}
-
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
     let status = wanted_status(&editor, &form.action, None)?;
     let covers = assets::image_names(&state.store).await?;
@@ -159,7 +132,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     };
     match editing::create(&state.store, &input, &author(&editor)).await {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(status, &form.action))).into_response()),
+        Ok(id) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
         Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new post cannot conflict").into()),
         Err(SaveError::Store(e)) => Err(e.into()),
@@ -175,7 +148,7 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&post), &form, &errors, "").await,
     };
     match editing::update(&state.store, id, form.version, &input, &author(&editor)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(status, &form.action))).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&post), &form).await,
         Err(SaveError::Store(e)) => Err(e.into()),
@@ -246,7 +219,7 @@ pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>) -> Adm
             Problem::new(StatusCode::CONFLICT, "Only a post in the trash can be deleted for good; move it to the trash first.").into()
         );
     }
-    editing::delete(&state.store, id).await?;
+    crate::content::lifecycle::delete(&state.store, crate::content::lifecycle::POSTS, id).await?;
     Ok(Redirect::to("/admin/posts?status=trash").into_response())
 }
 
@@ -274,7 +247,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form)
 }
 
 /// A preview page: marked so no search engine keeps it.
-fn preview_response(html: String) -> Response {
+pub(super) fn preview_response(html: String) -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, crate::site::routes::HTML), (axum::http::HeaderName::from_static("x-robots-tag"), "noindex")],
         html,

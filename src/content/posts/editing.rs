@@ -6,13 +6,13 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use super::{Post, PostInput, write_tags};
-use crate::content::Status;
 use crate::content::revisions::{self, Author};
+use crate::content::{SaveError, Status};
 use crate::store::{Store, Tx, changes};
 use crate::{on_pool, on_tx};
 
 /// The revision and change-feed name of posts.
-pub const ENTITY: &str = "post";
+pub const ENTITY: &str = crate::content::lifecycle::POSTS.entity;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct EditablePost {
@@ -44,26 +44,6 @@ pub struct Listed {
     pub author: String,
     pub publish_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    /// Someone saved since the editor opened the form.
-    #[error("someone else saved this post since you opened it")]
-    Conflict,
-    #[error("another post already uses this address")]
-    SlugTaken,
-    #[error(transparent)]
-    Store(#[from] anyhow::Error),
-}
-
-impl From<sqlx::Error> for SaveError {
-    fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => SaveError::SlugTaken,
-            other => SaveError::Store(other.into()),
-        }
-    }
 }
 
 const COLUMNS: &str = "id, slug, kind, title, date, summary, body, cover, tags, author, author_id, status, publish_at, version, updated_at";
@@ -151,50 +131,4 @@ async fn finish(tx: &mut Tx, id: i64, version: i64, post: &PostInput, by: &Autho
     write_tags(tx, id, post).await?;
     revisions::record(tx, ENTITY, id, version, post, by).await?;
     changes::record(tx, ENTITY, post.slug.as_str()).await
-}
-
-/// Deletes a post for good (from the trash).
-pub async fn delete(store: &Store, id: i64) -> anyhow::Result<()> {
-    let mut tx = store.begin().await?;
-    let slug: Option<String> =
-        on_tx!(&mut tx, |conn| sqlx::query_scalar("DELETE FROM posts WHERE id = $1 RETURNING slug").bind(id).fetch_optional(conn).await)?;
-    if let Some(slug) = slug {
-        on_tx!(&mut tx, |conn| sqlx::query("DELETE FROM revisions WHERE entity = $1 AND entity_id = $2")
-            .bind(ENTITY)
-            .bind(id)
-            .execute(conn)
-            .await
-            .map(drop))?;
-        changes::record(&mut tx, ENTITY, &slug).await?;
-    }
-    tx.commit().await
-}
-
-/// Publishes every scheduled post whose time has come; returns how many.
-/// Several nodes may run this at once: the UPDATE takes each row once.
-pub async fn publish_due(store: &Store) -> anyhow::Result<usize> {
-    let now = crate::store::now();
-    // Most ticks find nothing due; a read is all they cost.
-    let due: Option<i64> =
-        on_pool!(store, |pool| sqlx::query_scalar("SELECT id FROM posts WHERE status = 'scheduled' AND publish_at <= $1 LIMIT 1")
-            .bind(now)
-            .fetch_optional(pool)
-            .await)?;
-    if due.is_none() {
-        return Ok(0);
-    }
-    let mut tx = store.begin().await?;
-    let slugs: Vec<String> = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-        "UPDATE posts SET status = 'published', published_at = COALESCE(published_at, publish_at), updated_at = $1,
-             version = version + 1
-         WHERE status = 'scheduled' AND publish_at <= $1 RETURNING slug"
-    )
-    .bind(now)
-    .fetch_all(conn)
-    .await)?;
-    for slug in &slugs {
-        changes::record(&mut tx, ENTITY, slug).await?;
-    }
-    tx.commit().await?;
-    Ok(slugs.len())
 }

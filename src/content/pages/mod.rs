@@ -1,6 +1,9 @@
-//! Pages: a slug, a title and an ordered list of blocks.
+//! Pages: a slug, a title and an ordered list of blocks. The public site's
+//! reads are here; the admin's (by id, with versions) in [`editing`].
 
-use serde::Deserialize;
+pub mod editing;
+
+use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use time::OffsetDateTime;
 
@@ -33,7 +36,7 @@ pub fn url(slug: &str) -> String {
 }
 
 /// A page as an editor or the demo writes it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageInput {
     pub slug: Slug,
@@ -44,6 +47,9 @@ pub struct PageInput {
     pub status: Status,
     #[serde(default)]
     pub blocks: Vec<Block>,
+    /// When a scheduled page goes live.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub publish_at: Option<OffsetDateTime>,
 }
 
 impl PageInput {

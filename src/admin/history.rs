@@ -1,0 +1,51 @@
+//! The history page of any edited item: who saved each version and when,
+//! and the differences between any two, field by field.
+
+use axum::http::StatusCode;
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use super::error::AdminResult;
+use super::gate::Editor;
+use super::{AdminState, diff, views};
+use crate::content::revisions;
+
+/// Which two versions to compare; by default the newest and the one before.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Compare {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+/// An item whose history is shown.
+pub struct Item<'a> {
+    pub entity: &'a str,
+    pub id: i64,
+    pub title: &'a str,
+    /// The item's editor page, e.g. `/admin/posts/7`.
+    pub path: String,
+    pub version: i64,
+    /// Turns a revision's data into the fields editors see, for comparing.
+    pub fields: fn(&serde_json::Value) -> anyhow::Result<serde_json::Value>,
+}
+
+pub async fn show(state: &AdminState, editor: &Editor, item: Item<'_>, compare: Compare) -> AdminResult {
+    let all = revisions::of(&state.store, item.entity, item.id).await?;
+    let to = compare.to.or_else(|| all.first().map(|r| r.version));
+    let from = compare.from.or_else(|| all.get(1).map(|r| r.version));
+    let find = |v: Option<i64>| v.and_then(|v| all.iter().find(|r| r.version == v));
+    let changes = match (find(from), find(to)) {
+        (Some(a), Some(b)) => {
+            Some(diff::fields(&(item.fields)(&a.data.0)?, &(item.fields)(&b.data.0)?, &["version", "action", "status", "publish_at"]))
+        }
+        _ => None,
+    };
+    let list: Vec<_> = all
+        .iter()
+        .map(|r| context! { version => r.version, who => r.user_name.as_str(), when => views::when(r.at), current => r.version == item.version })
+        .collect();
+    let values = context! { title => item.title, path => item.path, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
+    Ok(state.views.page(StatusCode::OK, "history.html", Some(editor), values))
+}

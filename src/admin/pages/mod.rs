@@ -1,0 +1,389 @@
+//! `/admin/pages` (editors and owners): pages built from blocks. Block
+//! buttons (add, move, copy, remove) work without script: they send the
+//! form, which comes back changed and unsaved; with script they act at once.
+
+pub mod blocks;
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+use super::error::{AdminError, AdminResult, Problem};
+use super::gate::Editor;
+use super::publishing::{self, author, done, wanted_status};
+use super::{AdminState, diff, views};
+use crate::content::pages::editing::{self, EditablePage};
+use crate::content::pages::{self, Page, PageInput};
+use crate::content::revisions;
+use crate::content::slug::{Slug, slugify};
+use crate::content::{SaveError, Status, assets, media};
+use blocks::TypedBlock;
+
+/// The page form as typed: page fields and blocks.
+#[derive(Debug, Clone, Default)]
+struct PageForm {
+    title: String,
+    slug: String,
+    description: String,
+    publish_at: String,
+    version: i64,
+    action: String,
+    op: String,
+    blocks: Vec<TypedBlock>,
+}
+
+type Errors = BTreeMap<String, String>;
+
+impl PageForm {
+    fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        PageForm {
+            title: get("title"),
+            slug: get("slug"),
+            description: get("description"),
+            publish_at: get("publish_at"),
+            version: get("version").parse().unwrap_or(0),
+            action: get("action"),
+            op: get("op"),
+            blocks: blocks::from_pairs(pairs),
+        }
+    }
+
+    fn from_page(page: &EditablePage) -> Self {
+        PageForm {
+            title: page.page.title.clone(),
+            slug: page.page.slug.clone(),
+            description: page.page.description.clone(),
+            publish_at: page.publish_at.map(minute).unwrap_or_default(),
+            version: page.version,
+            blocks: page.page.blocks.0.iter().map(TypedBlock::from_block).collect(),
+            ..Default::default()
+        }
+    }
+
+    /// Reads the form into a page with `status`; `fixed_slug` keeps the home page's address.
+    fn read(&self, status: Status, fixed_slug: Option<&str>) -> Result<PageInput, Errors> {
+        let mut errors = Errors::new();
+        let title = self.title.trim().to_owned();
+        if title.is_empty() {
+            errors.insert("title".into(), "Give the page a title.".into());
+        }
+        let slug_text = if self.slug.trim().is_empty() { slugify(&title) } else { self.slug.trim().to_owned() };
+        if let Some(fixed) = fixed_slug
+            && slug_text != fixed
+        {
+            errors.insert("slug".into(), "The home page keeps its address.".into());
+        }
+        let slug = Slug::parse(&slug_text).map_err(|e| errors.insert("slug".into(), e)).ok();
+        let mut read = Vec::with_capacity(self.blocks.len());
+        for (n, block) in self.blocks.iter().enumerate() {
+            match block.read() {
+                Ok(block) => read.push(block),
+                Err(block_errors) => errors.extend(block_errors.into_iter().map(|(k, v)| (format!("b{n}.{k}"), v))),
+            }
+        }
+        let publish_at = match (status, self.publish_at.trim()) {
+            (Status::Scheduled, "") => {
+                errors.insert("publish_at".into(), "Choose when the page goes live.".into());
+                None
+            }
+            (Status::Scheduled, text) => match PrimitiveDateTime::parse(text, TYPED_TIME) {
+                Ok(at) if at.assume_offset(UtcOffset::UTC) > OffsetDateTime::now_utc() => Some(at.assume_offset(UtcOffset::UTC)),
+                Ok(_) => {
+                    errors.insert("publish_at".into(), "This time has passed: choose a later one, or publish now.".into());
+                    None
+                }
+                Err(_) => {
+                    errors.insert("publish_at".into(), "Write the time as YYYY-MM-DD HH:MM (UTC).".into());
+                    None
+                }
+            },
+            _ => None,
+        };
+        match (slug, errors.is_empty()) {
+            (Some(slug), true) => {
+                Ok(PageInput { slug, title, description: self.description.trim().to_owned(), status, blocks: read, publish_at })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+const TYPED_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][optional [:[second]]]");
+
+fn minute(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    format!("{}T{:02}:{:02}", at.date(), at.hour(), at.minute())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+}
+
+pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
+    let status = Status::parse(&query.status);
+    let rows: Vec<_> = editing::list(&state.store, status)
+        .await?
+        .into_iter()
+        .map(|p| context! { id => p.id, title => p.title, status => p.status, url => pages::url(&p.slug), updated => views::when(p.updated_at) })
+        .collect();
+    Ok(state.views.page(StatusCode::OK, "pages.html", Some(&editor), context! { pages => rows, status => status.map(Status::as_str) }))
+}
+
+pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+    Shown::new(&PageForm::default()).render(&state, &editor).await
+}
+
+async fn load(state: &AdminState, id: i64) -> Result<EditablePage, AdminError> {
+    Ok(editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
+    let page = load(&state, id).await?;
+    let notice = publishing::notice(&done.done);
+    let form = PageForm::from_page(&page);
+    Shown { page: Some(&page), notice, ..Shown::new(&form) }.render(&state, &editor).await
+}
+
+/// What the page editor shows: the form (as typed), messages, the saved page.
+struct Shown<'a> {
+    status: StatusCode,
+    page: Option<&'a EditablePage>,
+    form: &'a PageForm,
+    errors: Errors,
+    notice: &'a str,
+    conflict: Option<minijinja::Value>,
+}
+
+impl<'a> Shown<'a> {
+    fn new(form: &'a PageForm) -> Self {
+        Shown { status: StatusCode::OK, page: None, form, errors: Errors::new(), notice: "", conflict: None }
+    }
+
+    /// The page editor: page fields, the blocks with a form made for each type, the palette.
+    async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
+        let images = assets::image_names(&state.store).await?;
+        let videos: Vec<_> = media::published(&state.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
+        let form = self.form;
+        let blocks: Vec<_> = form
+            .blocks
+            .iter()
+            .enumerate()
+            .map(|(n, b)| {
+                let kind = blocks::block_type(&b.tag);
+                let label = kind.map_or(b.tag.as_str(), |k| k.label);
+                context! { n, tag => b.tag.as_str(), label, fields => kind.map(|k| Serde(k.fields)), values => Serde(&b.values) }
+            })
+            .collect();
+        let current = self.page.map(|p| {
+            let status = p.status();
+            context! {
+                id => p.id, status => status.as_str(), url => p.page.url(), live => status == Status::Published,
+                updated => views::when(p.page.updated_at), home => p.page.slug == pages::HOME,
+            }
+        });
+        let values = context! {
+            page => current, title => form.title.as_str(), slug => form.slug.as_str(), description => form.description.as_str(),
+            publish_at => form.publish_at.as_str(), version => form.version, blocks, errors => Serde(&self.errors), notice => self.notice,
+            types => Serde(blocks::TYPES), images, videos, conflict => self.conflict,
+        };
+        Ok(state.views.page(self.status, "page_edit.html", Some(editor), values))
+    }
+}
+
+pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs): Form<Vec<(String, String)>>) -> AdminResult {
+    let mut form = PageForm::from_pairs(&pairs);
+    if !form.op.is_empty() {
+        return rearrange(&state, &editor, None, &mut form).await;
+    }
+    let status = wanted_status(&form.action, None);
+    let input = match form.read(status, None) {
+        Ok(input) => input,
+        Err(errors) => {
+            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
+        }
+    };
+    match editing::create(&state.store, &input, &author(&editor)).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
+        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
+        Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new page cannot conflict").into()),
+        Err(SaveError::Store(e)) => Err(e.into()),
+    }
+}
+
+pub async fn update(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AdminResult {
+    let page = load(&state, id).await?;
+    let mut form = PageForm::from_pairs(&pairs);
+    if !form.op.is_empty() {
+        return rearrange(&state, &editor, Some(&page), &mut form).await;
+    }
+    let status = wanted_status(&form.action, Some(page.status()));
+    let fixed = (page.page.slug == pages::HOME).then_some(pages::HOME);
+    let input = match form.read(status, fixed) {
+        Ok(input) => input,
+        Err(errors) => {
+            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, page: Some(&page), errors, ..Shown::new(&form) }
+                .render(&state, &editor)
+                .await;
+        }
+    };
+    match editing::update(&state.store, id, form.version, &input, &author(&editor)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
+        Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
+        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&page), &form).await,
+        Err(SaveError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// A block button pressed without script: change the typed form, save nothing.
+async fn rearrange(state: &AdminState, editor: &Editor, page: Option<&EditablePage>, form: &mut PageForm) -> AdminResult {
+    let shown = match blocks::apply(&mut form.blocks, &form.op) {
+        Ok(()) => Shown { page, notice: "Not saved yet: save when the page is ready.", ..Shown::new(form) },
+        Err(message) => Shown {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            page,
+            errors: Errors::from([("blocks".to_owned(), message)]),
+            ..Shown::new(form)
+        },
+    };
+    shown.render(state, editor).await
+}
+
+async fn slug_taken(state: &AdminState, editor: &Editor, page: Option<&EditablePage>, form: &PageForm) -> AdminResult {
+    let errors = Errors::from([(
+        "slug".to_owned(),
+        "Another page (perhaps one in the trash) already uses this address; choose another.".to_owned(),
+    )]);
+    Shown { status: StatusCode::CONFLICT, page, errors, ..Shown::new(form) }.render(state, editor).await
+}
+
+/// Someone saved since this form was opened: their version beside the typed one, which stays unsaved in the form.
+async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm, mine: &PageInput) -> AdminResult {
+    let theirs = load(state, id).await?;
+    let who = revisions::of(&state.store, editing::ENTITY, id).await?.into_iter().next().map(|r| r.user_name).unwrap_or_default();
+    let their_input =
+        PageForm::from_page(&theirs).read(theirs.status(), None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
+    let changes = diff::fields(&serde_json::to_value(&their_input)?, &serde_json::to_value(mine)?, &["status", "publish_at"]);
+    let form = PageForm { version: theirs.version, ..form.clone() };
+    let conflict = context! { who, when => views::when(theirs.page.updated_at), changes => Serde(&changes) };
+    Shown { status: StatusCode::CONFLICT, page: Some(&theirs), form: &form, conflict: Some(conflict), ..Shown::new(&form) }
+        .render(state, editor)
+        .await
+}
+
+pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let page = load(&state, id).await?;
+    if page.page.slug == pages::HOME {
+        return Err(Problem::new(StatusCode::CONFLICT, "The home page cannot go to the trash; change its blocks instead.").into());
+    }
+    move_page(&state, &editor, page, Status::Trash).await?;
+    Ok(Redirect::to("/admin/pages?status=trash").into_response())
+}
+
+pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let page = load(&state, id).await?;
+    move_page(&state, &editor, page, Status::Draft).await?;
+    Ok(Redirect::to(&format!("/admin/pages/{id}?done=untrashed")).into_response())
+}
+
+/// Trash a page or take it out (as a draft), as a new version.
+async fn move_page(state: &AdminState, editor: &Editor, page: EditablePage, to: Status) -> Result<(), AdminError> {
+    let input = PageForm::from_page(&page).read(to, None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
+    editing::update(&state.store, page.id, page.version, &input, &author(editor)).await.map_err(|e| match e {
+        SaveError::Conflict => {
+            Problem::new(StatusCode::CONFLICT, "Someone changed this page a moment ago; open it again and retry.").into()
+        }
+        other => AdminError::Internal(other.into()),
+    })?;
+    Ok(())
+}
+
+pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>) -> AdminResult {
+    let page = load(&state, id).await?;
+    if page.status() != Status::Trash {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "Only a page in the trash can be deleted for good; move it to the trash first.").into()
+        );
+    }
+    crate::content::lifecycle::delete(&state.store, crate::content::lifecycle::PAGES, id).await?;
+    Ok(Redirect::to("/admin/pages?status=trash").into_response())
+}
+
+/// `POST /admin/pages/preview`: the typed page as the site will show it, unsaved.
+pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(pairs): Form<Vec<(String, String)>>) -> AdminResult {
+    let form = PageForm::from_pairs(&pairs);
+    let input = match form.read(Status::Draft, None) {
+        Ok(input) => input,
+        Err(errors) => {
+            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
+        }
+    };
+    let page = Page {
+        slug: input.slug.to_string(),
+        title: input.title,
+        description: input.description,
+        blocks: sqlx::types::Json(input.blocks),
+        updated_at: crate::store::now(),
+    };
+    let html = crate::site::routes::page_html(&state.site, &page).await?;
+    Ok(super::posts::preview_response(html))
+}
+
+pub async fn history(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path(id): Path<i64>,
+    Query(compare): Query<super::history::Compare>,
+) -> AdminResult {
+    let page = load(&state, id).await?;
+    let item = super::history::Item {
+        entity: editing::ENTITY,
+        id,
+        title: &page.page.title,
+        path: format!("/admin/pages/{id}"),
+        version: page.version,
+        fields: |data| Ok(data.clone()),
+    };
+    super::history::show(&state, &editor, item, compare).await
+}
+
+/// Saves an older version's content as the newest; the page keeps its state.
+pub async fn restore(State(state): State<AdminState>, editor: Editor, Path((id, version)): Path<(i64, i64)>) -> AdminResult {
+    let page = load(&state, id).await?;
+    let revision = revisions::get(&state.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
+    let mut input: PageInput = serde_json::from_value(revision.data.0)?;
+    input.status = page.status();
+    input.publish_at = page.publish_at;
+    match editing::update(&state.store, id, page.version, &input, &author(&editor)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done=restored")).into_response()),
+        Err(SaveError::Conflict) => {
+            Err(Problem::new(StatusCode::CONFLICT, "Someone saved this page a moment ago; look at its history again, then restore.").into())
+        }
+        Err(SaveError::SlugTaken) => {
+            Err(Problem::new(StatusCode::CONFLICT, "Another page now uses this version's address; change that page's address first.")
+                .into())
+        }
+        Err(SaveError::Store(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,48 @@
+//! What the editor's buttons (save, publish, schedule, unpublish) ask of an
+//! item's state, and what the page says afterwards; pages and posts alike.
+
+use super::gate::Editor;
+use crate::content::Status;
+use crate::content::revisions::Author;
+
+/// The state a pressed button asks for; "save" keeps the current one.
+pub fn wanted_status(action: &str, current: Option<Status>) -> Status {
+    match action {
+        "publish" => Status::Published,
+        "schedule" => Status::Scheduled,
+        "unpublish" => Status::Draft,
+        _ => match current {
+            None | Some(Status::Trash) => Status::Draft,
+            Some(status) => status,
+        },
+    }
+}
+
+/// The `?done=` word after a save.
+pub fn done(action: &str, status: Status) -> &'static str {
+    match (action, status) {
+        ("unpublish", _) => "unpublished",
+        ("publish", _) => "published",
+        (_, Status::Scheduled) => "scheduled",
+        _ => "saved",
+    }
+}
+
+/// The notice for a `?done=` word.
+pub fn notice(done: &str) -> &'static str {
+    match done {
+        "saved" => "Saved.",
+        "published" => "Published: it is on the site now.",
+        "scheduled" => "Scheduled: it goes live at the time you chose.",
+        "unpublished" => "Unpublished: it is a draft again and gone from the site.",
+        "restored" => "The older version is restored as the newest one.",
+        "untrashed" => "Taken out of the trash, as a draft.",
+        _ => "",
+    }
+}
+
+/// The editor as revisions remember them.
+pub fn author(editor: &Editor) -> Author {
+    let name = if editor.user.name.is_empty() { &editor.user.email } else { &editor.user.name };
+    Author { id: Some(editor.user.id), name: name.clone() }
+}

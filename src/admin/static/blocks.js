@@ -1,0 +1,94 @@
+// The block editor, for browsers that run scripts (the buttons also work
+// without, through the server): move, copy and remove blocks at once, drag
+// a block to a new place, and warn before leaving with unsaved changes.
+// Blocks keep the order the form sends them in, so moving a block is only
+// a move in the page.
+
+const form = document.getElementById("page-form");
+const list = document.getElementById("blocks");
+
+if (form && list) {
+  const initial = new URLSearchParams(new FormData(form)).toString();
+  let submitting = false;
+  const changed = () => new URLSearchParams(new FormData(form)).toString() !== initial;
+
+  const renumber = () => {
+    [...list.children].forEach((item, i) => {
+      item.querySelector(".block-number").textContent = i + 1;
+    });
+  };
+
+  // A copy's inputs need their own group number: the next free one.
+  const freshGroup = () => {
+    const used = [...form.querySelectorAll("[name^=b]")].map((el) => parseInt(el.name.slice(1), 10)).filter((n) => !Number.isNaN(n));
+    return Math.max(-1, ...used) + 1;
+  };
+
+  list.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-block]");
+    if (!button) return;
+    event.preventDefault();
+    const item = button.closest("li.block");
+    switch (button.dataset.block) {
+      case "up":
+        if (item.previousElementSibling) item.previousElementSibling.before(item);
+        break;
+      case "down":
+        if (item.nextElementSibling) item.nextElementSibling.after(item);
+        break;
+      case "remove":
+        item.remove();
+        break;
+      case "duplicate": {
+        const copy = item.cloneNode(true);
+        const group = freshGroup();
+        for (const el of copy.querySelectorAll("[name], [id], [for], [aria-describedby]")) {
+          for (const attr of ["name", "id", "for", "aria-describedby"]) {
+            const value = el.getAttribute(attr);
+            if (value) el.setAttribute(attr, value.replace(/\bb\d+\./g, `b${group}.`));
+          }
+        }
+        // Clones do not copy what was typed into selects and text areas; carry it over.
+        const from = item.querySelectorAll("select, textarea");
+        copy.querySelectorAll("select, textarea").forEach((el, i) => { el.value = from[i].value; });
+        item.after(copy);
+        break;
+      }
+    }
+    renumber();
+    button.focus();
+  });
+
+  // Drag and drop.
+  let dragged = null;
+  list.addEventListener("dragstart", (event) => {
+    dragged = event.target.closest("li.block");
+    if (!dragged) return;
+    dragged.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+  });
+  list.addEventListener("dragover", (event) => {
+    const over = event.target.closest("li.block");
+    if (!dragged || !over || over === dragged) return;
+    event.preventDefault();
+    const box = over.getBoundingClientRect();
+    if (event.clientY < box.top + box.height / 2) over.before(dragged);
+    else over.after(dragged);
+  });
+  list.addEventListener("dragend", () => {
+    dragged?.classList.remove("dragging");
+    dragged = null;
+    renumber();
+  });
+
+  form.addEventListener("submit", (event) => {
+    if (event.submitter?.formAction?.endsWith("/preview")) return;
+    submitting = true;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (!submitting && changed()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+}
