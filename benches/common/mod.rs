@@ -1,5 +1,8 @@
 //! What the benchmark programs share.
 
+#[allow(dead_code, reason = "each benchmark uses part of it")]
+pub mod site;
+
 /// SplitMix64: small, fast and the same on every machine.
 pub struct Rng(pub u64);
 
