@@ -13,11 +13,14 @@ mod history;
 pub mod links;
 mod login;
 mod markdown;
+mod menus;
 mod pages;
 pub mod password;
 mod posts;
 mod publishing;
+mod rows;
 pub mod sessions;
+mod settings;
 pub mod throttle;
 mod users;
 mod views;
@@ -99,8 +102,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::history))
         .route("/admin/pages/{id}/revisions/{version}/restore", post(pages::restore))
+        .route("/admin/menus", get(menus::show))
+        .route("/admin/menus/{name}", post(menus::save))
         .route_layer(signed_in(Role::Editor));
     let owners = Router::new()
+        .route("/admin/settings", get(settings::show).post(settings::save))
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))

@@ -43,6 +43,19 @@ pub async fn record(tx: &mut Tx, entity: &str, entity_id: i64, version: i64, dat
     Ok(())
 }
 
+/// Keeps `data` as the next version of an item that has no version column
+/// of its own (the settings, a menu: `entity_id` 0); returns that version.
+pub async fn record_next(tx: &mut Tx, entity: &str, data: &impl Serialize, by: &Author) -> anyhow::Result<i64> {
+    let latest: Option<i64> =
+        on_tx!(tx, |conn| sqlx::query_scalar("SELECT MAX(version) FROM revisions WHERE entity = $1 AND entity_id = 0")
+            .bind(entity)
+            .fetch_one(conn)
+            .await)?;
+    let version = latest.unwrap_or(0) + 1;
+    record(tx, entity, 0, version, data, by).await?;
+    Ok(version)
+}
+
 /// Every revision of an item, newest first.
 pub async fn of(store: &Store, entity: &str, entity_id: i64) -> anyhow::Result<Vec<Revision>> {
     Ok(on_pool!(store, |pool| sqlx::query_as(

@@ -30,6 +30,12 @@ pub struct SiteSettings {
     pub notice: String,
     #[serde(default)]
     pub social: Vec<Link>,
+    /// The theme's accent colour as `#rrggbb`; empty keeps the theme's own.
+    #[serde(default)]
+    pub accent: String,
+    /// An image from the library shown beside the site's name.
+    #[serde(default)]
+    pub logo: Option<String>,
 }
 
 fn default_language() -> String {

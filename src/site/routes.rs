@@ -120,6 +120,8 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
             "language": settings.language,
             "notice": settings.notice,
             "social": settings.social,
+            "accent": settings.accent,
+            "logo": settings.logo.as_deref().map(assets::url),
             "base_url": site.base_url,
         },
         "menus": {

@@ -6,11 +6,17 @@ use pamphlet::admin::Role;
 use crate::helpers::*;
 use crate::webdriver::Browser;
 
-async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
+async fn fill_sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
     browser.goto(&format!("{}/admin/login", app.base)).await;
     browser.type_into("#email", email).await;
     browser.type_into("#password", password).await;
     browser.click("form button[type=submit]").await;
+}
+
+/// Signs in and waits for the dashboard, so the session cookie is set before the next step.
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
+    fill_sign_in(browser, app, email, password).await;
+    assert!(browser.wait_for_text("h1", "Dashboard").await, "signed in");
 }
 
 #[tokio::test]
@@ -18,7 +24,7 @@ async fn a_wrong_password_is_refused_and_the_right_one_opens_the_dashboard() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;
     let browser = Browser::start().await;
-    sign_in(&browser, &app, "ann@example.org", "not my password").await;
+    fill_sign_in(&browser, &app, "ann@example.org", "not my password").await;
     assert!(browser.wait_for_text(".alert", "do not match an account").await);
     assert_eq!(browser.run("return document.querySelector('#email').value").await, "ann@example.org", "the address stays typed");
 
@@ -112,11 +118,11 @@ async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes()
     assert_eq!(browser.run("return document.querySelector('#title').value").await, "Visit the prison");
 
     // The opening goes to the top: two moves up, at once, in the page.
-    browser.click("li.block:nth-child(3) [data-block=up]").await;
-    browser.click("li.block:nth-child(2) [data-block=up]").await;
+    browser.click("li.block:nth-child(3) [data-row=up]").await;
+    browser.click("li.block:nth-child(2) [data-row=up]").await;
     let order = browser.run("return [...document.querySelectorAll('li.block input[name$=\".type\"]')].map(i => i.value).join(',')").await;
     assert_eq!(order, "hero,rich_text,quote");
-    assert_eq!(browser.text("li.block:nth-child(1) .block-number").await, "1");
+    assert_eq!(browser.text("li.block:nth-child(1) .row-number").await, "1");
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await);

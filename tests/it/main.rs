@@ -13,5 +13,6 @@ mod http;
 mod nodes;
 mod pages;
 mod search;
+mod site_settings;
 mod store;
 mod webdriver;

@@ -1,8 +1,7 @@
 //! Blocks in the page form. Each block type lists its fields and the kind
-//! of control each needs; a block travels through the form as flat text
-//! inputs named `b{n}.{field}` (`n` only groups a block's inputs: blocks
-//! keep the order in which the form sends them, so moving a block in the
-//! page needs no renumbering) and is read back into a checked [`Block`].
+//! of control each needs; a block travels through the form as a row of
+//! flat text inputs named `b{n}.{field}` (see [`crate::admin::rows`]) and
+//! is read back into a checked [`Block`].
 
 use std::collections::BTreeMap;
 
@@ -292,50 +291,20 @@ fn capitalised(text: &str) -> String {
 
 /// The blocks of a submitted form, in the order the form sent them.
 pub fn from_pairs(pairs: &[(String, String)]) -> Vec<TypedBlock> {
-    let mut order: Vec<&str> = Vec::new();
-    let mut blocks: BTreeMap<&str, TypedBlock> = BTreeMap::new();
-    for (name, value) in pairs {
-        let Some((group, key)) = name.strip_prefix('b').and_then(|rest| rest.split_once('.')) else { continue };
-        if group.is_empty() || !group.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        let block = blocks.entry(group).or_insert_with(|| {
-            order.push(group);
-            TypedBlock::default()
-        });
-        if key == "type" {
-            block.tag = value.clone();
-        } else {
-            block.values.insert(key.to_owned(), value.clone());
-        }
-    }
-    order.into_iter().filter_map(|g| blocks.remove(g)).collect()
+    crate::admin::rows::read(pairs, 'b')
+        .into_iter()
+        .map(|mut values| TypedBlock { tag: values.remove("type").unwrap_or_default(), values })
+        .collect()
 }
 
-/// Applies a no-script block button: `up:N`, `down:N`, `remove:N`,
-/// `duplicate:N` (N counts from 0 in the page's order) or `add:TYPE`.
+/// Applies a block button: a row button (see [`crate::admin::rows`]) or `add:TYPE`.
 pub fn apply(blocks: &mut Vec<TypedBlock>, op: &str) -> Result<(), String> {
-    let (verb, arg) = op.split_once(':').ok_or_else(|| format!("{op:?} is not a block action"))?;
-    if verb == "add" {
-        block_type(arg).ok_or_else(|| format!("{arg:?} is not a block type"))?;
-        blocks.push(TypedBlock::empty(arg));
+    if let Some(tag) = op.strip_prefix("add:") {
+        block_type(tag).ok_or_else(|| format!("{tag:?} is not a block type"))?;
+        blocks.push(TypedBlock::empty(tag));
         return Ok(());
     }
-    let n: usize = arg.parse().ok().filter(|n| *n < blocks.len()).ok_or_else(|| format!("there is no block {arg}"))?;
-    match verb {
-        "up" if n > 0 => blocks.swap(n, n - 1),
-        "down" if n + 1 < blocks.len() => blocks.swap(n, n + 1),
-        "up" | "down" => {}
-        "remove" => {
-            blocks.remove(n);
-        }
-        "duplicate" => {
-            let copy = blocks[n].clone();
-            blocks.insert(n + 1, copy);
-        }
-        _ => return Err(format!("{verb:?} is not a block action")),
-    }
-    Ok(())
+    crate::admin::rows::apply(blocks, op)
 }
 
 #[cfg(test)]

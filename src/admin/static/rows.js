@@ -1,35 +1,36 @@
-// The block editor, for browsers that run scripts (the buttons also work
-// without, through the server): move, copy and remove blocks at once, drag
-// a block to a new place, and warn before leaving with unsaved changes.
-// Blocks keep the order the form sends them in, so moving a block is only
-// a move in the page.
+// Repeated rows in a form (a page's blocks, a menu's links), for browsers
+// that run scripts (the buttons also work without, through the server):
+// move, copy and remove rows at once, drag a row to a new place, and warn
+// before leaving with unsaved changes. Rows keep the order the form sends
+// them in, so moving a row is only a move in the page.
 
-const form = document.getElementById("page-form");
-const list = document.getElementById("blocks");
-
-if (form && list) {
+for (const form of document.querySelectorAll("form[data-rows]")) {
+  const list = form.querySelector("ol.rows");
   const initial = new URLSearchParams(new FormData(form)).toString();
   let submitting = false;
   const changed = () => new URLSearchParams(new FormData(form)).toString() !== initial;
+  const prefix = form.dataset.rows;
 
   const renumber = () => {
     [...list.children].forEach((item, i) => {
-      item.querySelector(".block-number").textContent = i + 1;
+      const number = item.querySelector(".row-number");
+      if (number) number.textContent = i + 1;
     });
   };
 
   // A copy's inputs need their own group number: the next free one.
+  const pattern = new RegExp(`\\b${prefix}\\d+\\.`, "g");
   const freshGroup = () => {
-    const used = [...form.querySelectorAll("[name^=b]")].map((el) => parseInt(el.name.slice(1), 10)).filter((n) => !Number.isNaN(n));
+    const used = [...form.querySelectorAll(`[name^=${prefix}]`)].map((el) => parseInt(el.name.slice(prefix.length), 10)).filter((n) => !Number.isNaN(n));
     return Math.max(-1, ...used) + 1;
   };
 
   list.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-block]");
+    const button = event.target.closest("[data-row]");
     if (!button) return;
     event.preventDefault();
-    const item = button.closest("li.block");
-    switch (button.dataset.block) {
+    const item = button.closest("li.row");
+    switch (button.dataset.row) {
       case "up":
         if (item.previousElementSibling) item.previousElementSibling.before(item);
         break;
@@ -45,7 +46,7 @@ if (form && list) {
         for (const el of copy.querySelectorAll("[name], [id], [for], [aria-describedby]")) {
           for (const attr of ["name", "id", "for", "aria-describedby"]) {
             const value = el.getAttribute(attr);
-            if (value) el.setAttribute(attr, value.replace(/\bb\d+\./g, `b${group}.`));
+            if (value) el.setAttribute(attr, value.replace(pattern, `${prefix}${group}.`));
           }
         }
         // Clones do not copy what was typed into selects and text areas; carry it over.
@@ -56,19 +57,19 @@ if (form && list) {
       }
     }
     renumber();
-    button.focus();
+    if (button.isConnected) button.focus();
   });
 
   // Drag and drop.
   let dragged = null;
   list.addEventListener("dragstart", (event) => {
-    dragged = event.target.closest("li.block");
+    dragged = event.target.closest("li.row");
     if (!dragged) return;
     dragged.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
   });
   list.addEventListener("dragover", (event) => {
-    const over = event.target.closest("li.block");
+    const over = event.target.closest("li.row");
     if (!dragged || !over || over === dragged) return;
     event.preventDefault();
     const box = over.getBoundingClientRect();

@@ -1,0 +1,177 @@
+//! `/admin/settings` (owners): the site's name, tagline, footer, contact
+//! address, social links, and the theme's accent colour and logo.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+
+use super::error::AdminResult;
+use super::gate::Editor;
+use super::publishing::author;
+use super::{AdminState, diff, views};
+use crate::content::settings::{self, SiteSettings};
+use crate::content::{Href, Link, assets, revisions};
+use crate::mail::EmailAddress;
+use crate::secrets;
+
+const ENTITY: &str = "settings";
+
+/// The settings form as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    name: String,
+    tagline: String,
+    description: String,
+    owner: String,
+    contact_email: String,
+    language: String,
+    notice: String,
+    /// One link a line: `Label | address`.
+    social: String,
+    accent: String,
+    logo: String,
+    /// The digest of the settings the form was opened with.
+    base: String,
+}
+
+type Errors = BTreeMap<&'static str, String>;
+
+fn digest(settings: &SiteSettings) -> String {
+    secrets::digest(&serde_json::to_string(settings).unwrap_or_default())
+}
+
+impl SettingsForm {
+    fn from_settings(s: &SiteSettings) -> Self {
+        SettingsForm {
+            name: s.name.clone(),
+            tagline: s.tagline.clone(),
+            description: s.description.clone(),
+            owner: s.owner.clone(),
+            contact_email: s.contact_email.clone(),
+            language: s.language.clone(),
+            notice: s.notice.clone(),
+            social: s.social.iter().map(|l| format!("{} | {}", l.label, l.href.as_str())).collect::<Vec<_>>().join("\n"),
+            accent: s.accent.clone(),
+            logo: s.logo.clone().unwrap_or_default(),
+            base: digest(s),
+        }
+    }
+
+    fn read(&self, images: &[String]) -> Result<SiteSettings, Errors> {
+        let mut errors = Errors::new();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() {
+            errors.insert("name", "The site needs a name.".into());
+        }
+        let contact_email = match self.contact_email.trim() {
+            "" => String::new(),
+            typed => EmailAddress::parse(typed).map(|e| e.to_string()).unwrap_or_else(|e| {
+                errors.insert("contact_email", e);
+                String::new()
+            }),
+        };
+        let language = self.language.trim().to_owned();
+        let language_ok = language.split('-').enumerate().all(|(i, part)| {
+            let letters = part.chars().all(|c| c.is_ascii_alphanumeric());
+            if i == 0 {
+                (2..=3).contains(&part.len()) && part.chars().all(|c| c.is_ascii_lowercase())
+            } else {
+                (1..=8).contains(&part.len()) && letters
+            }
+        });
+        if !language_ok {
+            errors.insert("language", "Write a language code such as en, de or en-GB.".into());
+        }
+        let mut social = Vec::new();
+        for (n, line) in self.social.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
+            match line.split_once('|').map(|(l, h)| (l.trim(), Href::parse(h.trim()))) {
+                Some((label, Ok(href))) if !label.is_empty() => social.push(Link { label: label.to_owned(), href }),
+                _ => {
+                    errors.insert("social", format!("Line {}: write it as Label | https://…", n + 1));
+                }
+            }
+        }
+        let accent = self.accent.trim().to_lowercase();
+        let hex = accent.len() == 7 && accent.starts_with('#') && accent[1..].chars().all(|c| c.is_ascii_hexdigit());
+        if !accent.is_empty() && !hex {
+            errors.insert("accent", "Write the colour as # and six hex digits, e.g. #8a1c1c.".into());
+        }
+        let logo = Some(self.logo.trim().to_owned()).filter(|l| !l.is_empty());
+        if logo.as_ref().is_some_and(|l| !images.contains(l)) {
+            errors.insert("logo", "Choose an image from the library.".into());
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(SiteSettings {
+            name,
+            tagline: self.tagline.trim().to_owned(),
+            description: self.description.trim().to_owned(),
+            owner: self.owner.trim().to_owned(),
+            contact_email,
+            language,
+            notice: self.notice.trim().to_owned(),
+            social,
+            accent,
+            logo,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
+    let current = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let notice = if done.done == "saved" { "Saved: every page shows the new settings." } else { "" };
+    page(&state, &editor, StatusCode::OK, &SettingsForm::from_settings(&current), &Errors::new(), notice, None).await
+}
+
+async fn page(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    form: &SettingsForm,
+    errors: &Errors,
+    notice: &str,
+    conflict: Option<minijinja::Value>,
+) -> AdminResult {
+    let images = assets::image_names(&state.store).await?;
+    Ok(state.views.page(status, "settings.html", Some(editor), context! { form => Serde(form), errors, notice, images, conflict }))
+}
+
+pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): Form<SettingsForm>) -> AdminResult {
+    let images = assets::image_names(&state.store).await?;
+    let new = match form.read(&images) {
+        Ok(new) => new,
+        Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
+    };
+    let mut tx = state.store.begin().await?;
+    // Saves of menus and settings take turns, so the check below sees the newest save.
+    tx.lock_for_setup().await?;
+    let saved = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    if digest(&saved) != form.base {
+        drop(tx);
+        let changes = diff::fields(&serde_json::to_value(SettingsForm::from_settings(&saved))?, &serde_json::to_value(&form)?, &["base"]);
+        let latest = revisions::of(&state.store, ENTITY, 0).await?.into_iter().next();
+        let conflict = context! {
+            who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| views::when(r.at)), changes => Serde(&changes),
+        };
+        let form = SettingsForm { base: digest(&saved), ..form };
+        return page(&state, &editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await;
+    }
+    settings::save(&mut tx, &new).await?;
+    revisions::record_next(&mut tx, ENTITY, &new, &author(&editor)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/settings?done=saved").into_response())
+}

@@ -1,0 +1,71 @@
+//! Menus and site settings in the admin over HTTP: saved and shown on every
+//! page at once, mistakes kept at their field, a second save refused.
+
+use pamphlet::admin::Role;
+
+use crate::both_backends;
+use crate::helpers::*;
+
+both_backends! {
+    async fn an_editor_reorders_and_renames_the_main_navigation(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let form = app.get_signed(&editor, "/admin/menus").await.text();
+        let base = hidden_field(&form, "base").unwrap();
+        // Without script, "Add a link" brings back the typed menu with an empty row.
+        let rows = [("m0.label", "Start"), ("m0.href", "/"), ("m1.label", "Free Jens"), ("m1.href", "/pardon")];
+        let mut fields: Vec<(&str, &str)> = rows.to_vec();
+        fields.extend([("base", base.as_str()), ("op", "add")]);
+        let added = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
+        assert_eq!(added.status, 200);
+        let primary = added.text().split("footer-heading").next().unwrap_or_default().to_owned();
+        assert_eq!(primary.matches(r#"class="row" draggable"#).count(), 3, "two typed links and a new empty one");
+
+        let mut fields: Vec<(&str, &str)> = rows.to_vec();
+        fields.extend([("m2.label", "Donate"), ("m2.href", "javascript:alert(1)"), ("base", base.as_str())]);
+        let bad = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.text().contains(r#"id="primary.m2.href-error""#) && bad.text().contains(r#"value="Donate""#));
+
+        let mut fields: Vec<(&str, &str)> = rows.to_vec();
+        fields.push(("base", base.as_str()));
+        let saved = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
+        assert_eq!(saved.header("location"), Some("/admin/menus?done=saved"));
+        let home = app.get("/news/").await.text();
+        let nav = home.split("primary-nav").nth(1).unwrap_or_default();
+        assert!(nav.find("Start").unwrap() < nav.find("Free Jens").unwrap(), "the new menu is on the site at once");
+        assert!(!nav.contains("About the Case"));
+
+        // A second form opened before that save is refused, not applied.
+        let stale = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Old"), ("m0.href", "/"), ("base", base.as_str())]).await;
+        assert_eq!(stale.status, 409);
+        assert!(stale.text().contains("Someone else saved this menu"));
+        assert!(!app.get("/news/").await.text().contains(">Old<"));
+    }
+
+    async fn an_owner_changes_the_site_name_colour_and_contact(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let owner = app.signed_in_as(Role::Owner).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        assert_eq!(app.get_signed(&editor, "/admin/settings").await.status, 403, "settings are the owners'");
+        let form = app.get_signed(&owner, "/admin/settings").await.text();
+        let base = hidden_field(&form, "base").unwrap();
+        let fields = [
+            ("name", "Freunde von Jens Söring"), ("tagline", "Neuigkeiten"), ("description", "Die Kampagne."), ("owner", "© Freunde"),
+            ("contact_email", "Kontakt@Example.org"), ("language", "de"), ("notice", ""), ("social", "Mastodon | https://mastodon.example/@jens"),
+            ("accent", "#1F5FBF"), ("logo", "the-promise.svg"), ("base", base.as_str()),
+        ];
+        let bad: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| if k == "accent" { (k, "red") } else { (k, v) }).collect();
+        let refused = app.post_signed(&owner, "/admin/settings", &bad).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.text().contains(r#"id="accent-error""#) && refused.text().contains(r#"value="Freunde von Jens Söring""#));
+
+        assert_eq!(app.post_signed(&owner, "/admin/settings", &fields).await.status, 303);
+        let home = app.get("/").await.text();
+        assert!(home.contains("Freunde von Jens Söring") && home.contains(r#"<html lang="de""#));
+        assert!(home.contains("--accent: #1f5fbf") && home.contains(r#"src="/uploads/the-promise.svg""#));
+        assert!(app.get("/contact").await.text().contains("kontakt (at) example.org"));
+        let again = app.post_signed(&owner, "/admin/settings", &fields).await;
+        assert_eq!(again.status, 409, "the form still names the settings before the save");
+    }
+}
