@@ -66,7 +66,14 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
     .await?;
     store.close().await;
 
-    let config = Config { addr: "127.0.0.1:0".parse()?, store: location, base_url: None, theme: None, trusted_proxies: Vec::new() };
+    let config = Config {
+        addr: "127.0.0.1:0".parse()?,
+        store: location,
+        base_url: None,
+        theme: None,
+        trusted_proxies: Vec::new(),
+        upload_limit_mb: 20,
+    };
     let app = Application::start(config).await?;
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;

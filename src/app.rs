@@ -92,7 +92,7 @@ impl Application {
         };
         let scheduler = tokio::spawn(publish_when_due(store.clone()));
         let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None };
-        let admin = AdminState::new(site.clone(), &config.trusted_proxies)?;
+        let admin = AdminState::new(site.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {

@@ -16,6 +16,8 @@ pub struct Config {
     pub theme: Option<PathBuf>,
     /// Proxies whose `X-Forwarded-For` names the visitor (a proxy on this machine always is one).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The largest file the media library takes, in megabytes.
+    pub upload_limit_mb: usize,
 }
 
 /// Checks a base URL and drops a trailing slash: `https://example.org/` → `https://example.org`.

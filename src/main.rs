@@ -96,6 +96,9 @@ struct ServeArgs {
     /// visitor; repeat or separate with commas. A proxy on this machine is always trusted.
     #[arg(long, env = "PAMPHLET_TRUST_PROXY", value_delimiter = ',', value_name = "IP")]
     trust_proxy: Vec<IpAddr>,
+    /// The largest file editors may upload to the media library, in megabytes.
+    #[arg(long, env = "PAMPHLET_UPLOAD_LIMIT", default_value_t = 20, value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=500))]
+    upload_limit: u16,
 }
 
 /// How the site looks and where it lives; shared by `serve` and `build`.
@@ -177,6 +180,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         base_url: args.site.base_url,
         theme: args.site.theme,
         trusted_proxies: args.trust_proxy,
+        upload_limit_mb: usize::from(args.upload_limit),
     })
     .await?;
     if app.loaded_demo {

@@ -62,7 +62,7 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
         return Problem::forbidden().into_response();
     }
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        request = match checked_csrf(request, &session.csrf).await {
+        request = match checked_csrf(request, &session.csrf, need.state.upload_limit).await {
             Ok(request) => request,
             Err(problem) => return problem.into_response(),
         };
@@ -83,14 +83,25 @@ fn to_sign_in(request: &Request) -> Response {
     }
 }
 
-/// Reads the body (up to [`FORM_LIMIT`]) to find the CSRF token, in an
-/// `x-csrf-token` header (scripts) or a `csrf` form field, and puts the
-/// body back for the handler.
-async fn checked_csrf(request: Request, expected: &str) -> Result<Request, Problem> {
+/// Reads the body (up to [`FORM_LIMIT`], or the upload limit for a file
+/// upload) to find the CSRF token, in an `x-csrf-token` header (scripts) or
+/// a `csrf` form field, and puts the body back for the handler.
+async fn checked_csrf(request: Request, expected: &str, upload_limit: usize) -> Result<Request, Problem> {
     let (parts, body) = request.into_parts();
-    let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| too_large())?;
+    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let multipart = content_type.starts_with("multipart/form-data");
+    let limit = if multipart { upload_limit + FORM_LIMIT } else { FORM_LIMIT };
+    let bytes =
+        axum::body::to_bytes(body, limit).await.map_err(|_| if multipart { upload_too_large(upload_limit) } else { too_large() })?;
     let from_header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let sent = from_header.or_else(|| form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned()));
+    let from_body = || {
+        if multipart {
+            multipart_field(&bytes, "csrf")
+        } else {
+            form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+        }
+    };
+    let sent = from_header.or_else(from_body);
     match sent {
         Some(token) if secrets::same(&token, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(Problem::new(
@@ -98,6 +109,24 @@ async fn checked_csrf(request: Request, expected: &str) -> Result<Request, Probl
             "This form could not be checked (its security token is missing or old). Go back, reload the page and send it again.",
         )),
     }
+}
+
+/// A short text field of a `multipart/form-data` body, as browsers write it.
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"\r\n\r\n");
+    let start = body.windows(marker.len()).position(|w| w == marker.as_bytes())? + marker.len();
+    let end = body[start..].windows(2).position(|w| w == b"\r\n")?;
+    String::from_utf8(body[start..start + end].to_vec()).ok()
+}
+
+pub fn upload_too_large(limit: usize) -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "This file is larger than {} MB, the most the library takes. Make it smaller (for a photo, 2,000 pixels wide is plenty) and upload it again.",
+            limit / (1024 * 1024)
+        ),
+    )
 }
 
 pub fn too_large() -> Problem {

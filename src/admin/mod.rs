@@ -10,6 +10,7 @@ mod diff;
 pub mod error;
 mod gate;
 mod history;
+mod library;
 pub mod links;
 mod login;
 mod markdown;
@@ -55,10 +56,12 @@ pub struct AdminState {
     pub trusted_proxies: Arc<[IpAddr]>,
     /// The public site's renderer, for previews that look exactly like the site.
     pub site: Site,
+    /// The largest file the media library takes, in bytes.
+    pub upload_limit: usize,
 }
 
 impl AdminState {
-    pub fn new(site: Site, trusted_proxies: &[IpAddr]) -> anyhow::Result<Self> {
+    pub fn new(site: Site, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
         let base_url = site.base_url.as_str();
         Ok(AdminState {
             store: site.store.clone(),
@@ -67,6 +70,7 @@ impl AdminState {
             secure_cookies: base_url.starts_with("https://"),
             trusted_proxies: trusted_proxies.into(),
             site,
+            upload_limit,
         })
     }
 }
@@ -81,6 +85,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
         .route("/admin/logout", post(login::sign_out))
         .route("/admin/markdown", post(markdown::render))
+        .route("/admin/library", get(library::show).post(library::upload).layer(DefaultBodyLimit::max(state.upload_limit + FORM_LIMIT)))
         // Handlers check that authors only touch their own drafts.
         .route("/admin/posts", get(posts::list).post(posts::create))
         .route("/admin/posts/new", get(posts::new))
@@ -102,6 +107,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::history))
         .route("/admin/pages/{id}/revisions/{version}/restore", post(pages::restore))
+        .route("/admin/library/{name}/alt", post(library::set_alt))
+        .route("/admin/library/{name}/delete", post(library::delete))
         .route("/admin/menus", get(menus::show))
         .route("/admin/menus/{name}", post(menus::save))
         .route_layer(signed_in(Role::Editor));

@@ -28,9 +28,11 @@ pub async fn by_name(store: &Store, name: &str) -> anyhow::Result<Option<Asset>>
 
 /// Names of the images in the library, for pickers.
 pub async fn image_names(store: &Store) -> anyhow::Result<Vec<String>> {
-    Ok(on_pool!(store, |pool| sqlx::query_scalar("SELECT name FROM assets WHERE content_type LIKE 'image/%' ORDER BY name")
-        .fetch_all(pool)
-        .await)?)
+    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT name FROM assets WHERE content_type LIKE 'image/%' AND variant_of IS NULL ORDER BY name"
+    )
+    .fetch_all(pool)
+    .await)?)
 }
 
 pub async fn save(tx: &mut Tx, name: &str, content_type: &str, bytes: &[u8], alt: &str) -> anyhow::Result<()> {
@@ -48,5 +50,128 @@ pub async fn save(tx: &mut Tx, name: &str, content_type: &str, bytes: &[u8], alt
     .execute(conn)
     .await
     .map(drop))?;
+    changes::record(tx, "asset", name).await
+}
+
+/// A new file for the library (or a resized copy of one: `variant_of`).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+    pub alt: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub variant_of: Option<String>,
+}
+
+pub async fn insert(tx: &mut Tx, upload: &Upload) -> anyhow::Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO assets (name, content_type, bytes, alt, updated_at, width, height, variant_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(&upload.name)
+    .bind(&upload.content_type)
+    .bind(&upload.bytes)
+    .bind(&upload.alt)
+    .bind(crate::store::now())
+    .bind(upload.width.map(i64::from))
+    .bind(upload.height.map(i64::from))
+    .bind(&upload.variant_of)
+    .execute(conn)
+    .await
+    .map(drop))?;
+    changes::record(tx, "asset", &upload.name).await
+}
+
+/// `stem.ext`, or `stem-2.ext`, `stem-3.ext`… when the name is taken.
+pub async fn free_name(store: &Store, stem: &str, extension: &str) -> anyhow::Result<String> {
+    for n in 1..1000 {
+        let name = if n == 1 { format!("{stem}.{extension}") } else { format!("{stem}-{n}.{extension}") };
+        let taken: i64 =
+            on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM assets WHERE name = $1").bind(&name).fetch_one(pool).await)?;
+        if taken == 0 {
+            return Ok(name);
+        }
+    }
+    anyhow::bail!("no free name for {stem}.{extension}")
+}
+
+/// One file of the library, without its bytes.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Listed {
+    pub name: String,
+    pub content_type: String,
+    pub alt: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub size: i64,
+    pub updated_at: OffsetDateTime,
+}
+
+/// The library: uploaded files (not their resized copies), newest first.
+pub async fn library(store: &Store) -> anyhow::Result<Vec<Listed>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT name, content_type, alt, width, height, CAST(LENGTH(bytes) AS BIGINT) AS size, updated_at FROM assets
+         WHERE variant_of IS NULL ORDER BY updated_at DESC, name"
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// The resized copies of an image as (width, name), narrowest first.
+pub async fn variants(store: &Store, name: &str) -> anyhow::Result<Vec<(i64, String)>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as("SELECT width, name FROM assets WHERE variant_of = $1 AND width IS NOT NULL ORDER BY width")
+        .bind(name)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// The `srcset` of an image: its copies and the original at their widths;
+/// empty when it has no copies.
+pub async fn srcset(store: &Store, name: &str) -> anyhow::Result<String> {
+    let copies = variants(store, name).await?;
+    if copies.is_empty() {
+        return Ok(String::new());
+    }
+    let width: Option<i64> =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT width FROM assets WHERE name = $1").bind(name).fetch_optional(pool).await)?
+            .flatten();
+    let mut parts: Vec<String> = copies.iter().map(|(w, n)| format!("{} {w}w", url(n))).collect();
+    if let Some(width) = width {
+        parts.push(format!("{} {width}w", url(name)));
+    }
+    Ok(parts.join(", "))
+}
+
+pub async fn set_alt(tx: &mut Tx, name: &str, alt: &str) -> anyhow::Result<()> {
+    on_tx!(tx, |conn| sqlx::query("UPDATE assets SET alt = $1, updated_at = $2 WHERE name = $3 OR variant_of = $3")
+        .bind(alt)
+        .bind(crate::store::now())
+        .bind(name)
+        .execute(conn)
+        .await
+        .map(drop))?;
+    changes::record(tx, "asset", name).await
+}
+
+/// How many pages, posts and settings use a file (by its name in their content).
+pub async fn uses(store: &Store, name: &str) -> anyhow::Result<i64> {
+    let quoted = format!("%\"{name}\"%");
+    let linked = format!("%/uploads/{name}%");
+    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM pages WHERE CAST(blocks AS TEXT) LIKE $1 OR CAST(blocks AS TEXT) LIKE $2)
+              + (SELECT COUNT(*) FROM posts WHERE cover = $3 OR body LIKE $2)
+              + (SELECT COUNT(*) FROM settings WHERE CAST(value AS TEXT) LIKE $1)"
+    )
+    .bind(&quoted)
+    .bind(&linked)
+    .bind(name)
+    .fetch_one(pool)
+    .await)?)
+}
+
+/// Removes a file and its resized copies.
+pub async fn delete(tx: &mut Tx, name: &str) -> anyhow::Result<()> {
+    on_tx!(tx, |conn| sqlx::query("DELETE FROM assets WHERE variant_of = $1 OR name = $1").bind(name).execute(conn).await.map(drop))?;
     changes::record(tx, "asset", name).await
 }

@@ -15,9 +15,13 @@ pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
     let extra = match block {
         Block::RichText { body } => json!({ "html": markdown::to_html(body) }),
         Block::Hero { text, image, .. } | Block::Feature { text, image, .. } => {
-            json!({ "html": markdown::to_html(text), "image": image.as_ref().map(image_view) })
+            let image = match image {
+                Some(image) => Some(image_view(store, image).await?),
+                None => None,
+            };
+            json!({ "html": markdown::to_html(text), "image": image })
         }
-        Block::Image { image, .. } => json!({ "image": image_view(image) }),
+        Block::Image { image, .. } => json!({ "image": image_view(store, image).await? }),
         Block::Quote { text, .. } => json!({ "html": markdown::to_html(text) }),
         Block::NewsletterSignup { text, .. } | Block::Petition { text, .. } | Block::Contact { text, .. } => {
             json!({ "html": markdown::to_html(text) })
@@ -55,6 +59,7 @@ pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
     Ok(value)
 }
 
-fn image_view(image: &Image) -> Value {
-    json!({ "url": assets::url(&image.asset), "alt": image.alt })
+/// An image with the resized copies browsers pick from (`srcset`).
+async fn image_view(store: &Store, image: &Image) -> anyhow::Result<Value> {
+    Ok(json!({ "url": assets::url(&image.asset), "alt": image.alt, "srcset": assets::srcset(store, &image.asset).await? }))
 }

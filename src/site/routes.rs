@@ -207,7 +207,11 @@ pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String
     meta.og_type = "article";
     meta.image = post.cover.as_deref().map(assets::url);
     meta.json_ld = Some(seo::news_article(post, &settings, &site.base_url));
-    let content = json!({ "post": views::post(post, true) });
+    let cover_srcset = match &post.cover {
+        Some(cover) => assets::srcset(&site.store, cover).await?,
+        None => String::new(),
+    };
+    let content = json!({ "post": views::post(post, true), "cover_srcset": cover_srcset });
     layout_render(site, "post.html", &post.url(), meta, content).await
 }
 

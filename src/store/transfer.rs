@@ -16,7 +16,7 @@ use crate::{on_pool, on_tx};
 /// Declares a row type with every column of a table and a `copy` that
 /// reads them all from one store and inserts them into another.
 macro_rules! table {
-    ($row:ident, $table:literal, { $($col:ident : $ty:ty),+ $(,)? }) => {
+    ($row:ident, $table:literal $(order by $order:literal)?, { $($col:ident : $ty:ty),+ $(,)? }) => {
         #[derive(sqlx::FromRow)]
         struct $row {
             $($col: $ty),+
@@ -25,7 +25,9 @@ macro_rules! table {
         impl $row {
             async fn copy(from: &Store, to: &mut Tx) -> anyhow::Result<()> {
                 let columns = [$(stringify!($col)),+];
-                let select = format!("SELECT {} FROM {}", columns.join(", "), $table);
+                #[allow(unused_mut)]
+                let mut select = format!("SELECT {} FROM {}", columns.join(", "), $table);
+                $(select.push_str(concat!(" ORDER BY ", $order));)?
                 let rows: Vec<$row> = on_pool!(from, |pool| sqlx::query_as(AssertSqlSafe(select.as_str())).fetch_all(pool).await)?;
                 let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
                 let insert = format!("INSERT INTO {} ({}) VALUES ({})", $table, columns.join(", "), placeholders.join(", "));
@@ -45,7 +47,11 @@ macro_rules! table {
 table!(ChangeRow, "changes", { id: i64, entity: String, entity_key: String, at: OffsetDateTime });
 table!(SettingRow, "settings", { key: String, value: Json<Value> });
 table!(MenuRow, "menus", { name: String, items: Json<Value> });
-table!(AssetRow, "assets", { name: String, content_type: String, bytes: Vec<u8>, alt: String, updated_at: OffsetDateTime });
+// Originals before their resized copies, which point at them.
+table!(AssetRow, "assets" order by "variant_of IS NOT NULL, name", {
+    name: String, content_type: String, bytes: Vec<u8>, alt: String, updated_at: OffsetDateTime, width: Option<i64>,
+    height: Option<i64>, variant_of: Option<String>,
+});
 table!(PageRow, "pages", {
     id: i64, slug: String, title: String, description: String, status: String, blocks_schema: i64,
     blocks: Json<Value>, published_at: Option<OffsetDateTime>, updated_at: OffsetDateTime, version: i64,

@@ -131,3 +131,30 @@ async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes()
         (html.find("Write to Jens").unwrap(), html.find("Buckingham is in Dillwyn").unwrap(), html.find("Every letter counts").unwrap());
     assert!(hero < text && text < quote, "the public page has the new order");
 }
+
+#[tokio::test]
+async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let photo = app.data_dir().join("Visiting Room.png");
+    image::RgbImage::from_fn(1200, 800, |x, y| image::Rgb([(x % 200) as u8, (y % 200) as u8, 60])).save(&photo).unwrap();
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.click("a[href='/admin/library']").await;
+    browser.type_into("#file", photo.to_str().unwrap()).await;
+    browser.type_into("#alt", "The visiting room at Buckingham").await;
+    browser.click("form[enctype] button[type=submit]").await;
+    assert!(browser.wait_for_text("[role=status]", "Uploaded as visiting-room.png").await);
+    assert!(browser.source().await.contains("copies 480, 960 px wide"));
+
+    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.type_into("#title", "Visiting").await;
+    browser.click("button[value='add:image']").await;
+    browser.run("document.querySelector(\"select[name='b0.image.asset']\").value = 'visiting-room.png'").await;
+    browser.type_into("input[name='b0.image.alt']", "The visiting room at Buckingham").await;
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await);
+    let html = app.get("/visiting").await.text();
+    assert!(html.contains(r#"src="/uploads/visiting-room.png""#) && html.contains("/uploads/visiting-room-480w.jpg 480w"), "{html}");
+    assert!(html.contains(r#"alt="The visiting room at Buckingham""#));
+}

@@ -73,7 +73,14 @@ impl Page {
 }
 
 pub fn config(store: &Location) -> Config {
-    Config { addr: "127.0.0.1:0".parse().unwrap(), store: store.clone(), base_url: None, theme: None, trusted_proxies: Vec::new() }
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        store: store.clone(),
+        base_url: None,
+        theme: None,
+        trusted_proxies: Vec::new(),
+        upload_limit_mb: 20,
+    }
 }
 
 /// A new, empty store: a SQLite file in `data`, or a new database on the
@@ -106,6 +113,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts another app on an existing store (a second node, or a restart).
 pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestApp {
+    // Tests are quiet; TEST_LOG=1 shows the app's log.
+    static LOG: std::sync::Once = std::sync::Once::new();
+    if std::env::var_os("TEST_LOG").is_some() {
+        LOG.call_once(|| tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init());
+    }
     let app = Application::start(config(&location)).await.expect("the app starts");
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -202,6 +214,29 @@ impl TestApp {
         let mut fields = fields.to_vec();
         fields.push(("csrf", &signed.csrf));
         self.post(path, &fields, &[("cookie", &signed.cookie)]).await
+    }
+
+    /// Sends a file upload (`multipart/form-data`) from a signed-in session, with its CSRF token.
+    pub async fn upload(&self, signed: &SignedIn, path: &str, fields: &[(&str, &str)], file: (&str, &[u8])) -> Page {
+        const BOUNDARY: &str = "pamphlet-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields.iter().chain([("csrf", signed.csrf.as_str())].iter()) {
+            body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
+        let (filename, bytes) = file;
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header("cookie", &signed.cookie)
+            .body(body);
+        self.send(request, &[]).await
     }
 
     /// Stops the server and starts it again on the same data folder.

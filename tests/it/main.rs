@@ -10,6 +10,7 @@ mod editing;
 mod export;
 mod helpers;
 mod http;
+mod library;
 mod nodes;
 mod pages;
 mod search;

@@ -1,0 +1,8 @@
+-- The media library: an uploaded image keeps its size, and the resized
+-- copies made once on upload are assets too, pointing at their original
+-- (`variant_of`); the library lists originals only.
+
+ALTER TABLE assets ADD COLUMN width INTEGER;
+ALTER TABLE assets ADD COLUMN height INTEGER;
+ALTER TABLE assets ADD COLUMN variant_of TEXT REFERENCES assets (name) ON DELETE CASCADE;
+CREATE INDEX assets_by_original ON assets (variant_of);

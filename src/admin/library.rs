@@ -1,0 +1,179 @@
+//! `/admin/library`: the media library. Images and PDFs are checked by
+//! their content (not their name), images need alt text, and resized copies
+//! for `srcset` are made once, on upload. Every block and post picks images
+//! from here.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::error::{AdminResult, Problem};
+use super::gate::Editor;
+use super::{AdminState, Role, views};
+use crate::content::assets::{self, Upload};
+use crate::content::images::{self, Kind};
+use crate::content::slug::slugify;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    name: String,
+}
+
+pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
+    let notice = match done.done.as_str() {
+        "uploaded" => format!("Uploaded as {}. Pick it in any block or post.", done.name),
+        "alt" => "The description is saved.".to_owned(),
+        "deleted" => "Deleted.".to_owned(),
+        _ => String::new(),
+    };
+    page(&state, &editor, StatusCode::OK, &notice, "", &BTreeMap::new()).await
+}
+
+async fn page(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    notice: &str,
+    alt: &str,
+    errors: &BTreeMap<&str, String>,
+) -> AdminResult {
+    let mut files = Vec::new();
+    for file in assets::library(&state.store).await? {
+        let copies = assets::variants(&state.store, &file.name).await?;
+        // The smallest copy makes the thumbnail.
+        let thumbnail = file.content_type.starts_with("image/").then(|| assets::url(copies.first().map_or(&file.name, |(_, n)| n)));
+        let widths: Vec<i64> = copies.iter().map(|(w, _)| *w).collect();
+        files.push(context! {
+            name => file.name.as_str(), url => assets::url(&file.name), thumbnail, alt => file.alt.as_str(),
+            kind => file.content_type.as_str(), width => file.width, height => file.height, widths,
+            size => format!("{:.0} KB", file.size as f64 / 1024.0), when => views::when(file.updated_at),
+        });
+    }
+    let limit = state.upload_limit / (1024 * 1024);
+    let can_manage = editor.role() >= Role::Editor;
+    let values = context! { files, notice, alt, errors, limit, can_manage };
+    Ok(state.views.page(status, "library.html", Some(editor), values))
+}
+
+/// `POST /admin/library` (multipart): a file and, for images, its alt text.
+pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: Multipart) -> AdminResult {
+    let unreadable =
+        |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), format!("The upload could not be read: {}", e.body_text()));
+    let (mut file, mut alt) = (None, String::new());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("file") => {
+                let filename = field.file_name().unwrap_or_default().to_owned();
+                file = Some((filename, field.bytes().await.map_err(unreadable)?));
+            }
+            Some("alt") => alt = field.text().await.map_err(unreadable)?.trim().to_owned(),
+            _ => {}
+        }
+    }
+    let mut errors = BTreeMap::new();
+    let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        errors.insert("file", "Choose a file to upload.".to_owned());
+        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
+    };
+    if bytes.len() > state.upload_limit {
+        return Err(super::gate::upload_too_large(state.upload_limit).into());
+    }
+    let Some(kind) = images::sniff(&bytes) else {
+        errors.insert("file", "This file is not an image (JPEG, PNG, GIF, WebP, SVG) or a PDF, whatever its name says.".to_owned());
+        return page(&state, &editor, StatusCode::UNSUPPORTED_MEDIA_TYPE, "", &alt, &errors).await;
+    };
+    if kind.is_image() && alt.is_empty() {
+        errors.insert("alt", "Describe the image for people who cannot see it, then choose the file again.".to_owned());
+        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
+    }
+    let resized = match kind {
+        Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => {
+            let data = bytes.clone();
+            match tokio::task::spawn_blocking(move || images::resize(&data, kind)).await.map_err(anyhow::Error::from)? {
+                Ok(resized) => Some(resized),
+                Err(message) => {
+                    errors.insert("file", capitalised(&message));
+                    return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
+                }
+            }
+        }
+        Kind::Svg | Kind::Pdf => None,
+    };
+    let stem = filename.rsplit_once('.').map_or(filename.as_str(), |(stem, _)| stem);
+    let stem = Some(slugify(stem)).filter(|s| !s.is_empty()).unwrap_or_else(|| "upload".to_owned());
+    let name = assets::free_name(&state.store, &stem, kind.extension()).await?;
+    let name_stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_owned();
+    let (size, copies) = resized.map_or((None, Vec::new()), |(size, copies)| (Some(size), copies));
+    let mut tx = state.store.begin().await?;
+    let original = Upload {
+        name: name.clone(),
+        content_type: kind.content_type().to_owned(),
+        bytes: bytes.to_vec(),
+        alt: alt.clone(),
+        width: size.map(|s| s.0),
+        height: size.map(|s| s.1),
+        variant_of: None,
+    };
+    assets::insert(&mut tx, &original).await?;
+    for copy in copies {
+        let copy = Upload {
+            name: format!("{name_stem}-{}w.{}", copy.width, copy.kind.extension()),
+            content_type: copy.kind.content_type().to_owned(),
+            bytes: copy.bytes,
+            alt: alt.clone(),
+            width: Some(copy.width),
+            height: Some(copy.height),
+            variant_of: Some(name.clone()),
+        };
+        assets::insert(&mut tx, &copy).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(asset = name, by = editor.user.id, "uploaded to the library");
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("done", "uploaded").append_pair("name", &name).finish();
+    Ok(Redirect::to(&format!("/admin/library?{query}")).into_response())
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+pub struct Alt {
+    #[serde(default)]
+    alt: String,
+}
+
+pub async fn set_alt(State(state): State<AdminState>, editor: Editor, Path(name): Path<String>, Form(input): Form<Alt>) -> AdminResult {
+    let file = assets::by_name(&state.store, &name).await?.ok_or_else(Problem::not_found)?;
+    if file.content_type.starts_with("image/") && input.alt.trim().is_empty() {
+        let errors = BTreeMap::from([("alt", "An image needs a description; it was not changed.".to_owned())]);
+        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", "", &errors).await;
+    }
+    let mut tx = state.store.begin().await?;
+    assets::set_alt(&mut tx, &name, input.alt.trim()).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/library?done=alt").into_response())
+}
+
+/// Deletes a file nothing uses any more.
+pub async fn delete(State(state): State<AdminState>, Path(name): Path<String>) -> AdminResult {
+    assets::by_name(&state.store, &name).await?.ok_or_else(Problem::not_found)?;
+    let uses = assets::uses(&state.store, &name).await?;
+    if uses > 0 {
+        let message =
+            format!("{name} is still used in {uses} place(s) (pages, posts or the settings). Take it out there first; then it can go.");
+        return Err(Problem::new(StatusCode::CONFLICT, message).into());
+    }
+    let mut tx = state.store.begin().await?;
+    assets::delete(&mut tx, &name).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/library?done=deleted").into_response())
+}
