@@ -56,6 +56,28 @@ pub async fn record_next(tx: &mut Tx, entity: &str, data: &impl Serialize, by: &
     Ok(version)
 }
 
+/// A save anywhere on the site, for the dashboard.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Recent {
+    pub entity: String,
+    pub entity_id: i64,
+    pub version: i64,
+    pub user_id: Option<i64>,
+    pub user_name: String,
+    pub at: OffsetDateTime,
+    pub data: Json<Value>,
+}
+
+/// The newest saves of any item, newest first.
+pub async fn recent(store: &Store, limit: i64) -> anyhow::Result<Vec<Recent>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT entity, entity_id, version, user_id, user_name, at, data FROM revisions ORDER BY at DESC, id DESC LIMIT $1"
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}
+
 /// Every revision of an item, newest first.
 pub async fn of(store: &Store, entity: &str, entity_id: i64) -> anyhow::Result<Vec<Revision>> {
     Ok(on_pool!(store, |pool| sqlx::query_as(

@@ -52,14 +52,6 @@ pub async fn since(store: &Store, after: i64) -> anyhow::Result<Vec<Change>> {
         .await)?)
 }
 
-/// The newest `limit` changes, newest first, with their times.
-pub async fn recent(store: &Store, limit: i64) -> anyhow::Result<Vec<(String, String, time::OffsetDateTime)>> {
-    Ok(on_pool!(store, |pool| sqlx::query_as("SELECT entity, entity_key, at FROM changes ORDER BY id DESC LIMIT $1")
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?)
-}
-
 /// How often a node checks the feed without being woken.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 

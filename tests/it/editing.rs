@@ -212,4 +212,26 @@ both_backends! {
         assert_eq!(fragment.status, 200);
         assert!(fragment.text().contains("<strong>bold</strong>") && !fragment.text().contains("<script"), "{}", fragment.text());
     }
+
+    async fn the_dashboard_shows_what_goes_live_next_drafts_and_who_changed_what(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+        let later = (time::OffsetDateTime::now_utc() + time::Duration::days(2)).format(format).unwrap();
+        saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Coming on Monday", &[("action", "schedule"), ("publish_at", &later)])).await);
+        saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Half written", &[])).await);
+        saved_id(&app.post_signed(&author, "/admin/posts", &post_form("The author's own", &[])).await);
+
+        let board = app.get_signed(&editor, "/admin").await.text();
+        let next = board.split("Going live next</h2>").nth(1).unwrap().split("Drafts</h2>").next().unwrap();
+        assert!(next.contains("Coming on Monday"), "{next}");
+        let drafts = board.split("Drafts</h2>").nth(1).unwrap().split("Recent changes</h2>").next().unwrap();
+        assert!(drafts.contains("Half written") && drafts.contains("The author"), "{drafts}");
+        let recent = board.split("Recent changes</h2>").nth(1).unwrap();
+        assert!(recent.contains("Test saved") && recent.contains("Coming on Monday"), "{recent}");
+
+        let own = app.get_signed(&author, "/admin").await.text();
+        assert!(own.contains("The author") && !own.contains("Half written") && !own.contains("Coming on Monday"), "an author sees their own work only");
+    }
 }
