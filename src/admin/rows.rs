@@ -27,7 +27,12 @@ pub fn read(pairs: &[(String, String)], prefix: char) -> Vec<BTreeMap<String, St
 }
 
 /// Applies a row button to `rows`; `add:…` is the caller's to handle.
+/// `keep` changes nothing: the browser sends it to bring back a form it
+/// kept unsaved, so the server shows it again as typed.
 pub fn apply<T: Clone>(rows: &mut Vec<T>, op: &str) -> Result<(), String> {
+    if op == "keep" {
+        return Ok(());
+    }
     let (verb, arg) = op.split_once(':').ok_or_else(|| format!("{op:?} is not a row action"))?;
     let n: usize = arg.parse().ok().filter(|n| *n < rows.len()).ok_or_else(|| format!("there is no row {arg}"))?;
     match verb {

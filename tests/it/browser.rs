@@ -158,3 +158,22 @@ async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
     assert!(html.contains(r#"src="/uploads/visiting-room.png""#) && html.contains("/uploads/visiting-room-480w.jpg 480w"), "{html}");
     assert!(html.contains(r#"alt="The visiting room at Buckingham""#));
 }
+
+#[tokio::test]
+async fn unsaved_blocks_come_back_after_leaving_the_page() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.type_into("#title", "Never saved").await;
+    browser.click("button[value='add:quote']").await;
+    browser.type_into("textarea[name='b0.text']", "Words I typed and did not save.").await;
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    browser.goto(&format!("{}/admin", app.base)).await;
+    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.click(".restore-draft button").await;
+    let restored = browser.wait_for_text("textarea[name='b0.text']", "Words I typed and did not save.").await;
+    assert!(restored, "{}", browser.source().await.split("<main").nth(1).unwrap_or_default());
+    assert_eq!(browser.run("return document.querySelector('#title').value").await, "Never saved");
+}

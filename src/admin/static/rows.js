@@ -82,6 +82,64 @@ for (const form of document.querySelectorAll("form[data-rows]")) {
     renumber();
   });
 
+  // Keep unsaved changes in this browser; offer them back when the form
+  // opens again. The server rebuilds the blocks from them (`op=keep`).
+  const key = form.dataset.autosave && `pamphlet:${form.dataset.autosave}`;
+  if (key) {
+    const stored = localStorage.getItem(key);
+    if (new URLSearchParams(location.search).has("done")) localStorage.removeItem(key);
+    else if (stored && stored !== initial) offerBack(stored);
+    let timer = null;
+    form.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        if (changed()) localStorage.setItem(key, new URLSearchParams(new FormData(form)).toString());
+      }, 500);
+    });
+  }
+
+  function offerBack(stored) {
+    const offer = document.createElement("p");
+    offer.className = "notice restore-draft";
+    offer.setAttribute("role", "status");
+    offer.textContent = "This browser kept changes you had not saved. ";
+    const back = document.createElement("button");
+    back.type = "button";
+    back.className = "secondary";
+    back.textContent = "Bring them back";
+    back.addEventListener("click", () => {
+      const pairs = new URLSearchParams(stored);
+      pairs.set("csrf", form.elements.csrf.value);
+      pairs.delete("action");
+      pairs.set("op", "keep");
+      const carrier = document.createElement("form");
+      carrier.method = "post";
+      // `form.action` would name the buttons called "action"; the attribute is the address.
+      carrier.action = form.getAttribute("action");
+      for (const [name, value] of pairs) {
+        const input = document.createElement("input");
+        input.type = "hidden";
+        input.name = name;
+        input.value = value;
+        carrier.append(input);
+      }
+      document.body.append(carrier);
+      localStorage.removeItem(key);
+      submitting = true;
+      carrier.submit();
+    });
+    const drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "link";
+    drop.textContent = "Discard them";
+    drop.addEventListener("click", () => {
+      localStorage.removeItem(key);
+      offer.remove();
+    });
+    offer.append(back, " ", drop);
+    form.before(offer);
+  }
+
   form.addEventListener("submit", (event) => {
     if (event.submitter?.formAction?.endsWith("/preview")) return;
     submitting = true;
