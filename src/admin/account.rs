@@ -67,8 +67,10 @@ pub async fn change_password(
     }
     let email = crate::mail::EmailAddress::parse(&editor.user.email).map_err(|e| anyhow::anyhow!(e))?;
     let stored = accounts::with_hash(&state.store, &email).await?.map(|(_, hash)| hash);
-    if !password::verify(&input.current, stored.as_deref()).await {
-        throttle::record_failure(&state.store, &editor.user.email, &ip).await?;
+    throttle::record_failure(&state.store, &editor.user.email, &ip).await?;
+    if password::verify(&input.current, stored.as_deref()).await {
+        throttle::forgive(&state.store, &editor.user.email, &ip).await?;
+    } else {
         errors.insert("current", "This is not your current password.".to_owned());
     }
     let password = Password::parse(&input.password).map_err(|message| errors.insert("password", message)).ok();

@@ -45,7 +45,10 @@ fn text(value: Option<&Value>) -> String {
 }
 
 pub fn lines(old: &str, new: &str) -> Vec<Line> {
-    TextDiff::from_lines(old, new)
+    // Huge texts get a coarser diff rather than a stuck request.
+    TextDiff::configure()
+        .timeout(std::time::Duration::from_millis(300))
+        .diff_lines(old, new)
         .iter_all_changes()
         .map(|change| Line {
             tag: match change.tag() {

@@ -89,7 +89,7 @@ fn to_sign_in(request: &Request) -> Response {
 async fn checked_csrf(request: Request, expected: &str, upload_limit: usize) -> Result<Request, Problem> {
     let (parts, body) = request.into_parts();
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let multipart = content_type.starts_with("multipart/form-data");
+    let multipart = content_type.starts_with("multipart/form-data") && parts.uri.path() == "/admin/library";
     let limit = if multipart { upload_limit + FORM_LIMIT } else { FORM_LIMIT };
     let bytes =
         axum::body::to_bytes(body, limit).await.map_err(|_| if multipart { upload_too_large(upload_limit) } else { too_large() })?;
@@ -202,7 +202,9 @@ pub fn user_agent(headers: &HeaderMap) -> String {
 /// Where to go after signing in: only a path inside the admin.
 pub fn safe_next(next: &str) -> &str {
     let inside = next == "/admin" || next.starts_with("/admin/") || next.starts_with("/admin?");
-    if inside && !next.contains(['\\', '\r', '\n']) && !next.starts_with("//") { next } else { "/admin" }
+    // Only printable ASCII: anything else could not go in a Location header.
+    let printable = next.bytes().all(|b| (0x21..0x7f).contains(&b) && b != b'\\');
+    if inside && printable { next } else { "/admin" }
 }
 
 #[cfg(test)]
@@ -213,7 +215,7 @@ mod tests {
     fn only_admin_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next("/admin/account"), "/admin/account");
         assert_eq!(safe_next("/admin?x=1"), "/admin?x=1");
-        for bad in ["https://evil.example/admin", "//evil.example", "/administrator", "/admin/\\evil", ""] {
+        for bad in ["https://evil.example/admin", "//evil.example", "/administrator", "/admin/\\evil", "", "/admin/\u{1}", "/admin/ä"] {
             assert_eq!(safe_next(bad), "/admin", "{bad}");
         }
     }

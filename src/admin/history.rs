@@ -6,10 +6,26 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
-use super::error::AdminResult;
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::{AdminState, diff, views};
 use crate::content::revisions;
+
+/// The version a restore button was shown for; a save since then wins.
+#[derive(Deserialize)]
+pub struct Seen {
+    /// Read after the handler's own checks, so a missing one is not the first thing a stranger learns.
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+impl Seen {
+    pub fn version(&self) -> Result<i64, Problem> {
+        self.version.ok_or_else(|| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "The restore button did not say which version you saw; open the history again.")
+        })
+    }
+}
 
 /// Which two versions to compare; by default the newest and the one before.
 #[derive(Deserialize, Default)]
@@ -46,6 +62,6 @@ pub async fn show(state: &AdminState, editor: &Editor, item: Item<'_>, compare: 
         .iter()
         .map(|r| context! { version => r.version, who => r.user_name.as_str(), when => views::when(r.at), current => r.version == item.version })
         .collect();
-    let values = context! { title => item.title, path => item.path, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
+    let values = context! { title => item.title, path => item.path, version => item.version, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
     Ok(state.views.page(StatusCode::OK, "history.html", Some(editor), values))
 }

@@ -86,9 +86,17 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: M
         return Err(super::gate::upload_too_large(state.upload_limit).into());
     }
     let Some(kind) = images::sniff(&bytes) else {
-        errors.insert("file", "This file is not an image (JPEG, PNG, GIF, WebP, SVG) or a PDF, whatever its name says.".to_owned());
+        errors.insert("file", "This file is not an image (JPEG, PNG, GIF, WebP) or a PDF, whatever its name says.".to_owned());
         return page(&state, &editor, StatusCode::UNSUPPORTED_MEDIA_TYPE, "", &alt, &errors).await;
     };
+    if kind == Kind::Svg {
+        // An SVG can carry script; a static host serves it without the CSP the live site adds.
+        errors.insert(
+            "file",
+            "SVG drawings can carry scripts, so the library does not take them: export it as PNG and upload that.".to_owned(),
+        );
+        return page(&state, &editor, StatusCode::UNSUPPORTED_MEDIA_TYPE, "", &alt, &errors).await;
+    }
     if kind.is_image() && alt.is_empty() {
         errors.insert("alt", "Describe the image for people who cannot see it, then choose the file again.".to_owned());
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
@@ -96,6 +104,8 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: M
     let resized = match kind {
         Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => {
             let data = bytes.clone();
+            // One image at a time: each may take a hundred megabytes while resized.
+            let _turn = RESIZING.acquire().await.map_err(anyhow::Error::from)?;
             match tokio::task::spawn_blocking(move || images::resize(&data, kind)).await.map_err(anyhow::Error::from)? {
                 Ok(resized) => Some(resized),
                 Err(message) => {
@@ -124,7 +134,7 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: M
     assets::insert(&mut tx, &original).await?;
     for copy in copies {
         let copy = Upload {
-            name: format!("{name_stem}-{}w.{}", copy.width, copy.kind.extension()),
+            name: assets::free_name(&state.store, &format!("{name_stem}-{}w", copy.width), copy.kind.extension()).await?,
             content_type: copy.kind.content_type().to_owned(),
             bytes: copy.bytes,
             alt: alt.clone(),
@@ -139,6 +149,8 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: M
     let query = form_urlencoded::Serializer::new(String::new()).append_pair("done", "uploaded").append_pair("name", &name).finish();
     Ok(Redirect::to(&format!("/admin/library?{query}")).into_response())
 }
+
+static RESIZING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
 
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();

@@ -74,13 +74,15 @@ pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, he
         Err(_) => None,
     };
     let (user, stored) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
+    // Counted before checking, so parallel guesses cannot all slip past the
+    // throttle; a right password takes its count back.
+    throttle::record_failure(&state.store, &key, &ip).await?;
     if !password::verify(&form.password, stored.as_deref()).await {
-        throttle::record_failure(&state.store, &key, &ip).await?;
         let message = "That email address and password do not match an account. Check both and try again.";
         return Ok(page(&state, StatusCode::UNAUTHORIZED, &form.email, &form.next, "", message));
     }
     let user = user.ok_or_else(|| anyhow::anyhow!("a password matched without an account"))?;
-    throttle::forgive_account(&state.store, &key).await?;
+    throttle::forgive(&state.store, &key, &ip).await?;
     let (token, _) = sessions::start(&state.store, user.id, &ip, &user_agent(&headers)).await?;
     tracing::info!(user.id = user.id, "signed in");
     sessions::sweep(&state.store).await?;

@@ -40,6 +40,7 @@ impl std::fmt::Debug for Password {
 /// The PHC string (`$argon2id$v=19$…`) to store.
 pub async fn hash(password: &Password) -> anyhow::Result<String> {
     let password = password.0.clone();
+    let _turn = TURNS.acquire().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -57,11 +58,16 @@ pub async fn verify(typed: &str, stored: Option<&str>) -> bool {
     }
     let known = stored.is_some();
     let (typed, stored) = (typed.to_owned(), stored.map_or_else(|| STAND_IN.clone(), str::to_owned));
+    let Ok(_turn) = TURNS.acquire().await else { return false };
     let matches = tokio::task::spawn_blocking(move || Argon2::default().verify_password(typed.as_bytes(), stored.as_str()).is_ok())
         .await
         .unwrap_or(false);
     known && matches
 }
+
+/// Each hash takes 19 MiB and a core for a moment; a flood of sign-ins
+/// waits its turn instead of taking all memory and every blocking thread.
+static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 static STAND_IN: LazyLock<String> = LazyLock::new(|| {
     Argon2::default().hash_password(crate::secrets::token().as_bytes()).map(|h| h.to_string()).expect("hashing a random token works")

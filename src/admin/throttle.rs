@@ -56,14 +56,27 @@ pub async fn record_failure(store: &Store, account: &str, ip: &str) -> anyhow::R
     Ok(())
 }
 
-/// A successful sign-in (or a password reset) forgives the account's failures;
-/// the address's failures stay counted.
+/// A password reset forgives the account's failures.
 pub async fn forgive_account(store: &Store, account: &str) -> anyhow::Result<()> {
     on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = 'account' AND key = $1")
         .bind(account)
         .execute(pool)
         .await
         .map(drop))?;
+    Ok(())
+}
+
+/// A right password forgives the account's failures and takes back the
+/// attempt it counted for the network address; its other failures stay.
+pub async fn forgive(store: &Store, account: &str, ip: &str) -> anyhow::Result<()> {
+    forgive_account(store, account).await?;
+    on_pool!(store, |pool| sqlx::query(
+        "DELETE FROM login_failures WHERE id = (SELECT MAX(id) FROM login_failures WHERE scope = 'ip' AND key = $1)"
+    )
+    .bind(ip)
+    .execute(pool)
+    .await
+    .map(drop))?;
     Ok(())
 }
 

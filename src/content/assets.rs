@@ -161,7 +161,8 @@ pub async fn uses(store: &Store, name: &str) -> anyhow::Result<i64> {
     Ok(on_pool!(store, |pool| sqlx::query_scalar(
         "SELECT (SELECT COUNT(*) FROM pages WHERE CAST(blocks AS TEXT) LIKE $1 OR CAST(blocks AS TEXT) LIKE $2)
               + (SELECT COUNT(*) FROM posts WHERE cover = $3 OR body LIKE $2)
-              + (SELECT COUNT(*) FROM settings WHERE CAST(value AS TEXT) LIKE $1)"
+              + (SELECT COUNT(*) FROM settings WHERE CAST(value AS TEXT) LIKE $1)
+              + (SELECT COUNT(*) FROM books WHERE cover = $3)"
     )
     .bind(&quoted)
     .bind(&linked)

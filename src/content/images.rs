@@ -91,7 +91,7 @@ pub fn resize(bytes: &[u8], kind: Kind) -> Result<((u32, u32), Vec<Resized>), St
     let mut limits = Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(512 * 1024 * 1024);
+    limits.max_alloc = Some(128 * 1024 * 1024);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| format!("the image cannot be read ({e}); save it again as JPEG or PNG and upload that"))?;
     let size = (image.width(), image.height());

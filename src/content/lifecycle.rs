@@ -45,7 +45,8 @@ pub async fn publish_due(store: &Store, kind: Kind) -> anyhow::Result<usize> {
 /// Deletes an item for good, with its revisions.
 pub async fn delete(store: &Store, kind: Kind, id: i64) -> anyhow::Result<()> {
     let mut tx = store.begin().await?;
-    let delete = format!("DELETE FROM {} WHERE id = $1 RETURNING slug", kind.table);
+    // Only from the trash: a post taken out a moment ago stays.
+    let delete = format!("DELETE FROM {} WHERE id = $1 AND status = 'trash' RETURNING slug", kind.table);
     let slug: Option<String> =
         on_tx!(&mut tx, |conn| sqlx::query_scalar(AssertSqlSafe(delete.as_str())).bind(id).fetch_optional(conn).await)?;
     if let Some(slug) = slug {

@@ -128,7 +128,8 @@ both_backends! {
         assert!(app.get("/history").await.text().contains("Second words."), "a published page updates at once");
         let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
         assert!(history.contains("First words.") && history.contains("Second words."), "{history}");
-        let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[]).await;
+        let seen = hidden_field(&history, "version").unwrap();
+        let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", &seen)]).await;
         assert_eq!(restored.status, 303, "{restored:?}");
         assert!(app.get("/history").await.text().contains("First words."));
     }

@@ -126,7 +126,9 @@ both_backends! {
         assert!(compared.contains("- First title") && compared.contains("+ Third title"), "{compared}");
         assert!(compared.contains("- line two") && compared.contains("+ line three"));
 
-        let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[]).await;
+        let seen = hidden_field(&history, "version").unwrap();
+        assert_eq!(app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", "2")]).await.status, 409, "a newer save wins");
+        let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", &seen)]).await;
         assert_eq!(restored.header("location").unwrap(), format!("{path}?done=restored"));
         let page = app.get_signed(&editor, &path).await.text();
         assert!(page.contains(r#"value="First title""#));

@@ -63,6 +63,9 @@ both_backends! {
         let fake = app.upload(&author, "/admin/library", &[("alt", "Not really")], ("photo.png", b"MZ\x90\x00 this is a program")).await;
         assert_eq!(fake.status, 415);
         assert!(fake.text().contains("not an image"));
+        let svg = app.upload(&author, "/admin/library", &[("alt", "A drawing")], ("logo.svg", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>")).await;
+        assert_eq!(svg.status, 415, "an SVG could carry script onto a static host");
+        assert!(svg.text().contains("export it as PNG"));
         let no_alt = app.upload(&author, "/admin/library", &[("alt", " ")], ("photo.png", &png(50, 50))).await;
         assert_eq!(no_alt.status, 422);
         assert!(no_alt.text().contains(r#"id="alt-error""#));

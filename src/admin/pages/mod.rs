@@ -369,13 +369,18 @@ pub async fn history(
 }
 
 /// Saves an older version's content as the newest; the page keeps its state.
-pub async fn restore(State(state): State<AdminState>, editor: Editor, Path((id, version)): Path<(i64, i64)>) -> AdminResult {
+pub async fn restore(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path((id, version)): Path<(i64, i64)>,
+    Form(seen): Form<super::history::Seen>,
+) -> AdminResult {
     let page = load(&state, id).await?;
     let revision = revisions::get(&state.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
     let mut input: PageInput = serde_json::from_value(revision.data.0)?;
     input.status = page.status();
     input.publish_at = page.publish_at;
-    match editing::update(&state.store, id, page.version, &input, &author(&editor)).await {
+    match editing::update(&state.store, id, seen.version()?, &input, &author(&editor)).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done=restored")).into_response()),
         Err(SaveError::Conflict) => {
             Err(Problem::new(StatusCode::CONFLICT, "Someone saved this page a moment ago; look at its history again, then restore.").into())

@@ -1,6 +1,7 @@
 //! A post's revisions (see [`crate::admin::history`]) and restoring one as
 //! the newest version.
 
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -10,7 +11,7 @@ use super::form::PostForm;
 use crate::admin::AdminState;
 use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
-use crate::admin::history::{Compare, Item};
+use crate::admin::history::{Compare, Item, Seen};
 use crate::admin::publishing::author;
 use crate::content::SaveError;
 use crate::content::posts::PostInput;
@@ -38,13 +39,18 @@ fn as_form(data: &serde_json::Value) -> anyhow::Result<serde_json::Value> {
 
 /// Saves an older version's content as the newest version; the post keeps
 /// its current state (a restore never publishes or unpublishes).
-pub async fn restore(State(state): State<AdminState>, editor: Editor, Path((id, version)): Path<(i64, i64)>) -> AdminResult {
+pub async fn restore(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path((id, version)): Path<(i64, i64)>,
+    Form(seen): Form<Seen>,
+) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
     let revision = revisions::get(&state.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
     let mut input: PostInput = serde_json::from_value(revision.data.0)?;
     input.status = post.status();
     input.publish_at = post.publish_at;
-    match editing::update(&state.store, id, post.version, &input, &author(&editor)).await {
+    match editing::update(&state.store, id, seen.version()?, &input, &author(&editor)).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done=restored")).into_response()),
         Err(SaveError::Conflict) => {
             Err(Problem::new(StatusCode::CONFLICT, "Someone saved this post a moment ago; look at its history again, then restore.").into())

@@ -9,9 +9,14 @@ const body = document.getElementById("body");
 if (form && body) {
   const csrf = form.elements.csrf.value;
   const key = `pamphlet:${form.dataset.autosave}`;
-  const fields = ["title", "slug", "summary", "body", "tags", "author"];
+  // The version goes with the text: restored text saved over a newer save
+  // gets the conflict page, never a silent overwrite.
+  const fields = ["title", "slug", "kind", "date", "author", "summary", "body", "tags", "cover", "publish_at", "version"];
   const snapshot = () => JSON.stringify(fields.map((name) => form.elements[name]?.value ?? ""));
-  let saved = snapshot();
+  // A form the server shows again after a mistake or a conflict holds unsaved text.
+  const unsaved = "unsaved" in form.dataset;
+  let saved = unsaved ? null : snapshot();
+  if (unsaved) localStorage.setItem(key, snapshot());
   let submitting = false;
 
   // Toolbar: wrap or prefix the selection.
@@ -60,6 +65,10 @@ if (form && body) {
         credentials: "same-origin",
       });
       if (ticket !== asked) return;
+      if (response.redirected) {
+        preview.textContent = "Your session has ended: sign in again in another tab. Your text stays here and in this browser.";
+        return;
+      }
       // The server returns sanitised HTML (comrak + ammonia), the same the site shows.
       if (response.ok) preview.innerHTML = await response.text();
       else preview.textContent = "The preview is not available right now; your text is safe.";
@@ -75,7 +84,7 @@ if (form && body) {
 
   // Keep unsaved text in this browser; offer it back when the form opens.
   const stored = localStorage.getItem(key);
-  if (stored && stored !== saved) {
+  if (stored && stored !== saved && !unsaved) {
     const offer = document.createElement("p");
     offer.className = "notice restore-draft";
     offer.setAttribute("role", "status");
@@ -114,7 +123,7 @@ if (form && body) {
 
   // The copy is dropped once the server has the text: after a save the
   // page opens with `?done=…`, and a new post's copy moves to its own page.
-  if (stored === saved || new URLSearchParams(location.search).has("done")) {
+  if (!unsaved && (stored === saved || new URLSearchParams(location.search).has("done"))) {
     localStorage.removeItem(key);
     localStorage.removeItem("pamphlet:post-new");
   }

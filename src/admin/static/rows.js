@@ -6,7 +6,10 @@
 
 for (const form of document.querySelectorAll("form[data-rows]")) {
   const list = form.querySelector("ol.rows");
-  const initial = new URLSearchParams(new FormData(form)).toString();
+  // A form the server shows again unsaved (a mistake, a conflict, a block
+  // button) counts as changed from the start.
+  const unsaved = "unsaved" in form.dataset;
+  const initial = unsaved ? "" : new URLSearchParams(new FormData(form)).toString();
   let submitting = false;
   const changed = () => new URLSearchParams(new FormData(form)).toString() !== initial;
   const prefix = form.dataset.rows;
@@ -87,7 +90,8 @@ for (const form of document.querySelectorAll("form[data-rows]")) {
   const key = form.dataset.autosave && `pamphlet:${form.dataset.autosave}`;
   if (key) {
     const stored = localStorage.getItem(key);
-    if (new URLSearchParams(location.search).has("done")) localStorage.removeItem(key);
+    if (unsaved) localStorage.setItem(key, new URLSearchParams(new FormData(form)).toString());
+    else if (new URLSearchParams(location.search).has("done")) localStorage.removeItem(key);
     else if (stored && stored !== initial) offerBack(stored);
     let timer = null;
     form.addEventListener("input", () => {

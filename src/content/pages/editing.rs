@@ -93,6 +93,9 @@ pub async fn create(store: &Store, page: &PageInput, by: &Author) -> Result<i64,
 pub async fn update(store: &Store, id: i64, expected: i64, page: &PageInput, by: &Author) -> Result<i64, SaveError> {
     page.validate().map_err(anyhow::Error::msg)?;
     let mut tx = store.begin().await?;
+    // A new address must also reach whoever cached or indexed the old one.
+    let old_slug: Option<String> =
+        on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT slug FROM pages WHERE id = $1").bind(id).fetch_optional(&mut *conn).await)?;
     let now = crate::store::now();
     let sql = format!(
         "UPDATE pages SET {FIELDS}, published_at = COALESCE(published_at, $8), updated_at = $9, version = version + 1
@@ -115,6 +118,9 @@ pub async fn update(store: &Store, id: i64, expected: i64, page: &PageInput, by:
         .map(|r| r.rows_affected()))?;
     if updated == 0 {
         return Err(SaveError::Conflict);
+    }
+    if let Some(old) = old_slug.filter(|old| old != page.slug.as_str()) {
+        changes::record(&mut tx, ENTITY, &old).await?;
     }
     finish(&mut tx, id, expected + 1, page, by).await?;
     tx.commit().await?;

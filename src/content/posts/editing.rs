@@ -102,6 +102,9 @@ pub async fn create(store: &Store, post: &PostInput, by: &Author) -> Result<i64,
 /// Saves `post` over version `expected` of post `id`; returns the new version.
 pub async fn update(store: &Store, id: i64, expected: i64, post: &PostInput, by: &Author) -> Result<i64, SaveError> {
     let mut tx = store.begin().await?;
+    // A new address must also reach whoever cached or indexed the old one.
+    let old_slug: Option<String> =
+        on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT slug FROM posts WHERE id = $1").bind(id).fetch_optional(&mut *conn).await)?;
     let now = crate::store::now();
     let published_now = (post.status == Status::Published).then_some(now);
     const UPDATE: &str = "UPDATE posts SET slug = $1, kind = $2, title = $3, date = $4, summary = $5, body = $6, cover = $7,
@@ -120,6 +123,9 @@ pub async fn update(store: &Store, id: i64, expected: i64, post: &PostInput, by:
         .map(|r| r.rows_affected()))?;
     if updated == 0 {
         return Err(SaveError::Conflict);
+    }
+    if let Some(old) = old_slug.filter(|old| old != post.slug.as_str()) {
+        changes::record(&mut tx, ENTITY, &old).await?;
     }
     finish(&mut tx, id, expected + 1, post, by).await?;
     tx.commit().await?;
