@@ -19,6 +19,7 @@ mod pages;
 pub mod password;
 mod posts;
 mod publishing;
+mod records;
 mod rows;
 pub mod sessions;
 mod settings;
@@ -96,7 +97,18 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/posts/{id}/revisions", get(posts::history::show))
         .route("/admin/posts/{id}/revisions/{version}/restore", post(posts::history::restore))
         .route_layer(signed_in(Role::Author));
-    let editors = Router::new()
+    // Books, media items and press reports: one set of handlers, a path each.
+    let mut record_routes = Router::new();
+    for kind in records::kinds::ALL {
+        let path = kind.path;
+        record_routes = record_routes
+            .route(path, get(records::list).post(records::create))
+            .route(&format!("{path}/new"), get(records::new))
+            .route(&format!("{path}/{{id}}"), get(records::edit).post(records::update))
+            .route(&format!("{path}/{{id}}/revisions"), get(records::history))
+            .route(&format!("{path}/{{id}}/revisions/{{version}}/restore"), post(records::restore));
+    }
+    let editors = record_routes
         .route("/admin/posts/{id}/delete", post(posts::delete))
         .route("/admin/pages", get(pages::list).post(pages::create))
         .route("/admin/pages/new", get(pages::new))

@@ -15,6 +15,7 @@ pub mod menus;
 pub mod pages;
 pub mod posts;
 pub mod press;
+pub mod records;
 pub mod revisions;
 pub mod settings;
 pub mod slug;

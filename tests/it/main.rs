@@ -13,6 +13,7 @@ mod http;
 mod library;
 mod nodes;
 mod pages;
+mod records;
 mod search;
 mod site_settings;
 mod store;
