@@ -177,3 +177,32 @@ async fn unsaved_blocks_come_back_after_leaving_the_page() {
     assert!(restored, "{}", browser.source().await.split("<main").nth(1).unwrap_or_default());
     assert_eq!(browser.run("return document.querySelector('#title').value").await, "Never saved");
 }
+
+#[tokio::test]
+async fn the_admin_fits_a_360_pixel_phone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Owner).await;
+    let browser = Browser::start().await;
+    browser.set_window(360, 740).await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    let viewport = browser.run("return window.innerWidth").await;
+    assert!(viewport.as_u64().unwrap() <= 360, "the window is a phone's: {viewport}");
+    for path in [
+        "/admin",
+        "/admin/posts",
+        "/admin/posts/new",
+        "/admin/pages",
+        "/admin/pages/1",
+        "/admin/library",
+        "/admin/books/1",
+        "/admin/menus",
+        "/admin/settings",
+        "/admin/users",
+        "/admin/account",
+    ] {
+        browser.goto(&format!("{}{path}", app.base)).await;
+        // Nothing wider than the screen: no sideways scrolling to reach a field or a button.
+        let width = browser.run("return document.documentElement.scrollWidth").await;
+        assert!(width.as_u64().unwrap() <= 360, "{path} is {width} px wide at 360 px");
+    }
+}

@@ -80,6 +80,11 @@ impl Browser {
         self.call(method, &format!("/session/{}{path}", self.session), body).await
     }
 
+    /// Sets the window's size, e.g. a phone's 360 × 740.
+    pub async fn set_window(&self, width: u32, height: u32) {
+        self.session_call("POST", "/window/rect", json!({ "width": width, "height": height })).await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url })).await;
     }
