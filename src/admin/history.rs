@@ -40,8 +40,10 @@ pub struct Item<'a> {
     pub entity: &'a str,
     pub id: i64,
     pub title: &'a str,
-    /// The item's editor page, e.g. `/admin/posts/7`.
+    /// The item's editor page, e.g. `/admin/posts/7`; its history is at `{path}/revisions`.
     pub path: String,
+    /// Where "back to the editor" goes, when not `path` (a menu's editor shows both menus).
+    pub back: Option<&'a str>,
     pub version: i64,
     /// Turns a revision's data into the fields editors see, for comparing.
     pub fields: fn(&serde_json::Value) -> anyhow::Result<serde_json::Value>,
@@ -62,6 +64,10 @@ pub async fn show(state: &AdminState, editor: &Editor, item: Item<'_>, compare: 
         .iter()
         .map(|r| context! { version => r.version, who => r.user_name.as_str(), when => views::when(r.at), current => r.version == item.version })
         .collect();
-    let values = context! { title => item.title, path => item.path, version => item.version, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
+    let back = item.back.map_or_else(|| item.path.clone(), str::to_owned);
+    // The navigation marks the part of the admin the item belongs to.
+    let segment = item.path.split('/').nth(2).unwrap_or_default();
+    let section = if ["books", "media", "press"].contains(&segment) { format!("/admin/{segment}") } else { segment.to_owned() };
+    let values = context! { title => item.title, path => item.path, back, section, version => item.version, revisions => list, from, to, changes => changes.as_ref().map(Serde) };
     Ok(state.views.page(StatusCode::OK, "history.html", Some(editor), values))
 }

@@ -139,6 +139,56 @@ pub async fn save(
     Ok(Redirect::to("/admin/menus?done=saved").into_response())
 }
 
+/// `GET /admin/menus/{name}/revisions`: the menu's saved versions.
+pub async fn history(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path(name): Path<String>,
+    Query(compare): Query<super::history::Compare>,
+) -> AdminResult {
+    let (name, label) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
+    let entity = format!("menu:{name}");
+    let version = revisions::of(&state.store, &entity, 0).await?.first().map_or(0, |r| r.version);
+    let item = super::history::Item {
+        entity: &entity,
+        id: 0,
+        title: label,
+        path: format!("/admin/menus/{name}"),
+        back: Some("/admin/menus"),
+        version,
+        fields: |data| {
+            let links: Vec<Link> = serde_json::from_value(data.clone())?;
+            Ok(serde_json::json!({ "links": saved_lines(&links) }))
+        },
+    };
+    super::history::show(&state, &editor, item, compare).await
+}
+
+/// Saves an older version of a menu as the newest; a save since the history was shown wins.
+pub async fn restore(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path((name, version)): Path<(String, i64)>,
+    Form(seen): Form<super::history::Seen>,
+) -> AdminResult {
+    let (name, _) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
+    let entity = format!("menu:{name}");
+    let revision = revisions::get(&state.store, &entity, 0, version).await?.ok_or_else(Problem::not_found)?;
+    let links: Vec<Link> = serde_json::from_value(revision.data.0)?;
+    let mut tx = state.store.begin().await?;
+    tx.lock_for_setup().await?;
+    let latest = revisions::of(&state.store, &entity, 0).await?.first().map_or(0, |r| r.version);
+    if latest != seen.version()? {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "Someone saved this menu a moment ago; look at its history again, then restore.").into()
+        );
+    }
+    menus::save(&mut tx, name, &links).await?;
+    revisions::record_next(&mut tx, &entity, &links, &author(&editor)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/menus?done=saved").into_response())
+}
+
 /// A menu as lines for comparing: `Label | address`.
 fn saved_lines(links: &[Link]) -> Vec<String> {
     links.iter().map(|l| format!("{} | {}", l.label, l.href.as_str())).collect()

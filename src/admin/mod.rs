@@ -123,9 +123,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/library/{name}/delete", post(library::delete))
         .route("/admin/menus", get(menus::show))
         .route("/admin/menus/{name}", post(menus::save))
+        .route("/admin/menus/{name}/revisions", get(menus::history))
+        .route("/admin/menus/{name}/revisions/{version}/restore", post(menus::restore))
         .route_layer(signed_in(Role::Editor));
     let owners = Router::new()
         .route("/admin/settings", get(settings::show).post(settings::save))
+        .route("/admin/settings/revisions", get(settings::history))
+        .route("/admin/settings/revisions/{version}/restore", post(settings::restore))
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))

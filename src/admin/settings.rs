@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
@@ -148,6 +148,43 @@ async fn page(
 ) -> AdminResult {
     let images = assets::image_names(&state.store).await?;
     Ok(state.views.page(status, "settings.html", Some(editor), context! { form => Serde(form), errors, notice, images, conflict }))
+}
+
+/// `GET /admin/settings/revisions`: the settings' saved versions.
+pub async fn history(State(state): State<AdminState>, editor: Editor, Query(compare): Query<super::history::Compare>) -> AdminResult {
+    let version = revisions::of(&state.store, ENTITY, 0).await?.first().map_or(0, |r| r.version);
+    let item = super::history::Item {
+        entity: ENTITY,
+        id: 0,
+        title: "Site settings",
+        path: "/admin/settings".to_owned(),
+        back: None,
+        version,
+        fields: |data| Ok(data.clone()),
+    };
+    super::history::show(&state, &editor, item, compare).await
+}
+
+/// Saves an older version of the settings as the newest; a save since the history was shown wins.
+pub async fn restore(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Path(version): Path<i64>,
+    Form(seen): Form<super::history::Seen>,
+) -> AdminResult {
+    let revision = revisions::get(&state.store, ENTITY, 0, version).await?.ok_or_else(super::error::Problem::not_found)?;
+    let old: SiteSettings = serde_json::from_value(revision.data.0)?;
+    let mut tx = state.store.begin().await?;
+    tx.lock_for_setup().await?;
+    let latest = revisions::of(&state.store, ENTITY, 0).await?.first().map_or(0, |r| r.version);
+    if latest != seen.version()? {
+        let message = "Someone saved the settings a moment ago; look at their history again, then restore.";
+        return Err(super::error::Problem::new(StatusCode::CONFLICT, message).into());
+    }
+    settings::save(&mut tx, &old).await?;
+    revisions::record_next(&mut tx, ENTITY, &old, &author(&editor)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
 pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): Form<SettingsForm>) -> AdminResult {

@@ -150,6 +150,8 @@ async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
     browser.goto(&format!("{}/admin/pages/new", app.base)).await;
     browser.type_into("#title", "Visiting").await;
     browser.click("button[value='add:image']").await;
+    // The palette button reloads the form; wait for the new block before choosing its image.
+    browser.find("select[name='b0.image.asset']").await;
     browser.run("document.querySelector(\"select[name='b0.image.asset']\").value = 'visiting-room.png'").await;
     browser.type_into("input[name='b0.image.alt']", "The visiting room at Buckingham").await;
     browser.click("button[value=publish]").await;

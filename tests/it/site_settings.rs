@@ -41,6 +41,18 @@ both_backends! {
         assert_eq!(stale.status, 409);
         assert!(stale.text().contains("Someone else saved this menu"));
         assert!(!app.get("/news/").await.text().contains(">Old<"));
+
+        // A second save, then the first version restored from the history.
+        let base = hidden_field(&app.get_signed(&editor, "/admin/menus").await.text(), "base").unwrap();
+        let second = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Only one"), ("m0.href", "/"), ("base", base.as_str())]).await;
+        assert_eq!(second.status, 303);
+        let history = app.get_signed(&editor, "/admin/menus/primary/revisions").await.text();
+        assert!(history.contains("- Start | /") && history.contains("+ Only one | /"), "{history}");
+        assert_eq!(app.post_signed(&editor, "/admin/menus/primary/revisions/1/restore", &[("version", "1")]).await.status, 409, "a newer save wins");
+        let seen = hidden_field(&history, "version").unwrap();
+        assert_eq!(app.post_signed(&editor, "/admin/menus/primary/revisions/1/restore", &[("version", &seen)]).await.status, 303);
+        let nav = app.get("/news/").await.text();
+        assert!(nav.contains("Free Jens") && !nav.contains("Only one"), "the first version is back");
     }
 
     async fn an_owner_changes_the_site_name_colour_and_contact(backend: Backend) {
@@ -67,5 +79,16 @@ both_backends! {
         assert!(app.get("/contact").await.text().contains("kontakt (at) example.org"));
         let again = app.post_signed(&owner, "/admin/settings", &fields).await;
         assert_eq!(again.status, 409, "the form still names the settings before the save");
+
+        let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
+        assert!(history.contains("1 (current)") && !history.contains("Restore this version"), "one version, nothing to restore yet");
+        let fresh = app.get_signed(&owner, "/admin/settings").await.text();
+        let base = hidden_field(&fresh, "base").unwrap();
+        let renamed: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| match k { "name" => (k, "Another name"), "base" => (k, base.as_str()), _ => (k, v) }).collect();
+        assert_eq!(app.post_signed(&owner, "/admin/settings", &renamed).await.status, 303);
+        let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
+        let seen = hidden_field(&history, "version").unwrap();
+        assert_eq!(app.post_signed(&owner, "/admin/settings/revisions/1/restore", &[("version", &seen)]).await.status, 303);
+        assert!(app.get("/").await.text().contains("Freunde von Jens Söring"), "the first saved settings are back");
     }
 }

@@ -362,6 +362,7 @@ pub async fn history(
         id,
         title: &page.page.title,
         path: format!("/admin/pages/{id}"),
+        back: None,
         version: page.version,
         fields: |data| Ok(data.clone()),
     };

@@ -25,6 +25,7 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Pat
         id,
         title: &post.post.title,
         path: format!("/admin/posts/{id}"),
+        back: None,
         version: post.version,
         fields: as_form,
     };

@@ -300,6 +300,7 @@ pub async fn history(
         id,
         title: &title,
         path: format!("{}/{id}", kind.path),
+        back: None,
         version: record.version,
         fields: |data| Ok(data.clone()),
     };
