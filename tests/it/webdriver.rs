@@ -2,6 +2,8 @@
 //! drives headless Chromium; each [`Browser`] has its own driver process
 //! and profile, and both go away when it is dropped.
 
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,7 +27,9 @@ impl Browser {
     /// Starts chromedriver on a free port and a headless Chromium session.
     pub async fn start() -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Its own process group, so dropping the browser ends Chromium's processes too.
         let driver = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -161,8 +165,17 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
-        // The driver takes its browser down with it.
-        let _ = self.driver.kill();
+        // Ending the session makes the driver close Chromium (a plain request:
+        // `drop` cannot await); then the whole process group goes, whatever is left.
+        let address = self.base.trim_start_matches("http://");
+        if let Ok(mut stream) = std::net::TcpStream::connect(address) {
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            let request = format!("DELETE /session/{} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n", self.session);
+            if stream.write_all(request.as_bytes()).is_ok() {
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.driver.id())]).status();
         let _ = self.driver.wait();
     }
 }
