@@ -14,7 +14,7 @@ use crate::{on_pool, on_tx};
 pub struct Table<'a> {
     pub name: &'a str,
     pub entity: &'a str,
-    pub columns: &'a [(&'a str, bool)],
+    pub columns: Vec<(&'a str, bool)>,
 }
 
 #[derive(Debug, Clone)]
