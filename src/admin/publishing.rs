@@ -1,6 +1,8 @@
 //! What the editor's buttons (save, publish, schedule, unpublish) ask of an
 //! item's state, and what the page says afterwards; pages and posts alike.
 
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
 use super::gate::Editor;
 use crate::content::Status;
 use crate::content::revisions::Author;
@@ -45,4 +47,21 @@ pub fn notice(done: &str) -> &'static str {
 pub fn author(editor: &Editor) -> Author {
     let name = if editor.user.name.is_empty() { &editor.user.email } else { &editor.user.name };
     Author { id: Some(editor.user.id), name: name.clone() }
+}
+
+/// What a `datetime-local` field sends: seconds only when the browser shows them.
+const TYPED_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][optional [:[second]]]");
+
+/// A time typed in a `datetime-local` field, read as UTC.
+pub fn typed_time(text: &str) -> Result<OffsetDateTime, String> {
+    PrimitiveDateTime::parse(text.trim(), TYPED_TIME)
+        .map(|at| at.assume_offset(UtcOffset::UTC))
+        .map_err(|_| "Write the time as YYYY-MM-DD HH:MM (UTC).".to_owned())
+}
+
+/// A time as a `datetime-local` field shows it: `2026-11-27T09:30`, UTC.
+pub fn minute(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    format!("{}T{:02}:{:02}", at.date(), at.hour(), at.minute())
 }

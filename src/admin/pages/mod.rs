@@ -13,11 +13,11 @@ use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
-use super::publishing::{self, author, done, wanted_status};
+use super::publishing::{self, author, done, minute, typed_time, wanted_status};
 use super::{AdminState, diff, views};
 use crate::content::pages::editing::{self, EditablePage};
 use crate::content::pages::{self, Page, PageInput};
@@ -94,14 +94,14 @@ impl PageForm {
                 errors.insert("publish_at".into(), "Choose when the page goes live.".into());
                 None
             }
-            (Status::Scheduled, text) => match PrimitiveDateTime::parse(text, TYPED_TIME) {
-                Ok(at) if at.assume_offset(UtcOffset::UTC) > OffsetDateTime::now_utc() => Some(at.assume_offset(UtcOffset::UTC)),
+            (Status::Scheduled, text) => match typed_time(text) {
+                Ok(at) if at > OffsetDateTime::now_utc() => Some(at),
                 Ok(_) => {
                     errors.insert("publish_at".into(), "This time has passed: choose a later one, or publish now.".into());
                     None
                 }
-                Err(_) => {
-                    errors.insert("publish_at".into(), "Write the time as YYYY-MM-DD HH:MM (UTC).".into());
+                Err(error) => {
+                    errors.insert("publish_at".into(), error);
                     None
                 }
             },
@@ -116,13 +116,6 @@ impl PageForm {
     }
 }
 
-const TYPED_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][optional [:[second]]]");
-
-fn minute(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
-    format!("{}T{:02}:{:02}", at.date(), at.hour(), at.minute())
-}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -5,8 +5,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, OffsetDateTime};
 
+use crate::admin::publishing::{minute, typed_time};
 use crate::content::Status;
 use crate::content::posts::editing::EditablePost;
 use crate::content::posts::{PostInput, PostKind};
@@ -36,11 +37,6 @@ pub struct PostForm {
 pub type Errors = BTreeMap<&'static str, String>;
 
 const DATE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!("[year]-[month]-[day]");
-const MINUTE: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
-/// What a `datetime-local` field sends: seconds only when the browser shows them.
-const TYPED_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][optional [:[second]]]");
 
 impl PostForm {
     /// A new post's form: today's date, news, the editor's name.
@@ -129,10 +125,10 @@ impl PostForm {
                 None
             }
             (_, "") => None,
-            (_, text) => match PrimitiveDateTime::parse(text, TYPED_TIME) {
-                Ok(at) => Some(at.assume_offset(UtcOffset::UTC)),
-                Err(_) => {
-                    errors.insert("publish_at", "Write the time as YYYY-MM-DD HH:MM (UTC).".into());
+            (_, text) => match typed_time(text) {
+                Ok(at) => Some(at),
+                Err(error) => {
+                    errors.insert("publish_at", error);
                     None
                 }
             },
@@ -162,9 +158,6 @@ impl PostForm {
     }
 }
 
-fn minute(at: OffsetDateTime) -> String {
-    at.to_offset(UtcOffset::UTC).format(MINUTE).unwrap_or_default()
-}
 
 #[cfg(test)]
 mod tests {
