@@ -73,6 +73,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
         theme: None,
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
+        mail: None,
     };
     let app = Application::start(config).await?;
     let base = format!("http://{}", app.addr);

@@ -13,6 +13,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null || missing+=(nodejs)  # runs the export's search script
 command -v chromium >/dev/null || missing+=(chromium)  # the admin's browser tests
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# The newsletter tests' SMTP server; Debian's package is importable from Debian's own Python.
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -15,6 +15,8 @@ use tokio::sync::{oneshot, watch};
 use crate::admin::{self, AdminState};
 use crate::config::Config;
 use crate::content::{demo, lifecycle};
+use crate::mail::Mailer;
+use crate::newsletter::{self, Newsletter, worker};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
@@ -91,12 +93,33 @@ impl Application {
             None
         };
         let scheduler = tokio::spawn(publish_when_due(store.clone()));
-        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None };
-        let admin = AdminState::new(site.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
-        let router = router(SiteState::new(site, cache.clone(), search), admin);
+        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None, forms: true };
+        let mailer = match &config.mail {
+            Some(mail) => Some(Mailer::new(&mail.smtp_url, mail.connections)?),
+            None => None,
+        };
+        let newsletter = Newsletter {
+            site: site.clone(),
+            mailer: mailer.clone(),
+            wake: Arc::default(),
+            trusted_proxies: config.trusted_proxies.clone().into(),
+        };
+        let mut mail_worker = match (&mailer, &config.mail) {
+            (Some(mailer), Some(mail)) => worker::Worker::start(
+                store.clone(),
+                mailer.clone(),
+                base_url.clone(),
+                mail.connections,
+                mail.per_second,
+                newsletter.wake.clone(),
+            ),
+            _ => tokio::task::JoinSet::new(),
+        };
+        let admin = AdminState::new(site.clone(), newsletter.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
+        let router = router(SiteState::new(site, cache.clone(), search), admin, newsletter);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            // The peer address feeds sign-in throttling (see admin::gate::ClientIp).
+            // The peer address feeds sign-in throttling (see client_ip::ClientIp).
             let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = stopped.await;
@@ -105,6 +128,8 @@ impl Application {
             follower.abort();
             scheduler.abort();
             indexer.abort();
+            mail_worker.abort_all();
+            while mail_worker.join_next().await.is_some() {}
             result.context("the server stopped with an error")
         });
         Ok(Application { addr, base_url, store, cache, loaded_demo, setup_link, stop, server })
@@ -154,14 +179,15 @@ fn renderer(theme: Option<&std::path::Path>) -> anyhow::Result<Arc<Renderer>> {
 pub async fn open_site(location: &crate::store::Location, theme: Option<&std::path::Path>, base_url: &str) -> anyhow::Result<Site> {
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None })
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms: false })
 }
 
-pub fn router(state: SiteState, admin: AdminState) -> Router {
+pub fn router(state: SiteState, admin: AdminState, newsletter: Newsletter) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/search", get(site::search::page))
         .merge(admin::router(admin))
+        .merge(newsletter::router(newsletter))
         .fallback(site::serve)
         .with_state(state)
 }

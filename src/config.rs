@@ -18,6 +18,28 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// The largest file the media library takes, in megabytes.
     pub upload_limit_mb: usize,
+    /// Where mail goes; `None` sends nothing (signups are paused).
+    pub mail: Option<MailConfig>,
+}
+
+#[derive(Clone)]
+pub struct MailConfig {
+    /// e.g. `smtp://127.0.0.1:25` or `smtps://user:password@mail.example.org`.
+    pub smtp_url: String,
+    /// Messages in flight at once, one SMTP connection each.
+    pub connections: u32,
+    /// At most this many messages a second from this node, if set.
+    pub per_second: Option<u32>,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig")
+            .field("smtp_url", &crate::mail::redact(&self.smtp_url))
+            .field("connections", &self.connections)
+            .field("per_second", &self.per_second)
+            .finish()
+    }
 }
 
 /// Checks a base URL and drops a trailing slash: `https://example.org/` → `https://example.org`.

@@ -2,10 +2,12 @@
 
 pub mod admin;
 pub mod app;
+pub mod client_ip;
 pub mod config;
 pub mod content;
 pub mod export;
 pub mod mail;
+pub mod newsletter;
 pub mod render;
 pub mod search;
 pub mod secrets;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use pamphlet::admin::{Role, accounts, password::Password, throttle};
 use pamphlet::app::Application;
-use pamphlet::config::{Config, parse_base_url};
+use pamphlet::config::{Config, MailConfig, parse_base_url};
 use pamphlet::export;
 use pamphlet::mail::EmailAddress;
 use pamphlet::store::{Location, Store, transfer};
@@ -99,6 +99,17 @@ struct ServeArgs {
     /// The largest file editors may upload to the media library, in megabytes.
     #[arg(long, env = "PAMPHLET_UPLOAD_LIMIT", default_value_t = 20, value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=500))]
     upload_limit: u16,
+    /// The SMTP server for the newsletter and other mail, e.g. smtp://127.0.0.1:25,
+    /// smtp://user:password@mail.example.org?tls=required or smtps://user:password@mail.example.org.
+    /// Without one, Pamphlet sends no mail and newsletter signups are paused.
+    #[arg(long, env = "PAMPHLET_SMTP_URL", value_name = "URL")]
+    smtp: Option<String>,
+    /// Messages sent at once (one SMTP connection each).
+    #[arg(long, env = "PAMPHLET_MAIL_CONNECTIONS", default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    mail_connections: u32,
+    /// At most this many messages a second from this server (0: as fast as the SMTP server takes them).
+    #[arg(long, env = "PAMPHLET_MAIL_RATE", default_value_t = 0, value_name = "PER_SECOND")]
+    mail_rate: u32,
 }
 
 /// How the site looks and where it lives; shared by `serve` and `build`.
@@ -181,6 +192,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         theme: args.site.theme,
         trusted_proxies: args.trust_proxy,
         upload_limit_mb: usize::from(args.upload_limit),
+        mail: args.smtp.map(|smtp_url| MailConfig {
+            smtp_url,
+            connections: args.mail_connections,
+            per_second: (args.mail_rate > 0).then_some(args.mail_rate),
+        }),
     })
     .await?;
     if app.loaded_demo {

@@ -12,10 +12,11 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 
 use super::error::AdminResult;
-use super::gate::{ClientIp, Editor, set_session_cookie, user_agent};
+use super::gate::{Editor, set_session_cookie, user_agent};
 use super::login::signed_out;
 use super::password::{self, Password};
 use super::{AdminState, accounts, sessions, throttle};
+use crate::client_ip::ClientIp;
 
 #[derive(Deserialize)]
 pub struct Done {

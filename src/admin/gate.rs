@@ -2,10 +2,10 @@
 //! its cookie, check the route's role, check the CSRF token of every
 //! state-changing request, then hand the handler an [`Editor`].
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -89,7 +89,9 @@ fn to_sign_in(request: &Request) -> Response {
 async fn checked_csrf(request: Request, expected: &str, upload_limit: usize) -> Result<Request, Problem> {
     let (parts, body) = request.into_parts();
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let multipart = content_type.starts_with("multipart/form-data") && parts.uri.path() == "/admin/library";
+    // Only the routes that take files read multipart bodies.
+    let multipart =
+        content_type.starts_with("multipart/form-data") && matches!(parts.uri.path(), "/admin/library" | "/admin/subscribers/import");
     let limit = if multipart { upload_limit + FORM_LIMIT } else { FORM_LIMIT };
     let bytes =
         axum::body::to_bytes(body, limit).await.map_err(|_| if multipart { upload_too_large(upload_limit) } else { too_large() })?;
@@ -171,26 +173,9 @@ pub fn set_session_cookie(response: &mut Response, state: &AdminState, token: Op
     set_cookie(response, sessions::COOKIE, token, "/admin", state.secure_cookies, sessions::IDLE_LIFETIME.whole_seconds());
 }
 
-/// The visitor's network address: the peer, or when the peer is a trusted
-/// proxy (one on this machine, or one named by `--trust-proxy`), the
-/// address it forwarded.
-pub struct ClientIp(pub String);
-
-impl FromRequestParts<AdminState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AdminState) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        let forwarded = || {
-            let value = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
-            value.rsplit(',').next()?.trim().parse::<IpAddr>().ok()
-        };
-        let ip = match peer {
-            Some(peer) if peer.is_loopback() || state.trusted_proxies.contains(&peer) => forwarded().unwrap_or(peer),
-            Some(peer) => peer,
-            None => return Ok(ClientIp("unknown".to_owned())),
-        };
-        Ok(ClientIp(ip.to_string()))
+impl crate::client_ip::TrustedProxies for AdminState {
+    fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.trusted_proxies
     }
 }
 

@@ -10,8 +10,9 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::error::AdminResult;
-use super::gate::{ClientIp, Editor, cookie, safe_next, set_cookie, set_session_cookie, user_agent};
+use super::gate::{Editor, cookie, safe_next, set_cookie, set_session_cookie, user_agent};
 use super::{AdminState, accounts, password, sessions, throttle};
+use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
 use crate::secrets;
 

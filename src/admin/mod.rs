@@ -15,6 +15,7 @@ pub mod links;
 mod login;
 mod markdown;
 mod menus;
+mod newsletter;
 mod pages;
 pub mod password;
 mod posts;
@@ -53,16 +54,23 @@ pub struct AdminState {
     pub base_url: String,
     /// Cookies get `Secure` when the site is served over https.
     pub secure_cookies: bool,
-    /// Peers whose `X-Forwarded-For` is believed (see [`gate::ClientIp`]).
+    /// Peers whose `X-Forwarded-For` is believed (see [`crate::client_ip::ClientIp`]).
     pub trusted_proxies: Arc<[IpAddr]>,
     /// The public site's renderer, for previews that look exactly like the site.
     pub site: Site,
     /// The largest file the media library takes, in bytes.
     pub upload_limit: usize,
+    /// The mailer and the senders' wake-up, for the newsletter pages.
+    pub newsletter: crate::newsletter::Newsletter,
 }
 
 impl AdminState {
-    pub fn new(site: Site, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
+    pub fn new(
+        site: Site,
+        newsletter: crate::newsletter::Newsletter,
+        trusted_proxies: &[IpAddr],
+        upload_limit: usize,
+    ) -> anyhow::Result<Self> {
         let base_url = site.base_url.as_str();
         Ok(AdminState {
             store: site.store.clone(),
@@ -72,6 +80,7 @@ impl AdminState {
             trusted_proxies: trusted_proxies.into(),
             site,
             upload_limit,
+            newsletter,
         })
     }
 }
@@ -125,6 +134,21 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/menus/{name}", post(menus::save))
         .route("/admin/menus/{name}/revisions", get(menus::history))
         .route("/admin/menus/{name}/revisions/{version}/restore", post(menus::restore))
+        .route("/admin/newsletters", get(newsletter::list).post(newsletter::create))
+        .route("/admin/newsletters/new", get(newsletter::new))
+        .route("/admin/newsletters/from-post", post(newsletter::from_post))
+        .route("/admin/newsletters/preview", post(newsletter::preview))
+        .route("/admin/newsletters/{id}", get(newsletter::show).post(newsletter::update))
+        .route("/admin/newsletters/{id}/progress", get(newsletter::progress))
+        .route("/admin/newsletters/{id}/retry", post(newsletter::retry))
+        .route("/admin/newsletters/{id}/delete", post(newsletter::delete))
+        .route("/admin/subscribers", get(newsletter::subscribers::list).post(newsletter::subscribers::add))
+        .route(
+            "/admin/subscribers/import",
+            post(newsletter::subscribers::import).layer(DefaultBodyLimit::max(state.upload_limit + FORM_LIMIT)),
+        )
+        .route("/admin/subscribers/export.csv", get(newsletter::subscribers::export))
+        .route("/admin/subscribers/{id}/erase", get(newsletter::subscribers::confirm_erase).post(newsletter::subscribers::erase))
         .route_layer(signed_in(Role::Editor));
     let owners = Router::new()
         .route("/admin/settings", get(settings::show).post(settings::save))

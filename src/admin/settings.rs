@@ -37,6 +37,10 @@ pub struct SettingsForm {
     social: String,
     accent: String,
     logo: String,
+    mail_from: String,
+    mail_from_name: String,
+    /// One domain a line.
+    blocked_domains: String,
     /// The digest of the settings the form was opened with.
     base: String,
 }
@@ -60,6 +64,9 @@ impl SettingsForm {
             social: s.social.iter().map(|l| format!("{} | {}", l.label, l.href.as_str())).collect::<Vec<_>>().join("\n"),
             accent: s.accent.clone(),
             logo: s.logo.clone().unwrap_or_default(),
+            mail_from: s.mail_from.clone(),
+            mail_from_name: s.mail_from_name.clone(),
+            blocked_domains: s.blocked_domains.join("\n"),
             base: digest(s),
         }
     }
@@ -107,10 +114,35 @@ impl SettingsForm {
         if logo.as_ref().is_some_and(|l| !images.contains(l)) {
             errors.insert("logo", "Choose an image from the library.".into());
         }
+        let mail_from = match self.mail_from.trim() {
+            "" => String::new(),
+            typed => EmailAddress::parse(typed).map(|e| e.to_string()).unwrap_or_else(|e| {
+                errors.insert("mail_from", e);
+                String::new()
+            }),
+        };
+        let mail_from_name = self.mail_from_name.trim().to_owned();
+        if mail_from_name.chars().any(char::is_control) || mail_from_name.chars().count() > 100 {
+            errors.insert("mail_from_name", "A sender name is one line of at most 100 characters.".into());
+        }
+        let mut blocked_domains = Vec::new();
+        for (n, line) in self.blocked_domains.lines().map(|l| l.trim().trim_start_matches('@').to_lowercase()).enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            if line.contains('.') && line.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-') {
+                blocked_domains.push(line);
+            } else {
+                errors.insert("blocked_domains", format!("Line {}: write a domain such as example.com.", n + 1));
+            }
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(SiteSettings {
+            mail_from,
+            mail_from_name,
+            blocked_domains,
             name,
             tagline: self.tagline.trim().to_owned(),
             description: self.description.trim().to_owned(),

@@ -12,10 +12,11 @@ use serde::Deserialize;
 
 use super::accounts::AccountError;
 use super::error::{AdminResult, Problem};
-use super::gate::{ClientIp, set_session_cookie, user_agent};
+use super::gate::{set_session_cookie, user_agent};
 use super::links::{self, Link, RedeemError};
 use super::password::Password;
 use super::{AdminState, sessions};
+use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
 
 fn gone() -> Problem {

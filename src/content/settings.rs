@@ -36,6 +36,15 @@ pub struct SiteSettings {
     /// An image from the library shown beside the site's name.
     #[serde(default)]
     pub logo: Option<String>,
+    /// The address newsletters come from; empty uses the contact address.
+    #[serde(default)]
+    pub mail_from: String,
+    /// The name newsletters come from; empty uses the site's name.
+    #[serde(default)]
+    pub mail_from_name: String,
+    /// Email domains whose newsletter signups are dropped (e.g. throwaway-mail services).
+    #[serde(default)]
+    pub blocked_domains: Vec<String>,
 }
 
 fn default_language() -> String {

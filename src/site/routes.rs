@@ -28,6 +28,9 @@ pub struct Site {
     /// so an edit during a build cannot mix two versions of the menus; the
     /// live site (`None`) reads it per render.
     pub frame: Option<Arc<Frame>>,
+    /// True where Pamphlet itself answers the site's forms (the live site);
+    /// the static export shows another way to reach the team instead.
+    pub forms: bool,
 }
 
 /// What every page's layout shows around its content: settings and menus.
@@ -123,6 +126,7 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
             "accent": settings.accent,
             "logo": settings.logo.as_deref().map(assets::url),
             "base_url": site.base_url,
+            "forms": site.forms,
         },
         "menus": {
             "primary": menu(&frame.primary),

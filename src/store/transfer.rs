@@ -87,6 +87,22 @@ table!(SessionRow, "sessions", {
     id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime, ip: String, user_agent: String,
 });
+table!(SubscriberRow, "subscribers", {
+    id: i64, email: String, name: String, status: String, source: String, created_at: OffsetDateTime,
+    confirmed_at: Option<OffsetDateTime>, unsubscribed_at: Option<OffsetDateTime>, confirm_digest: Option<String>,
+    confirm_expires_at: Option<OffsetDateTime>, confirm_sent_at: Option<OffsetDateTime>, unsubscribe_key: String, signup_ip: String,
+});
+table!(IssueRow, "newsletter_issues", {
+    id: i64, subject: String, body: String, status: String, send_at: Option<OffsetDateTime>, post_id: Option<i64>,
+    created_by: Option<i64>, created_at: OffsetDateTime, updated_at: OffsetDateTime, started_at: Option<OffsetDateTime>,
+    finished_at: Option<OffsetDateTime>, version: i64,
+});
+// A row claimed by a sender of the old store is released by the new one's workers.
+table!(DeliveryRow, "deliveries", {
+    issue_id: i64, subscriber_id: i64, status: String, attempts: i64, next_attempt_at: OffsetDateTime,
+    claimed_by: Option<String>, sent_at: Option<OffsetDateTime>, error: Option<String>,
+});
+table!(ErasureRow, "erasures", { id: i64, what: String, erased_by: Option<i64>, at: OffsetDateTime });
 
 /// Tables in copy order (referenced tables first).
 pub const TABLES: &[&str] = &[
@@ -103,14 +119,31 @@ pub const TABLES: &[&str] = &[
     "press_reports",
     "sessions",
     "revisions",
+    "subscribers",
+    "newsletter_issues",
+    "deliveries",
+    "erasures",
 ];
 
 /// Tables left behind on purpose: short-lived records that mean nothing in
-/// another store (failed sign-ins, one-time setup and invitation links).
-pub const NOT_COPIED: &[&str] = &["account_links", "login_failures"];
+/// another store (failed sign-ins, one-time setup and invitation links,
+/// signup attempts counted for rate limits, the old store's mail senders).
+pub const NOT_COPIED: &[&str] = &["account_links", "login_failures", "signup_attempts", "mail_workers"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
-const WITH_IDS: &[&str] = &["changes", "pages", "posts", "books", "media_items", "press_reports", "users", "revisions"];
+const WITH_IDS: &[&str] = &[
+    "changes",
+    "pages",
+    "posts",
+    "books",
+    "media_items",
+    "press_reports",
+    "users",
+    "revisions",
+    "subscribers",
+    "newsletter_issues",
+    "erasures",
+];
 
 /// Copies every table of `from` into the empty store `to`, then checks that
 /// each table holds as many rows on both sides. Returns (table, rows).
@@ -134,6 +167,10 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     PressRow::copy(from, &mut tx).await?;
     SessionRow::copy(from, &mut tx).await?;
     RevisionRow::copy(from, &mut tx).await?;
+    SubscriberRow::copy(from, &mut tx).await?;
+    IssueRow::copy(from, &mut tx).await?;
+    DeliveryRow::copy(from, &mut tx).await?;
+    ErasureRow::copy(from, &mut tx).await?;
     if let TxConn::Postgres(conn) = &mut tx.conn {
         // Rows came with their ids; new rows must continue after them.
         for table in WITH_IDS {

@@ -47,6 +47,8 @@ pub struct TestApp {
     pub base: String,
     pub data: tempfile::TempDir,
     pub client: reqwest::Client,
+    /// The SMTP server the app sends through, kept across restarts.
+    pub smtp: Option<String>,
 }
 
 pub struct Page {
@@ -80,6 +82,7 @@ pub fn config(store: &Location) -> Config {
         theme: None,
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
+        mail: None,
     }
 }
 
@@ -111,17 +114,33 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     spawn_app_on(location, data).await
 }
 
+/// An app that sends its mail to the SMTP server at `smtp` (see `mailbox::SmtpSink`).
+pub async fn spawn_app_with_mail(backend: Backend, smtp: &str) -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let location = fresh_store(backend, data.path()).await;
+    start(location, data, Some(smtp.to_owned())).await
+}
+
+fn config_with_mail(location: &Location, smtp: &Option<String>) -> Config {
+    let mail = smtp.clone().map(|smtp_url| pamphlet::config::MailConfig { smtp_url, connections: 4, per_second: None });
+    Config { mail, ..config(location) }
+}
+
 /// Starts another app on an existing store (a second node, or a restart).
 pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestApp {
+    start(location, data, None).await
+}
+
+async fn start(location: Location, data: tempfile::TempDir, smtp: Option<String>) -> TestApp {
     // Tests are quiet; TEST_LOG=1 shows the app's log.
     static LOG: std::sync::Once = std::sync::Once::new();
     if std::env::var_os("TEST_LOG").is_some() {
         LOG.call_once(|| tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init());
     }
-    let app = Application::start(config(&location)).await.expect("the app starts");
+    let app = Application::start(config_with_mail(&location, &smtp)).await.expect("the app starts");
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { app: Some(app), location, base, data, client }
+    TestApp { app: Some(app), location, base, data, client, smtp }
 }
 
 impl TestApp {
@@ -242,9 +261,21 @@ impl TestApp {
     /// Stops the server and starts it again on the same data folder.
     pub async fn restart(&mut self) {
         self.app.take().expect("the app is running").stop().await.expect("the app stops cleanly");
-        let app = Application::start(config(&self.location)).await.expect("the app starts again");
+        let app = Application::start(config_with_mail(&self.location, &self.smtp)).await.expect("the app starts again");
         self.base = format!("http://{}", app.addr);
         self.app = Some(app);
+    }
+
+    /// Polls an admin `path` until its body contains `needle`, for up to `seconds`.
+    pub async fn eventually_contains_signed(&self, signed: &SignedIn, path: &str, needle: &str, seconds: u64) -> bool {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        while std::time::Instant::now() < deadline {
+            if self.get_signed(signed, path).await.text().contains(needle) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
     }
 
     /// Polls `path` until its body contains `needle`, for up to `seconds`.

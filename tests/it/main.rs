@@ -11,6 +11,8 @@ mod export;
 mod helpers;
 mod http;
 mod library;
+mod mailbox;
+mod newsletter;
 mod nodes;
 mod pages;
 mod records;

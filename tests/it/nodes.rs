@@ -48,6 +48,13 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     for path in &paths {
         pages_before.push(fetch(&before, path).await);
     }
+    // Supporters move too: a confirmed subscriber, a pending one, an issue sent to the first.
+    use pamphlet::mail::EmailAddress;
+    use pamphlet::newsletter::{issues, subscribers};
+    subscribers::add_confirmed(&before.store, &EmailAddress::parse("ann@example.org").unwrap(), "Ann", "admin").await.unwrap();
+    subscribers::sign_up(&before.store, &EmailAddress::parse("bob@example.org").unwrap(), "", "127.0.0.1").await.unwrap();
+    let issue = issues::create(&before.store, "Moved", "Text", None, None).await.unwrap();
+    assert_eq!(issues::start(&before.store, issue).await.unwrap(), Some(1));
     before.stop().await.unwrap();
 
     // The real command, as an operator runs it.
@@ -59,6 +66,8 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "migrate-data failed: {}", String::from_utf8_lossy(&output.stderr));
     assert!(stdout.contains("pages: 10 rows copied and verified"), "{stdout}");
+    assert!(stdout.contains("subscribers: 2 rows copied and verified"), "{stdout}");
+    assert!(stdout.contains("deliveries: 1 rows copied and verified"), "{stdout}");
 
     let after = Application::start(pamphlet::config::Config { base_url, ..config(&postgres) }).await.unwrap();
     assert!(!after.loaded_demo, "the moved site is served, not a new demo");
@@ -66,6 +75,8 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
         assert_eq!(&fetch(&after, path).await, before, "{path} differs after the move");
     }
     assert!(paths.len() >= 20, "{} pages compared", paths.len());
+    // New rows continue after the copied ids.
+    assert!(subscribers::add_confirmed(&after.store, &EmailAddress::parse("carl@example.org").unwrap(), "", "admin").await.unwrap());
 
     // The destination now holds a site: a second run refuses instead of mixing two sites.
     let again = Command::new(env!("CARGO_BIN_EXE_pamphlet"))

@@ -116,7 +116,6 @@ impl PageForm {
     }
 }
 
-
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ListQuery {

@@ -158,7 +158,6 @@ impl PostForm {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

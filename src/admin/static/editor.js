@@ -1,9 +1,10 @@
-// The post editor, for browsers that run scripts (the form works without):
+// The Markdown editor of posts and newsletter issues (`form[data-editor]`),
+// for browsers that run scripts (the form works without):
 // a Markdown toolbar, a live preview rendered by the server's own renderer,
 // a warning before leaving with unsaved changes, and a copy of unsaved text
 // kept in this browser so a crash or a lost session never loses it.
 
-const form = document.getElementById("post-form");
+const form = document.querySelector("form[data-editor]");
 const body = document.getElementById("body");
 
 if (form && body) {
@@ -11,7 +12,7 @@ if (form && body) {
   const key = `pamphlet:${form.dataset.autosave}`;
   // The version goes with the text: restored text saved over a newer save
   // gets the conflict page, never a silent overwrite.
-  const fields = ["title", "slug", "kind", "date", "author", "summary", "body", "tags", "cover", "publish_at", "version"];
+  const fields = ["subject", "title", "slug", "kind", "date", "author", "summary", "body", "tags", "cover", "publish_at", "version"];
   const snapshot = () => JSON.stringify(fields.map((name) => form.elements[name]?.value ?? ""));
   // A form the server shows again after a mistake or a conflict holds unsaved text.
   const unsaved = "unsaved" in form.dataset;

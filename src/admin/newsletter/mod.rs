@@ -1,0 +1,329 @@
+//! `/admin/newsletters` (editors and owners): write an issue in Markdown or
+//! start from a post, preview it as the email, send a test, send it to every
+//! confirmed subscriber now or at a set time, and follow the sending.
+
+pub mod subscribers;
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::{Deserialize, Serialize};
+
+use super::error::{AdminResult, Problem};
+use super::gate::Editor;
+use super::publishing::{minute, typed_time};
+use super::{AdminState, views};
+use crate::content::Status;
+use crate::content::posts::editing as posts;
+use crate::mail::EmailAddress;
+use crate::newsletter::letters::{self, Edition};
+use crate::newsletter::{issues, outbox, subscribers as people};
+
+/// The issue form as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IssueForm {
+    subject: String,
+    body: String,
+    /// The version the form was opened at.
+    version: i64,
+    /// save, test, send, schedule or unschedule.
+    action: String,
+    /// Where a test goes; empty sends it to the editor.
+    test_to: String,
+    /// `YYYY-MM-DDTHH:MM` in UTC, for "schedule".
+    send_at: String,
+}
+
+type Errors = BTreeMap<&'static str, String>;
+
+const SUBJECT_LIMIT: usize = 200;
+
+impl IssueForm {
+    fn of(issue: &issues::Issue) -> Self {
+        IssueForm {
+            subject: issue.subject.clone(),
+            body: issue.body.clone(),
+            version: issue.version,
+            send_at: issue.send_at.map(minute).unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    /// Subject and body, trimmed, or what is wrong with them.
+    fn check(&self) -> Result<(String, String), Errors> {
+        let mut errors = Errors::new();
+        let subject = self.subject.trim();
+        if subject.is_empty() {
+            errors.insert("subject", "The issue needs a subject.".into());
+        } else if subject.chars().count() > SUBJECT_LIMIT || subject.chars().any(char::is_control) {
+            errors.insert("subject", format!("A subject is one line of at most {SUBJECT_LIMIT} characters."));
+        }
+        let body = self.body.replace("\r\n", "\n");
+        if body.trim().is_empty() {
+            errors.insert("body", "Write the text of the issue.".into());
+        }
+        if errors.is_empty() { Ok((subject.to_owned(), body)) } else { Err(errors) }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+    status: String,
+}
+
+fn notice(done: &str) -> &'static str {
+    match done {
+        "saved" => "Saved.",
+        "started" => "Sending has started. This page follows it.",
+        "scheduled" => "Scheduled: the issue goes out at the time you chose.",
+        "unscheduled" => "No longer scheduled: the issue is a draft again.",
+        "retried" => "The failed deliveries are queued again.",
+        "deleted" => "The issue is deleted.",
+        _ => "",
+    }
+}
+
+/// Why nothing can be sent yet, if so.
+async fn not_ready(state: &AdminState) -> anyhow::Result<Option<&'static str>> {
+    if state.newsletter.mailer.is_none() {
+        return Ok(Some("This site has no mail server: start Pamphlet with --smtp (or PAMPHLET_SMTP_URL) to send email."));
+    }
+    let settings = crate::content::settings::load(&state.store).await?;
+    Ok(settings
+        .and_then(|s| letters::sender(&s))
+        .is_none()
+        .then_some("Set a sender address or a contact address in Settings first: email needs a From address."))
+}
+
+pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
+    let mut rows = Vec::new();
+    for issue in issues::list(&state.store).await? {
+        let progress = if issue.is_editable() { None } else { Some(outbox::progress(&state.store, issue.id).await?) };
+        rows.push(context! {
+            id => issue.id, subject => issue.subject, status => issue.status,
+            send_at => issue.send_at.map(views::when), finished_at => issue.finished_at.map(views::when),
+            updated_at => views::when(issue.updated_at), progress => progress.map(Serde),
+        });
+    }
+    let posts: Vec<_> = posts::list(&state.store, Some(Status::Published), None, 50, 0)
+        .await?
+        .into_iter()
+        .map(|p| context! { id => p.id, title => p.title, date => p.date.to_string() })
+        .collect();
+    let counts = people::counts(&state.store).await?;
+    let values = context! {
+        rows, posts, counts => Serde(counts), problem => not_ready(&state).await?, notice => notice(&done.done),
+    };
+    Ok(state.views.page(StatusCode::OK, "newsletters.html", Some(&editor), values))
+}
+
+pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+    form_page(&state, &editor, StatusCode::OK, None, &IssueForm::default(), &Errors::new(), "").await
+}
+
+pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
+    match form.check() {
+        Ok((subject, body)) => {
+            let id = issues::create(&state.store, &subject, &body, None, Some(editor.user.id)).await?;
+            Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response())
+        }
+        Err(errors) => form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct FromPost {
+    post: i64,
+}
+
+/// A new draft issue from a published post: its title, summary, text and a link to it.
+pub async fn from_post(State(state): State<AdminState>, editor: Editor, Form(from): Form<FromPost>) -> AdminResult {
+    let post = posts::by_id(&state.store, from.post).await?.filter(|p| p.status() == Status::Published).ok_or_else(Problem::not_found)?;
+    let post = post.post;
+    let summary = if post.summary.trim().is_empty() { String::new() } else { format!("_{}_\n\n", post.summary.trim()) };
+    let body = format!("{summary}{}\n\n[Read it on the site]({})\n", post.body.trim(), post.url());
+    let id = issues::create(&state.store, &post.title, &body, Some(from.post), Some(editor.user.id)).await?;
+    Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response())
+}
+
+pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
+    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    if issue.is_editable() {
+        return form_page(&state, &editor, StatusCode::OK, Some(&issue), &IssueForm::of(&issue), &Errors::new(), notice(&done.done)).await;
+    }
+    let filter = if outbox::STATUSES.contains(&done.status.as_str()) { done.status.as_str() } else { "" };
+    let recipients = outbox::recipients(&state.store, id, filter, 500).await?;
+    let recipients: Vec<_> = recipients
+        .into_iter()
+        .map(|r| context! { email => r.email, status => r.status, attempts => r.attempts, sent_at => r.sent_at.map(views::when), error => r.error })
+        .collect();
+    let values = context! {
+        issue => context! { id => issue.id, subject => issue.subject, status => issue.status,
+            started_at => issue.started_at.map(views::when), finished_at => issue.finished_at.map(views::when) },
+        progress => Serde(outbox::progress(&state.store, id).await?), recipients, filter, notice => notice(&done.done),
+    };
+    Ok(state.views.page(StatusCode::OK, "newsletter_sending.html", Some(&editor), values))
+}
+
+pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<IssueForm>) -> AdminResult {
+    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let again = |status, errors: &Errors, notice: &str| {
+        let (state, editor, issue, form, errors, notice) = (&state, &editor, &issue, &form, errors.clone(), notice.to_owned());
+        async move { form_page(state, editor, status, Some(issue), form, &errors, &notice).await }
+    };
+    let (subject, body) = match form.check() {
+        Ok(checked) => checked,
+        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, &errors, "").await,
+    };
+    if form.action == "test" {
+        return send_test(&state, &editor, &issue, &form, &subject, &body).await;
+    }
+    if form.action == "send"
+        && let Some(problem) = not_ready(&state).await?
+    {
+        return again(StatusCode::UNPROCESSABLE_ENTITY, &Errors::from([("send", problem.to_owned())]), "").await;
+    }
+    let send_at = if form.action == "schedule" {
+        match typed_time(&form.send_at) {
+            Ok(at) if at > time::OffsetDateTime::now_utc() => Some(at),
+            Ok(_) => {
+                return again(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &Errors::from([("send_at", "This time has passed: choose a later one, or send now.".to_owned())]),
+                    "",
+                )
+                .await;
+            }
+            Err(error) => return again(StatusCode::UNPROCESSABLE_ENTITY, &Errors::from([("send_at", error)]), "").await,
+        }
+    } else {
+        None
+    };
+    match issues::update(&state.store, id, form.version, &subject, &body).await? {
+        Ok(_) => {}
+        Err(issues::EditError::Conflict) => {
+            let text = "Someone saved this issue after you opened it. Nothing of yours was saved: your text is below. Open the issue in a new tab to see their version, then save again.";
+            let mut fresh = form.clone();
+            // The next save goes over the newer version, knowingly.
+            fresh.version = issue.version;
+            return form_page(&state, &editor, StatusCode::CONFLICT, Some(&issue), &fresh, &Errors::new(), text).await;
+        }
+        Err(other) => return Err(Problem::new(StatusCode::CONFLICT, other.to_string()).into()),
+    }
+    let done = match form.action.as_str() {
+        "send" => {
+            if issues::start(&state.store, id).await?.is_some() {
+                state.newsletter.wake.notify_waiters();
+            }
+            "started"
+        }
+        "schedule" => {
+            issues::schedule(&state.store, id, send_at).await?;
+            "scheduled"
+        }
+        "unschedule" => {
+            issues::schedule(&state.store, id, None).await?;
+            "unscheduled"
+        }
+        _ => "saved",
+    };
+    Ok(Redirect::to(&format!("/admin/newsletters/{id}?done={done}")).into_response())
+}
+
+/// Sends the issue as typed to one address (the editor's own by default);
+/// nothing is saved, and the form comes back with the text as it was.
+async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, form: &IssueForm, subject: &str, body: &str) -> AdminResult {
+    let typed = if form.test_to.trim().is_empty() { editor.user.email.as_str() } else { form.test_to.as_str() };
+    let to = match EmailAddress::parse(typed) {
+        Ok(to) => to,
+        Err(error) => {
+            return form_page(state, editor, StatusCode::UNPROCESSABLE_ENTITY, Some(issue), form, &Errors::from([("test_to", error)]), "")
+                .await;
+        }
+    };
+    if let Some(problem) = not_ready(state).await? {
+        return form_page(
+            state,
+            editor,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(issue),
+            form,
+            &Errors::from([("test_to", problem.to_owned())]),
+            "",
+        )
+        .await;
+    }
+    let settings = crate::content::settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address"))?;
+    let edition = Edition::new(&settings, &state.base_url, issue.id, &format!("[Test] {subject}"), body)?;
+    let mut letter = edition.letter(0, &to, "", "test");
+    // A test is a new message each time, not a resend of the last one.
+    letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), letters::id_domain(&state.base_url));
+    let mailer = state.newsletter.mailer.as_ref().ok_or_else(|| anyhow::anyhow!("no mailer"))?;
+    let (status, errors, notice) = match mailer.send(letter.build(&sender)?).await {
+        Ok(()) => (StatusCode::OK, Errors::new(), format!("A test went to {to}. Nothing was saved yet.")),
+        Err(error) => {
+            (StatusCode::BAD_GATEWAY, Errors::from([("test_to", format!("The mail server did not take the test: {error}"))]), String::new())
+        }
+    };
+    form_page(state, editor, status, Some(issue), form, &errors, &notice).await
+}
+
+async fn form_page(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    issue: Option<&issues::Issue>,
+    form: &IssueForm,
+    errors: &Errors,
+    notice: &str,
+) -> AdminResult {
+    let confirmed = people::counts(&state.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
+    let values = context! {
+        issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),
+        form => Serde(form), errors => Serde(errors), notice, confirmed,
+        problem => not_ready(state).await?, me_email => editor.user.email.clone(),
+    };
+    Ok(state.views.page(status, "newsletter_edit.html", Some(editor), values))
+}
+
+/// `POST /admin/newsletters/preview`: the email as typed, in a new tab.
+pub async fn preview(State(state): State<AdminState>, _editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
+    let settings = crate::content::settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let edition = Edition::new(&settings, &state.base_url, 0, form.subject.trim(), &form.body)?;
+    let letter = edition.letter(0, &EmailAddress::parse("preview@example.org").map_err(anyhow::Error::msg)?, "", "preview");
+    // The letter's own inline styles, and nothing that runs.
+    let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'none'; form-action 'none'";
+    Ok(([(header::CONTENT_SECURITY_POLICY, csp)], axum::response::Html(letter.html)).into_response())
+}
+
+pub async fn progress(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let progress = outbox::progress(&state.store, id).await?;
+    Ok(Json(serde_json::json!({ "status": issue.status, "progress": progress })).into_response())
+}
+
+pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    if outbox::retry_failed(&state.store, id).await? > 0 {
+        state.newsletter.wake.notify_waiters();
+    }
+    Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=retried")).into_response())
+}
+
+pub async fn delete(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> Response {
+    match issues::delete(&state.store, id).await {
+        Ok(true) => Redirect::to("/admin/newsletters?done=deleted").into_response(),
+        Ok(false) => Problem::new(StatusCode::CONFLICT, "Only drafts and scheduled issues can be deleted; a sent issue stays as a record.")
+            .into_response(),
+        Err(error) => super::error::AdminError::from(error).into_response(),
+    }
+}

@@ -1,0 +1,249 @@
+//! `/admin/subscribers` (editors and owners): the list with search and
+//! counts, adding people by hand, importing a CSV file of people who agreed
+//! elsewhere, exporting everyone as CSV, erasing a person, and the signup
+//! bursts worth a look.
+
+use std::collections::BTreeMap;
+
+use axum::Form;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use crate::admin::error::{AdminResult, Problem};
+use crate::admin::gate::Editor;
+use crate::admin::{AdminState, views};
+use crate::mail::EmailAddress;
+use crate::newsletter::{signups, subscribers};
+
+const PER_PAGE: i64 = 100;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    q: String,
+    status: String,
+    page: i64,
+    done: String,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct AddForm {
+    email: String,
+    name: String,
+    /// "yes" when the editor confirms the person agreed to receive the newsletter.
+    consent: String,
+}
+
+type Errors = BTreeMap<&'static str, String>;
+
+/// What an import did, shown above the list.
+#[derive(Debug, Default, serde::Serialize)]
+struct Report {
+    added: usize,
+    known: usize,
+    /// "Line 3: …" for every line that was not taken.
+    problems: Vec<String>,
+}
+
+pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
+    page(&state, &editor, StatusCode::OK, &query, &AddForm::default(), &Errors::new(), None).await
+}
+
+async fn page(
+    state: &AdminState,
+    editor: &Editor,
+    status: StatusCode,
+    query: &ListQuery,
+    add: &AddForm,
+    errors: &Errors,
+    report: Option<&Report>,
+) -> AdminResult {
+    let filter = subscribers::STATUSES.iter().find(|s| **s == query.status).copied();
+    let page = query.page.max(1);
+    let found = subscribers::list(&state.store, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let more = found.len() as i64 > PER_PAGE;
+    let rows: Vec<_> = found
+        .into_iter()
+        .take(PER_PAGE as usize)
+        .map(|s| {
+            let since = s.confirmed_at.unwrap_or(s.created_at);
+            context! { id => s.id, email => s.email, name => s.name, status => s.status, source => s.source, since => views::when(since) }
+        })
+        .collect();
+    let notice = match query.done.as_str() {
+        "added" => "Added as a confirmed subscriber.",
+        "erased" => "Erased: the person and their delivery records are gone.",
+        _ => "",
+    };
+    let values = context! {
+        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.store).await?),
+        bursts => Serde(signups::bursts(&state.store).await?), burst => signups::BURST,
+        add => Serde(add), errors => Serde(errors), report => report.map(Serde), notice,
+    };
+    Ok(state.views.page(status, "subscribers.html", Some(editor), values))
+}
+
+const CONSENT: &str = "Tick the box to confirm that this person agreed to receive the newsletter.";
+
+pub async fn add(State(state): State<AdminState>, editor: Editor, Form(form): Form<AddForm>) -> AdminResult {
+    let mut errors = Errors::new();
+    let email = EmailAddress::parse(&form.email).map_err(|e| errors.insert("email", e)).ok();
+    let name = form.name.trim();
+    if name.chars().count() > 100 || name.chars().any(char::is_control) {
+        errors.insert("name", "A name is one line of at most 100 characters.".into());
+    }
+    if form.consent != "yes" {
+        errors.insert("consent", CONSENT.into());
+    }
+    if let (Some(email), true) = (&email, errors.is_empty()) {
+        if subscribers::add_confirmed(&state.store, email, name, "admin").await? {
+            return Ok(Redirect::to("/admin/subscribers?done=added").into_response());
+        }
+        errors.insert("email", "This address is on the list already; search for it to see its status.".into());
+    }
+    page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &ListQuery::default(), &form, &errors, None).await
+}
+
+/// `POST /admin/subscribers/import` (multipart): a CSV file, one person a
+/// line (`email` or `email,name`; a header line is skipped), and the
+/// editor's word that these people agreed. Good lines are added even when
+/// others are bad; each bad line is reported by number.
+pub async fn import(State(state): State<AdminState>, editor: Editor, mut form: Multipart) -> AdminResult {
+    let unreadable =
+        |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), format!("The file could not be read: {}", e.body_text()));
+    let (mut file, mut consent) = (None, String::new());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
+            Some("consent") => consent = field.text().await.map_err(unreadable)?,
+            _ => {}
+        }
+    }
+    let mut errors = Errors::new();
+    if consent != "yes" {
+        errors.insert("import", "Tick the box to confirm that everyone in the file agreed to receive the newsletter.".into());
+    }
+    let text = match file.filter(|f| !f.is_empty()).map(|f| String::from_utf8(f.to_vec())) {
+        Some(Ok(text)) => Some(text),
+        Some(Err(_)) => {
+            errors.insert("import", "This file is not UTF-8 text: save it from the spreadsheet as “CSV UTF-8” and try again.".into());
+            None
+        }
+        None => {
+            errors.insert("import", "Choose a CSV file.".into());
+            None
+        }
+    };
+    let (Some(text), true) = (text, errors.is_empty()) else {
+        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &ListQuery::default(), &AddForm::default(), &errors, None).await;
+    };
+    let mut report = Report::default();
+    for (n, line) in text.lines().enumerate() {
+        let cells = csv_cells(line);
+        let first = cells.first().map(|c| c.trim()).unwrap_or("");
+        if first.is_empty() || (n == 0 && first.eq_ignore_ascii_case("email")) {
+            continue;
+        }
+        let name = cells.get(1).map(|c| c.trim()).unwrap_or("");
+        match EmailAddress::parse(first) {
+            Err(error) => report.problems.push(format!("Line {}: {error}", n + 1)),
+            Ok(_) if name.chars().any(char::is_control) || name.chars().count() > 100 => {
+                report.problems.push(format!("Line {}: the name is longer than 100 characters.", n + 1))
+            }
+            Ok(email) => {
+                if subscribers::add_confirmed(&state.store, &email, name, "import").await? {
+                    report.added += 1;
+                } else {
+                    report.known += 1;
+                }
+            }
+        }
+    }
+    page(&state, &editor, StatusCode::OK, &ListQuery::default(), &AddForm::default(), &Errors::new(), Some(&report)).await
+}
+
+/// The cells of one CSV line: commas separate, double quotes enclose, `""` is a quote.
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.trim_end_matches('\r').chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',' | ';', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
+        }
+    }
+    cells.push(cell);
+    cells
+}
+
+/// A cell for a spreadsheet: quoted, and never read as a formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+/// `GET /admin/subscribers/export.csv`: everyone, every status.
+pub async fn export(State(state): State<AdminState>, _editor: Editor) -> AdminResult {
+    let mut csv = String::from("email,name,status,source,signed_up,confirmed,unsubscribed\r\n");
+    let mut offset = 0;
+    loop {
+        let batch = subscribers::list(&state.store, "", None, 1000, offset).await?;
+        for s in &batch {
+            let at = |t: Option<time::OffsetDateTime>| t.map(views::when).unwrap_or_default();
+            let cells = [
+                s.email.clone(),
+                s.name.clone(),
+                s.status.clone(),
+                s.source.clone(),
+                at(Some(s.created_at)),
+                at(s.confirmed_at),
+                at(s.unsubscribed_at),
+            ];
+            csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+            csv.push_str("\r\n");
+        }
+        if batch.len() < 1000 {
+            break;
+        }
+        offset += 1000;
+    }
+    let headers =
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"subscribers.csv\"")];
+    Ok((headers, csv).into_response())
+}
+
+pub async fn confirm_erase(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let person = subscribers::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let values = context! { person => context! { id => person.id, email => person.email, name => person.name } };
+    Ok(state.views.page(StatusCode::OK, "erase_subscriber.html", Some(&editor), values))
+}
+
+pub async fn erase(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    if !subscribers::erase(&state.store, id, editor.user.id).await? {
+        return Err(Problem::not_found().into());
+    }
+    Ok(Redirect::to("/admin/subscribers?done=erased").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_lines_are_split_like_spreadsheets_write_them() {
+        assert_eq!(csv_cells("ann@example.org,Ann"), ["ann@example.org", "Ann"]);
+        assert_eq!(csv_cells("\"bob@example.org\",\"Smith, Bob \"\"B\"\"\"\r"), ["bob@example.org", "Smith, Bob \"B\""]);
+        assert_eq!(csv_cells("carl@example.org;Carl"), ["carl@example.org", "Carl"]);
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
+    }
+}

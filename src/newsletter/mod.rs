@@ -1,0 +1,52 @@
+//! The newsletter: supporters subscribe with double opt-in ([`subscribers`],
+//! [`public`]), editors write issues ([`issues`]), and every node's
+//! [`worker`] delivers them through the [`outbox`] exactly once.
+
+pub mod issues;
+pub mod letters;
+pub mod outbox;
+mod public;
+pub mod signups;
+pub mod subscribers;
+pub mod worker;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use tokio::sync::Notify;
+
+use crate::mail::Mailer;
+use crate::site::routes::Site;
+
+/// What the public newsletter routes and the admin's newsletter pages share.
+#[derive(Clone)]
+pub struct Newsletter {
+    pub site: Site,
+    /// `None` when no SMTP server is set (`--smtp`): nothing can be sent.
+    pub mailer: Option<Mailer>,
+    /// Wakes this node's idle senders when an issue starts.
+    pub wake: Arc<Notify>,
+    pub trusted_proxies: Arc<[IpAddr]>,
+}
+
+impl crate::client_ip::TrustedProxies for Newsletter {
+    fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.trusted_proxies
+    }
+}
+
+/// A signup form is a few short fields.
+const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router<S: Clone + Send + Sync + 'static>(state: Newsletter) -> Router<S> {
+    Router::new()
+        .route("/newsletter/subscribe", post(public::subscribe))
+        // The token in the path is the secret that guards each form.
+        .route("/newsletter/confirm/{token}", get(public::confirm_form).post(public::confirm))
+        .route("/newsletter/unsubscribe/{key}", get(public::unsubscribe_form).post(public::unsubscribe))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}

@@ -1,0 +1,276 @@
+//! The delivery outbox: one row per (issue, subscriber), and the protocol
+//! that sends each row once, whatever crashes.
+//!
+//! 1. **Claim.** A sender takes a batch of due `pending` rows in one
+//!    statement, setting `status = 'claimed'` and `claimed_by` to its own id
+//!    (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so senders on several nodes
+//!    never take the same row; SQLite: one writer at a time). The claim is
+//!    committed before anything is sent.
+//! 2. **Send.** For each claimed row, the message goes to the SMTP server.
+//!    Its Message-ID is made from the issue and the subscriber, so any
+//!    resend of the same row is the same message to the receiving side.
+//! 3. **Mark.** After the server's answer the row becomes `sent`, `failed`
+//!    (a 5xx, with the server's text), or `pending` again with a later
+//!    `next_attempt_at` (a 4xx or a lost connection).
+//!
+//! A crash before 2 leaves rows `claimed` that were never sent; a crash
+//! between 2 and 3 leaves the one row in flight per sender `claimed` though
+//! the server may have taken it. Senders prove they are alive in
+//! `mail_workers` every [`HEARTBEAT`]; once a sender has been silent for
+//! [`SILENCE`], its claims go back to `pending` ([`release_dead`]) and are
+//! sent by whoever claims them next. So no row is ever skipped, a row
+//! already marked is never sent again, and the only possible repeat is that
+//! one in-flight row per sender per crash — carrying the same Message-ID.
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::on_pool;
+use crate::store::{Pool, Store, now};
+
+pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
+pub const SILENCE: Duration = Duration::seconds(10);
+/// Every state a row can be in; `skipped` rows were for people who left before their turn.
+pub const STATUSES: [&str; 5] = ["pending", "claimed", "sent", "failed", "skipped"];
+/// A transient failure is retried this many times, waiting longer each time.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+/// A claimed row with what its message needs.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Claimed {
+    pub issue_id: i64,
+    pub subscriber_id: i64,
+    pub attempts: i64,
+    pub email: String,
+    pub name: String,
+    pub unsubscribe_key: String,
+}
+
+/// Step 1: claims up to `limit` due rows of issues being sent for `sender`.
+pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Vec<Claimed>> {
+    let at = now();
+    match store.pool() {
+        Pool::Postgres(pool) => {
+            sqlx::query(
+                "UPDATE deliveries d SET status = 'claimed', claimed_by = $1 FROM (
+                     SELECT d2.issue_id, d2.subscriber_id FROM deliveries d2
+                     JOIN newsletter_issues i ON i.id = d2.issue_id AND i.status = 'sending'
+                     WHERE d2.status = 'pending' AND d2.next_attempt_at <= $2
+                     ORDER BY d2.issue_id, d2.subscriber_id LIMIT $3 FOR UPDATE OF d2 SKIP LOCKED) picked
+                 WHERE d.issue_id = picked.issue_id AND d.subscriber_id = picked.subscriber_id",
+            )
+            .bind(sender)
+            .bind(at)
+            .bind(limit)
+            .execute(pool)
+            .await?;
+        }
+        Pool::Sqlite(pool) => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'claimed', claimed_by = $1 WHERE rowid IN (
+                     SELECT d.rowid FROM deliveries d
+                     JOIN newsletter_issues i ON i.id = d.issue_id AND i.status = 'sending'
+                     WHERE d.status = 'pending' AND d.next_attempt_at <= $2
+                     ORDER BY d.issue_id, d.subscriber_id LIMIT $3)",
+            )
+            .bind(sender)
+            .bind(at)
+            .bind(limit)
+            .execute(pool)
+            .await?;
+        }
+    }
+    // A sender works through its whole batch before claiming again, so its
+    // claimed rows are exactly this batch.
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT d.issue_id, d.subscriber_id, d.attempts, s.email, s.name, s.unsubscribe_key
+         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+         WHERE d.status = 'claimed' AND d.claimed_by = $1 ORDER BY d.issue_id, d.subscriber_id"
+    )
+    .bind(sender)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Step 3, success.
+pub async fn mark_sent(store: &Store, row: &Claimed, sender: &str) -> anyhow::Result<()> {
+    mark(store, row, sender, "sent", row.attempts + 1, None, now()).await
+}
+
+/// Step 3, a permanent refusal: the row fails with the server's text.
+pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<()> {
+    mark(store, row, sender, "failed", row.attempts + 1, Some(error), now()).await
+}
+
+/// Step 3, a transient failure: back to the queue for later, or failed
+/// after [`MAX_ATTEMPTS`]. Waits 30 s, 1, 2, 4, 8 minutes.
+pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<()> {
+    let attempts = row.attempts + 1;
+    if attempts >= MAX_ATTEMPTS {
+        return mark(store, row, sender, "failed", attempts, Some(error), now()).await;
+    }
+    let wait = Duration::seconds(30 * (1 << (attempts - 1)));
+    mark(store, row, sender, "pending", attempts, Some(error), now() + wait).await
+}
+
+async fn mark(
+    store: &Store,
+    row: &Claimed,
+    sender: &str,
+    status: &str,
+    attempts: i64,
+    error: Option<&str>,
+    at: OffsetDateTime,
+) -> anyhow::Result<()> {
+    let sent_at = (status == "sent").then_some(at);
+    on_pool!(store, |pool| sqlx::query(
+        "UPDATE deliveries SET status = $1, attempts = $2, error = $3, sent_at = $4, next_attempt_at = $5, claimed_by = NULL
+         WHERE issue_id = $6 AND subscriber_id = $7 AND status = 'claimed' AND claimed_by = $8"
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(error)
+    .bind(sent_at)
+    .bind(at)
+    .bind(row.issue_id)
+    .bind(row.subscriber_id)
+    .bind(sender)
+    .execute(pool)
+    .await
+    .map(drop))?;
+    Ok(())
+}
+
+/// Says that the senders of `node` are alive.
+pub async fn heartbeat(store: &Store, senders: &[String]) -> anyhow::Result<()> {
+    let at = now();
+    for sender in senders {
+        on_pool!(store, |pool| sqlx::query(
+            "INSERT INTO mail_workers (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at"
+        )
+        .bind(sender)
+        .bind(at)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    }
+    Ok(())
+}
+
+/// Puts the claims of senders silent for [`SILENCE`] back in the queue.
+pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
+    let cutoff = now() - SILENCE;
+    let released = on_pool!(store, |pool| sqlx::query(
+        "UPDATE deliveries SET status = 'pending', claimed_by = NULL
+         WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)"
+    )
+    .bind(cutoff)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_pool!(store, |pool| sqlx::query("DELETE FROM mail_workers WHERE seen_at <= $1")
+        .bind(cutoff - Duration::hours(1))
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(released)
+}
+
+/// A person who unsubscribed (or was erased) gets nothing still queued.
+pub async fn skip_pending(store: &Store, subscriber_id: i64, reason: &str) -> anyhow::Result<()> {
+    on_pool!(store, |pool| sqlx::query(
+        "UPDATE deliveries SET status = 'skipped', error = $1 WHERE subscriber_id = $2 AND status = 'pending'"
+    )
+    .bind(reason)
+    .bind(subscriber_id)
+    .execute(pool)
+    .await
+    .map(drop))?;
+    Ok(())
+}
+
+/// Failed rows of an issue go back to the queue; returns how many.
+pub async fn retry_failed(store: &Store, issue_id: i64) -> anyhow::Result<u64> {
+    let mut tx = store.begin().await?;
+    let retried = crate::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1 WHERE issue_id = $2 AND status = 'failed'"
+    )
+    .bind(now())
+    .bind(issue_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if retried > 0 {
+        crate::on_tx!(tx, |conn| sqlx::query("UPDATE newsletter_issues SET status = 'sending', finished_at = NULL WHERE id = $1")
+            .bind(issue_id)
+            .execute(conn)
+            .await
+            .map(drop))?;
+    }
+    tx.commit().await?;
+    Ok(retried)
+}
+
+/// Where an issue's sending stands.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Progress {
+    pub total: i64,
+    pub sent: i64,
+    pub failed: i64,
+    pub skipped: i64,
+    /// Pending or claimed.
+    pub remaining: i64,
+    /// Messages per second over the last minute.
+    pub rate: f64,
+}
+
+pub async fn progress(store: &Store, issue_id: i64) -> anyhow::Result<Progress> {
+    let rows: Vec<(String, i64)> =
+        on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM deliveries WHERE issue_id = $1 GROUP BY status")
+            .bind(issue_id)
+            .fetch_all(pool)
+            .await)?;
+    let mut progress = Progress::default();
+    for (status, n) in rows {
+        progress.total += n;
+        match status.as_str() {
+            "sent" => progress.sent = n,
+            "failed" => progress.failed = n,
+            "skipped" => progress.skipped = n,
+            _ => progress.remaining += n,
+        }
+    }
+    let last_minute: i64 = on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM deliveries WHERE issue_id = $1 AND status = 'sent' AND sent_at > $2"
+    )
+    .bind(issue_id)
+    .bind(now() - Duration::minutes(1))
+    .fetch_one(pool)
+    .await)?;
+    progress.rate = last_minute as f64 / 60.0;
+    Ok(progress)
+}
+
+/// One person's delivery of an issue, for the issue's page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Recipient {
+    pub email: String,
+    pub status: String,
+    pub attempts: i64,
+    pub sent_at: Option<OffsetDateTime>,
+    pub error: Option<String>,
+}
+
+/// An issue's deliveries with `status` (all when empty), failures first.
+pub async fn recipients(store: &Store, issue_id: i64, status: &str, limit: i64) -> anyhow::Result<Vec<Recipient>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT s.email, d.status, d.attempts, d.sent_at, d.error FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+         WHERE d.issue_id = $1 AND ($2 = '' OR d.status = $2)
+         ORDER BY CASE d.status WHEN 'failed' THEN 0 WHEN 'pending' THEN 1 WHEN 'claimed' THEN 1 ELSE 2 END, s.email LIMIT $3"
+    )
+    .bind(issue_id)
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await)?)
+}

@@ -1,0 +1,238 @@
+//! The supporters' side: the signup form's answer, the confirmation page
+//! (a button, so a mail scanner opening the link confirms nothing), and the
+//! unsubscribe page and its RFC 8058 one-click POST.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{Newsletter, letters, signups, subscribers};
+use crate::client_ip::ClientIp;
+use crate::mail::EmailAddress;
+use crate::site::routes::layout_render;
+use crate::site::seo::Meta;
+
+#[derive(Debug, Deserialize)]
+pub struct Signup {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    /// Hidden from people; a bot that fills every field fills this one.
+    #[serde(default)]
+    website: String,
+}
+
+const NAME_LIMIT: usize = 100;
+
+pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<Signup>) -> Response {
+    // Browsers say where a form came from; another site's page may not sign people up.
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return page(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Signup refused",
+            &["This form can only be sent from this site's own pages."],
+            json!({}),
+        )
+        .await;
+    }
+    let check_inbox = || async {
+        page(
+            &state,
+            StatusCode::OK,
+            "Check your inbox",
+            &[
+                "If this address is not subscribed yet, we have sent it an email with a link. Open it and press “Confirm” to start receiving the newsletter.",
+                "No email after a few minutes? Look in the spam folder, or sign up again in ten minutes.",
+            ],
+            json!({}),
+        )
+        .await
+    };
+    if !form.website.is_empty() {
+        return check_inbox().await;
+    }
+    let again = |error: &str| json!({ "signup": { "email": form.email, "name": form.name, "error": error } });
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email,
+        Err(error) => return page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check your address", &[], again(&error)).await,
+    };
+    let name = form.name.trim();
+    if name.chars().count() > NAME_LIMIT || name.chars().any(char::is_control) {
+        let error = format!("A name is one line of at most {NAME_LIMIT} characters.");
+        return page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check your name", &[], again(&error)).await;
+    }
+    let Some(mailer) = state.mailer.clone() else {
+        return page(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Signups are paused",
+            &["This site cannot send email at the moment, so it cannot confirm new subscriptions. Please try again later, or follow the news by feed."],
+            json!({ "links": [{ "href": "/feed.xml", "label": "Atom feed" }] }),
+        )
+        .await;
+    };
+    let result = async {
+        if let Some(wait) = signups::admit(&state.site.store, &ip, email.as_str()).await? {
+            return Ok(Err(wait));
+        }
+        let settings = crate::site::routes::settings(&state.site).await?;
+        let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d);
+        if settings.blocked_domains.iter().any(|blocked| blocked.eq_ignore_ascii_case(domain)) {
+            return Ok(Ok(None));
+        }
+        let confirmation = subscribers::sign_up(&state.site.store, &email, name, &ip).await?;
+        anyhow::Ok(Ok(confirmation.map(|c| (c, settings))))
+    };
+    match result.await {
+        Ok(Err(wait)) => {
+            let minutes = (wait.whole_seconds() + 59) / 60;
+            let text = format!("There were too many signups from your network or for this address. Please try again in {minutes} minutes.");
+            let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, "Please wait a little", &[&text], json!({})).await;
+            response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().into());
+            response
+        }
+        Ok(Ok(confirmation)) => {
+            // The email goes out after the answer, so the answer takes as long
+            // for a known address as for a new one.
+            if let Some((confirmation, settings)) = confirmation {
+                let (store, base_url) = (state.site.store.clone(), state.site.base_url.clone());
+                tokio::spawn(async move {
+                    let sent = async {
+                        let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
+                        let letter =
+                            letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.name, &confirmation.token)?;
+                        mailer.send(letter.build(&sender)?).await?;
+                        anyhow::Ok(())
+                    };
+                    if let Err(error) = sent.await {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "cannot send a newsletter confirmation; the person may sign up again at once"
+                        );
+                        let _ = subscribers::confirmation_failed(&store, &confirmation.email).await;
+                    }
+                });
+            }
+            check_inbox().await
+        }
+        Err(error) => crate::site::server_error(&error),
+    }
+}
+
+pub async fn confirm_form(State(state): State<Newsletter>, Path(token): Path<String>) -> Response {
+    match subscribers::by_confirmation(&state.site.store, &token).await {
+        Ok(Some(subscriber)) => {
+            let text = format!("Press the button to receive the newsletter at {}.", subscriber.email);
+            page(&state, StatusCode::OK, "Confirm your subscription", &[&text], json!({ "button": "Confirm" })).await
+        }
+        Ok(None) => invalid_confirmation(&state).await,
+        Err(error) => crate::site::server_error(&error),
+    }
+}
+
+pub async fn confirm(State(state): State<Newsletter>, Path(token): Path<String>) -> Response {
+    match subscribers::confirm(&state.site.store, &token).await {
+        Ok(Some(email)) => {
+            let text = format!("The newsletter will come to {email}. Every issue has a link to unsubscribe.");
+            page(
+                &state,
+                StatusCode::OK,
+                "You are subscribed",
+                &[&text],
+                json!({ "links": [{ "href": "/", "label": "Back to the home page" }] }),
+            )
+            .await
+        }
+        Ok(None) => invalid_confirmation(&state).await,
+        Err(error) => crate::site::server_error(&error),
+    }
+}
+
+async fn invalid_confirmation(state: &Newsletter) -> Response {
+    page(
+        state,
+        StatusCode::GONE,
+        "This link no longer works",
+        &[
+            "A confirmation link works once, for 48 hours. If you pressed “Confirm” already, you are subscribed and need do nothing.",
+            "Otherwise, sign up again and use the link in the newest email.",
+        ],
+        json!({ "signup": { "email": "", "name": "", "error": "" } }),
+    )
+    .await
+}
+
+pub async fn unsubscribe_form(State(state): State<Newsletter>, Path(key): Path<String>) -> Response {
+    match subscribers::by_unsubscribe_key(&state.site.store, &key).await {
+        Ok(Some(subscriber)) if subscriber.status == subscribers::UNSUBSCRIBED => already_unsubscribed(&state, &subscriber.email).await,
+        Ok(Some(subscriber)) => {
+            let text = format!("Press the button and {} will receive no more issues.", subscriber.email);
+            page(&state, StatusCode::OK, "Unsubscribe from the newsletter", &[&text], json!({ "button": "Unsubscribe" })).await
+        }
+        Ok(None) => invalid_unsubscribe(&state).await,
+        Err(error) => crate::site::server_error(&error),
+    }
+}
+
+/// The page's button, or a mail program's one-click request (RFC 8058),
+/// which gets a short answer instead of a page.
+pub async fn unsubscribe(State(state): State<Newsletter>, Path(key): Path<String>, body: String) -> Response {
+    let one_click = body.split('&').any(|pair| pair == "List-Unsubscribe=One-Click");
+    let email = match subscribers::by_unsubscribe_key(&state.site.store, &key).await {
+        Ok(subscriber) => subscriber.map(|s| s.email),
+        Err(error) => return crate::site::server_error(&error),
+    };
+    let done = match &email {
+        Some(_) => subscribers::unsubscribe(&state.site.store, &key).await,
+        None => Ok(false),
+    };
+    match (done, one_click, email) {
+        (Err(error), ..) => crate::site::server_error(&error),
+        (Ok(true), true, _) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "Unsubscribed.\n").into_response(),
+        (Ok(_), true, None) => (StatusCode::NOT_FOUND, "This unsubscribe link is not valid.\n").into_response(),
+        (Ok(_), false, Some(email)) => already_unsubscribed(&state, &email).await,
+        (Ok(_), _, _) => invalid_unsubscribe(&state).await,
+    }
+}
+
+async fn already_unsubscribed(state: &Newsletter, email: &str) -> Response {
+    let text = format!("{email} will receive no more issues of the newsletter.");
+    page(
+        state,
+        StatusCode::OK,
+        "You are unsubscribed",
+        &[&text, "Changed your mind? You can sign up again at any time."],
+        json!({ "links": [{ "href": "/newsletter", "label": "The newsletter page" }] }),
+    )
+    .await
+}
+
+async fn invalid_unsubscribe(state: &Newsletter) -> Response {
+    page(
+        state,
+        StatusCode::NOT_FOUND,
+        "This unsubscribe link is not valid",
+        &["Check that the whole link was copied from the email. If you still receive the newsletter, write to us and we will take you off the list."],
+        json!({}),
+    )
+    .await
+}
+
+/// A short page in the site's own layout, never cached, kept out of search engines.
+async fn page(state: &Newsletter, status: StatusCode, title: &str, paragraphs: &[&str], extra: Value) -> Response {
+    let mut meta = Meta::new(title, "", "/newsletter");
+    meta.noindex = true;
+    let mut content = json!({ "title": title, "paragraphs": paragraphs });
+    if let (Value::Object(content), Value::Object(extra)) = (&mut content, extra) {
+        content.extend(extra);
+    }
+    match layout_render(&state.site, "message.html", "/newsletter", meta, content).await {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(error) => crate::site::server_error(&error),
+    }
+}

@@ -1,0 +1,214 @@
+//! Subscribers and their consent: double opt-in by a confirmation link,
+//! personal unsubscribe links, the editors' list, import and erasure.
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use crate::mail::EmailAddress;
+use crate::store::{Store, now};
+use crate::{on_pool, secrets};
+
+/// How long a confirmation link works.
+pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
+/// A new signup of an unconfirmed address sends its confirmation again at most this often.
+pub const RESEND_AFTER: Duration = Duration::minutes(10);
+
+pub const PENDING: &str = "pending";
+pub const CONFIRMED: &str = "confirmed";
+pub const UNSUBSCRIBED: &str = "unsubscribed";
+pub const STATUSES: [&str; 3] = [PENDING, CONFIRMED, UNSUBSCRIBED];
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Subscriber {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub status: String,
+    pub source: String,
+    pub created_at: OffsetDateTime,
+    pub confirmed_at: Option<OffsetDateTime>,
+    pub unsubscribed_at: Option<OffsetDateTime>,
+    pub unsubscribe_key: String,
+}
+
+const COLUMNS: &str = "id, email, name, status, source, created_at, confirmed_at, unsubscribed_at, unsubscribe_key";
+
+/// A confirmation to send: the address and the token its link carries.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    pub email: EmailAddress,
+    pub name: String,
+    pub token: String,
+}
+
+/// Records a signup. Returns the confirmation to send, or `None` when none
+/// is due: the address is confirmed already, or its confirmation went out
+/// less than [`RESEND_AFTER`] ago. The caller answers the same either way.
+pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) -> anyhow::Result<Option<Confirmation>> {
+    let token = secrets::token();
+    let at = now();
+    let inserted = on_pool!(store, |pool| {
+        sqlx::query(
+        "INSERT INTO subscribers (email, name, status, source, created_at, confirm_digest, confirm_expires_at, confirm_sent_at, unsubscribe_key, signup_ip)
+         VALUES ($1, $2, 'pending', 'signup', $3, $4, $5, $3, $6, $7) ON CONFLICT (email) DO NOTHING"
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(at)
+    .bind(secrets::digest(&token))
+    .bind(at + CONFIRM_LIFETIME)
+    .bind(secrets::token())
+    .bind(ip)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    // A known address that is not confirmed gets a new link, unless one went out lately;
+    // the one UPDATE decides, so two signups at once send one confirmation.
+    let renewed = inserted == 0
+        && on_pool!(store, |pool| sqlx::query(
+            "UPDATE subscribers SET confirm_digest = $1, confirm_expires_at = $2, confirm_sent_at = $3,
+                 name = CASE WHEN $4 <> '' THEN $4 ELSE name END
+             WHERE email = $5 AND status <> 'confirmed' AND (confirm_sent_at IS NULL OR confirm_sent_at <= $6)"
+        )
+        .bind(secrets::digest(&token))
+        .bind(at + CONFIRM_LIFETIME)
+        .bind(at)
+        .bind(name)
+        .bind(email.as_str())
+        .bind(at - RESEND_AFTER)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?
+            == 1;
+    Ok((inserted == 1 || renewed).then(|| Confirmation { email: email.clone(), name: name.to_owned(), token }))
+}
+
+/// The subscriber an unused, unexpired confirmation token belongs to.
+pub async fn by_confirmation(store: &Store, token: &str) -> anyhow::Result<Option<Subscriber>> {
+    let query = format!("SELECT {COLUMNS} FROM subscribers WHERE confirm_digest = $1 AND confirm_expires_at > $2");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(secrets::digest(token))
+        .bind(now())
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Confirms the subscription a token opens; the token works once.
+pub async fn confirm(store: &Store, token: &str) -> anyhow::Result<Option<String>> {
+    let at = now();
+    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+        "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, unsubscribed_at = NULL,
+             confirm_digest = NULL, confirm_expires_at = NULL
+         WHERE confirm_digest = $2 AND confirm_expires_at > $1 RETURNING email"
+    )
+    .bind(at)
+    .bind(secrets::digest(token))
+    .fetch_optional(pool)
+    .await)?)
+}
+
+pub async fn by_unsubscribe_key(store: &Store, key: &str) -> anyhow::Result<Option<Subscriber>> {
+    let query = format!("SELECT {COLUMNS} FROM subscribers WHERE unsubscribe_key = $1");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(key).fetch_optional(pool).await)?)
+}
+
+/// Unsubscribes the owner of `key`; issues not yet sent to them are skipped.
+/// Returns false for a key that opens nothing (forged, or an erased person's).
+pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<bool> {
+    let Some(subscriber) = by_unsubscribe_key(store, key).await? else { return Ok(false) };
+    let at = now();
+    on_pool!(store, |pool| {
+        sqlx::query(
+        "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $1, confirm_digest = NULL WHERE id = $2 AND status <> 'unsubscribed'"
+    )
+    .bind(at)
+    .bind(subscriber.id)
+    .execute(pool)
+    .await
+    .map(drop)
+    })?;
+    super::outbox::skip_pending(store, subscriber.id, "Unsubscribed before this issue reached them").await?;
+    Ok(true)
+}
+
+/// Adds people who already agreed elsewhere (by hand or from a file), as
+/// confirmed; an address already on the list is left as it is. Returns
+/// whether the address was added.
+pub async fn add_confirmed(store: &Store, email: &EmailAddress, name: &str, source: &str) -> anyhow::Result<bool> {
+    let at = now();
+    let added = on_pool!(store, |pool| sqlx::query(
+        "INSERT INTO subscribers (email, name, status, source, created_at, confirmed_at, unsubscribe_key)
+         VALUES ($1, $2, 'confirmed', $3, $4, $4, $5) ON CONFLICT (email) DO NOTHING"
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(source)
+    .bind(at)
+    .bind(secrets::token())
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(added == 1)
+}
+
+/// Subscribers matching `search` (in address or name) and `status`, newest first.
+pub async fn list(store: &Store, search: &str, status: Option<&str>, limit: i64, offset: i64) -> anyhow::Result<Vec<Subscriber>> {
+    let query = format!(
+        "SELECT {COLUMNS} FROM subscribers
+         WHERE ($1 = '' OR email LIKE $2 OR LOWER(name) LIKE $2) AND ($3 = '' OR status = $3)
+         ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
+    );
+    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(search.trim())
+        .bind(&pattern)
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// How many subscribers have each status.
+pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> =
+        on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM subscribers GROUP BY status").fetch_all(pool).await)?;
+    Ok(STATUSES.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect())
+}
+
+pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Subscriber>> {
+    let query = format!("SELECT {COLUMNS} FROM subscribers WHERE id = $1");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(id).fetch_optional(pool).await)?)
+}
+
+/// Erases a person: the subscriber row and, with it, their delivery records
+/// and signup attempts. A line without the address says it happened.
+pub async fn erase(store: &Store, id: i64, by: i64) -> anyhow::Result<bool> {
+    let mut tx = store.begin().await?;
+    let email: Option<String> = crate::on_tx!(tx, |conn| sqlx::query_scalar("DELETE FROM subscribers WHERE id = $1 RETURNING email")
+        .bind(id)
+        .fetch_optional(conn)
+        .await)?;
+    let Some(email) = email else { return Ok(false) };
+    crate::on_tx!(tx, |conn| sqlx::query("DELETE FROM signup_attempts WHERE email = $1").bind(&email).execute(conn).await.map(drop))?;
+    crate::on_tx!(tx, |conn| sqlx::query("INSERT INTO erasures (what, erased_by, at) VALUES ($1, $2, $3)")
+        .bind(format!("newsletter subscriber #{id}"))
+        .bind(by)
+        .bind(now())
+        .execute(conn)
+        .await
+        .map(drop))?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// A confirmation that could not be sent may be asked for again at once.
+pub async fn confirmation_failed(store: &Store, email: &EmailAddress) -> anyhow::Result<()> {
+    on_pool!(store, |pool| sqlx::query("UPDATE subscribers SET confirm_sent_at = NULL WHERE email = $1 AND status <> 'confirmed'")
+        .bind(email.as_str())
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(())
+}

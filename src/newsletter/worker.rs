@@ -1,0 +1,191 @@
+//! The mail worker every node runs when it has an SMTP server: senders that
+//! claim, send and mark outbox rows (see [`super::outbox`] for why this
+//! sends each row once), a heartbeat, and a clock that starts scheduled
+//! issues and closes finished ones.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Mutex, Notify};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::letters::{self, Edition};
+use super::{issues, outbox};
+use crate::content::settings::SiteSettings;
+use crate::mail::{EmailAddress, Mailer, SendError, Sender};
+use crate::store::Store;
+
+/// Rows a sender claims at a time: few enough that a crash returns little
+/// to the queue, enough that claiming costs little per message.
+const BATCH: i64 = 20;
+
+#[derive(Clone)]
+pub struct Worker {
+    store: Store,
+    mailer: Mailer,
+    base_url: String,
+    /// Rung when an issue starts, so idle senders need not wait for their next look.
+    wake: Arc<Notify>,
+    pace: Arc<Pace>,
+}
+
+impl Worker {
+    /// `senders` messages in flight at once (one SMTP connection each), at most
+    /// `per_second` messages a second when set.
+    pub fn start(store: Store, mailer: Mailer, base_url: String, senders: u32, per_second: Option<u32>, wake: Arc<Notify>) -> JoinSet<()> {
+        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)) };
+        let node = &crate::secrets::token()[..12];
+        let ids: Vec<String> = (0..senders.max(1)).map(|n| format!("{node}/{n}")).collect();
+        let mut tasks = JoinSet::new();
+        tasks.spawn(worker.clone().keep_alive_and_keep_time(ids.clone()));
+        for id in ids {
+            tasks.spawn(worker.clone().send_forever(id));
+        }
+        tasks
+    }
+
+    async fn keep_alive_and_keep_time(self, ids: Vec<String>) {
+        let mut tick = tokio::time::interval(outbox::HEARTBEAT);
+        loop {
+            tick.tick().await;
+            let round = async {
+                outbox::heartbeat(&self.store, &ids).await?;
+                let released = outbox::release_dead(&self.store).await?;
+                if released > 0 {
+                    tracing::warn!(released, "a mail sender stopped; its claimed messages went back to the queue");
+                }
+                let started = issues::start_due(&self.store).await?;
+                issues::finish_done(&self.store).await?;
+                if released + started > 0 {
+                    self.wake.notify_waiters();
+                }
+                anyhow::Ok(())
+            };
+            if let Err(error) = round.await {
+                tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
+            }
+        }
+    }
+
+    async fn send_forever(self, id: String) {
+        // Claims need a heartbeat on record first, or they would look abandoned.
+        while let Err(error) = outbox::heartbeat(&self.store, std::slice::from_ref(&id)).await {
+            tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        let mut editions: HashMap<i64, Arc<Edition>> = HashMap::new();
+        let mut pause = Duration::ZERO;
+        loop {
+            let batch = match outbox::claim(&self.store, &id, BATCH).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::warn!(error = format!("{error:#}"), "cannot claim outbox rows; trying again");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if batch.is_empty() {
+                tokio::select! {
+                    _ = self.wake.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                }
+                continue;
+            }
+            // Settings are read once a batch: a changed sender applies from the next one.
+            let from = self.sender().await;
+            for row in batch {
+                self.pace.wait().await;
+                let outcome = match &from {
+                    Ok((settings, sender)) => self.send(&mut editions, settings, sender, &row).await,
+                    Err(error) => Err(error.clone()),
+                };
+                // A row must leave `claimed` before the next claim, or this
+                // sender would find it in its next batch and send it again.
+                loop {
+                    let marked = match &outcome {
+                        Ok(()) => outbox::mark_sent(&self.store, &row, &id).await,
+                        Err(SendError::Permanent(text)) => outbox::mark_failed(&self.store, &row, &id, text).await,
+                        Err(SendError::Transient(text)) => outbox::retry_later(&self.store, &row, &id, text).await,
+                    };
+                    match marked {
+                        Ok(()) => break,
+                        Err(error) => {
+                            tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+                // A server that is down or refusing for now is given time, growing to 30 s.
+                pause = match &outcome {
+                    Err(SendError::Transient(text)) => {
+                        tracing::warn!(error = %text, "the SMTP server did not take a message; it will be retried");
+                        (pause * 2).clamp(Duration::from_millis(250), Duration::from_secs(30))
+                    }
+                    _ => Duration::ZERO,
+                };
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+
+    async fn sender(&self) -> Result<(SiteSettings, Sender), SendError> {
+        let settings = crate::content::settings::load(&self.store).await.ok().flatten();
+        let Some(settings) = settings else { return Err(SendError::Transient("the site settings cannot be read".into())) };
+        match letters::sender(&settings) {
+            Some(sender) => Ok((settings, sender)),
+            None => Err(SendError::Transient("no sender address is set: set one in Settings".into())),
+        }
+    }
+
+    async fn send(
+        &self,
+        editions: &mut HashMap<i64, Arc<Edition>>,
+        settings: &SiteSettings,
+        sender: &Sender,
+        row: &outbox::Claimed,
+    ) -> Result<(), SendError> {
+        let edition = match editions.get(&row.issue_id) {
+            Some(edition) => edition.clone(),
+            None => {
+                let issue = issues::get(&self.store, row.issue_id)
+                    .await
+                    .map_err(|e| SendError::Transient(format!("{e:#}")))?
+                    .ok_or_else(|| SendError::Permanent("the issue was deleted".into()))?;
+                let edition = Edition::new(settings, &self.base_url, issue.id, &issue.subject, &issue.body)
+                    .map_err(|e| SendError::Permanent(format!("the issue cannot be rendered: {e:#}")))?;
+                editions.entry(row.issue_id).or_insert(Arc::new(edition)).clone()
+            }
+        };
+        let to = EmailAddress::parse(&row.email).map_err(SendError::Permanent)?;
+        let message = edition
+            .letter(row.subscriber_id, &to, &row.name, &row.unsubscribe_key)
+            .build(sender)
+            .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e:#}")))?;
+        self.mailer.send(message).await
+    }
+}
+
+/// Spaces messages out to at most a set number per second across a node's senders.
+struct Pace {
+    gap: Option<Duration>,
+    next: Mutex<Instant>,
+}
+
+impl Pace {
+    fn new(per_second: Option<u32>) -> Self {
+        Pace { gap: per_second.filter(|n| *n > 0).map(|n| Duration::from_secs(1) / n), next: Mutex::new(Instant::now()) }
+    }
+
+    async fn wait(&self) {
+        let Some(gap) = self.gap else { return };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(Instant::now());
+            *next = slot + gap;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}

@@ -1,0 +1,364 @@
+//! The newsletter against a real SMTP server (aiosmtpd, see `mailbox.rs`):
+//! double opt-in, the letters and their headers, one-click unsubscribe,
+//! failures, the editors' pages, and a send that survives being killed.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use pamphlet::admin::Role;
+use pamphlet::mail::EmailAddress;
+use pamphlet::newsletter::{issues, subscribers};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, hidden_field, spawn_app_with_mail};
+use crate::mailbox::{Mail, SmtpSink};
+
+/// The confirmation link in a signup's email.
+fn confirm_link(mail: &Mail) -> String {
+    mail.link("/newsletter/confirm/").unwrap_or_else(|| panic!("a confirmation link in {}", mail.text))
+}
+
+fn path_of(url: &str) -> &str {
+    &url[url.find("/newsletter/").expect("a newsletter link")..]
+}
+
+async fn subscribe(app: &TestApp, email: &str, name: &str) -> crate::helpers::Page {
+    app.post("/newsletter/subscribe", &[("email", email), ("name", name), ("website", "")], &[]).await
+}
+
+/// Creates an issue through the admin and presses "Save and send now".
+async fn send_issue(app: &TestApp, signed: &crate::helpers::SignedIn, subject: &str, body: &str) -> i64 {
+    let created = app.post_signed(signed, "/admin/newsletters", &[("subject", subject), ("body", body), ("action", "save")]).await;
+    assert_eq!(created.status, 303, "{created:?}");
+    let location = created.header("location").unwrap().to_owned();
+    let id: i64 = location.trim_start_matches("/admin/newsletters/").split('?').next().unwrap().parse().unwrap();
+    let form = app.get_signed(signed, &format!("/admin/newsletters/{id}")).await;
+    let version = hidden_field(&form.text(), "version").unwrap();
+    let sent = app
+        .post_signed(
+            signed,
+            &format!("/admin/newsletters/{id}"),
+            &[("subject", subject), ("body", body), ("version", &version), ("action", "send")],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{sent:?}");
+    id
+}
+
+both_backends! {
+    async fn subscribe_confirm_receive_and_unsubscribe_in_one_click(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+
+        let page = app.get("/newsletter").await;
+        assert!(page.text().contains("action=\"/newsletter/subscribe\""), "the newsletter page has a signup form: {page:?}");
+
+        let answer = subscribe(&app, "Ann.Reader@Example.org", "Ann Söring").await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert!(answer.text().contains("Check your inbox"), "{answer:?}");
+        let mails = sink.wait_for(1, 10).await;
+        assert_eq!(mails.len(), 1, "one confirmation");
+        let confirmation = &mails[0];
+        assert_eq!(confirmation.to, ["ann.reader@example.org"]);
+        assert!(confirmation.header("Subject").unwrap().contains("Confirm your subscription"), "{:?}", confirmation.headers);
+        assert_eq!(confirmation.header("To").unwrap(), "Ann Söring <ann.reader@example.org>");
+        assert!(confirmation.header("List-Unsubscribe").is_none(), "a confirmation is not a newsletter");
+        let link = confirm_link(confirmation);
+
+        // Opening the link (as a mail scanner does) confirms nothing: it shows a button.
+        let opened = app.get(path_of(&link)).await;
+        assert_eq!(opened.status, 200);
+        assert!(opened.text().contains("<form class=\"call-form\" method=\"post\">"), "{opened:?}");
+        let store = app.store();
+        let listed = subscribers::list(store, "ann.reader", None, 10, 0).await.unwrap();
+        assert_eq!(listed[0].status, subscribers::PENDING, "GET did not confirm");
+
+        // A second signup of the pending address within ten minutes sends nothing new.
+        let again = subscribe(&app, "ann.reader@example.org", "").await;
+        assert_eq!(again.text(), answer.text(), "the same answer");
+
+        let confirmed = app.post(path_of(&link), &[], &[]).await;
+        assert_eq!(confirmed.status, 200, "{confirmed:?}");
+        assert!(confirmed.text().contains("You are subscribed"), "{confirmed:?}");
+        let reused = app.post(path_of(&link), &[], &[]).await;
+        assert_eq!(reused.status, 410, "a link works once: {reused:?}");
+        assert!(reused.text().contains("This link no longer works"));
+
+        // A confirmed address signing up again gets the same page and no email.
+        assert_eq!(subscribe(&app, "ann.reader@example.org", "").await.text(), answer.text());
+
+        let signed = app.signed_in_as(Role::Editor).await;
+        let id = send_issue(&app, &signed, "Neues von Jens Söring", "## The pardon\n\nRead [the case](/about-the-case/).").await;
+        let mails = sink.wait_for(2, 15).await;
+        assert_eq!(mails.len(), 2, "the confirmation and the issue, nothing else: {:?}", mails.iter().map(|m| m.header("Subject")).collect::<Vec<_>>());
+        let issue = &mails[1];
+        assert_eq!(issue.to, ["ann.reader@example.org"]);
+        assert_eq!(issue.header("Subject").unwrap(), "Neues von Jens Söring");
+        let subject_line = issue.raw.lines().find(|l| l.starts_with("Subject:")).unwrap();
+        assert!(subject_line.is_ascii() && subject_line.contains("=?utf-8?"), "the subject is encoded for any mail program: {subject_line}");
+        assert!(issue.header("From").unwrap().contains("admin@example.org"), "{:?}", issue.headers);
+        assert_eq!(issue.header("Reply-To").unwrap(), "admin@example.org");
+        assert!(issue.header("Date").is_some());
+        let message_id = issue.header("Message-ID").unwrap();
+        assert!(message_id.starts_with(&format!("<newsletter.{id}.")), "{message_id}");
+        assert!(issue.header("Content-Type").unwrap().starts_with("multipart/alternative"), "{:?}", issue.header("Content-Type"));
+        assert!(issue.text.contains("## The pardon"), "{}", issue.text);
+        assert!(issue.html.contains("<h2 style="), "inline styles: {}", issue.html);
+        assert!(issue.html.contains(&format!("href=\"{}/about-the-case/\"", app.base)), "links point at the site: {}", issue.html);
+        let list_unsubscribe = issue.header("List-Unsubscribe").unwrap();
+        assert!(list_unsubscribe.contains("/newsletter/unsubscribe/") && list_unsubscribe.contains("<mailto:admin@example.org"), "{list_unsubscribe}");
+        assert_eq!(issue.header("List-Unsubscribe-Post").unwrap(), "List-Unsubscribe=One-Click");
+        let unsubscribe_url = list_unsubscribe.split(['<', '>']).find(|p| p.starts_with("http")).unwrap();
+        assert!(issue.text.contains(unsubscribe_url) && issue.html.contains(unsubscribe_url), "the same link in both parts");
+
+        // The admin shows the delivery.
+        assert!(app.eventually_contains_signed(&signed, &format!("/admin/newsletters/{id}"), "ann.reader@example.org", 5).await);
+
+        // RFC 8058: a mail program's POST unsubscribes without a page.
+        let one_click = app
+            .post(path_of(unsubscribe_url), &[("List-Unsubscribe", "One-Click")], &[])
+            .await;
+        assert_eq!(one_click.status, 200, "{one_click:?}");
+        assert_eq!(one_click.text(), "Unsubscribed.\n");
+        let listed = subscribers::list(store, "ann.reader", None, 10, 0).await.unwrap();
+        assert_eq!(listed[0].status, subscribers::UNSUBSCRIBED);
+        let page = app.get(path_of(unsubscribe_url)).await;
+        assert!(page.text().contains("You are unsubscribed"), "{page:?}");
+
+        // The next issue does not reach them.
+        send_issue(&app, &signed, "Second issue", "More news.").await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(sink.count(), 2, "nothing more was sent");
+    }
+
+    async fn forged_expired_and_reused_links_get_a_page_that_says_what_to_do(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        let forged = app.get("/newsletter/confirm/not-a-real-token").await;
+        assert_eq!(forged.status, 410);
+        assert!(forged.text().contains("sign up again"), "{forged:?}");
+        assert!(forged.text().contains("action=\"/newsletter/subscribe\""), "the page offers the form again");
+        assert_eq!(app.post("/newsletter/confirm/not-a-real-token", &[], &[]).await.status, 410);
+        let unsubscribe = app.get("/newsletter/unsubscribe/forged").await;
+        assert_eq!(unsubscribe.status, 404);
+        assert!(unsubscribe.text().contains("write to us"), "{unsubscribe:?}");
+        assert_eq!(app.post("/newsletter/unsubscribe/forged", &[("List-Unsubscribe", "One-Click")], &[]).await.status, 404);
+
+        // An expired link: the store says it ran out an hour ago.
+        subscribe(&app, "late@example.org", "").await;
+        let mail = sink.wait_for(1, 10).await.pop().expect("a confirmation");
+        let link = confirm_link(&mail);
+        pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE subscribers SET confirm_expires_at = $1")
+            .bind(pamphlet::store::now() - time::Duration::hours(1))
+            .execute(pool)
+            .await
+            .map(drop)
+            .unwrap());
+        assert_eq!(app.post(path_of(&link), &[], &[]).await.status, 410);
+    }
+
+    async fn a_refused_address_fails_with_the_servers_words_and_a_busy_one_is_retried(backend: Backend) {
+        let sink = SmtpSink::start_with(&["--refuse", "gone@example.org", "--defer", "busy@example.org"]);
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        for email in ["ok@example.org", "gone@example.org", "busy@example.org"] {
+            subscribers::add_confirmed(app.store(), &EmailAddress::parse(email).unwrap(), "", "admin").await.unwrap();
+        }
+        let signed = app.signed_in_as(Role::Editor).await;
+        let id = send_issue(&app, &signed, "Failures", "Text.").await;
+        let page = format!("/admin/newsletters/{id}");
+        assert!(app.eventually_contains_signed(&signed, &page, "No such mailbox here", 10).await, "the 550 text is shown");
+        let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "", 10).await.unwrap();
+        let by_email: HashMap<_, _> = recipients.iter().map(|r| (r.email.as_str(), r)).collect();
+        assert_eq!(by_email["ok@example.org"].status, "sent");
+        assert_eq!(by_email["gone@example.org"].status, "failed");
+        assert_eq!(by_email["busy@example.org"].status, "pending", "a 451 is tried again later");
+        assert_eq!(by_email["busy@example.org"].attempts, 1);
+        assert!(by_email["busy@example.org"].error.as_deref().unwrap().contains("451"), "{:?}", by_email["busy@example.org"].error);
+        // Retrying the failed one queues it again; the sink still refuses it.
+        let retried = app.post_signed(&signed, &format!("{page}/retry"), &[]).await;
+        assert_eq!(retried.status, 303);
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "failed", 10).await.unwrap();
+        assert_eq!(recipients.len(), 1);
+        assert_eq!(recipients[0].attempts, 1, "counted afresh after the retry");
+        assert_eq!(sink.messages().iter().filter(|m| m.to == ["ok@example.org"]).count(), 1);
+    }
+
+    async fn editors_add_import_export_and_erase_subscribers(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        let signed = app.signed_in_as(Role::Editor).await;
+        let without_consent = app.post_signed(&signed, "/admin/subscribers", &[("email", "carl@example.org"), ("name", "Carl")]).await;
+        assert_eq!(without_consent.status, 422);
+        assert!(without_consent.text().contains("agreed to receive"), "{without_consent:?}");
+        assert!(without_consent.text().contains("value=\"carl@example.org\""), "typed text kept");
+        let added = app.post_signed(&signed, "/admin/subscribers", &[("email", "carl@example.org"), ("name", "Carl"), ("consent", "yes")]).await;
+        assert_eq!(added.status, 303, "{added:?}");
+
+        let csv = "email,name\nann@example.org,Ann\nnot an address,Bob\n\"dora@example.org\",\"Dora, D.\"\ncarl@example.org,Carl\n";
+        let without = app.upload(&signed, "/admin/subscribers/import", &[], ("people.csv", csv.as_bytes())).await;
+        assert_eq!(without.status, 422, "an import needs the consent box");
+        let imported = app.upload(&signed, "/admin/subscribers/import", &[("consent", "yes")], ("people.csv", csv.as_bytes())).await;
+        assert_eq!(imported.status, 200, "{imported:?}");
+        let text = imported.text();
+        assert!(text.contains("Import: 2 added, 1 already on the list, 1 lines not taken"), "{text}");
+        assert!(text.contains("Line 3:"), "the bad line by number: {text}");
+        let counts = subscribers::counts(app.store()).await.unwrap();
+        assert!(counts.contains(&("confirmed".to_owned(), 3)), "{counts:?}");
+
+        let search = app.get_signed(&signed, "/admin/subscribers?q=dora").await;
+        assert!(search.text().contains("dora@example.org") && !search.text().contains("carl@example.org"), "{search:?}");
+
+        let export = app.get_signed(&signed, "/admin/subscribers/export.csv").await;
+        assert_eq!(export.header("content-type"), Some("text/csv; charset=utf-8"));
+        let export = export.text();
+        assert!(export.contains("\"dora@example.org\",\"Dora, D.\",\"confirmed\",\"import\""), "{export}");
+        assert_eq!(export.lines().count(), 4, "a header and three people");
+
+        // Erasing someone removes them and their deliveries; an audit line stays without the address.
+        let dora = subscribers::list(app.store(), "dora", None, 1, 0).await.unwrap().remove(0);
+        send_issue(&app, &signed, "Before erasure", "Text.").await;
+        sink.wait_for(3, 10).await;
+        let erase_page = app.get_signed(&signed, &format!("/admin/subscribers/{}/erase", dora.id)).await;
+        assert!(erase_page.text().contains("Erase dora@example.org?"));
+        let erased = app.post_signed(&signed, &format!("/admin/subscribers/{}/erase", dora.id), &[]).await;
+        assert_eq!(erased.status, 303);
+        let store = app.store();
+        let left: i64 = pamphlet::on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE subscriber_id = $1").bind(dora.id).fetch_one(pool).await.unwrap());
+        assert_eq!(left, 0);
+        let audit: Vec<String> = pamphlet::on_pool!(store, |pool| sqlx::query_scalar("SELECT what FROM erasures").fetch_all(pool).await.unwrap());
+        assert_eq!(audit, [format!("newsletter subscriber #{}", dora.id)]);
+        assert!(subscribers::list(store, "dora", None, 1, 0).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn bots_and_floods_are_turned_away_without_telling_them() {
+    let sink = SmtpSink::start();
+    let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
+    // The honeypot: a filled "website" field stores and sends nothing, with the usual answer.
+    let bot = app.post("/newsletter/subscribe", &[("email", "bot@example.org"), ("website", "http://spam.example")], &[]).await;
+    assert_eq!(bot.status, 200);
+    assert!(bot.text().contains("Check your inbox"));
+    // Another site's page may not sign anyone up.
+    let cross = app.post("/newsletter/subscribe", &[("email", "x@example.org")], &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(cross.status, 403);
+    // A bad address comes back with what was typed.
+    let bad = app.post("/newsletter/subscribe", &[("email", "ann@"), ("name", "<b>Ann</b>")], &[]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("value=\"ann@\"") && bad.text().contains("&lt;b&gt;Ann&lt;/b&gt;"), "{bad:?}");
+    let line_break = app.post("/newsletter/subscribe", &[("email", "ann@example.org"), ("name", "Ann\r\nBcc: x@example.org")], &[]).await;
+    assert_eq!(line_break.status, 422);
+    // A blocked domain is dropped like the honeypot.
+    let store = app.store();
+    let mut settings = pamphlet::content::settings::load(store).await.unwrap().unwrap();
+    settings.blocked_domains = vec!["throwaway.example".into()];
+    let mut tx = store.begin().await.unwrap();
+    pamphlet::content::settings::save(&mut tx, &settings).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(subscribe(&app, "someone@throwaway.example", "").await.text().contains("Check your inbox"));
+    // Ten signups from one network address in an hour (the blocked one counts); the eleventh waits.
+    for n in 0..9 {
+        assert_eq!(subscribe(&app, &format!("person{n}@example.org"), "").await.status, 200);
+    }
+    let flood = subscribe(&app, "one-more@example.org", "").await;
+    assert_eq!(flood.status, 429, "{flood:?}");
+    assert!(flood.text().contains("try again in 60 minutes"), "{flood:?}");
+    let retry_after: i64 = flood.header("retry-after").unwrap().parse().unwrap();
+    assert!((3590..=3600).contains(&retry_after), "{retry_after}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let sent: HashSet<String> = sink.messages().into_iter().flat_map(|m| m.to).collect();
+    assert_eq!(sent.len(), 9, "only the nine real signups got a confirmation: {sent:?}");
+    assert!(!sent.contains("bot@example.org") && !sent.contains("someone@throwaway.example"));
+    // The burst shows in the admin.
+    let signed = app.signed_in_as(Role::Editor).await;
+    let page = app.get_signed(&signed, "/admin/subscribers").await;
+    assert!(page.text().contains("Many signups came from one network address"), "{page:?}");
+    assert!(page.text().contains("127.0.0.1: 11 signups"), "{page:?}");
+}
+
+#[tokio::test]
+async fn without_a_mail_server_signups_pause_with_a_clear_page() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    let page = subscribe(&app, "ann@example.org", "").await;
+    assert_eq!(page.status, 503);
+    assert!(page.text().contains("cannot send email"), "{page:?}");
+    assert!(subscribers::list(app.store(), "", None, 10, 0).await.unwrap().is_empty(), "nothing stored");
+}
+
+/// 5,000 recipients; the server is killed (SIGKILL) at three random points
+/// while sending and started again each time. Everyone receives the issue,
+/// and no one receives two different messages of it. A message the SMTP
+/// server took just before a kill, but that was not yet marked, is sent
+/// again with the same Message-ID (see `newsletter::outbox`); the receiving
+/// side keeps one copy of a Message-ID, as mail stores do.
+#[tokio::test]
+async fn a_send_killed_three_times_reaches_everyone_exactly_once() {
+    const PEOPLE: usize = 5000;
+    let sink = SmtpSink::start();
+    let data = tempfile::tempdir().unwrap();
+    let location = pamphlet::store::Location::Sqlite(data.path().join("pamphlet.db"));
+    {
+        let store = pamphlet::store::Store::open(&location).await.unwrap();
+        pamphlet::content::demo::load_if_empty(&store).await.unwrap();
+        for n in 0..PEOPLE {
+            let email = EmailAddress::parse(&format!("reader{n:05}@example.org")).unwrap();
+            subscribers::add_confirmed(&store, &email, "", "import").await.unwrap();
+        }
+        let id = issues::create(&store, "Kill test", "Every reader gets this once.", None, None).await.unwrap();
+        assert_eq!(issues::start(&store, id).await.unwrap(), Some(PEOPLE as u64));
+        store.close().await;
+    }
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut cuts: Vec<usize> = (1..=3u64).map(|k| 300 + (seed.wrapping_mul(k * 2654435761) % (PEOPLE as u64 - 600)) as usize).collect();
+    cuts.sort();
+    eprintln!("killing the server after {cuts:?} messages (seed {seed})");
+    let serve = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet"))
+            .args(["serve", "--addr", "127.0.0.1:0", "--database"])
+            .arg(format!("sqlite:{}", data.path().join("pamphlet.db").display()))
+            .args(["--smtp", &sink.url])
+            .env("PAMPHLET_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("pamphlet starts")
+    };
+    let mut server = serve();
+    for cut in &cuts {
+        let deadline = std::time::Instant::now() + Duration::from_secs(120);
+        while sink.count() < *cut {
+            assert!(std::time::Instant::now() < deadline, "sending stalled at {} messages", sink.count());
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        server.kill().expect("SIGKILL");
+        server.wait().unwrap();
+        server = serve();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        let store = pamphlet::store::Store::open(&location).await.unwrap();
+        let issue = issues::list(&store).await.unwrap().remove(0);
+        store.close().await;
+        if issue.status == issues::SENT {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the send did not finish; {} messages arrived", sink.count());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let mut by_person: HashMap<String, HashSet<String>> = HashMap::new();
+    let messages = sink.messages();
+    for mail in &messages {
+        let id = mail.header("Message-ID").expect("a Message-ID").to_owned();
+        by_person.entry(mail.to[0].clone()).or_default().insert(id);
+    }
+    assert_eq!(by_person.len(), PEOPLE, "everyone received the issue");
+    let twice: Vec<_> = by_person.iter().filter(|(_, ids)| ids.len() != 1).collect();
+    assert!(twice.is_empty(), "nobody received two different messages: {twice:?}");
+    // At most the message in flight per sender per kill went out twice, with the same id.
+    let repeats = messages.len() - PEOPLE;
+    eprintln!("{} messages for {PEOPLE} people: {repeats} resent with the same Message-ID", messages.len());
+    assert!(repeats <= 3 * 4, "{repeats} repeats");
+}
