@@ -125,7 +125,9 @@ impl Worker {
                     }
                     _ => Duration::ZERO,
                 };
-                tokio::time::sleep(pause).await;
+                if !pause.is_zero() {
+                    tokio::time::sleep(pause).await;
+                }
             }
         }
     }
