@@ -362,3 +362,69 @@ async fn a_send_killed_three_times_reaches_everyone_exactly_once() {
     eprintln!("{} messages for {PEOPLE} people: {repeats} resent with the same Message-ID", messages.len());
     assert!(repeats <= 3 * 4, "{repeats} repeats");
 }
+
+both_backends! {
+    async fn editors_preview_test_schedule_and_follow_an_issue(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        subscribers::add_confirmed(app.store(), &EmailAddress::parse("reader@example.org").unwrap(), "Reader", "admin").await.unwrap();
+        let signed = app.signed_in_as(Role::Editor).await;
+
+        // A mistake keeps the typed text.
+        let empty = app.post_signed(&signed, "/admin/newsletters", &[("subject", ""), ("body", "Kept <text>")]).await;
+        assert_eq!(empty.status, 422);
+        assert!(empty.text().contains("Kept &lt;text&gt;") && empty.text().contains("The issue needs a subject."), "{empty:?}");
+
+        // From a post: its title, text and a link back.
+        let list = app.get_signed(&signed, "/admin/newsletters").await;
+        let post_id = list.text().split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let made = app.post_signed(&signed, "/admin/newsletters/from-post", &[("post", &post_id)]).await;
+        assert_eq!(made.status, 303, "{made:?}");
+        let form = app.get_signed(&signed, made.header("location").unwrap()).await;
+        assert!(form.text().contains("[Read it on the site](/news/"), "{form:?}");
+        let id = made.header("location").unwrap().trim_start_matches("/admin/newsletters/").split('?').next().unwrap().to_owned();
+        let page = format!("/admin/newsletters/{id}");
+        let version = hidden_field(&form.text(), "version").unwrap();
+
+        // The preview is the email as typed, with its inline styles and no script.
+        let preview = app.post_signed(&signed, "/admin/newsletters/preview", &[("subject", "Typed subject"), ("body", "## Typed")]).await;
+        assert_eq!(preview.status, 200);
+        assert!(preview.text().contains("<h2 style=") && preview.text().contains("Typed subject"), "{preview:?}");
+        assert!(preview.header("content-security-policy").unwrap().starts_with("default-src 'none'"));
+
+        // A test goes to one address, with the typed text, and saves nothing.
+        let test = app
+            .post_signed(&signed, &page, &[("subject", "Unsaved subject"), ("body", "Unsaved body"), ("version", &version), ("action", "test"), ("test_to", "proof@example.org")])
+            .await;
+        assert_eq!(test.status, 200, "{test:?}");
+        assert!(test.text().contains("A test went to proof@example.org") && test.text().contains("Unsaved body"), "{test:?}");
+        let mails = sink.wait_for(1, 10).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].to, ["proof@example.org"]);
+        assert_eq!(mails[0].header("Subject").unwrap(), "[Test] Unsaved subject");
+        assert_ne!(issues::get(app.store(), id.parse().unwrap()).await.unwrap().unwrap().subject, "Unsaved subject");
+
+        // Scheduled a few seconds ahead, it goes out by itself.
+        let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
+        let at = format!("{}T{:02}:{:02}:{:02}", at.date(), at.hour(), at.minute(), at.second());
+        let past = app.post_signed(&signed, &page, &[("subject", "Scheduled"), ("body", "Text"), ("version", &version), ("action", "schedule"), ("send_at", "2020-01-01T10:00")]).await;
+        assert_eq!(past.status, 422);
+        assert!(past.text().contains("This time has passed"));
+        let scheduled = app.post_signed(&signed, &page, &[("subject", "Scheduled"), ("body", "Text"), ("version", &version), ("action", "schedule"), ("send_at", &at)]).await;
+        assert_eq!(scheduled.status, 303, "{scheduled:?}");
+        let mails = sink.wait_for(2, 15).await;
+        assert_eq!(mails.len(), 2, "the scheduled issue went out");
+        assert_eq!(mails[1].to, ["reader@example.org"]);
+        assert_eq!(mails[1].header("Subject").unwrap(), "Scheduled");
+        // Its page follows the sending; the progress is there for the script too.
+        assert!(app.eventually_contains_signed(&signed, &page, "Sent: started", 10).await);
+        let progress = app.get_signed(&signed, &format!("{page}/progress")).await;
+        let progress: serde_json::Value = serde_json::from_slice(&progress.body).unwrap();
+        assert_eq!(progress["status"], "sent");
+        assert_eq!(progress["progress"]["sent"], 1);
+        // A sent issue is a record: it cannot be changed or deleted.
+        let late = app.post_signed(&signed, &page, &[("subject", "Changed"), ("body", "Text"), ("version", "99"), ("action", "save")]).await;
+        assert_eq!(late.status, 409);
+        assert_eq!(app.post_signed(&signed, &format!("{page}/delete"), &[]).await.status, 409);
+    }
+}
