@@ -201,10 +201,63 @@ async fn the_admin_fits_a_360_pixel_phone() {
         "/admin/settings",
         "/admin/users",
         "/admin/account",
+        "/admin/newsletters",
+        "/admin/newsletters/new",
+        "/admin/subscribers",
     ] {
         browser.goto(&format!("{}{path}", app.base)).await;
         // Nothing wider than the screen: no sideways scrolling to reach a field or a button.
         let width = browser.run("return document.documentElement.scrollWidth").await;
         assert!(width.as_u64().unwrap() <= 360, "{path} is {width} px wide at 360 px");
     }
+}
+
+#[tokio::test]
+async fn an_editor_writes_an_issue_sends_it_and_watches_the_progress_move() {
+    let sink = crate::mailbox::SmtpSink::start();
+    // Ten a second, so the sending lasts long enough to be watched.
+    let mail = pamphlet::config::MailConfig { smtp_url: sink.url.clone(), connections: 2, per_second: Some(10) };
+    let app = spawn_app_with_mail_config(Backend::Sqlite, mail).await;
+    for n in 0..40 {
+        let email = pamphlet::mail::EmailAddress::parse(&format!("reader{n}@example.org")).unwrap();
+        pamphlet::newsletter::subscribers::add_confirmed(app.store(), &email, "", "import").await.unwrap();
+    }
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.click("a[href='/admin/newsletters']").await;
+    browser.click("a[href='/admin/newsletters/new']").await;
+    browser.type_into("#subject", "Written in the browser").await;
+    browser.type_into("#body", "The hearing is set. ").await;
+    // The posts' Markdown editor works here too.
+    browser.click("[data-md=bold]").await;
+    assert!(browser.wait_for_text("#body-preview", "bold text").await);
+    browser.click("button[value=save]").await;
+    assert!(browser.wait_for_text("[role=status]", "Saved").await);
+    assert!(browser.wait_for_text("main", "Send to 40 confirmed subscribers").await);
+    browser.click("button[value=send]").await;
+    assert!(browser.wait_for_text("[role=status]", "Sending has started").await);
+    // The figures move without a reload, then the page shows the end.
+    let url = browser.url().await;
+    let mut seen = Vec::new();
+    for _ in 0..40 {
+        let sent: u32 = browser.text("[data-figure=sent]").await.parse().unwrap_or(0);
+        seen.push(sent);
+        if sent >= 10 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(seen.iter().any(|n| *n > 0 && *n < 40), "the count rose while sending: {seen:?}");
+    assert_eq!(browser.url().await, url, "without leaving the page");
+    let mut ended = false;
+    for _ in 0..4 {
+        ended = browser.wait_for_text("#sending", "Sent: started").await;
+        if ended {
+            break;
+        }
+    }
+    assert!(ended, "the page shows the end");
+    assert_eq!(browser.text("[data-figure=sent]").await, "40");
+    assert_eq!(sink.count(), 40);
 }

@@ -47,8 +47,8 @@ pub struct TestApp {
     pub base: String,
     pub data: tempfile::TempDir,
     pub client: reqwest::Client,
-    /// The SMTP server the app sends through, kept across restarts.
-    pub smtp: Option<String>,
+    /// Where the app sends mail, kept across restarts.
+    pub mail: Option<pamphlet::config::MailConfig>,
 }
 
 pub struct Page {
@@ -116,14 +116,17 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// An app that sends its mail to the SMTP server at `smtp` (see `mailbox::SmtpSink`).
 pub async fn spawn_app_with_mail(backend: Backend, smtp: &str) -> TestApp {
-    let data = tempfile::tempdir().expect("a temporary folder");
-    let location = fresh_store(backend, data.path()).await;
-    start(location, data, Some(smtp.to_owned())).await
+    spawn_app_with_mail_config(backend, pamphlet::config::MailConfig { smtp_url: smtp.to_owned(), connections: 4, per_second: None }).await
 }
 
-fn config_with_mail(location: &Location, smtp: &Option<String>) -> Config {
-    let mail = smtp.clone().map(|smtp_url| pamphlet::config::MailConfig { smtp_url, connections: 4, per_second: None });
-    Config { mail, ..config(location) }
+pub async fn spawn_app_with_mail_config(backend: Backend, mail: pamphlet::config::MailConfig) -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let location = fresh_store(backend, data.path()).await;
+    start(location, data, Some(mail)).await
+}
+
+fn config_with_mail(location: &Location, mail: &Option<pamphlet::config::MailConfig>) -> Config {
+    Config { mail: mail.clone(), ..config(location) }
 }
 
 /// Starts another app on an existing store (a second node, or a restart).
@@ -131,16 +134,16 @@ pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestAp
     start(location, data, None).await
 }
 
-async fn start(location: Location, data: tempfile::TempDir, smtp: Option<String>) -> TestApp {
+async fn start(location: Location, data: tempfile::TempDir, mail: Option<pamphlet::config::MailConfig>) -> TestApp {
     // Tests are quiet; TEST_LOG=1 shows the app's log.
     static LOG: std::sync::Once = std::sync::Once::new();
     if std::env::var_os("TEST_LOG").is_some() {
         LOG.call_once(|| tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init());
     }
-    let app = Application::start(config_with_mail(&location, &smtp)).await.expect("the app starts");
+    let app = Application::start(config_with_mail(&location, &mail)).await.expect("the app starts");
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { app: Some(app), location, base, data, client, smtp }
+    TestApp { app: Some(app), location, base, data, client, mail }
 }
 
 impl TestApp {
@@ -261,7 +264,7 @@ impl TestApp {
     /// Stops the server and starts it again on the same data folder.
     pub async fn restart(&mut self) {
         self.app.take().expect("the app is running").stop().await.expect("the app stops cleanly");
-        let app = Application::start(config_with_mail(&self.location, &self.smtp)).await.expect("the app starts again");
+        let app = Application::start(config_with_mail(&self.location, &self.mail)).await.expect("the app starts again");
         self.base = format!("http://{}", app.addr);
         self.app = Some(app);
     }
