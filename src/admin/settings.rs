@@ -1,5 +1,6 @@
 //! `/admin/settings` (owners): the site's name, tagline, footer, contact
-//! address, social links, and the theme's accent colour and logo.
+//! address, social links, the theme's accent colour and logo, and the
+//! newsletter's sender and blocked signup domains.
 
 use std::collections::BTreeMap;
 
@@ -77,13 +78,7 @@ impl SettingsForm {
         if name.is_empty() {
             errors.insert("name", "The site needs a name.".into());
         }
-        let contact_email = match self.contact_email.trim() {
-            "" => String::new(),
-            typed => EmailAddress::parse(typed).map(|e| e.to_string()).unwrap_or_else(|e| {
-                errors.insert("contact_email", e);
-                String::new()
-            }),
-        };
+        let contact_email = optional_address(&self.contact_email, "contact_email", &mut errors);
         let language = self.language.trim().to_owned();
         let language_ok = language.split('-').enumerate().all(|(i, part)| {
             let letters = part.chars().all(|c| c.is_ascii_alphanumeric());
@@ -114,13 +109,7 @@ impl SettingsForm {
         if logo.as_ref().is_some_and(|l| !images.contains(l)) {
             errors.insert("logo", "Choose an image from the library.".into());
         }
-        let mail_from = match self.mail_from.trim() {
-            "" => String::new(),
-            typed => EmailAddress::parse(typed).map(|e| e.to_string()).unwrap_or_else(|e| {
-                errors.insert("mail_from", e);
-                String::new()
-            }),
-        };
+        let mail_from = optional_address(&self.mail_from, "mail_from", &mut errors);
         let mail_from_name = self.mail_from_name.trim().to_owned();
         if mail_from_name.chars().any(char::is_control) || mail_from_name.chars().count() > 100 {
             errors.insert("mail_from_name", "A sender name is one line of at most 100 characters.".into());
@@ -154,6 +143,17 @@ impl SettingsForm {
             accent,
             logo,
         })
+    }
+}
+
+/// An address that may be left empty, checked when it is not.
+fn optional_address(typed: &str, field: &'static str, errors: &mut Errors) -> String {
+    match typed.trim() {
+        "" => String::new(),
+        typed => EmailAddress::parse(typed).map(|e| e.to_string()).unwrap_or_else(|e| {
+            errors.insert(field, e);
+            String::new()
+        }),
     }
 }
 
