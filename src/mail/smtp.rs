@@ -23,7 +23,12 @@ use tokio::sync::Semaphore;
 /// Why a message did not go out, in the server's words where it gave any.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SendError {
-    /// Worth trying again later: a 4xx answer, a lost or refused connection, a timeout.
+    /// The server could not be reached or used (refused or lost connection,
+    /// timeout, failed login, nothing to send from): no fault of this
+    /// message or address, so it counts against neither.
+    #[error("{0}")]
+    Unavailable(String),
+    /// A 4xx answer about this message: worth trying again later.
     #[error("{0}")]
     Transient(String),
     /// A 5xx answer: the server will not take this message for this address.
@@ -41,6 +46,7 @@ enum Inner {
     Lettre(AsyncSmtpTransport<Tokio1Executor>),
 }
 
+/// The longest wait for a connection, and for one message's whole exchange.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Servers close idle connections after a while; one idle longer is not reused.
 const IDLE: Duration = Duration::from_secs(60);
@@ -54,6 +60,11 @@ impl Mailer {
                 redact(url)
             )
         };
+        let plain_login = url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=");
+        let local = ["@127.", "@localhost", "@[::1]"].iter().any(|l| url.contains(l));
+        if plain_login && !local {
+            anyhow::bail!("the SMTP address sends a password to {} unencrypted; add ?tls=required (STARTTLS) or use smtps://", redact(url));
+        }
         let inner = if url.starts_with("smtps://") {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .with_context(unusable)?
@@ -68,15 +79,29 @@ impl Mailer {
     }
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
-        match &*self.inner {
-            Inner::Direct(direct) => direct.send(&message).await,
-            Inner::Lettre(transport) => transport.send(message).await.map(drop).map_err(classify),
+        let sent = async {
+            match &*self.inner {
+                Inner::Direct(direct) => direct.send(&message).await,
+                Inner::Lettre(transport) => transport.send(message).await.map(drop).map_err(classify),
+            }
+        };
+        // A server that takes the connection and then goes quiet must not hold a sender for ever.
+        match tokio::time::timeout(TIMEOUT * 2, sent).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Unavailable("the mail server did not finish the exchange within 60 s".into())),
         }
     }
 }
 
+/// A reply from the server is about this message; anything else is about the server.
 fn classify(error: Error) -> SendError {
-    if error.is_permanent() { SendError::Permanent(error.to_string()) } else { SendError::Transient(error.to_string()) }
+    if error.is_permanent() {
+        SendError::Permanent(error.to_string())
+    } else if error.is_transient() {
+        SendError::Transient(error.to_string())
+    } else {
+        SendError::Unavailable(error.to_string())
+    }
 }
 
 /// `smtp://` with our own connections: at most `slots` at once, idle ones kept.
@@ -128,31 +153,17 @@ impl Direct {
     async fn send(&self, message: &Message) -> Result<(), SendError> {
         let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
         let (envelope, bytes) = (message.envelope(), message.formatted());
-        let reused = self.take_idle();
-        let was_reused = reused.is_some();
-        let mut connection = match reused {
+        let mut connection = match self.take_idle() {
             Some(connection) => connection,
             None => self.connect().await?,
         };
-        let mut result = connection.send(envelope, &bytes).await;
-        // A kept connection the server has closed meanwhile fails before any
-        // message data is sent; one fresh try then.
-        if was_reused && result.as_ref().is_err_and(|e| !e.is_response()) {
-            connection = self.connect().await?;
-            result = connection.send(envelope, &bytes).await;
-        }
-        match result {
-            Ok(_) => {
-                self.idle.lock().expect("the idle list is never poisoned").push((connection, Instant::now()));
-                Ok(())
-            }
-            // After a refusal the connection is still good; after anything else it is dropped.
-            Err(error) if error.is_response() && !connection.has_broken() => {
-                self.idle.lock().expect("the idle list is never poisoned").push((connection, Instant::now()));
-                Err(classify(error))
-            }
-            Err(error) => Err(classify(error)),
-        }
+        // No second try on another connection: a connection lost after the
+        // final dot may have delivered the message, and the outbox retries
+        // later with the same Message-ID anyway. lettre closes a connection
+        // after any error, so only a success keeps it.
+        connection.send(envelope, &bytes).await.map_err(classify)?;
+        self.idle.lock().expect("the idle list is never poisoned").push((connection, Instant::now()));
+        Ok(())
     }
 
     fn take_idle(&self) -> Option<AsyncSmtpConnection> {
@@ -169,23 +180,30 @@ impl Direct {
         let place = format!("{}:{}", self.host, self.port);
         let stream = match tokio::time::timeout(TIMEOUT, tokio::net::TcpStream::connect((self.host.as_str(), self.port))).await {
             Ok(Ok(stream)) => stream,
-            Ok(Err(error)) => return Err(SendError::Transient(format!("cannot connect to the mail server {place}: {error}"))),
-            Err(_) => return Err(SendError::Transient(format!("no answer from the mail server {place} within 30 s"))),
+            Ok(Err(error)) => return Err(SendError::Unavailable(format!("cannot connect to the mail server {place}: {error}"))),
+            Err(_) => return Err(SendError::Unavailable(format!("no answer from the mail server {place} within 30 s"))),
         };
-        stream.set_nodelay(true).map_err(|e| SendError::Transient(e.to_string()))?;
-        let mut connection = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello).await.map_err(classify)?;
-        match self.starttls {
-            Some(required) if required || connection.can_starttls() => {
-                let parameters = TlsParameters::new(self.host.clone()).map_err(classify)?;
-                connection.starttls(parameters, &self.hello).await.map_err(classify)?;
+        stream.set_nodelay(true).map_err(|e| SendError::Unavailable(e.to_string()))?;
+        let unavailable = |e: Error| SendError::Unavailable(format!("the mail server {place}: {e}"));
+        let setup = async {
+            let mut connection = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &self.hello).await.map_err(unavailable)?;
+            match self.starttls {
+                Some(required) if required || connection.can_starttls() => {
+                    let parameters = TlsParameters::new(self.host.clone()).map_err(unavailable)?;
+                    connection.starttls(parameters, &self.hello).await.map_err(unavailable)?;
+                }
+                _ => {}
             }
-            _ => {}
+            // A refused login is the operator's to fix; no message counts it against itself.
+            if let Some(credentials) = &self.credentials {
+                connection.auth(&[Mechanism::Plain, Mechanism::Login], credentials).await.map_err(unavailable)?;
+            }
+            Ok(connection)
+        };
+        match tokio::time::timeout(TIMEOUT, setup).await {
+            Ok(result) => result,
+            Err(_) => Err(SendError::Unavailable(format!("the mail server {place} did not finish greeting within 30 s"))),
         }
-        if let Some(credentials) = &self.credentials {
-            // A refused login is the operator's to fix; it fails every message until then.
-            connection.auth(&[Mechanism::Plain, Mechanism::Login], credentials).await.map_err(|e| SendError::Transient(e.to_string()))?;
-        }
-        Ok(connection)
     }
 }
 
@@ -217,6 +235,11 @@ mod tests {
             assert!(Direct::parse(bad, 1).is_none(), "{bad}");
         }
         assert!(Mailer::new("smtp://host:x", 1).is_err());
+        // A password goes to another machine only encrypted.
+        let clear = Mailer::new("smtp://user:secret@mail.example.org:25", 1).err().unwrap().to_string();
+        assert!(clear.contains("unencrypted") && !clear.contains("secret"), "{clear}");
+        assert!(Mailer::new("smtp://user:secret@mail.example.org:587?tls=required", 1).is_ok());
+        assert!(Mailer::new("smtp://user:secret@127.0.0.1:25", 1).is_ok());
         assert_eq!(redact("smtps://u:secret@mail.example.org"), "smtps://…@mail.example.org");
     }
 }

@@ -51,10 +51,12 @@ fn accent(settings: &SiteSettings) -> &str {
 }
 
 /// The one email an unconfirmed address receives.
-pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, name: &str, token: &str) -> anyhow::Result<Letter> {
+pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, token: &str) -> anyhow::Result<Letter> {
     let url = confirm_url(base_url, token);
     let site = settings.name.as_str();
-    let greeting = if name.trim().is_empty() { "Hello,".to_owned() } else { format!("Hello {},", name.trim()) };
+    // The typed name stays out of this email (greeting and To): it goes to
+    // any address anyone types, and must carry none of their words.
+    let greeting = "Hello,".to_owned();
     let lines = [
         format!("Someone, hopefully you, asked to receive the newsletter of {site} at this address."),
         "To confirm, open the link and press “Confirm”. The link works for 48 hours.".to_owned(),
@@ -71,7 +73,7 @@ pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, 
     })?;
     Ok(Letter {
         to: to.clone(),
-        to_name: name.to_owned(),
+        to_name: String::new(),
         subject: format!("Confirm your subscription to {site}"),
         text,
         html,

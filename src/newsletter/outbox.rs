@@ -15,12 +15,17 @@
 //!
 //! A crash before 2 leaves rows `claimed` that were never sent; a crash
 //! between 2 and 3 leaves the one row in flight per sender `claimed` though
-//! the server may have taken it. Senders prove they are alive in
-//! `mail_workers` every [`HEARTBEAT`]; once a sender has been silent for
-//! [`SILENCE`], its claims go back to `pending` ([`release_dead`]) and are
-//! sent by whoever claims them next. So no row is ever skipped, a row
-//! already marked is never sent again, and the only possible repeat is that
-//! one in-flight row per sender per crash — carrying the same Message-ID.
+//! the server may have taken it. Each node says in `mail_workers`, every
+//! [`HEARTBEAT`] from a task of its own, which of its senders are alive (a
+//! sender task that ended is no longer named); once a sender has been
+//! silent for [`SILENCE`], its claims go back to `pending` ([`release_dead`])
+//! and are sent by whoever claims them next. A mark that finds its row no
+//! longer claimed by its sender tells the sender to drop the rest of its
+//! batch. So no row is ever skipped, a row already marked is never sent
+//! again, and the only possible repeat is that one in-flight row per sender
+//! per crash — carrying the same Message-ID. (A node cut off from the
+//! database for longer than [`SILENCE`] while its mail server still answers
+//! may repeat its in-flight row too, for the same reason.)
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -93,25 +98,33 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
     .await)?)
 }
 
-/// Step 3, success.
-pub async fn mark_sent(store: &Store, row: &Claimed, sender: &str) -> anyhow::Result<()> {
+/// Step 3, success. Every mark returns false when the row was no longer
+/// this sender's (its claim was released while it sent): the sender then
+/// drops the rest of its batch, which others may be sending already.
+pub async fn mark_sent(store: &Store, row: &Claimed, sender: &str) -> anyhow::Result<bool> {
     mark(store, row, sender, "sent", row.attempts + 1, None, now()).await
 }
 
 /// Step 3, a permanent refusal: the row fails with the server's text.
-pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<()> {
+pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     mark(store, row, sender, "failed", row.attempts + 1, Some(error), now()).await
 }
 
-/// Step 3, a transient failure: back to the queue for later, or failed
-/// after [`MAX_ATTEMPTS`]. Waits 30 s, 1, 2, 4, 8 minutes.
-pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<()> {
+/// Step 3, a transient refusal of this message: back to the queue for
+/// later, or failed after [`MAX_ATTEMPTS`]. Waits 30 s, 1, 2, 4, 8 minutes.
+pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     let attempts = row.attempts + 1;
     if attempts >= MAX_ATTEMPTS {
         return mark(store, row, sender, "failed", attempts, Some(error), now()).await;
     }
     let wait = Duration::seconds(30 * (1 << (attempts - 1)));
     mark(store, row, sender, "pending", attempts, Some(error), now() + wait).await
+}
+
+/// Step 3 when the server was out of reach: back to the queue in 30 s,
+/// without counting an attempt, however long the outage lasts.
+pub async fn put_back(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
+    mark(store, row, sender, "pending", row.attempts, Some(error), now() + Duration::seconds(30)).await
 }
 
 async fn mark(
@@ -122,9 +135,9 @@ async fn mark(
     attempts: i64,
     error: Option<&str>,
     at: OffsetDateTime,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<bool> {
     let sent_at = (status == "sent").then_some(at);
-    on_pool!(store, |pool| sqlx::query(
+    let marked = on_pool!(store, |pool| sqlx::query(
         "UPDATE deliveries SET status = $1, attempts = $2, error = $3, sent_at = $4, next_attempt_at = $5, claimed_by = NULL
          WHERE issue_id = $6 AND subscriber_id = $7 AND status = 'claimed' AND claimed_by = $8"
     )
@@ -138,39 +151,61 @@ async fn mark(
     .bind(sender)
     .execute(pool)
     .await
-    .map(drop))?;
-    Ok(())
+    .map(|r| r.rows_affected()))?;
+    Ok(marked == 1)
 }
 
-/// Says that the senders of `node` are alive.
+/// Says that `senders` are alive. On PostgreSQL the database's clock
+/// stamps it, so nodes whose clocks disagree still agree on who is silent.
 pub async fn heartbeat(store: &Store, senders: &[String]) -> anyhow::Result<()> {
-    let at = now();
     for sender in senders {
-        on_pool!(store, |pool| sqlx::query(
-            "INSERT INTO mail_workers (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at"
-        )
-        .bind(sender)
-        .bind(at)
-        .execute(pool)
-        .await
-        .map(drop))?;
+        match store.pool() {
+            Pool::Postgres(pool) => {
+                sqlx::query(
+                    "INSERT INTO mail_workers (id, seen_at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+                )
+                .bind(sender)
+                .execute(pool)
+                .await?;
+            }
+            // One machine, one clock.
+            Pool::Sqlite(pool) => {
+                sqlx::query(
+                    "INSERT INTO mail_workers (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at",
+                )
+                .bind(sender)
+                .bind(now())
+                .execute(pool)
+                .await?;
+            }
+        }
     }
     Ok(())
 }
 
 /// Puts the claims of senders silent for [`SILENCE`] back in the queue.
 pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
-    let cutoff = now() - SILENCE;
-    let released = on_pool!(store, |pool| sqlx::query(
-        "UPDATE deliveries SET status = 'pending', claimed_by = NULL
-         WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)"
-    )
-    .bind(cutoff)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let released = match store.pool() {
+        Pool::Postgres(pool) => sqlx::query(
+            "UPDATE deliveries SET status = 'pending', claimed_by = NULL
+             WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > now() - make_interval(secs => $1))",
+        )
+        .bind(SILENCE.whole_seconds() as f64)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+        Pool::Sqlite(pool) => sqlx::query(
+            "UPDATE deliveries SET status = 'pending', claimed_by = NULL
+             WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)",
+        )
+        .bind(now() - SILENCE)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+    };
+    // Senders gone for a day are forgotten.
     on_pool!(store, |pool| sqlx::query("DELETE FROM mail_workers WHERE seen_at <= $1")
-        .bind(cutoff - Duration::hours(1))
+        .bind(now() - Duration::days(1))
         .execute(pool)
         .await
         .map(drop))?;

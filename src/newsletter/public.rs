@@ -104,8 +104,7 @@ pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, 
                 tokio::spawn(async move {
                     let sent = async {
                         let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
-                        let letter =
-                            letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.name, &confirmation.token)?;
+                        let letter = letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.token)?;
                         mailer.send(letter.build(&sender)?).await?;
                         anyhow::Ok(())
                     };

@@ -37,7 +37,6 @@ const COLUMNS: &str = "id, email, name, status, source, created_at, confirmed_at
 #[derive(Debug, Clone)]
 pub struct Confirmation {
     pub email: EmailAddress,
-    pub name: String,
     pub token: String,
 }
 
@@ -81,7 +80,7 @@ pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) 
         .await
         .map(|r| r.rows_affected()))?
             == 1;
-    Ok((inserted == 1 || renewed).then(|| Confirmation { email: email.clone(), name: name.to_owned(), token }))
+    Ok((inserted == 1 || renewed).then(|| Confirmation { email: email.clone(), token }))
 }
 
 /// The subscriber an unused, unexpired confirmation token belongs to.
@@ -156,10 +155,11 @@ pub async fn add_confirmed(store: &Store, email: &EmailAddress, name: &str, sour
 pub async fn list(store: &Store, search: &str, status: Option<&str>, limit: i64, offset: i64) -> anyhow::Result<Vec<Subscriber>> {
     let query = format!(
         "SELECT {COLUMNS} FROM subscribers
-         WHERE ($1 = '' OR email LIKE $2 OR LOWER(name) LIKE $2) AND ($3 = '' OR status = $3)
+         WHERE ($1 = '' OR email LIKE $2 ESCAPE '\\' OR LOWER(name) LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3)
          ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     );
-    let pattern = format!("%{}%", search.trim().to_lowercase().replace(['%', '_'], ""));
+    let typed = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = format!("%{typed}%");
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
         .bind(search.trim())
         .bind(&pattern)

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Mutex, Notify};
@@ -37,21 +38,38 @@ impl Worker {
     pub fn start(store: Store, mailer: Mailer, base_url: String, senders: u32, per_second: Option<u32>, wake: Arc<Notify>) -> JoinSet<()> {
         let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)) };
         let node = &crate::secrets::token()[..12];
-        let ids: Vec<String> = (0..senders.max(1)).map(|n| format!("{node}/{n}")).collect();
+        let senders: Vec<(String, Arc<AtomicBool>)> =
+            (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
         let mut tasks = JoinSet::new();
-        tasks.spawn(worker.clone().keep_alive_and_keep_time(ids.clone()));
-        for id in ids {
-            tasks.spawn(worker.clone().send_forever(id));
+        tasks.spawn(worker.clone().keep_alive(senders.clone()));
+        tasks.spawn(worker.clone().keep_time());
+        for (id, alive) in senders {
+            tasks.spawn(worker.clone().send_forever(id, Alive(alive)));
         }
         tasks
     }
 
-    async fn keep_alive_and_keep_time(self, ids: Vec<String>) {
+    /// The heartbeat, in a task that does nothing else so that slow work
+    /// never makes a live sender look silent. It names only the senders
+    /// whose task still runs.
+    async fn keep_alive(self, senders: Vec<(String, Arc<AtomicBool>)>) {
+        let mut tick = tokio::time::interval(outbox::HEARTBEAT);
+        loop {
+            tick.tick().await;
+            let alive: Vec<String> = senders.iter().filter(|(_, a)| a.load(Ordering::Relaxed)).map(|(id, _)| id.clone()).collect();
+            if let Err(error) = outbox::heartbeat(&self.store, &alive).await {
+                tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
+            }
+        }
+    }
+
+    /// Releases the claims of silent senders, starts scheduled issues and
+    /// closes finished ones.
+    async fn keep_time(self) {
         let mut tick = tokio::time::interval(outbox::HEARTBEAT);
         loop {
             tick.tick().await;
             let round = async {
-                outbox::heartbeat(&self.store, &ids).await?;
                 let released = outbox::release_dead(&self.store).await?;
                 if released > 0 {
                     tracing::warn!(released, "a mail sender stopped; its claimed messages went back to the queue");
@@ -69,7 +87,7 @@ impl Worker {
         }
     }
 
-    async fn send_forever(self, id: String) {
+    async fn send_forever(self, id: String, _alive: Alive) {
         // Claims need a heartbeat on record first, or they would look abandoned.
         while let Err(error) = outbox::heartbeat(&self.store, std::slice::from_ref(&id)).await {
             tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
@@ -103,23 +121,28 @@ impl Worker {
                 };
                 // A row must leave `claimed` before the next claim, or this
                 // sender would find it in its next batch and send it again.
-                loop {
+                let still_ours = loop {
                     let marked = match &outcome {
                         Ok(()) => outbox::mark_sent(&self.store, &row, &id).await,
                         Err(SendError::Permanent(text)) => outbox::mark_failed(&self.store, &row, &id, text).await,
                         Err(SendError::Transient(text)) => outbox::retry_later(&self.store, &row, &id, text).await,
+                        Err(SendError::Unavailable(text)) => outbox::put_back(&self.store, &row, &id, text).await,
                     };
                     match marked {
-                        Ok(()) => break,
+                        Ok(still_ours) => break still_ours,
                         Err(error) => {
                             tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
                             tokio::time::sleep(Duration::from_secs(1)).await;
                         }
                     }
+                };
+                if !still_ours {
+                    tracing::warn!(sender = %id, "this sender's claim was released while it sent; it leaves the rest of its batch to others");
+                    break;
                 }
-                // A server that is down or refusing for now is given time, growing to 30 s.
+                // A server that is out of reach or refusing for now is given time, growing to 30 s.
                 pause = match &outcome {
-                    Err(SendError::Transient(text)) => {
+                    Err(SendError::Transient(text) | SendError::Unavailable(text)) => {
                         tracing::warn!(error = %text, "the SMTP server did not take a message; it will be retried");
                         (pause * 2).clamp(Duration::from_millis(250), Duration::from_secs(30))
                     }
@@ -134,10 +157,10 @@ impl Worker {
 
     async fn sender(&self) -> Result<(SiteSettings, Sender), SendError> {
         let settings = crate::content::settings::load(&self.store).await.ok().flatten();
-        let Some(settings) = settings else { return Err(SendError::Transient("the site settings cannot be read".into())) };
+        let Some(settings) = settings else { return Err(SendError::Unavailable("the site settings cannot be read".into())) };
         match letters::sender(&settings) {
             Some(sender) => Ok((settings, sender)),
-            None => Err(SendError::Transient("no sender address is set: set one in Settings".into())),
+            None => Err(SendError::Unavailable("no sender address is set: set one in Settings".into())),
         }
     }
 
@@ -153,7 +176,7 @@ impl Worker {
             None => {
                 let issue = issues::get(&self.store, row.issue_id)
                     .await
-                    .map_err(|e| SendError::Transient(format!("{e:#}")))?
+                    .map_err(|e| SendError::Unavailable(format!("{e:#}")))?
                     .ok_or_else(|| SendError::Permanent("the issue was deleted".into()))?;
                 let edition = Edition::new(settings, &self.base_url, issue.id, &issue.subject, &issue.body)
                     .map_err(|e| SendError::Permanent(format!("the issue cannot be rendered: {e:#}")))?;
@@ -166,6 +189,16 @@ impl Worker {
             .build(sender)
             .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e:#}")))?;
         self.mailer.send(message).await
+    }
+}
+
+/// Set while a sender's task runs; dropped (also when the task panics), it
+/// takes the sender out of the heartbeat, so its claims are released.
+struct Alive(Arc<AtomicBool>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Relaxed);
     }
 }
 

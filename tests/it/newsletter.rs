@@ -53,7 +53,7 @@ both_backends! {
         let page = app.get("/newsletter").await;
         assert!(page.text().contains("action=\"/newsletter/subscribe\""), "the newsletter page has a signup form: {page:?}");
 
-        let answer = subscribe(&app, "Ann.Reader@Example.org", "Ann Söring").await;
+        let answer = subscribe(&app, "Ann.Reader@Example.org", "Ann Typedname").await;
         assert_eq!(answer.status, 200, "{answer:?}");
         assert!(answer.text().contains("Check your inbox"), "{answer:?}");
         let mails = sink.wait_for(1, 10).await;
@@ -61,7 +61,9 @@ both_backends! {
         let confirmation = &mails[0];
         assert_eq!(confirmation.to, ["ann.reader@example.org"]);
         assert!(confirmation.header("Subject").unwrap().contains("Confirm your subscription"), "{:?}", confirmation.headers);
-        assert_eq!(confirmation.header("To").unwrap(), "Ann Söring <ann.reader@example.org>");
+        // The typed name is kept, but not written into a mail to an unconfirmed address.
+        assert_eq!(confirmation.header("To").unwrap(), "ann.reader@example.org");
+        assert!(!confirmation.text.contains("Typedname") && !confirmation.html.contains("Typedname"));
         assert!(confirmation.header("List-Unsubscribe").is_none(), "a confirmation is not a newsletter");
         let link = confirm_link(confirmation);
 
@@ -195,16 +197,23 @@ both_backends! {
         let added = app.post_signed(&signed, "/admin/subscribers", &[("email", "carl@example.org"), ("name", "Carl"), ("consent", "yes")]).await;
         assert_eq!(added.status, 303, "{added:?}");
 
-        let csv = "email,name\nann@example.org,Ann\nnot an address,Bob\n\"dora@example.org\",\"Dora, D.\"\ncarl@example.org,Carl\n";
+        // As a spreadsheet saves "CSV UTF-8": a byte-order mark first.
+        let csv = "\u{feff}email,name\nann@example.org,Ann\nnot an address,Bob\n\"dora@example.org\",\"Dora, D.\"\ncarl@example.org,Carl\njens_s@example.org,Jens\n";
         let without = app.upload(&signed, "/admin/subscribers/import", &[], ("people.csv", csv.as_bytes())).await;
         assert_eq!(without.status, 422, "an import needs the consent box");
         let imported = app.upload(&signed, "/admin/subscribers/import", &[("consent", "yes")], ("people.csv", csv.as_bytes())).await;
         assert_eq!(imported.status, 200, "{imported:?}");
         let text = imported.text();
-        assert!(text.contains("Import: 2 added, 1 already on the list, 1 lines not taken"), "{text}");
+        assert!(text.contains("Import: 3 added, 1 already on the list, 1 lines not taken"), "{text}");
         assert!(text.contains("Line 3:"), "the bad line by number: {text}");
         let counts = subscribers::counts(app.store()).await.unwrap();
-        assert!(counts.contains(&("confirmed".to_owned(), 3)), "{counts:?}");
+        assert!(counts.contains(&("confirmed".to_owned(), 4)), "{counts:?}");
+        // An underscore is a character to find, not a wildcard.
+        let underscore = app.get_signed(&signed, "/admin/subscribers?q=jens_s").await;
+        assert!(underscore.text().contains("jens_s@example.org"), "{underscore:?}");
+        let found = subscribers::list(app.store(), "s_s", None, 10, 0).await.unwrap();
+        assert_eq!(found.iter().map(|s| s.email.as_str()).collect::<Vec<_>>(), ["jens_s@example.org"]);
+        assert!(subscribers::list(app.store(), "a_n", None, 10, 0).await.unwrap().is_empty(), "no wildcard match for ann");
 
         let search = app.get_signed(&signed, "/admin/subscribers?q=dora").await;
         assert!(search.text().contains("dora@example.org") && !search.text().contains("carl@example.org"), "{search:?}");
@@ -213,12 +222,12 @@ both_backends! {
         assert_eq!(export.header("content-type"), Some("text/csv; charset=utf-8"));
         let export = export.text();
         assert!(export.contains("\"dora@example.org\",\"Dora, D.\",\"confirmed\",\"import\""), "{export}");
-        assert_eq!(export.lines().count(), 4, "a header and three people");
+        assert_eq!(export.lines().count(), 5, "a header and four people");
 
         // Erasing someone removes them and their deliveries; an audit line stays without the address.
         let dora = subscribers::list(app.store(), "dora", None, 1, 0).await.unwrap().remove(0);
         send_issue(&app, &signed, "Before erasure", "Text.").await;
-        sink.wait_for(3, 10).await;
+        sink.wait_for(4, 10).await;
         let erase_page = app.get_signed(&signed, &format!("/admin/subscribers/{}/erase", dora.id)).await;
         assert!(erase_page.text().contains("Erase dora@example.org?"));
         let erased = app.post_signed(&signed, &format!("/admin/subscribers/{}/erase", dora.id), &[]).await;
@@ -409,6 +418,20 @@ fn assert_each_received_one(sink: &SmtpSink, people: usize, repeats: usize) {
     let resent = messages.len() - people;
     eprintln!("{} messages for {people} people: {resent} resent with the same Message-ID", messages.len());
     assert!(resent <= repeats, "{resent} repeats");
+}
+
+#[tokio::test]
+async fn an_unreachable_mail_server_counts_against_no_one() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let app = spawn_app_with_mail(Backend::Sqlite, &format!("smtp://127.0.0.1:{port}")).await;
+    subscribers::add_confirmed(app.store(), &EmailAddress::parse("reader@example.org").unwrap(), "", "admin").await.unwrap();
+    let signed = app.signed_in_as(Role::Editor).await;
+    let id = send_issue(&app, &signed, "Nobody home", "Text.").await;
+    assert!(app.eventually_contains_signed(&signed, &format!("/admin/newsletters/{id}"), "cannot connect to the mail server", 10).await);
+    let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "", 10).await.unwrap();
+    assert_eq!(recipients[0].status, "pending", "waiting for the server, not failed");
+    assert_eq!(recipients[0].attempts, 0, "an outage is no attempt of this message");
 }
 
 both_backends! {

@@ -216,7 +216,11 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
             fresh.version = issue.version;
             return form_page(&state, &editor, StatusCode::CONFLICT, Some(&issue), &fresh, &Errors::new(), text).await;
         }
-        Err(other) => return Err(Problem::new(StatusCode::CONFLICT, other.to_string()).into()),
+        Err(issues::EditError::NotEditable) => {
+            let text = "This issue started sending meanwhile, so it can no longer change. Nothing of yours was saved: your text is below, to copy into a new issue.";
+            return form_page(&state, &editor, StatusCode::CONFLICT, Some(&issue), &form, &Errors::new(), text).await;
+        }
+        Err(issues::EditError::NotFound) => return Err(Problem::not_found().into()),
     }
     let done = match form.action.as_str() {
         "send" => {
@@ -286,10 +290,13 @@ async fn form_page(
     errors: &Errors,
     notice: &str,
 ) -> AdminResult {
+    // Anything but a plain GET shows text the store may not have: the
+    // browser keeps a copy and warns before leaving.
+    let unsaved = status != StatusCode::OK || !errors.is_empty() || form.action == "test";
     let confirmed = people::counts(&state.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
     let values = context! {
         issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),
-        form => Serde(form), errors => Serde(errors), notice, confirmed,
+        form => Serde(form), errors => Serde(errors), notice, confirmed, unsaved,
         problem => not_ready(state).await?, me_email => editor.user.email.clone(),
     };
     Ok(state.views.page(status, "newsletter_edit.html", Some(editor), values))

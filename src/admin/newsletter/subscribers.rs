@@ -143,7 +143,8 @@ pub async fn import(State(state): State<AdminState>, editor: Editor, mut form: M
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &ListQuery::default(), &AddForm::default(), &errors, None).await;
     };
     let mut report = Report::default();
-    for (n, line) in text.lines().enumerate() {
+    // Spreadsheets write "CSV UTF-8" with a byte-order mark first.
+    for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
         let cells = csv_cells(line);
         let first = cells.first().map(|c| c.trim()).unwrap_or("");
         if first.is_empty() || (n == 0 && first.eq_ignore_ascii_case("email")) {

@@ -123,10 +123,11 @@ if (form && body) {
   });
 
   // The copy is dropped once the server has the text: after a save the
-  // page opens with `?done=…`, and a new post's copy moves to its own page.
+  // page opens with `?done=…`, and a new item's copy (`post-new`,
+  // `newsletter-new`) moves to its own page (`post-7`).
   if (!unsaved && (stored === saved || new URLSearchParams(location.search).has("done"))) {
     localStorage.removeItem(key);
-    localStorage.removeItem("pamphlet:post-new");
+    localStorage.removeItem(key.replace(/-\d+$/, "-new"));
   }
 
   form.addEventListener("submit", (event) => {
