@@ -93,7 +93,9 @@ impl Application {
             None
         };
         let scheduler = tokio::spawn(publish_when_due(store.clone()));
-        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None, forms: true };
+        // Without a mail server the signup form could confirm nobody: the
+        // newsletter block then says how else to follow the news.
+        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None, forms: config.mail.is_some() };
         let mailer = match &config.mail {
             Some(mail) => Some(Mailer::new(&mail.smtp_url, mail.connections)?),
             None => None,

@@ -28,8 +28,9 @@ pub struct Site {
     /// so an edit during a build cannot mix two versions of the menus; the
     /// live site (`None`) reads it per render.
     pub frame: Option<Arc<Frame>>,
-    /// True where Pamphlet itself answers the site's forms (the live site);
-    /// the static export shows another way to reach the team instead.
+    /// True where Pamphlet itself answers the site's forms (the live site
+    /// with a mail server); elsewhere (the static export, a server without
+    /// `--smtp`) the blocks show another way to reach the team.
     pub forms: bool,
 }
 

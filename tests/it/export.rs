@@ -11,11 +11,14 @@ use pamphlet::render::theme::Theme;
 use pamphlet::site::routes::Site;
 use pamphlet::store::{Location, Store};
 
-use crate::helpers::{gunzip, links, spawn_app, unbrotli};
+use crate::helpers::{gunzip, links, spawn_app_with_mail, unbrotli};
+use crate::mailbox::SmtpSink;
 
 crate::both_backends! {
     async fn the_export_is_complete_self_contained_and_matches_the_live_site(backend: Backend) {
-        let app = spawn_app(backend).await;
+        // With a mail server, so that the live site shows its signup form.
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
         let out = tempfile::tempdir().unwrap();
         let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None, forms: false };
         let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();

@@ -289,6 +289,9 @@ async fn bots_and_floods_are_turned_away_without_telling_them() {
 #[tokio::test]
 async fn without_a_mail_server_signups_pause_with_a_clear_page() {
     let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    // The block shows no form that could confirm nobody, but another way to follow the news.
+    let page = app.get("/newsletter").await.text();
+    assert!(!page.contains("action=\"/newsletter/subscribe\"") && page.contains("To subscribe, write to"), "{page}");
     let page = subscribe(&app, "ann@example.org", "").await;
     assert_eq!(page.status, 503);
     assert!(page.text().contains("cannot send email"), "{page:?}");
