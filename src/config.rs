@@ -35,7 +35,7 @@ pub struct MailConfig {
 impl std::fmt::Debug for MailConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MailConfig")
-            .field("smtp_url", &crate::mail::redact(&self.smtp_url))
+            .field("smtp_url", &crate::secrets::redact_url(&self.smtp_url))
             .field("connections", &self.connections)
             .field("per_second", &self.per_second)
             .finish()

@@ -18,6 +18,18 @@ pub fn digest(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The URL with its password replaced, for messages and logs:
+/// `postgres://ann:pw@db/x` → `postgres://ann:***@db/x`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            format!("{scheme}://{}:***@{host}", userinfo.split(':').next().unwrap_or(""))
+        }
+        _ => url.to_owned(),
+    }
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0

@@ -20,6 +20,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 use tokio::sync::Semaphore;
 
+use crate::secrets::redact_url;
+
 /// Why a message did not go out, in the server's words where it gave any.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SendError {
@@ -57,13 +59,16 @@ impl Mailer {
         let unusable = || {
             format!(
                 "the SMTP address is not usable ({}); write e.g. smtp://127.0.0.1:25 or smtps://user:password@mail.example.org",
-                redact(url)
+                redact_url(url)
             )
         };
         let plain_login = url.starts_with("smtp://") && url.contains('@') && !url.contains("tls=");
         let local = ["@127.", "@localhost", "@[::1]"].iter().any(|l| url.contains(l));
         if plain_login && !local {
-            anyhow::bail!("the SMTP address sends a password to {} unencrypted; add ?tls=required (STARTTLS) or use smtps://", redact(url));
+            anyhow::bail!(
+                "the SMTP address sends a password to {} unencrypted; add ?tls=required (STARTTLS) or use smtps://",
+                redact_url(url)
+            );
         }
         let inner = if url.starts_with("smtps://") {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -207,17 +212,6 @@ impl Direct {
     }
 }
 
-/// The URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((_, host)) => format!("{scheme}://…@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +234,6 @@ mod tests {
         assert!(clear.contains("unencrypted") && !clear.contains("secret"), "{clear}");
         assert!(Mailer::new("smtp://user:secret@mail.example.org:587?tls=required", 1).is_ok());
         assert!(Mailer::new("smtp://user:secret@127.0.0.1:25", 1).is_ok());
-        assert_eq!(redact("smtps://u:secret@mail.example.org"), "smtps://…@mail.example.org");
+        assert_eq!(redact_url("smtps://u:secret@mail.example.org"), "smtps://u:***@mail.example.org");
     }
 }

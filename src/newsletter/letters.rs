@@ -8,7 +8,7 @@ use minijinja::{Environment, context};
 
 use crate::content::settings::SiteSettings;
 use crate::mail::{EmailAddress, Letter, Sender, Unsubscribe};
-use crate::render::markdown;
+use crate::render::{escape_html, markdown};
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -31,10 +31,10 @@ pub fn sender(settings: &SiteSettings) -> Option<Sender> {
     })
 }
 
-/// The host part of Message-IDs: the site's own host.
+/// The host part of Message-IDs: the site's own host, without a port.
 pub fn id_domain(base_url: &str) -> String {
-    let host = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
-    let host = host.split(['/', ':']).next().unwrap_or("localhost");
+    let host = crate::site::views::host(base_url).unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
     if host.is_empty() { "localhost".into() } else { host.to_owned() }
 }
 
@@ -63,7 +63,8 @@ pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, 
         "If it was not you, ignore this email: you will receive nothing more from us.".to_owned(),
     ];
     let text = format!("{greeting}\n\n{}\n\n{url}\n\n{}\n", lines[..2].join("\n"), lines[2]);
-    let paragraph = |t: &str| format!("<p style=\"font-size:17px;line-height:1.55;color:#1f1b16;margin:0 0 14px 0;\">{}</p>", escape(t));
+    let paragraph =
+        |t: &str| format!("<p style=\"font-size:17px;line-height:1.55;color:#1f1b16;margin:0 0 14px 0;\">{}</p>", escape_html(t));
     let body = [paragraph(&greeting), paragraph(&lines[0]), paragraph(&lines[1])].concat();
     let html = TEMPLATES.get_template("letter.html")?.render(context! {
         language => &settings.language, subject => format!("Confirm your subscription to {site}"), site_name => site,
@@ -130,7 +131,7 @@ impl Edition {
             to_name: name.to_owned(),
             subject: self.subject.clone(),
             text: self.text.replace(UNSUBSCRIBE_MARK, &url),
-            html: self.html.replace(UNSUBSCRIBE_MARK, &escape(&url)),
+            html: self.html.replace(UNSUBSCRIBE_MARK, &escape_html(&url)),
             message_id: format!("newsletter.{}.{}@{}", self.issue_id, subscriber_id, self.id_domain),
             unsubscribe: Some(Unsubscribe { url, mailto: self.mailto.clone() }),
         }
@@ -157,10 +158,6 @@ fn inline_styles(html: &str, accent: &str) -> String {
     ]
     .iter()
     .fold(html.to_owned(), |html, (tag, styled)| html.replace(tag, styled))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -73,6 +73,11 @@ pub(crate) fn syntax() -> Result<minijinja::syntax::SyntaxConfig, minijinja::Err
     minijinja::syntax::SyntaxConfig::builder().trim_blocks(true).lstrip_blocks(true).build()
 }
 
+/// Text for HTML built outside a template (search snippets, email parts).
+pub(crate) fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// minijinja's HTML escaping also escapes `/`, which turns every URL into
 /// `&#x2f;` soup; escaping `& < > " '` is what HTML and XML need.
 pub(crate) fn escape_without_slashes(

@@ -190,7 +190,7 @@ impl SearchIndex {
         snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
         let snippet_html = if snippet.is_empty() {
             // Matched in the title only: show the opening of the text.
-            let mut opening = html_escape(&body.chars().take(200).collect::<String>());
+            let mut opening = crate::render::escape_html(&body.chars().take(200).collect::<String>());
             if body.chars().count() > 200 {
                 opening.push('…');
             }
@@ -203,7 +203,7 @@ impl SearchIndex {
             kind,
             kind_label,
             url: text(self.fields.url),
-            title_html: if title_html.is_empty() { html_escape(&title) } else { title_html },
+            title_html: if title_html.is_empty() { crate::render::escape_html(&title) } else { title_html },
             snippet_html,
             date: text(self.fields.date),
         })
@@ -343,10 +343,6 @@ fn snippet_near_start(generator: &SnippetGenerator, text: &str) -> tantivy::snip
         }
     }
     generator.snippet(text)
-}
-
-fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {

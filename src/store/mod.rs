@@ -21,6 +21,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::Notify;
 
+use crate::secrets::redact_url;
+
 /// Where the store lives, as given on the command line.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Location {
@@ -46,10 +48,10 @@ impl Location {
             }
             Ok(Self::Sqlite(PathBuf::from(path)))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            PgConnectOptions::from_str(url).map_err(|e| anyhow::anyhow!("{:?} is not a PostgreSQL URL: {e}", redact(url)))?;
+            PgConnectOptions::from_str(url).map_err(|e| anyhow::anyhow!("{:?} is not a PostgreSQL URL: {e}", redact_url(url)))?;
             Ok(Self::Postgres(url.to_owned()))
         } else {
-            bail!("{:?} is not a store Pamphlet can open; use sqlite:PATH or postgres://USER@HOST/DB", redact(url))
+            bail!("{:?} is not a store Pamphlet can open; use sqlite:PATH or postgres://USER@HOST/DB", redact_url(url))
         }
     }
 }
@@ -64,19 +66,8 @@ impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
-            Location::Postgres(url) => f.write_str(&redact(url)),
+            Location::Postgres(url) => f.write_str(&redact_url(url)),
         }
-    }
-}
-
-/// The URL with its password replaced, for messages and logs.
-fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
-    match rest.split_once('@') {
-        Some((userinfo, host)) if userinfo.contains(':') => {
-            format!("{scheme}://{}:***@{host}", userinfo.split(':').next().unwrap_or(""))
-        }
-        _ => url.to_owned(),
     }
 }
 
@@ -191,7 +182,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(5))
                     .connect(url)
                     .await
-                    .with_context(|| format!("cannot reach the PostgreSQL store {}", redact(url)))?;
+                    .with_context(|| format!("cannot reach the PostgreSQL store {}", redact_url(url)))?;
                 Store { pool: Pool::Postgres(pool), commits: Arc::default() }
             }
         };
