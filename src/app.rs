@@ -16,7 +16,7 @@ use crate::admin::{self, AdminState};
 use crate::config::Config;
 use crate::content::{demo, lifecycle};
 use crate::mail::Mailer;
-use crate::newsletter::{self, Newsletter, worker};
+use crate::newsletter::{self, Newsletter, Outgoing, worker};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
@@ -96,28 +96,17 @@ impl Application {
         // Without a mail server the signup form could confirm nobody: the
         // newsletter block then says how else to follow the news.
         let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None, forms: config.mail.is_some() };
-        let mailer = match &config.mail {
-            Some(mail) => Some(Mailer::new(&mail.smtp_url, mail.connections)?),
-            None => None,
-        };
-        let newsletter = Newsletter {
-            site: site.clone(),
-            mailer: mailer.clone(),
-            wake: Arc::default(),
-            trusted_proxies: config.trusted_proxies.clone().into(),
-        };
-        let mut mail_worker = match (&mailer, &config.mail) {
-            (Some(mailer), Some(mail)) => worker::Worker::start(
-                store.clone(),
-                mailer.clone(),
-                base_url.clone(),
-                mail.connections,
-                mail.per_second,
-                newsletter.wake.clone(),
-            ),
-            _ => tokio::task::JoinSet::new(),
-        };
-        let admin = AdminState::new(site.clone(), newsletter.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
+        let mut outgoing = Outgoing::default();
+        let mut mail_worker = tokio::task::JoinSet::new();
+        if let Some(mail) = &config.mail {
+            let mailer = Mailer::new(&mail.smtp_url, mail.connections)?;
+            let wake = outgoing.wake.clone();
+            mail_worker = worker::Worker::start(store.clone(), mailer.clone(), base_url.clone(), mail.connections, mail.per_second, wake);
+            outgoing.mailer = Some(mailer);
+        }
+        let newsletter =
+            Newsletter { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into() };
+        let admin = AdminState::new(site.clone(), outgoing, &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, newsletter);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {

@@ -61,16 +61,11 @@ pub struct AdminState {
     /// The largest file the media library takes, in bytes.
     pub upload_limit: usize,
     /// The mailer and the senders' wake-up, for the newsletter pages.
-    pub newsletter: crate::newsletter::Newsletter,
+    pub outgoing: crate::newsletter::Outgoing,
 }
 
 impl AdminState {
-    pub fn new(
-        site: Site,
-        newsletter: crate::newsletter::Newsletter,
-        trusted_proxies: &[IpAddr],
-        upload_limit: usize,
-    ) -> anyhow::Result<Self> {
+    pub fn new(site: Site, outgoing: crate::newsletter::Outgoing, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
         let base_url = site.base_url.as_str();
         Ok(AdminState {
             store: site.store.clone(),
@@ -80,7 +75,7 @@ impl AdminState {
             trusted_proxies: trusted_proxies.into(),
             site,
             upload_limit,
-            newsletter,
+            outgoing,
         })
     }
 }

@@ -21,14 +21,20 @@ use tokio::sync::Notify;
 use crate::mail::Mailer;
 use crate::site::routes::Site;
 
-/// What the public newsletter routes and the admin's newsletter pages share.
-#[derive(Clone)]
-pub struct Newsletter {
-    pub site: Site,
+/// This node's way out for mail, which the public routes and the admin share.
+#[derive(Clone, Default)]
+pub struct Outgoing {
     /// `None` when no SMTP server is set (`--smtp`): nothing can be sent.
     pub mailer: Option<Mailer>,
     /// Wakes this node's idle senders when an issue starts.
     pub wake: Arc<Notify>,
+}
+
+/// The state of the public newsletter routes.
+#[derive(Clone)]
+pub struct Newsletter {
+    pub site: Site,
+    pub outgoing: Outgoing,
     pub trusted_proxies: Arc<[IpAddr]>,
 }
 

@@ -66,7 +66,7 @@ pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, 
         let error = format!("A name is one line of at most {NAME_LIMIT} characters.");
         return page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check your name", &[], again(&error)).await;
     }
-    let Some(mailer) = state.mailer.clone() else {
+    let Some(mailer) = state.outgoing.mailer.clone() else {
         return page(
             &state,
             StatusCode::SERVICE_UNAVAILABLE,
@@ -182,20 +182,12 @@ pub async fn unsubscribe_form(State(state): State<Newsletter>, Path(key): Path<S
 /// which gets a short answer instead of a page.
 pub async fn unsubscribe(State(state): State<Newsletter>, Path(key): Path<String>, body: String) -> Response {
     let one_click = body.split('&').any(|pair| pair == "List-Unsubscribe=One-Click");
-    let email = match subscribers::by_unsubscribe_key(&state.site.store, &key).await {
-        Ok(subscriber) => subscriber.map(|s| s.email),
-        Err(error) => return crate::site::server_error(&error),
-    };
-    let done = match &email {
-        Some(_) => subscribers::unsubscribe(&state.site.store, &key).await,
-        None => Ok(false),
-    };
-    match (done, one_click, email) {
-        (Err(error), ..) => crate::site::server_error(&error),
-        (Ok(true), true, _) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "Unsubscribed.\n").into_response(),
-        (Ok(_), true, None) => (StatusCode::NOT_FOUND, "This unsubscribe link is not valid.\n").into_response(),
-        (Ok(_), false, Some(email)) => already_unsubscribed(&state, &email).await,
-        (Ok(_), _, _) => invalid_unsubscribe(&state).await,
+    match (subscribers::unsubscribe(&state.site.store, &key).await, one_click) {
+        (Err(error), _) => crate::site::server_error(&error),
+        (Ok(Some(_)), true) => (StatusCode::OK, [(header::CACHE_CONTROL, "no-store")], "Unsubscribed.\n").into_response(),
+        (Ok(None), true) => (StatusCode::NOT_FOUND, "This unsubscribe link is not valid.\n").into_response(),
+        (Ok(Some(email)), false) => already_unsubscribed(&state, &email).await,
+        (Ok(None), false) => invalid_unsubscribe(&state).await,
     }
 }
 

@@ -112,10 +112,11 @@ pub async fn by_unsubscribe_key(store: &Store, key: &str) -> anyhow::Result<Opti
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(key).fetch_optional(pool).await)?)
 }
 
-/// Unsubscribes the owner of `key`; issues not yet sent to them are skipped.
-/// Returns false for a key that opens nothing (forged, or an erased person's).
-pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<bool> {
-    let Some(subscriber) = by_unsubscribe_key(store, key).await? else { return Ok(false) };
+/// Unsubscribes the owner of `key`; issues not yet sent to them are
+/// skipped. Returns their address (also when they had left already), or
+/// `None` for a key that opens nothing (forged, or an erased person's).
+pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<Option<String>> {
+    let Some(subscriber) = by_unsubscribe_key(store, key).await? else { return Ok(None) };
     let at = now();
     on_pool!(store, |pool| {
         sqlx::query(
@@ -128,7 +129,7 @@ pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<bool> {
     .map(drop)
     })?;
     super::outbox::skip_pending(store, subscriber.id, "Unsubscribed before this issue reached them").await?;
-    Ok(true)
+    Ok(Some(subscriber.email))
 }
 
 /// Adds people who already agreed elsewhere (by hand or from a file), as

@@ -20,7 +20,8 @@ use super::publishing::{minute, typed_time};
 use super::{AdminState, views};
 use crate::content::Status;
 use crate::content::posts::editing as posts;
-use crate::mail::EmailAddress;
+use crate::content::settings::SiteSettings;
+use crate::mail::{EmailAddress, Mailer, Sender};
 use crate::newsletter::letters::{self, Edition};
 use crate::newsletter::{issues, outbox, subscribers as people};
 
@@ -91,22 +92,35 @@ fn notice(done: &str) -> &'static str {
     }
 }
 
+/// What sending needs: a mail server, and settings that name a sender.
+struct Ready {
+    mailer: Mailer,
+    settings: SiteSettings,
+    sender: Sender,
+}
+
+/// The means to send, or why there are none yet.
+async fn ready(state: &AdminState) -> anyhow::Result<Result<Ready, &'static str>> {
+    let Some(mailer) = state.outgoing.mailer.clone() else {
+        return Ok(Err("This site has no mail server: start Pamphlet with --smtp (or PAMPHLET_SMTP_URL) to send email."));
+    };
+    let settings = crate::content::settings::load(&state.store).await?;
+    Ok(match settings.and_then(|s| letters::sender(&s).map(|sender| (s, sender))) {
+        Some((settings, sender)) => Ok(Ready { mailer, settings, sender }),
+        None => Err("Set a sender address or a contact address in Settings first: email needs a From address."),
+    })
+}
+
 /// Why nothing can be sent yet, if so.
 async fn not_ready(state: &AdminState) -> anyhow::Result<Option<&'static str>> {
-    if state.newsletter.mailer.is_none() {
-        return Ok(Some("This site has no mail server: start Pamphlet with --smtp (or PAMPHLET_SMTP_URL) to send email."));
-    }
-    let settings = crate::content::settings::load(&state.store).await?;
-    Ok(settings
-        .and_then(|s| letters::sender(&s))
-        .is_none()
-        .then_some("Set a sender address or a contact address in Settings first: email needs a From address."))
+    Ok(ready(state).await?.err())
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
+    let mut progress = outbox::progress_by_issue(&state.store).await?;
     let mut rows = Vec::new();
     for issue in issues::list(&state.store).await? {
-        let progress = if issue.is_editable() { None } else { Some(outbox::progress(&state.store, issue.id).await?) };
+        let progress = progress.remove(&issue.id).filter(|_| !issue.is_editable());
         rows.push(context! {
             id => issue.id, subject => issue.subject, status => issue.status,
             send_at => issue.send_at.map(views::when), finished_at => issue.finished_at.map(views::when),
@@ -225,7 +239,7 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     let done = match form.action.as_str() {
         "send" => {
             if issues::start(&state.store, id).await?.is_some() {
-                state.newsletter.wake.notify_waiters();
+                state.outgoing.wake.notify_waiters();
             }
             "started"
         }
@@ -253,25 +267,17 @@ async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, f
                 .await;
         }
     };
-    if let Some(problem) = not_ready(state).await? {
-        return form_page(
-            state,
-            editor,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(issue),
-            form,
-            &Errors::from([("test_to", problem.to_owned())]),
-            "",
-        )
-        .await;
-    }
-    let settings = crate::content::settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-    let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address"))?;
+    let Ready { mailer, settings, sender } = match ready(state).await? {
+        Ok(ready) => ready,
+        Err(problem) => {
+            let errors = Errors::from([("test_to", problem.to_owned())]);
+            return form_page(state, editor, StatusCode::UNPROCESSABLE_ENTITY, Some(issue), form, &errors, "").await;
+        }
+    };
     let edition = Edition::new(&settings, &state.base_url, issue.id, &format!("[Test] {subject}"), body)?;
     let mut letter = edition.letter(0, &to, "", "test");
     // A test is a new message each time, not a resend of the last one.
     letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), letters::id_domain(&state.base_url));
-    let mailer = state.newsletter.mailer.as_ref().ok_or_else(|| anyhow::anyhow!("no mailer"))?;
     let (status, errors, notice) = match mailer.send(letter.build(&sender)?).await {
         Ok(()) => (StatusCode::OK, Errors::new(), format!("A test went to {to}. Nothing was saved yet.")),
         Err(error) => {
@@ -321,7 +327,7 @@ pub async fn progress(State(state): State<AdminState>, _editor: Editor, Path(id)
 pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
     issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     if outbox::retry_failed(&state.store, id).await? > 0 {
-        state.newsletter.wake.notify_waiters();
+        state.outgoing.wake.notify_waiters();
     }
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=retried")).into_response())
 }
