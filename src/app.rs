@@ -15,8 +15,9 @@ use tokio::sync::{oneshot, watch};
 use crate::admin::{self, AdminState};
 use crate::config::Config;
 use crate::content::{demo, lifecycle};
+use crate::forms::Forms;
 use crate::mail::Mailer;
-use crate::newsletter::{self, Newsletter, Outgoing, worker};
+use crate::newsletter::{self, Outgoing, worker};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
@@ -95,7 +96,15 @@ impl Application {
         let scheduler = tokio::spawn(publish_when_due(store.clone()));
         // Without a mail server the signup form could confirm nobody: the
         // newsletter block then says how else to follow the news.
-        let site = Site { store: store.clone(), renderer, base_url: base_url.clone(), frame: None, forms: config.mail.is_some() };
+        let key = crate::forms::guard::Key::load(&store).await?;
+        let site = Site {
+            store: store.clone(),
+            renderer,
+            base_url: base_url.clone(),
+            frame: None,
+            forms: config.mail.is_some(),
+            stamps: Some(key.clone()),
+        };
         let mut outgoing = Outgoing::default();
         let mut mail_worker = tokio::task::JoinSet::new();
         if let Some(mail) = &config.mail {
@@ -104,10 +113,9 @@ impl Application {
             mail_worker = worker::Worker::start(store.clone(), mailer.clone(), base_url.clone(), mail.connections, mail.per_second, wake);
             outgoing.mailer = Some(mailer);
         }
-        let newsletter =
-            Newsletter { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into() };
+        let forms = Forms { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into(), key };
         let admin = AdminState::new(site.clone(), outgoing, &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
-        let router = router(SiteState::new(site, cache.clone(), search), admin, newsletter);
+        let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             // The peer address feeds sign-in throttling (see client_ip::ClientIp).
@@ -170,15 +178,16 @@ fn renderer(theme: Option<&std::path::Path>) -> anyhow::Result<Arc<Renderer>> {
 pub async fn open_site(location: &crate::store::Location, theme: Option<&std::path::Path>, base_url: &str) -> anyhow::Result<Site> {
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms: false })
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms: false, stamps: None })
 }
 
-pub fn router(state: SiteState, admin: AdminState, newsletter: Newsletter) -> Router {
+pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/search", get(site::search::page))
         .merge(admin::router(admin))
-        .merge(newsletter::router(newsletter))
+        .merge(newsletter::router(forms.clone()))
+        .merge(crate::forms::router(forms))
         .fallback(site::serve)
         .with_state(state)
 }

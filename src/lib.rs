@@ -6,6 +6,7 @@ pub mod client_ip;
 pub mod config;
 pub mod content;
 pub mod export;
+pub mod forms;
 pub mod mail;
 pub mod newsletter;
 pub mod render;

@@ -5,11 +5,13 @@
 
 mod account;
 pub mod accounts;
+mod csv;
 mod dashboard;
 mod diff;
 pub mod error;
 mod gate;
 mod history;
+mod inbox;
 mod library;
 pub mod links;
 mod login;
@@ -18,6 +20,8 @@ mod menus;
 mod newsletter;
 mod pages;
 pub mod password;
+mod people;
+mod petitions;
 mod posts;
 mod publishing;
 mod records;
@@ -143,7 +147,19 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
             post(newsletter::subscribers::import).layer(DefaultBodyLimit::max(state.upload_limit + FORM_LIMIT)),
         )
         .route("/admin/subscribers/export.csv", get(newsletter::subscribers::export))
-        .route("/admin/subscribers/{id}/erase", get(newsletter::subscribers::confirm_erase).post(newsletter::subscribers::erase))
+        .route("/admin/petitions", get(petitions::list).post(petitions::create))
+        .route("/admin/petitions/new", get(petitions::new))
+        .route("/admin/petitions/{id}", get(petitions::edit).post(petitions::update))
+        .route("/admin/petitions/{id}/close", post(petitions::close))
+        .route("/admin/petitions/{id}/signatures", get(petitions::signatures::list))
+        .route("/admin/petitions/{id}/signatures.csv", get(petitions::signatures::export))
+        .route("/admin/petitions/{id}/void", post(petitions::signatures::void))
+        .route("/admin/petitions/{id}/anonymise", post(petitions::signatures::anonymise))
+        .route("/admin/inbox", get(inbox::list))
+        .route("/admin/inbox/{id}", get(inbox::show))
+        .route("/admin/inbox/{id}/status", post(inbox::set_status))
+        .route("/admin/inbox/{id}/delete", post(inbox::delete))
+        .route("/admin/people/erase", get(people::confirm).post(people::erase))
         .route_layer(signed_in(Role::Editor));
     let owners = Router::new()
         .route("/admin/settings", get(settings::show).post(settings::save))

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::slug::Slug;
 use super::{Href, Link};
 
 /// The version of the block schema this binary writes.
@@ -88,11 +89,14 @@ pub enum Block {
         #[serde(default)]
         text: String,
     },
-    /// Calls readers to support the pardon petition.
+    /// Calls readers to sign a petition, with its form and live counter.
     Petition {
         title: String,
         #[serde(default)]
         text: String,
+        /// Which petition (its slug); without one the block only calls.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        petition: Option<Slug>,
     },
     /// Tells readers how to reach the team.
     Contact {

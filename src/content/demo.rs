@@ -6,11 +6,11 @@
 //! path and line, and never leaves a half-loaded site.
 //!
 //! Layout: `site.toml` (settings and menus); `pages/`, `posts/`, `books/`,
-//! `media/`, `press/` with one `*.md` file per item, named by its slug;
+//! `media/`, `press/`, `petitions/` with one `*.md` file per item, named by its slug;
 //! `assets/` with the images. A file is `+++`, TOML front matter, `+++`,
 //! then Markdown: a page's Markdown becomes a final rich-text block, a post's
 //! its body, a book's its description, a media item's its transcript and a
-//! press report's its full text.
+//! press report's its full text, a petition's its text.
 
 use std::collections::HashSet;
 
@@ -26,6 +26,7 @@ use super::posts::PostInput;
 use super::press::PressInput;
 use super::settings::SiteSettings;
 use super::{Link, assets, books, media, menus, pages, posts, press, settings};
+use crate::forms::petitions;
 use crate::on_tx;
 use crate::store::Store;
 
@@ -43,6 +44,7 @@ pub struct Demo {
     books: Vec<BookInput>,
     media: Vec<MediaInput>,
     press: Vec<PressInput>,
+    petitions: Vec<petitions::Draft>,
     assets: Vec<(String, &'static str, Vec<u8>)>,
 }
 
@@ -82,6 +84,7 @@ impl Demo {
     pub fn parse(files: Vec<(String, Vec<u8>)>) -> Result<Self, DemoError> {
         let mut site_file = None;
         let (mut pages, mut posts, mut books, mut media, mut press) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut petitions = Vec::new();
         let mut assets = Vec::new();
         for (path, bytes) in files {
             let fail = |line: usize, message: String| DemoError { path: path.clone(), line, message };
@@ -100,7 +103,10 @@ impl Demo {
                 if path.ends_with("README.md") {
                     continue;
                 }
-                return Err(fail(1, "unexpected file: demo content goes in pages/, posts/, books/, media/, press/ or assets/".into()));
+                return Err(fail(
+                    1,
+                    "unexpected file: demo content goes in pages/, posts/, books/, media/, press/, petitions/ or assets/".into(),
+                ));
             };
             match dir {
                 "pages" => pages.push(
@@ -127,12 +133,16 @@ impl Demo {
                     parse_item(&text, stem, |r: &mut PressInput, body| set_once(&mut r.full_text, body, "full_text"))
                         .map_err(|(l, m)| fail(l, m))?,
                 ),
-                _ => return Err(fail(1, format!("unknown folder {dir:?}: use pages, posts, books, media, press or assets"))),
+                "petitions" => petitions.push(
+                    parse_item(&text, stem, |p: &mut petitions::Draft, body| set_once(&mut p.body, body, "body"))
+                        .map_err(|(l, m)| fail(l, m))?,
+                ),
+                _ => return Err(fail(1, format!("unknown folder {dir:?}: use pages, posts, books, media, press, petitions or assets"))),
             }
         }
         let SiteFile { site, menus } =
             site_file.ok_or_else(|| DemoError { path: "site.toml".into(), line: 1, message: "missing".into() })?;
-        let demo = Demo { site, menus, pages, posts, books, media, press, assets };
+        let demo = Demo { site, menus, pages, posts, books, media, press, petitions, assets };
         demo.check_references()?;
         Ok(demo)
     }
@@ -141,6 +151,7 @@ impl Demo {
     fn check_references(&self) -> Result<(), DemoError> {
         let assets: HashSet<&str> = self.assets.iter().map(|(n, ..)| n.as_str()).collect();
         let media: HashSet<&str> = self.media.iter().map(|m| m.slug.as_str()).collect();
+        let petitions: HashSet<&str> = self.petitions.iter().map(|p| p.slug.as_str()).collect();
         let missing = |path: String, what: String| DemoError { path, line: 1, message: format!("{what} does not exist in the demo") };
         for page in &self.pages {
             for block in &page.blocks {
@@ -156,6 +167,11 @@ impl Demo {
                     && !media.contains(slug.as_str())
                 {
                     return Err(missing(format!("pages/{}.md", page.slug), format!("the media item media/{slug}.md")));
+                }
+                if let Block::Petition { petition: Some(slug), .. } = block
+                    && !petitions.contains(slug.as_str())
+                {
+                    return Err(missing(format!("pages/{}.md", page.slug), format!("the petition petitions/{slug}.md")));
                 }
             }
         }
@@ -196,6 +212,9 @@ impl Demo {
         }
         for report in &self.press {
             press::save(&mut tx, report).await?;
+        }
+        for petition in &self.petitions {
+            petitions::save(&mut tx, petition).await?;
         }
         tx.commit().await?;
         Ok(true)

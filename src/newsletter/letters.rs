@@ -46,41 +46,64 @@ pub fn confirm_url(base_url: &str, token: &str) -> String {
     format!("{base_url}/newsletter/confirm/{token}")
 }
 
-fn accent(settings: &SiteSettings) -> &str {
+pub fn accent(settings: &SiteSettings) -> &str {
     if settings.accent.is_empty() { ACCENT } else { &settings.accent }
+}
+
+/// An email that asks someone to open a link to confirm what they did on
+/// the site: a greeting, paragraphs, one button, and a footer line.
+#[derive(Debug, Clone)]
+pub struct LinkLetter<'a> {
+    pub subject: String,
+    pub heading: &'a str,
+    pub paragraphs: Vec<String>,
+    pub button: &'a str,
+    pub url: String,
+    pub footer: &'a str,
+}
+
+impl LinkLetter<'_> {
+    /// The letter for `to`. It goes to any address anyone types, so it
+    /// carries none of their words: no name in the greeting or the To header.
+    pub fn to(&self, settings: &SiteSettings, base_url: &str, to: &EmailAddress) -> anyhow::Result<Letter> {
+        let greeting = "Hello,";
+        let text = format!("{greeting}\n\n{}\n\n{}\n\n{}\n", self.paragraphs.join("\n"), self.url, self.footer);
+        let paragraph =
+            |t: &str| format!("<p style=\"font-size:17px;line-height:1.55;color:#1f1b16;margin:0 0 14px 0;\">{}</p>", escape_html(t));
+        let body: String = std::iter::once(greeting).chain(self.paragraphs.iter().map(String::as_str)).map(paragraph).collect();
+        let html = TEMPLATES.get_template("letter.html")?.render(context! {
+            language => &settings.language, subject => &self.subject, site_name => &settings.name,
+            heading => self.heading, body => body, accent => accent(settings),
+            button => context! { url => &self.url, label => self.button },
+            footer => self.footer, unsubscribe => None::<String>,
+        })?;
+        Ok(Letter {
+            to: to.clone(),
+            to_name: String::new(),
+            subject: self.subject.clone(),
+            text,
+            html,
+            message_id: format!("confirm.{}@{}", crate::secrets::token(), id_domain(base_url)),
+            unsubscribe: None,
+        })
+    }
 }
 
 /// The one email an unconfirmed address receives.
 pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, token: &str) -> anyhow::Result<Letter> {
-    let url = confirm_url(base_url, token);
     let site = settings.name.as_str();
-    // The typed name stays out of this email (greeting and To): it goes to
-    // any address anyone types, and must carry none of their words.
-    let greeting = "Hello,".to_owned();
-    let lines = [
-        format!("Someone, hopefully you, asked to receive the newsletter of {site} at this address."),
-        "To confirm, open the link and press “Confirm”. The link works for 48 hours.".to_owned(),
-        "If it was not you, ignore this email: you will receive nothing more from us.".to_owned(),
-    ];
-    let text = format!("{greeting}\n\n{}\n\n{url}\n\n{}\n", lines[..2].join("\n"), lines[2]);
-    let paragraph =
-        |t: &str| format!("<p style=\"font-size:17px;line-height:1.55;color:#1f1b16;margin:0 0 14px 0;\">{}</p>", escape_html(t));
-    let body = [paragraph(&greeting), paragraph(&lines[0]), paragraph(&lines[1])].concat();
-    let html = TEMPLATES.get_template("letter.html")?.render(context! {
-        language => &settings.language, subject => format!("Confirm your subscription to {site}"), site_name => site,
-        heading => "Please confirm your subscription", body => body, accent => accent(settings),
-        button => context! { url => url, label => "Confirm my subscription" },
-        footer => &lines[2], unsubscribe => None::<String>,
-    })?;
-    Ok(Letter {
-        to: to.clone(),
-        to_name: String::new(),
+    LinkLetter {
         subject: format!("Confirm your subscription to {site}"),
-        text,
-        html,
-        message_id: format!("confirm.{}@{}", crate::secrets::token(), id_domain(base_url)),
-        unsubscribe: None,
-    })
+        heading: "Please confirm your subscription",
+        paragraphs: vec![
+            format!("Someone, hopefully you, asked to receive the newsletter of {site} at this address."),
+            "To confirm, open the link and press “Confirm”. The link works for 48 hours.".to_owned(),
+        ],
+        button: "Confirm my subscription",
+        url: confirm_url(base_url, token),
+        footer: "If it was not you, ignore this email: you will receive nothing more from us.",
+    }
+    .to(settings, base_url, to)
 }
 
 /// An issue rendered once, with a mark where each person's unsubscribe link goes.

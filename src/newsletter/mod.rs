@@ -6,11 +6,9 @@ pub mod issues;
 pub mod letters;
 pub mod outbox;
 mod public;
-pub mod signups;
 pub mod subscribers;
 pub mod worker;
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -19,7 +17,6 @@ use axum::routing::{get, post};
 use tokio::sync::Notify;
 
 use crate::mail::Mailer;
-use crate::site::routes::Site;
 
 /// This node's way out for mail, which the public routes and the admin share.
 #[derive(Clone, Default)]
@@ -30,24 +27,10 @@ pub struct Outgoing {
     pub wake: Arc<Notify>,
 }
 
-/// The state of the public newsletter routes.
-#[derive(Clone)]
-pub struct Newsletter {
-    pub site: Site,
-    pub outgoing: Outgoing,
-    pub trusted_proxies: Arc<[IpAddr]>,
-}
-
-impl crate::client_ip::TrustedProxies for Newsletter {
-    fn trusted_proxies(&self) -> &[IpAddr] {
-        &self.trusted_proxies
-    }
-}
-
 /// A signup form is a few short fields.
 const BODY_LIMIT: usize = 16 * 1024;
 
-pub fn router<S: Clone + Send + Sync + 'static>(state: Newsletter) -> Router<S> {
+pub fn router<S: Clone + Send + Sync + 'static>(state: crate::forms::Forms) -> Router<S> {
     Router::new()
         .route("/newsletter/subscribe", post(public::subscribe))
         // The token in the path is the secret that guards each form.

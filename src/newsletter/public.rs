@@ -5,15 +5,15 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Newsletter, letters, signups, subscribers};
+use super::{letters, subscribers};
 use crate::client_ip::ClientIp;
+use crate::forms::Forms;
+use crate::forms::attempts;
 use crate::mail::EmailAddress;
-use crate::site::routes::layout_render;
-use crate::site::seo::Meta;
 
 #[derive(Debug, Deserialize)]
 pub struct Signup {
@@ -28,7 +28,7 @@ pub struct Signup {
 
 const NAME_LIMIT: usize = 100;
 
-pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<Signup>) -> Response {
+pub async fn subscribe(State(state): State<Forms>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<Signup>) -> Response {
     // Browsers say where a form came from; another site's page may not sign people up.
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return page(
@@ -77,7 +77,7 @@ pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, 
         .await;
     };
     let result = async {
-        if let Some(wait) = signups::admit(&state.site.store, &ip, email.as_str()).await? {
+        if let Some(wait) = attempts::admit(&state.site.store, subscribers::SIGNUP_LIMITS, &ip, email.as_str(), None).await? {
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
@@ -123,7 +123,7 @@ pub async fn subscribe(State(state): State<Newsletter>, ClientIp(ip): ClientIp, 
     }
 }
 
-pub async fn confirm_form(State(state): State<Newsletter>, Path(token): Path<String>) -> Response {
+pub async fn confirm_form(State(state): State<Forms>, Path(token): Path<String>) -> Response {
     match subscribers::by_confirmation(&state.site.store, &token).await {
         Ok(Some(subscriber)) => {
             let text = format!("Press the button to receive the newsletter at {}.", subscriber.email);
@@ -134,7 +134,7 @@ pub async fn confirm_form(State(state): State<Newsletter>, Path(token): Path<Str
     }
 }
 
-pub async fn confirm(State(state): State<Newsletter>, Path(token): Path<String>) -> Response {
+pub async fn confirm(State(state): State<Forms>, Path(token): Path<String>) -> Response {
     match subscribers::confirm(&state.site.store, &token).await {
         Ok(Some(email)) => {
             let text = format!("The newsletter will come to {email}. Every issue has a link to unsubscribe.");
@@ -152,7 +152,7 @@ pub async fn confirm(State(state): State<Newsletter>, Path(token): Path<String>)
     }
 }
 
-async fn invalid_confirmation(state: &Newsletter) -> Response {
+async fn invalid_confirmation(state: &Forms) -> Response {
     page(
         state,
         StatusCode::GONE,
@@ -166,7 +166,7 @@ async fn invalid_confirmation(state: &Newsletter) -> Response {
     .await
 }
 
-pub async fn unsubscribe_form(State(state): State<Newsletter>, Path(key): Path<String>) -> Response {
+pub async fn unsubscribe_form(State(state): State<Forms>, Path(key): Path<String>) -> Response {
     match subscribers::by_unsubscribe_key(&state.site.store, &key).await {
         Ok(Some(subscriber)) if subscriber.status == subscribers::UNSUBSCRIBED => already_unsubscribed(&state, &subscriber.email).await,
         Ok(Some(subscriber)) => {
@@ -180,7 +180,7 @@ pub async fn unsubscribe_form(State(state): State<Newsletter>, Path(key): Path<S
 
 /// The page's button, or a mail program's one-click request (RFC 8058),
 /// which gets a short answer instead of a page.
-pub async fn unsubscribe(State(state): State<Newsletter>, Path(key): Path<String>, body: String) -> Response {
+pub async fn unsubscribe(State(state): State<Forms>, Path(key): Path<String>, body: String) -> Response {
     let one_click = body.split('&').any(|pair| pair == "List-Unsubscribe=One-Click");
     match (subscribers::unsubscribe(&state.site.store, &key).await, one_click) {
         (Err(error), _) => crate::site::server_error(&error),
@@ -191,7 +191,7 @@ pub async fn unsubscribe(State(state): State<Newsletter>, Path(key): Path<String
     }
 }
 
-async fn already_unsubscribed(state: &Newsletter, email: &str) -> Response {
+async fn already_unsubscribed(state: &Forms, email: &str) -> Response {
     let text = format!("{email} will receive no more issues of the newsletter.");
     page(
         state,
@@ -203,7 +203,7 @@ async fn already_unsubscribed(state: &Newsletter, email: &str) -> Response {
     .await
 }
 
-async fn invalid_unsubscribe(state: &Newsletter) -> Response {
+async fn invalid_unsubscribe(state: &Forms) -> Response {
     page(
         state,
         StatusCode::NOT_FOUND,
@@ -214,16 +214,6 @@ async fn invalid_unsubscribe(state: &Newsletter) -> Response {
     .await
 }
 
-/// A short page in the site's own layout, never cached, kept out of search engines.
-async fn page(state: &Newsletter, status: StatusCode, title: &str, paragraphs: &[&str], extra: Value) -> Response {
-    let mut meta = Meta::new(title, "", "/newsletter");
-    meta.noindex = true;
-    let mut content = json!({ "title": title, "paragraphs": paragraphs });
-    if let (Value::Object(content), Value::Object(extra)) = (&mut content, extra) {
-        content.extend(extra);
-    }
-    match layout_render(&state.site, "message.html", "/newsletter", meta, content).await {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
-        Err(error) => crate::site::server_error(&error),
-    }
+async fn page(state: &Forms, status: StatusCode, title: &str, paragraphs: &[&str], extra: Value) -> Response {
+    crate::site::message_page(&state.site, status, "/newsletter", title, paragraphs, extra).await
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use crate::forms::attempts::Limits;
 use crate::mail::EmailAddress;
 use crate::store::{Store, now};
 use crate::{on_pool, secrets};
@@ -12,6 +13,9 @@ use crate::{on_pool, secrets};
 pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 /// A new signup of an unconfirmed address sends its confirmation again at most this often.
 pub const RESEND_AFTER: Duration = Duration::minutes(10);
+
+/// Signups from one network address and for one typed address, an hour.
+pub const SIGNUP_LIMITS: Limits = Limits { form: "newsletter", per_ip: 10, per_ip_proven: 10, per_address: 5 };
 
 pub const PENDING: &str = "pending";
 pub const CONFIRMED: &str = "confirmed";
@@ -152,6 +156,29 @@ pub async fn add_confirmed(store: &Store, email: &EmailAddress, name: &str, sour
     Ok(added == 1)
 }
 
+/// Subscribes someone who ticked "also subscribe me" on a form and then
+/// opened the link emailed to them, which shows the address is theirs:
+/// confirmed at once, with `source` saying where they agreed.
+pub async fn confirm_by_form(store: &Store, email: &EmailAddress, name: &str, source: &str) -> anyhow::Result<()> {
+    let at = now();
+    on_pool!(store, |pool| sqlx::query(
+        "INSERT INTO subscribers (email, name, status, source, created_at, confirmed_at, unsubscribe_key)
+         VALUES ($1, $2, 'confirmed', $3, $4, $4, $5)
+         ON CONFLICT (email) DO UPDATE SET status = 'confirmed', source = excluded.source, confirmed_at = excluded.confirmed_at,
+             unsubscribed_at = NULL, confirm_digest = NULL
+         WHERE subscribers.status <> 'confirmed'"
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(source)
+    .bind(at)
+    .bind(secrets::token())
+    .execute(pool)
+    .await
+    .map(drop))?;
+    Ok(())
+}
+
 /// Subscribers matching `search` (in address or name) and `status`, newest first.
 pub async fn list(store: &Store, search: &str, status: Option<&str>, limit: i64, offset: i64) -> anyhow::Result<Vec<Subscriber>> {
     let query = format!(
@@ -181,27 +208,6 @@ pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
 pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Subscriber>> {
     let query = format!("SELECT {COLUMNS} FROM subscribers WHERE id = $1");
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(id).fetch_optional(pool).await)?)
-}
-
-/// Erases a person: the subscriber row and, with it, their delivery records
-/// and signup attempts. A line without the address says it happened.
-pub async fn erase(store: &Store, id: i64, by: i64) -> anyhow::Result<bool> {
-    let mut tx = store.begin().await?;
-    let email: Option<String> = crate::on_tx!(tx, |conn| sqlx::query_scalar("DELETE FROM subscribers WHERE id = $1 RETURNING email")
-        .bind(id)
-        .fetch_optional(conn)
-        .await)?;
-    let Some(email) = email else { return Ok(false) };
-    crate::on_tx!(tx, |conn| sqlx::query("DELETE FROM signup_attempts WHERE email = $1").bind(&email).execute(conn).await.map(drop))?;
-    crate::on_tx!(tx, |conn| sqlx::query("INSERT INTO erasures (what, erased_by, at) VALUES ($1, $2, $3)")
-        .bind(format!("newsletter subscriber #{id}"))
-        .bind(by)
-        .bind(now())
-        .execute(conn)
-        .await
-        .map(drop))?;
-    tx.commit().await?;
-    Ok(true)
 }
 
 /// A confirmation that could not be sent may be asked for again at once.

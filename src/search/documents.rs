@@ -88,7 +88,7 @@ fn page(p: &Page) -> Document {
                 body.push(title.clone());
                 body.extend(items.iter().map(|l| l.label.clone()));
             }
-            Block::NewsletterSignup { title, text } | Block::Petition { title, text } | Block::Contact { title, text } => {
+            Block::NewsletterSignup { title, text } | Block::Petition { title, text, .. } | Block::Contact { title, text } => {
                 body.push(title.clone());
                 body.push(to_text(text));
             }

@@ -7,6 +7,7 @@ use super::views;
 use crate::content::blocks::{Block, Image};
 use crate::content::posts::Body;
 use crate::content::{assets, books, media, posts, press};
+use crate::forms::{petitions, public, signatures};
 use crate::render::markdown;
 use crate::store::Store;
 
@@ -23,9 +24,18 @@ pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
         }
         Block::Image { image, .. } => json!({ "image": image_view(store, image).await? }),
         Block::Quote { text, .. } => json!({ "html": markdown::to_html(text) }),
-        Block::NewsletterSignup { text, .. } | Block::Petition { text, .. } | Block::Contact { text, .. } => {
-            json!({ "html": markdown::to_html(text) })
+        Block::Petition { text, petition, .. } => {
+            let found = match petition {
+                Some(slug) => petitions::by_slug(store, slug.as_str()).await?,
+                None => None,
+            };
+            let petition = match found {
+                Some(p) => Some(public::petition_view(&p, &signatures::tally(store, p.id).await?)),
+                None => None,
+            };
+            json!({ "html": markdown::to_html(text), "petition": petition, "countries": public::country_options() })
         }
+        Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => json!({ "html": markdown::to_html(text) }),
         Block::LatestNews { kind, limit, .. } => {
             let list = posts::published(store, *kind, *limit, 0, Body::Omitted).await?;
             let archive = match kind {

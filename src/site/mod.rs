@@ -150,6 +150,29 @@ async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
     response
 }
 
+/// A short page in the site's own layout answering a form or a link
+/// (`message.html`): never cached, kept out of search engines. `extra`
+/// adds to the content (a button, a form to send again, links).
+pub(crate) async fn message_page(
+    site: &Site,
+    status: StatusCode,
+    path: &str,
+    title: &str,
+    paragraphs: &[&str],
+    extra: serde_json::Value,
+) -> Response {
+    let mut meta = seo::Meta::new(title, "", path);
+    meta.noindex = true;
+    let mut content = serde_json::json!({ "title": title, "paragraphs": paragraphs });
+    if let (serde_json::Value::Object(content), serde_json::Value::Object(extra)) = (&mut content, extra) {
+        content.extend(extra);
+    }
+    match routes::layout_render(site, "message.html", path, meta, content).await {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response(),
+        Err(error) => server_error(&error),
+    }
+}
+
 pub(crate) fn server_error(error: &anyhow::Error) -> Response {
     tracing::error!(error = format!("{error:#}"), "cannot render a public page");
     (

@@ -32,6 +32,9 @@ pub struct Site {
     /// with a mail server); elsewhere (the static export, a server without
     /// `--smtp`) the blocks show another way to reach the team.
     pub forms: bool,
+    /// Signs the time stamps in forms where this server answers them (the
+    /// live site); `None` for the static export.
+    pub stamps: Option<crate::forms::guard::Key>,
 }
 
 /// What every page's layout shows around its content: settings and menus.
@@ -128,6 +131,8 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
             "logo": settings.logo.as_deref().map(assets::url),
             "base_url": site.base_url,
             "forms": site.forms,
+            "live": site.stamps.is_some(),
+            "stamp": site.stamps.as_ref().map(|key| key.stamp()),
         },
         "menus": {
             "primary": menu(&frame.primary),

@@ -103,6 +103,21 @@ table!(DeliveryRow, "deliveries", {
     claimed_by: Option<String>, sent_at: Option<OffsetDateTime>, error: Option<String>,
 });
 table!(ErasureRow, "erasures", { id: i64, what: String, erased_by: Option<i64>, at: OffsetDateTime });
+table!(PetitionRow, "petitions", {
+    id: i64, slug: String, title: String, body: String, addressee: String, goal: i64, ends_at: Option<OffsetDateTime>,
+    status: String, result: String, anonymised_at: Option<OffsetDateTime>, created_at: OffsetDateTime,
+    updated_at: OffsetDateTime, version: i64,
+});
+table!(SignatureRow, "signatures", {
+    id: i64, petition_id: i64, email: Option<String>, name: String, country: String, postcode: String, comment: String,
+    show_name: bool, subscribe: bool, status: String, created_at: OffsetDateTime, verified_at: Option<OffsetDateTime>,
+    verify_digest: Option<String>, verify_expires_at: Option<OffsetDateTime>, verify_sent_at: Option<OffsetDateTime>,
+    void_reason: String, ip: String,
+});
+table!(MessageRow, "contact_messages", {
+    id: i64, name: String, email: String, subject: String, body: String, status: String, created_at: OffsetDateTime,
+    forwarded_at: Option<OffsetDateTime>, forward_error: String, ip: String,
+});
 
 /// Tables in copy order (referenced tables first).
 pub const TABLES: &[&str] = &[
@@ -123,12 +138,17 @@ pub const TABLES: &[&str] = &[
     "newsletter_issues",
     "deliveries",
     "erasures",
+    "petitions",
+    "signatures",
+    "contact_messages",
 ];
 
 /// Tables left behind on purpose: short-lived records that mean nothing in
 /// another store (failed sign-ins, one-time setup and invitation links,
-/// signup attempts counted for rate limits, the old store's mail senders).
-pub const NOT_COPIED: &[&str] = &["account_links", "login_failures", "signup_attempts", "mail_workers"];
+/// form attempts counted for rate limits, the key of the forms' time stamps
+/// (forms open in a browser during the move are simply sent again), the old
+/// store's mail senders).
+pub const NOT_COPIED: &[&str] = &["account_links", "login_failures", "form_attempts", "form_keys", "mail_workers"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
 const WITH_IDS: &[&str] = &[
@@ -143,6 +163,9 @@ const WITH_IDS: &[&str] = &[
     "subscribers",
     "newsletter_issues",
     "erasures",
+    "petitions",
+    "signatures",
+    "contact_messages",
 ];
 
 /// Copies every table of `from` into the empty store `to`, then checks that
@@ -171,6 +194,9 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     IssueRow::copy(from, &mut tx).await?;
     DeliveryRow::copy(from, &mut tx).await?;
     ErasureRow::copy(from, &mut tx).await?;
+    PetitionRow::copy(from, &mut tx).await?;
+    SignatureRow::copy(from, &mut tx).await?;
+    MessageRow::copy(from, &mut tx).await?;
     if let TxConn::Postgres(conn) = &mut tx.conn {
         // Rows came with their ids; new rows must continue after them.
         for table in WITH_IDS {

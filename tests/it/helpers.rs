@@ -346,3 +346,17 @@ pub fn links(html: &str) -> Vec<String> {
     }
     out
 }
+
+/// `html` with the value of every form's time stamp blanked out.
+pub fn without_stamps(html: &str) -> String {
+    const MARK: &str = "name=\"stamp\" value=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(MARK) {
+        out.push_str(&rest[..at + MARK.len()]);
+        rest = &rest[at + MARK.len()..];
+        rest = &rest[rest.find('"').unwrap_or(0)..];
+    }
+    out.push_str(rest);
+    out
+}

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
@@ -15,9 +15,10 @@ use serde::Deserialize;
 
 use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
-use crate::admin::{AdminState, views};
+use crate::admin::{AdminState, csv, views};
+use crate::forms::attempts;
 use crate::mail::EmailAddress;
-use crate::newsletter::{signups, subscribers};
+use crate::newsletter::subscribers;
 
 const PER_PAGE: i64 = 100;
 
@@ -77,12 +78,11 @@ async fn page(
         .collect();
     let notice = match query.done.as_str() {
         "added" => "Added as a confirmed subscriber.",
-        "erased" => "Erased: the person and their delivery records are gone.",
         _ => "",
     };
     let values = context! {
         rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.store).await?),
-        bursts => Serde(signups::bursts(&state.store).await?), burst => signups::BURST,
+        bursts => Serde(attempts::bursts(&state.store, subscribers::SIGNUP_LIMITS.form).await?), burst => attempts::BURST,
         add => Serde(add), errors => Serde(errors), report => report.map(Serde), notice,
     };
     Ok(state.views.page(status, "subscribers.html", Some(editor), values))
@@ -145,7 +145,7 @@ pub async fn import(State(state): State<AdminState>, editor: Editor, mut form: M
     let mut report = Report::default();
     // Spreadsheets write "CSV UTF-8" with a byte-order mark first.
     for (n, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
-        let cells = csv_cells(line);
+        let cells = csv::cells(line);
         let first = cells.first().map(|c| c.trim()).unwrap_or("");
         if first.is_empty() || (n == 0 && first.eq_ignore_ascii_case("email")) {
             continue;
@@ -168,34 +168,9 @@ pub async fn import(State(state): State<AdminState>, editor: Editor, mut form: M
     page(&state, &editor, StatusCode::OK, &ListQuery::default(), &AddForm::default(), &Errors::new(), Some(&report)).await
 }
 
-/// The cells of one CSV line: commas separate, double quotes enclose, `""` is a quote.
-fn csv_cells(line: &str) -> Vec<String> {
-    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = line.trim_end_matches('\r').chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',' | ';', false) => cells.push(std::mem::take(&mut cell)),
-            (c, _) => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    cells
-}
-
-/// A cell for a spreadsheet: quoted, and never read as a formula.
-fn csv_cell(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
 /// `GET /admin/subscribers/export.csv`: everyone, every status.
 pub async fn export(State(state): State<AdminState>, _editor: Editor) -> AdminResult {
-    let mut csv = String::from("email,name,status,source,signed_up,confirmed,unsubscribed\r\n");
+    let mut out = String::from("email,name,status,source,signed_up,confirmed,unsubscribed\r\n");
     let mut offset = 0;
     loop {
         let batch = subscribers::list(&state.store, "", None, 1000, offset).await?;
@@ -210,8 +185,7 @@ pub async fn export(State(state): State<AdminState>, _editor: Editor) -> AdminRe
                 at(s.confirmed_at),
                 at(s.unsubscribed_at),
             ];
-            csv.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-            csv.push_str("\r\n");
+            out.push_str(&csv::line(&cells));
         }
         if batch.len() < 1000 {
             break;
@@ -220,31 +194,5 @@ pub async fn export(State(state): State<AdminState>, _editor: Editor) -> AdminRe
     }
     let headers =
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"subscribers.csv\"")];
-    Ok((headers, csv).into_response())
-}
-
-pub async fn confirm_erase(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    let person = subscribers::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    let values = context! { person => context! { id => person.id, email => person.email, name => person.name } };
-    Ok(state.views.page(StatusCode::OK, "erase_subscriber.html", Some(&editor), values))
-}
-
-pub async fn erase(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    if !subscribers::erase(&state.store, id, editor.user.id).await? {
-        return Err(Problem::not_found().into());
-    }
-    Ok(Redirect::to("/admin/subscribers?done=erased").into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_lines_are_split_like_spreadsheets_write_them() {
-        assert_eq!(csv_cells("ann@example.org,Ann"), ["ann@example.org", "Ann"]);
-        assert_eq!(csv_cells("\"bob@example.org\",\"Smith, Bob \"\"B\"\"\"\r"), ["bob@example.org", "Smith, Bob \"B\""]);
-        assert_eq!(csv_cells("carl@example.org;Carl"), ["carl@example.org", "Carl"]);
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "\"'=HYPERLINK(1)\"");
-    }
+    Ok((headers, out).into_response())
 }

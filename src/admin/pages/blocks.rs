@@ -31,6 +31,8 @@ pub enum Control {
     PostKind,
     /// One of the site's media items.
     MediaItem,
+    /// One of the site's petitions.
+    Petition,
 }
 
 #[derive(Debug, Serialize)]
@@ -103,7 +105,7 @@ pub const TYPES: &[BlockType] = &[
         fields: &[HEADING, field("items", "Links, one a line: Label | address", Control::Links, true)],
     },
     BlockType { tag: "newsletter_signup", label: "Newsletter signup", fields: &[TITLE, TEXT] },
-    BlockType { tag: "petition", label: "Petition", fields: &[TITLE, TEXT] },
+    BlockType { tag: "petition", label: "Petition", fields: &[TITLE, TEXT, field("petition", "Which petition", Control::Petition, false)] },
     BlockType { tag: "contact", label: "Contact", fields: &[TITLE, TEXT] },
 ];
 
@@ -250,7 +252,7 @@ impl TypedBlock {
                         Value::Null
                     }
                 },
-                Control::MediaItem => match self.get(name) {
+                Control::MediaItem | Control::Petition => match self.get(name) {
                     "" => Value::Null,
                     slug => match Slug::parse(slug) {
                         Ok(slug) => json!(slug),

@@ -172,6 +172,7 @@ impl<'a> Shown<'a> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
         let images = assets::image_names(&state.store).await?;
         let videos: Vec<_> = media::published(&state.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
+        let petitions: Vec<_> = crate::forms::petitions::list(&state.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
         let form = self.form;
         let blocks: Vec<_> = form
             .blocks
@@ -193,7 +194,7 @@ impl<'a> Shown<'a> {
         let values = context! {
             page => current, title => form.title.as_str(), slug => form.slug.as_str(), description => form.description.as_str(),
             publish_at => form.publish_at.as_str(), version => form.version, blocks, errors => Serde(&self.errors), notice => self.notice,
-            types => Serde(blocks::TYPES), images, videos, conflict => self.conflict,
+            types => Serde(blocks::TYPES), images, videos, petitions, conflict => self.conflict,
         };
         Ok(state.views.page(self.status, "page_edit.html", Some(editor), values))
     }

@@ -1,0 +1,97 @@
+//! `/admin/inbox` (editors and owners): the messages written on the site.
+//! Opening one marks it read; it can be answered by email, archived,
+//! marked unread again or deleted.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use super::error::{AdminResult, Problem};
+use super::gate::Editor;
+use super::{AdminState, views};
+use crate::forms::contact;
+
+const PER_PAGE: i64 = 50;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    status: String,
+    page: i64,
+    done: String,
+}
+
+pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
+    let filter = contact::STATUSES.iter().find(|s| **s == query.status).copied();
+    let page = query.page.max(1);
+    let found = contact::list(&state.store, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let more = found.len() as i64 > PER_PAGE;
+    let rows: Vec<_> = found
+        .into_iter()
+        .take(PER_PAGE as usize)
+        .map(|m| context! { id => m.id, name => m.name, email => m.email, subject => m.subject, status => m.status, at => views::when(m.created_at) })
+        .collect();
+    let notice = match query.done.as_str() {
+        "deleted" => "The message is deleted.",
+        "archived" => "Archived.",
+        "unread" => "Marked unread.",
+        _ => "",
+    };
+    let values =
+        context! { rows, more, page, status => filter.unwrap_or(""), counts => Serde(contact::counts(&state.store).await?), notice };
+    Ok(state.views.page(StatusCode::OK, "inbox.html", Some(&editor), values))
+}
+
+pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let mut message = contact::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    if message.status == contact::UNREAD {
+        contact::set_status(&state.store, id, contact::READ).await?;
+        message.status = contact::READ.to_owned();
+    }
+    let reply = format!(
+        "mailto:{}?subject={}",
+        message.email,
+        percent_encoding::utf8_percent_encode(&format!("Re: {}", message.subject), percent_encoding::NON_ALPHANUMERIC)
+    );
+    let values = context! {
+        message => context! {
+            id => message.id, name => message.name, email => message.email, subject => message.subject, body => message.body,
+            status => message.status, at => views::when(message.created_at), forwarded => message.forwarded_at.map(views::when),
+            forward_error => message.forward_error,
+        },
+        reply,
+    };
+    Ok(state.views.page(StatusCode::OK, "inbox_message.html", Some(&editor), values))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+pub async fn set_status(
+    State(state): State<AdminState>,
+    _editor: Editor,
+    Path(id): Path<i64>,
+    Form(form): Form<StatusForm>,
+) -> AdminResult {
+    if !contact::STATUSES.contains(&form.status.as_str()) {
+        return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "A message is unread, read or archived.").into());
+    }
+    if !contact::set_status(&state.store, id, &form.status).await? {
+        return Err(Problem::not_found().into());
+    }
+    let done = if form.status == contact::ARCHIVED { "archived" } else { "unread" };
+    Ok(Redirect::to(&format!("/admin/inbox?done={done}")).into_response())
+}
+
+pub async fn delete(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    if !contact::delete(&state.store, id, editor.user.id).await? {
+        return Err(Problem::not_found().into());
+    }
+    Ok(Redirect::to("/admin/inbox?done=deleted").into_response())
+}

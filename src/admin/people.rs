@@ -1,0 +1,48 @@
+//! `/admin/people/erase` (editors and owners): a supporter asks to be
+//! forgotten. The page shows what the site holds about an address (every
+//! signature, message and subscription) and erases all of it at once.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Deserialize;
+
+use super::AdminState;
+use super::error::AdminResult;
+use super::gate::Editor;
+use crate::forms::people;
+use crate::mail::EmailAddress;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Person {
+    email: String,
+}
+
+pub async fn confirm(State(state): State<AdminState>, editor: Editor, Query(person): Query<Person>) -> AdminResult {
+    let (status, email, error) = match person.email.trim() {
+        "" => (StatusCode::OK, String::new(), String::new()),
+        typed => match EmailAddress::parse(typed) {
+            Ok(email) => (StatusCode::OK, email.to_string(), String::new()),
+            Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, typed.to_owned(), error),
+        },
+    };
+    let holdings = if email.is_empty() || !error.is_empty() { None } else { Some(people::holdings(&state.store, &email).await?) };
+    let values = context! { email, error, holdings => holdings.map(Serde), erased => None::<()> };
+    Ok(state.views.page(status, "erase_person.html", Some(&editor), values))
+}
+
+pub async fn erase(State(state): State<AdminState>, editor: Editor, Form(person): Form<Person>) -> AdminResult {
+    let email = match EmailAddress::parse(&person.email) {
+        Ok(email) => email.to_string(),
+        Err(error) => {
+            let values = context! { email => person.email, error, holdings => None::<()>, erased => None::<()> };
+            return Ok(state.views.page(StatusCode::UNPROCESSABLE_ENTITY, "erase_person.html", Some(&editor), values));
+        }
+    };
+    let erased = people::erase(&state.store, &email, editor.user.id).await?;
+    let values = context! { email, error => "", holdings => None::<()>, erased => Serde(erased) };
+    Ok(state.views.page(StatusCode::OK, "erase_person.html", Some(&editor), values))
+}

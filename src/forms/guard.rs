@@ -1,0 +1,180 @@
+//! What every public form checks before it reads its fields, without a
+//! third-party script and without hurting people:
+//! - the browser's word that the form was sent from this site's own pages;
+//! - a field hidden from people (the honeypot) that bots fill in;
+//! - a signed time stamp: a form sent sooner than [`MIN_TIME`] after it was
+//!   handed out was not filled in by a person;
+//! - optionally, a proof of work that `forms.js` computes while the person
+//!   types. The server decides what it is worth: it raises the per-network
+//!   limit (an office or a rally may share one address), so the form works
+//!   without it and a bot pays for every extra try.
+//!
+//! Pages are cached, so without script the stamp is the time the page was
+//! rendered; with script the form fetches a fresh one from
+//! `/forms/challenge`, which also carries the proof of work's puzzle.
+
+use axum::http::HeaderMap;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use crate::on_pool;
+use crate::store::{Store, now};
+
+/// A person needs longer than this to fill in any of the forms.
+pub const MIN_TIME: Duration = Duration::seconds(3);
+/// A stamp older than this is refused with a page that asks to send the form again.
+pub const MAX_AGE: Duration = Duration::days(2);
+/// Leading zero bits the proof's SHA-256 needs: about 65,000 tries, a second in a browser.
+pub const PROOF_BITS: u32 = 16;
+
+/// The key that signs stamps, shared by every node through the store.
+#[derive(Clone)]
+pub struct Key([u8; 32]);
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(…)")
+    }
+}
+
+impl Key {
+    /// The store's key, made by the first node that asks.
+    pub async fn load(store: &Store) -> anyhow::Result<Self> {
+        on_pool!(store, |pool| sqlx::query("INSERT INTO form_keys (name, value) VALUES ('stamps', $1) ON CONFLICT (name) DO NOTHING")
+            .bind(crate::secrets::token())
+            .execute(pool)
+            .await
+            .map(drop))?;
+        let value: String =
+            on_pool!(store, |pool| sqlx::query_scalar("SELECT value FROM form_keys WHERE name = 'stamps'").fetch_one(pool).await)?;
+        Ok(Key(Sha256::digest(value.as_bytes()).into()))
+    }
+
+    /// HMAC-SHA256 (RFC 2104), shortened to 128 bits.
+    fn sign(&self, message: &str) -> String {
+        let (mut inner, mut outer) = ([0x36u8; 64], [0x5cu8; 64]);
+        for (i, byte) in self.0.iter().enumerate() {
+            inner[i] ^= byte;
+            outer[i] ^= byte;
+        }
+        let inner = Sha256::new().chain_update(inner).chain_update(message.as_bytes()).finalize();
+        let mac = Sha256::new().chain_update(outer).chain_update(inner).finalize();
+        URL_SAFE_NO_PAD.encode(&mac[..16])
+    }
+
+    /// A stamp for a form handed out now: `seconds.random.signature`.
+    pub fn stamp(&self) -> String {
+        let mut random = [0u8; 9];
+        getrandom::fill(&mut random).expect("the operating system provides random bytes");
+        let message = format!("{}.{}", now().unix_timestamp(), URL_SAFE_NO_PAD.encode(random));
+        format!("{message}.{}", self.sign(&message))
+    }
+
+    /// When a stamp was handed out, if this site signed it.
+    fn issued(&self, stamp: &str) -> Option<OffsetDateTime> {
+        let (message, signature) = stamp.rsplit_once('.')?;
+        if !crate::secrets::same(&self.sign(message), signature) {
+            return None;
+        }
+        OffsetDateTime::from_unix_timestamp(message.split('.').next()?.parse().ok()?).ok()
+    }
+}
+
+/// The fields every public form carries besides its own.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct Guard {
+    /// The honeypot: hidden from people, so only bots fill it in.
+    pub website: String,
+    pub stamp: String,
+    /// The nonce `forms.js` found for the stamp; empty without script.
+    pub proof: String,
+}
+
+/// What the guard makes of a submission.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Sent by a person, as far as can be told; `proven` when it carries a valid proof of work.
+    Pass { proven: bool },
+    /// Another site's page sent it: refused openly.
+    CrossSite,
+    /// The stamp is missing, forged or too old: the page asks to send the form again.
+    Stale,
+    /// A bot, by the honeypot or the clock: answered as if taken, and dropped.
+    Drop,
+}
+
+pub fn check(key: &Key, headers: &HeaderMap, guard: &Guard) -> Verdict {
+    // Browsers say where a form came from; another site's page may not send ours.
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return Verdict::CrossSite;
+    }
+    if !guard.website.is_empty() {
+        return Verdict::Drop;
+    }
+    let Some(issued) = key.issued(guard.stamp.trim()) else { return Verdict::Stale };
+    let age = now() - issued;
+    if age > MAX_AGE {
+        return Verdict::Stale;
+    }
+    if age < MIN_TIME {
+        return Verdict::Drop;
+    }
+    Verdict::Pass { proven: proof_holds(guard.stamp.trim(), guard.proof.trim()) }
+}
+
+/// True when SHA-256(`stamp:nonce`) starts with [`PROOF_BITS`] zero bits.
+pub fn proof_holds(stamp: &str, nonce: &str) -> bool {
+    if nonce.is_empty() || nonce.len() > 32 {
+        return false;
+    }
+    let hash = Sha256::new().chain_update(stamp.as_bytes()).chain_update(b":").chain_update(nonce.as_bytes()).finalize();
+    let zeros = hash.iter().try_fold(0u32, |bits, byte| if *byte == 0 { Ok(bits + 8) } else { Err(bits + byte.leading_zeros()) });
+    zeros.unwrap_or_else(|bits| bits) >= PROOF_BITS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Key {
+        Key([7; 32])
+    }
+
+    fn stamp_at(key: &Key, ago: Duration) -> String {
+        let message = format!("{}.abc", (now() - ago).unix_timestamp());
+        format!("{message}.{}", key.sign(&message))
+    }
+
+    fn guard(stamp: &str) -> Guard {
+        Guard { stamp: stamp.to_owned(), ..Guard::default() }
+    }
+
+    #[test]
+    fn stamps_tell_people_from_bots() {
+        let (key, headers) = (key(), HeaderMap::new());
+        assert_eq!(check(&key, &headers, &guard(&key.stamp())), Verdict::Drop, "sent at once");
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::Pass { proven: false });
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(3)))), Verdict::Stale);
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&Key([8; 32]), Duration::seconds(10)))), Verdict::Stale, "another key");
+        assert_eq!(check(&key, &headers, &guard("")), Verdict::Stale);
+        let filled = Guard { website: "http://spam".into(), ..guard(&stamp_at(&key, Duration::seconds(10))) };
+        assert_eq!(check(&key, &headers, &filled), Verdict::Drop);
+        let mut cross = HeaderMap::new();
+        cross.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert_eq!(check(&key, &cross, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::CrossSite);
+    }
+
+    #[test]
+    fn a_proof_of_work_is_checked_not_trusted() {
+        let stamp = stamp_at(&key(), Duration::seconds(10));
+        let nonce = (0u64..).map(|n| n.to_string()).find(|n| proof_holds(&stamp, n)).unwrap();
+        let proven = Guard { proof: nonce.clone(), ..guard(&stamp) };
+        assert_eq!(check(&key(), &HeaderMap::new(), &proven), Verdict::Pass { proven: true });
+        assert!(!proof_holds(&stamp, &format!("{nonce}0")) || !proof_holds(&stamp, &format!("{nonce}1")));
+        assert!(!proof_holds(&stamp, ""));
+    }
+}

@@ -1,0 +1,55 @@
+//! The campaign's forms: the petition ([`petitions`], [`signatures`]) and
+//! the contact inbox ([`contact`]), with what every public form shares
+//! against abuse ([`guard`], [`attempts`]) and a person's erasure
+//! ([`people`]). The newsletter's signup uses the same state and limits.
+
+pub mod attempts;
+pub mod contact;
+pub mod countries;
+pub mod guard;
+mod letters;
+pub mod people;
+pub mod petitions;
+pub mod public;
+pub mod signatures;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::newsletter::Outgoing;
+use crate::site::routes::Site;
+
+/// The state of the public form routes.
+#[derive(Clone)]
+pub struct Forms {
+    pub site: Site,
+    pub outgoing: Outgoing,
+    pub trusted_proxies: Arc<[IpAddr]>,
+    pub key: guard::Key,
+}
+
+impl crate::client_ip::TrustedProxies for Forms {
+    fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.trusted_proxies
+    }
+}
+
+/// A signature or a message with every field full is far below this; a
+/// larger body gets a page that says so (413).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+pub fn router<S: Clone + Send + Sync + 'static>(state: Forms) -> Router<S> {
+    Router::new()
+        .route("/petitions/{slug}/sign", post(public::sign))
+        .route("/petitions/{slug}/tally", get(public::tally))
+        // The token in the path is the secret that guards its form.
+        .route("/petitions/verify/{token}", get(public::verify_form).post(public::verify))
+        .route("/contact/send", post(public::send_message))
+        .route("/forms/challenge", get(public::challenge))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state)
+}

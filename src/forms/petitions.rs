@@ -1,0 +1,187 @@
+//! Petitions: what is asked, of whom, how many signatures are hoped for,
+//! and whether it still takes them. Pages show one with the `petition` block.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::content::slug::Slug;
+use crate::store::{Store, Tx, changes, now};
+use crate::{on_pool, on_tx};
+
+pub const OPEN: &str = "open";
+pub const CLOSED: &str = "closed";
+pub const DELIVERED: &str = "delivered";
+pub const STATUSES: [&str; 3] = [OPEN, CLOSED, DELIVERED];
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Petition {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub body: String,
+    pub addressee: String,
+    pub goal: i64,
+    pub ends_at: Option<OffsetDateTime>,
+    pub status: String,
+    pub result: String,
+    pub anonymised_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, slug, title, body, addressee, goal, ends_at, status, result, anonymised_at, created_at, updated_at, version";
+
+impl Petition {
+    /// True while it takes signatures: open, and its end date (if any) not reached.
+    pub fn is_open(&self) -> bool {
+        self.status == OPEN && self.ends_at.is_none_or(|end| end > now())
+    }
+}
+
+/// What an editor sets, checked by the admin form; the demo's
+/// `petitions/*.md` files hold the same fields.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Draft {
+    pub slug: Slug,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub addressee: String,
+    pub goal: i64,
+    #[serde(default, skip_deserializing)]
+    pub ends_at: Option<OffsetDateTime>,
+    #[serde(default = "open")]
+    pub status: String,
+    #[serde(default)]
+    pub result: String,
+}
+
+fn open() -> String {
+    OPEN.to_owned()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("Another petition has this address; choose another.")]
+    SlugTaken,
+    #[error("Someone saved this petition after you opened it.")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] anyhow::Error),
+}
+
+pub async fn list(store: &Store) -> anyhow::Result<Vec<Petition>> {
+    let query = format!("SELECT {COLUMNS} FROM petitions ORDER BY created_at DESC, id DESC");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).fetch_all(pool).await)?)
+}
+
+pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Petition>> {
+    let query = format!("SELECT {COLUMNS} FROM petitions WHERE id = $1");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(id).fetch_optional(pool).await)?)
+}
+
+pub async fn by_slug(store: &Store, slug: &str) -> anyhow::Result<Option<Petition>> {
+    let query = format!("SELECT {COLUMNS} FROM petitions WHERE slug = $1");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(slug).fetch_optional(pool).await)?)
+}
+
+/// Pages show petitions, so every change to one empties the render caches.
+pub async fn changed(tx: &mut Tx, slug: &str) -> anyhow::Result<()> {
+    changes::record(tx, "petition", slug).await
+}
+
+async fn slug_taken(tx: &mut Tx, slug: &str, other_than: i64) -> anyhow::Result<bool> {
+    let n: i64 = on_tx!(tx, |conn| sqlx::query_scalar("SELECT COUNT(*) FROM petitions WHERE slug = $1 AND id <> $2")
+        .bind(slug)
+        .bind(other_than)
+        .fetch_one(conn)
+        .await)?;
+    Ok(n > 0)
+}
+
+pub async fn create(store: &Store, draft: &Draft) -> Result<i64, SaveError> {
+    let mut tx = store.begin().await?;
+    if slug_taken(&mut tx, draft.slug.as_str(), 0).await? {
+        return Err(SaveError::SlugTaken);
+    }
+    let id = save(&mut tx, draft).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a new petition inside `tx` (the admin's create, the demo's load).
+pub async fn save(tx: &mut Tx, draft: &Draft) -> anyhow::Result<i64> {
+    let at = now();
+    let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+        "INSERT INTO petitions (slug, title, body, addressee, goal, ends_at, status, result, created_at, updated_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id"
+    )
+    .bind(draft.slug.as_str())
+    .bind(&draft.title)
+    .bind(&draft.body)
+    .bind(&draft.addressee)
+    .bind(draft.goal)
+    .bind(draft.ends_at)
+    .bind(&draft.status)
+    .bind(&draft.result)
+    .bind(at)
+    .fetch_one(conn)
+    .await)?;
+    changed(tx, draft.slug.as_str()).await?;
+    Ok(id)
+}
+
+/// Saves over `version`; a newer save wins and this one is refused.
+pub async fn update(store: &Store, id: i64, version: i64, draft: &Draft) -> Result<(), SaveError> {
+    let mut tx = store.begin().await?;
+    if slug_taken(&mut tx, draft.slug.as_str(), id).await? {
+        return Err(SaveError::SlugTaken);
+    }
+    let updated = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE petitions SET slug = $1, title = $2, body = $3, addressee = $4, goal = $5, ends_at = $6, status = $7, result = $8,
+             updated_at = $9, version = version + 1
+         WHERE id = $10 AND version = $11"
+    )
+    .bind(draft.slug.as_str())
+    .bind(&draft.title)
+    .bind(&draft.body)
+    .bind(&draft.addressee)
+    .bind(draft.goal)
+    .bind(draft.ends_at)
+    .bind(&draft.status)
+    .bind(&draft.result)
+    .bind(now())
+    .bind(id)
+    .bind(version)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(anyhow::Error::from)?;
+    if updated == 0 {
+        return Err(SaveError::Stale);
+    }
+    changed(&mut tx, draft.slug.as_str()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Closes a petition: it shows its result and takes no more signatures.
+pub async fn close(store: &Store, id: i64) -> anyhow::Result<bool> {
+    let mut tx = store.begin().await?;
+    let slug: Option<String> =
+        on_tx!(tx, |conn| {
+            sqlx::query_scalar(
+        "UPDATE petitions SET status = 'closed', updated_at = $1, version = version + 1 WHERE id = $2 AND status = 'open' RETURNING slug"
+    )
+    .bind(now())
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+        })?;
+    let Some(slug) = slug else { return Ok(false) };
+    changed(&mut tx, &slug).await?;
+    tx.commit().await?;
+    Ok(true)
+}

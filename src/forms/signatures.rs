@@ -1,0 +1,321 @@
+//! Signatures: given on the site, counted only once the signer opens the
+//! link emailed to them, one per address and petition. Editors can void a
+//! batch that looks fraudulent, erase a person, and anonymise everyone once
+//! the campaign is over while keeping the counts.
+
+use serde::Serialize;
+use time::{Duration, OffsetDateTime};
+
+use super::petitions;
+use crate::mail::EmailAddress;
+use crate::newsletter::subscribers;
+use crate::store::{Store, now};
+use crate::{on_pool, on_tx, secrets};
+
+/// How long a verification link works.
+pub const VERIFY_LIFETIME: Duration = Duration::hours(48);
+/// A second signing with an unverified address sends its link again at most this often.
+pub const RESEND_AFTER: Duration = Duration::minutes(10);
+
+pub const PENDING: &str = "pending";
+pub const VERIFIED: &str = "verified";
+pub const VOIDED: &str = "voided";
+pub const STATUSES: [&str; 3] = [PENDING, VERIFIED, VOIDED];
+
+/// What a signer types, checked.
+#[derive(Debug, Clone)]
+pub struct Signing {
+    pub email: EmailAddress,
+    pub name: String,
+    /// An ISO 3166 code from [`super::countries`], or empty.
+    pub country: String,
+    pub postcode: String,
+    pub comment: String,
+    pub show_name: bool,
+    pub subscribe: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Signature {
+    pub id: i64,
+    pub petition_id: i64,
+    pub email: Option<String>,
+    pub name: String,
+    pub country: String,
+    pub postcode: String,
+    pub comment: String,
+    pub show_name: bool,
+    pub subscribe: bool,
+    pub status: String,
+    pub created_at: OffsetDateTime,
+    pub verified_at: Option<OffsetDateTime>,
+    pub void_reason: String,
+}
+
+const COLUMNS: &str =
+    "id, petition_id, email, name, country, postcode, comment, show_name, subscribe, status, created_at, verified_at, void_reason";
+
+/// Records a signature. Returns the token of the verification link to
+/// send, or `None` when none is due: the address signed already, or its
+/// link went out less than [`RESEND_AFTER`] ago. The caller answers the
+/// same either way.
+pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) -> anyhow::Result<Option<String>> {
+    let token = secrets::token();
+    let at = now();
+    let inserted = on_pool!(store, |pool| sqlx::query(
+        "INSERT INTO signatures (petition_id, email, name, country, postcode, comment, show_name, subscribe, status, created_at,
+             verify_digest, verify_expires_at, verify_sent_at, ip)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $9, $12) ON CONFLICT (petition_id, email) DO NOTHING"
+    )
+    .bind(petition_id)
+    .bind(signing.email.as_str())
+    .bind(&signing.name)
+    .bind(&signing.country)
+    .bind(&signing.postcode)
+    .bind(&signing.comment)
+    .bind(signing.show_name)
+    .bind(signing.subscribe)
+    .bind(at)
+    .bind(secrets::digest(&token))
+    .bind(at + VERIFY_LIFETIME)
+    .bind(ip)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    // An unverified signature takes the newest typing and a new link, unless
+    // one went out lately; the one UPDATE decides, so two at once send one.
+    let renewed = inserted == 0
+        && on_pool!(store, |pool| sqlx::query(
+            "UPDATE signatures SET name = $1, country = $2, postcode = $3, comment = $4, show_name = $5, subscribe = $6,
+                 verify_digest = $7, verify_expires_at = $8, verify_sent_at = $9, ip = $10
+             WHERE petition_id = $11 AND email = $12 AND status = 'pending' AND (verify_sent_at IS NULL OR verify_sent_at <= $13)"
+        )
+        .bind(&signing.name)
+        .bind(&signing.country)
+        .bind(&signing.postcode)
+        .bind(&signing.comment)
+        .bind(signing.show_name)
+        .bind(signing.subscribe)
+        .bind(secrets::digest(&token))
+        .bind(at + VERIFY_LIFETIME)
+        .bind(at)
+        .bind(ip)
+        .bind(petition_id)
+        .bind(signing.email.as_str())
+        .bind(at - RESEND_AFTER)
+        .execute(pool)
+        .await
+        .map(|r| r.rows_affected()))?
+            == 1;
+    Ok((inserted == 1 || renewed).then_some(token))
+}
+
+/// A verification that could not be sent may be asked for again at once.
+pub async fn sending_failed(store: &Store, petition_id: i64, email: &EmailAddress) -> anyhow::Result<()> {
+    on_pool!(store, |pool| sqlx::query("UPDATE signatures SET verify_sent_at = NULL WHERE petition_id = $1 AND email = $2")
+        .bind(petition_id)
+        .bind(email.as_str())
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(())
+}
+
+/// The pending signature an unused, unexpired verification token belongs to.
+pub async fn by_token(store: &Store, token: &str) -> anyhow::Result<Option<Signature>> {
+    let query = format!("SELECT {COLUMNS} FROM signatures WHERE verify_digest = $1 AND verify_expires_at > $2 AND status = 'pending'");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(secrets::digest(token))
+        .bind(now())
+        .fetch_optional(pool)
+        .await)?)
+}
+
+/// Counts the signature a token opens, once, and subscribes the signer to
+/// the newsletter if they ticked that box. A closed petition takes no
+/// more: its signature stays uncounted.
+pub async fn verify(store: &Store, token: &str) -> anyhow::Result<Option<Signature>> {
+    let Some(signature) = by_token(store, token).await? else { return Ok(None) };
+    let Some(petition) = petitions::get(store, signature.petition_id).await? else { return Ok(None) };
+    if !petition.is_open() {
+        return Ok(None);
+    }
+    let at = now();
+    let mut tx = store.begin().await?;
+    let query = format!(
+        "UPDATE signatures SET status = 'verified', verified_at = $1, verify_digest = NULL, verify_expires_at = NULL
+         WHERE id = $2 AND verify_digest = $3 AND status = 'pending' RETURNING {COLUMNS}"
+    );
+    let verified: Option<Signature> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(at)
+        .bind(signature.id)
+        .bind(secrets::digest(token))
+        .fetch_optional(conn)
+        .await)?;
+    let Some(verified) = verified else { return Ok(None) };
+    petitions::changed(&mut tx, &petition.slug).await?;
+    tx.commit().await?;
+    if let (true, Some(email)) = (verified.subscribe, &verified.email) {
+        subscribers::confirm_by_form(store, &EmailAddress::parse(email).map_err(anyhow::Error::msg)?, &verified.name, "petition").await?;
+    }
+    Ok(Some(verified))
+}
+
+/// What the public sees: how many signed, and the newest names shown with consent.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tally {
+    pub count: i64,
+    pub names: Vec<String>,
+}
+
+pub async fn tally(store: &Store, petition_id: i64) -> anyhow::Result<Tally> {
+    let count: i64 =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM signatures WHERE petition_id = $1 AND status = 'verified'")
+            .bind(petition_id)
+            .fetch_one(pool)
+            .await)?;
+    let names: Vec<String> = on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT name FROM signatures WHERE petition_id = $1 AND status = 'verified' AND show_name AND name <> ''
+         ORDER BY verified_at DESC, id DESC LIMIT 8"
+    )
+    .bind(petition_id)
+    .fetch_all(pool)
+    .await)?;
+    Ok(Tally { count, names: names.iter().map(|n| public_name(n)).filter(|n| !n.is_empty()).collect() })
+}
+
+/// First name and the initial of the last: "Anna Maria Keller" → "Anna K.".
+pub fn public_name(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [first] => (*first).to_owned(),
+        [first, .., last] => format!("{first} {}.", last.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()),
+    }
+}
+
+/// Signatures of a petition matching `search` (address or name) and `status`, newest first.
+pub async fn list(
+    store: &Store,
+    petition_id: i64,
+    search: &str,
+    status: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> anyhow::Result<Vec<Signature>> {
+    let query = format!(
+        "SELECT {COLUMNS} FROM signatures
+         WHERE petition_id = $1 AND ($2 = '' OR email LIKE $3 ESCAPE '\\' OR LOWER(name) LIKE $3 ESCAPE '\\') AND ($4 = '' OR status = $4)
+         ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
+    );
+    let typed = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(petition_id)
+        .bind(search.trim())
+        .bind(format!("%{typed}%"))
+        .bind(status.unwrap_or(""))
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// How many signatures of a petition have each status.
+pub async fn counts(store: &Store, petition_id: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    let rows: Vec<(String, i64)> =
+        on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM signatures WHERE petition_id = $1 GROUP BY status")
+            .bind(petition_id)
+            .fetch_all(pool)
+            .await)?;
+    Ok(STATUSES.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect())
+}
+
+/// Counted signatures by country code ("" for none given), most first.
+pub async fn by_country(store: &Store, petition_id: i64) -> anyhow::Result<Vec<(String, i64)>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT country, COUNT(*) AS n FROM signatures WHERE petition_id = $1 AND status = 'verified'
+         GROUP BY country ORDER BY n DESC, country"
+    )
+    .bind(petition_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+/// Which signatures a void takes: an email domain, a time window, or both.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub domain: Option<String>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+}
+
+/// Voids the batch's pending and verified signatures with a reason; they no
+/// longer count. Returns how many.
+pub async fn void(store: &Store, petition_id: i64, batch: &Batch, reason: &str) -> anyhow::Result<u64> {
+    let domain = batch.domain.as_deref().map(|d| format!("%@{}", d.trim_start_matches('@').to_lowercase()));
+    let mut tx = store.begin().await?;
+    let voided = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE signatures SET status = 'voided', void_reason = $1, verify_digest = NULL
+         WHERE petition_id = $2 AND status <> 'voided'
+           AND ($3 = '' OR email LIKE $3) AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at < $5)"
+    )
+    .bind(reason)
+    .bind(petition_id)
+    .bind(domain.unwrap_or_default())
+    .bind(batch.from)
+    .bind(batch.until)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    slug_changed(&mut tx, petition_id).await?;
+    tx.commit().await?;
+    Ok(voided)
+}
+
+async fn slug_changed(tx: &mut crate::store::Tx, petition_id: i64) -> anyhow::Result<()> {
+    let slug: String =
+        on_tx!(tx, |conn| sqlx::query_scalar("SELECT slug FROM petitions WHERE id = $1").bind(petition_id).fetch_one(conn).await)?;
+    petitions::changed(tx, &slug).await
+}
+
+/// After the campaign: every signature of the petition loses who gave it
+/// (address, name, postcode, comment, network address); status, country
+/// and dates stay, so the counts stay. Unverified ones are deleted.
+pub async fn anonymise(store: &Store, petition_id: i64) -> anyhow::Result<u64> {
+    let mut tx = store.begin().await?;
+    on_tx!(tx, |conn| sqlx::query("DELETE FROM signatures WHERE petition_id = $1 AND status = 'pending'")
+        .bind(petition_id)
+        .execute(conn)
+        .await
+        .map(drop))?;
+    let anonymised = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE signatures SET email = NULL, name = '', postcode = '', comment = '', ip = '', show_name = FALSE, verify_digest = NULL
+         WHERE petition_id = $1"
+    )
+    .bind(petition_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |conn| sqlx::query("UPDATE petitions SET anonymised_at = $1 WHERE id = $2")
+        .bind(now())
+        .bind(petition_id)
+        .execute(conn)
+        .await
+        .map(drop))?;
+    slug_changed(&mut tx, petition_id).await?;
+    tx.commit().await?;
+    Ok(anonymised)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_names_show_a_first_name_and_an_initial() {
+        assert_eq!(public_name("Anna Maria keller"), "Anna K.");
+        assert_eq!(public_name("  Jens  "), "Jens");
+        assert_eq!(public_name("Élodie Ürban"), "Élodie Ü.");
+        assert_eq!(public_name(""), "");
+    }
+}
