@@ -35,12 +35,16 @@ pub fn verification(
     .to(settings, base_url, to)
 }
 
+/// Who the site's emails come from, or why there is no one yet.
+pub fn sender(settings: &SiteSettings) -> anyhow::Result<Sender> {
+    crate::newsletter::letters::sender(settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))
+}
+
 /// A contact message for the team: from the site's sender (another
 /// domain's address in From would fail its checks), Reply-To the writer.
 pub fn forward(settings: &SiteSettings, base_url: &str, writing: &super::contact::Writing, id: i64) -> anyhow::Result<(Letter, Sender)> {
     let team = EmailAddress::parse(&settings.contact_email).map_err(|e| anyhow::anyhow!("the contact address in Settings: {e}"))?;
-    let site_sender =
-        crate::newsletter::letters::sender(settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
+    let site_sender = sender(settings)?;
     let sender = Sender {
         name: format!("{} via {}", writing.name, settings.name),
         address: site_sender.address,

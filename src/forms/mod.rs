@@ -3,6 +3,7 @@
 //! against abuse ([`guard`], [`attempts`]) and a person's erasure
 //! ([`people`]). The newsletter's signup uses the same state and limits.
 
+pub(crate) mod answers;
 pub mod attempts;
 pub mod contact;
 pub mod countries;
@@ -20,6 +21,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use crate::mail::{Letter, Mailer, Sender};
 use crate::newsletter::Outgoing;
 use crate::site::routes::Site;
 
@@ -36,6 +38,25 @@ impl crate::client_ip::TrustedProxies for Forms {
     fn trusted_proxies(&self) -> &[IpAddr] {
         &self.trusted_proxies
     }
+}
+
+/// Sends a letter in the background, after the answer has gone, so the
+/// answer takes as long whether or not the store knew the address; `done`
+/// hears whether the mail server took it (`Err` holds why not).
+pub(crate) fn send_later<B, D, F>(mailer: Mailer, build: B, done: D)
+where
+    B: FnOnce() -> anyhow::Result<(Letter, Sender)> + Send + 'static,
+    D: FnOnce(Result<(), String>) -> F + Send + 'static,
+    F: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let sent = async {
+            let (letter, sender) = build()?;
+            mailer.send(letter.build(&sender)?).await?;
+            anyhow::Ok(())
+        };
+        done(sent.await.map_err(|error| format!("{error:#}"))).await
+    });
 }
 
 /// A signature or a message with every field full is far below this; a

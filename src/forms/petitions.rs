@@ -170,16 +170,15 @@ pub async fn update(store: &Store, id: i64, version: i64, draft: &Draft) -> Resu
 /// Closes a petition: it shows its result and takes no more signatures.
 pub async fn close(store: &Store, id: i64) -> anyhow::Result<bool> {
     let mut tx = store.begin().await?;
-    let slug: Option<String> =
-        on_tx!(tx, |conn| {
-            sqlx::query_scalar(
+    let slug: Option<String> = on_tx!(tx, |conn| {
+        sqlx::query_scalar(
         "UPDATE petitions SET status = 'closed', updated_at = $1, version = version + 1 WHERE id = $2 AND status = 'open' RETURNING slug"
     )
     .bind(now())
     .bind(id)
     .fetch_optional(conn)
     .await
-        })?;
+    })?;
     let Some(slug) = slug else { return Ok(false) };
     changed(&mut tx, &slug).await?;
     tx.commit().await?;

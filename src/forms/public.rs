@@ -12,8 +12,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use time::Duration;
 
+use super::answers::{self, page};
 use super::attempts::{self, Limits};
 use super::guard::{self, Guard, Verdict};
 use super::petitions::{self, Petition};
@@ -21,7 +21,7 @@ use super::{Forms, contact, countries, letters, signatures};
 use crate::client_ip::ClientIp;
 use crate::content::settings::SiteSettings;
 use crate::mail::EmailAddress;
-use crate::site::{message_page, server_error};
+use crate::site::server_error;
 
 pub const PETITION_LIMITS: Limits = Limits { form: "petition", per_ip: 10, per_ip_proven: 100, per_address: 5 };
 pub const CONTACT_LIMITS: Limits = Limits { form: "contact", per_ip: 5, per_ip_proven: 20, per_address: 3 };
@@ -127,7 +127,7 @@ pub async fn sign(
     let path = format!("/petitions/{slug}/sign");
     let Form(form) = match form {
         Ok(form) => form,
-        Err(rejection) => return rejected(&state, &path, rejection).await,
+        Err(rejection) => return answers::rejected(&state, &path, rejection).await,
     };
     let petition = match petitions::by_slug(&state.site.store, &slug).await {
         Ok(Some(petition)) => petition,
@@ -142,9 +142,9 @@ pub async fn sign(
         return closed(&state, &petition).await;
     }
     let proven = match guard::check(&state.key, &headers, &form.guard) {
-        Verdict::CrossSite => return cross_site(&state, &path).await,
+        Verdict::CrossSite => return answers::cross_site(&state, &path).await,
         Verdict::Drop => return signed(&state, &path).await,
-        Verdict::Stale => return stale(&state, &path, again(&Errors::new())).await,
+        Verdict::Stale => return answers::stale(&state, &path, again(&Errors::new())).await,
         Verdict::Pass { proven } => proven,
     };
     let signing = match form.read() {
@@ -163,34 +163,26 @@ pub async fn sign(
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
-        if is_blocked(&settings, &signing.email) {
+        if answers::is_blocked(&settings, &signing.email) {
             return Ok(Ok(None));
         }
         let token = signatures::sign(&state.site.store, petition.id, &signing, &ip).await?;
         anyhow::Ok(Ok(token.map(|t| (t, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => too_many(&state, &path, wait).await,
+        Ok(Err(wait)) => answers::too_many(&state, &path, wait).await,
         Ok(Ok(token)) => {
             if let Some((token, settings)) = token {
                 let (store, base_url) = (state.site.store.clone(), state.site.base_url.clone());
-                let (petition_id, title) = (petition.id, petition.title.clone());
-                // The email goes out after the answer, so the answer takes as
-                // long for an address that signed already as for a new one.
-                tokio::spawn(async move {
-                    let sent = async {
-                        let sender = crate::newsletter::letters::sender(&settings)
-                            .ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
-                        let letter = letters::verification(&settings, &base_url, &signing.email, &title, signing.subscribe, &token)?;
-                        mailer.send(letter.build(&sender)?).await?;
-                        anyhow::Ok(())
-                    };
-                    if let Err(error) = sent.await {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "cannot send a signature's confirmation; the person may sign again at once"
-                        );
-                        let _ = signatures::sending_failed(&store, petition_id, &signing.email).await;
+                let (petition_id, title, email) = (petition.id, petition.title.clone(), signing.email.clone());
+                let build = move || {
+                    let letter = letters::verification(&settings, &base_url, &signing.email, &title, signing.subscribe, &token)?;
+                    Ok((letter, letters::sender(&settings)?))
+                };
+                super::send_later(mailer, build, move |sent| async move {
+                    if let Err(error) = sent {
+                        tracing::warn!(error, "cannot send a signature's confirmation; the person may sign again at once");
+                        let _ = signatures::sending_failed(&store, petition_id, &email).await;
                     }
                 });
             }
@@ -198,11 +190,6 @@ pub async fn sign(
         }
         Err(error) => server_error(&error),
     }
-}
-
-fn is_blocked(settings: &SiteSettings, email: &EmailAddress) -> bool {
-    let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d);
-    settings.blocked_domains.iter().any(|blocked| blocked.eq_ignore_ascii_case(domain))
 }
 
 /// The one answer to a signature, whether new, repeated or dropped.
@@ -241,6 +228,13 @@ pub async fn verify_form(State(state): State<Forms>, Path(token): Path<String>) 
 
 pub async fn verify(State(state): State<Forms>, Path(token): Path<String>) -> Response {
     let store = &state.site.store;
+    // A link opened after the petition closed says so, rather than that it expired.
+    if let Ok(Some(signature)) = signatures::by_token(store, &token).await
+        && let Ok(Some(petition)) = petitions::get(store, signature.petition_id).await
+        && !petition.is_open()
+    {
+        return closed(&state, &petition).await;
+    }
     match signatures::verify(store, &token).await {
         Ok(Some(signature)) => {
             let petition = petitions::get(store, signature.petition_id).await.ok().flatten();
@@ -340,13 +334,13 @@ pub async fn send_message(
     let path = "/contact/send";
     let Form(form) = match form {
         Ok(form) => form,
-        Err(rejection) => return rejected(&state, path, rejection).await,
+        Err(rejection) => return answers::rejected(&state, path, rejection).await,
     };
     let again = |errors: &Errors| json!({ "contact_form": { "values": form.values(), "errors": errors } });
     let proven = match guard::check(&state.key, &headers, &form.guard) {
-        Verdict::CrossSite => return cross_site(&state, path).await,
+        Verdict::CrossSite => return answers::cross_site(&state, path).await,
         Verdict::Drop => return message_sent(&state).await,
-        Verdict::Stale => return stale(&state, path, again(&Errors::new())).await,
+        Verdict::Stale => return answers::stale(&state, path, again(&Errors::new())).await,
         Verdict::Pass { proven } => proven,
     };
     let writing = match form.read() {
@@ -359,14 +353,14 @@ pub async fn send_message(
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
-        if is_blocked(&settings, &writing.email) {
+        if answers::is_blocked(&settings, &writing.email) {
             return Ok(Ok(None));
         }
         let id = contact::save(&state.site.store, &writing, &ip).await?;
         anyhow::Ok(Ok(Some((id, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => too_many(&state, path, wait).await,
+        Ok(Err(wait)) => answers::too_many(&state, path, wait).await,
         Ok(Ok(saved)) => {
             if let Some((id, settings)) = saved {
                 forward(&state, id, settings, writing).await;
@@ -385,19 +379,12 @@ async fn forward(state: &Forms, id: i64, settings: SiteSettings, writing: contac
         return;
     };
     let base_url = state.site.base_url.clone();
-    tokio::spawn(async move {
-        let sent = async {
-            let (letter, sender) = letters::forward(&settings, &base_url, &writing, id)?;
-            mailer.send(letter.build(&sender)?).await?;
-            anyhow::Ok(())
-        };
-        let error = match sent.await {
-            Ok(()) => String::new(),
-            Err(error) => {
-                tracing::warn!(error = format!("{error:#}"), "cannot forward a contact message; it is kept in the inbox");
-                format!("{error:#}")
-            }
-        };
+    let build = move || letters::forward(&settings, &base_url, &writing, id);
+    super::send_later(mailer, build, move |sent| async move {
+        let error = sent.err().unwrap_or_default();
+        if !error.is_empty() {
+            tracing::warn!(error, "cannot forward a contact message; it is kept in the inbox");
+        }
         let _ = contact::forwarded(&store, id, &error).await;
     });
 }
@@ -413,39 +400,4 @@ async fn message_sent(state: &Forms) -> Response {
         json!({ "links": [{ "href": "/", "label": "Back to the home page" }] }),
     )
     .await
-}
-
-async fn cross_site(state: &Forms, path: &str) -> Response {
-    page(state, StatusCode::FORBIDDEN, path, "Form refused", &["This form can only be sent from this site's own pages."], json!({})).await
-}
-
-/// A form without a valid stamp: kept open for days, or not from our page.
-async fn stale(state: &Forms, path: &str, again: Value) -> Response {
-    let text = "This form was open for a long time, so please check it and send it again.";
-    page(state, StatusCode::BAD_REQUEST, path, "Please send the form again", &[text], again).await
-}
-
-pub async fn too_many(state: &Forms, path: &str, wait: Duration) -> Response {
-    let minutes = (wait.whole_seconds() + 59) / 60;
-    let text = format!("There were too many attempts from your network or for this address. Please try again in {minutes} minutes.");
-    let mut response = page(state, StatusCode::TOO_MANY_REQUESTS, path, "Please wait a little", &[&text], json!({})).await;
-    response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().into());
-    response
-}
-
-/// A body the form extractor would not read: too large (413) or not a form.
-async fn rejected(state: &Forms, path: &str, rejection: FormRejection) -> Response {
-    let status = rejection.status();
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        let text = format!(
-            "The form can carry at most {} KB, and yours was larger. Please shorten the message and send it again; nothing was kept.",
-            super::BODY_LIMIT / 1024
-        );
-        return page(state, status, path, "This is too long to send", &[&text], json!({})).await;
-    }
-    page(state, status, path, "This form could not be read", &["Please go back, reload the page and send the form again."], json!({})).await
-}
-
-async fn page(state: &Forms, status: StatusCode, path: &str, title: &str, paragraphs: &[&str], extra: Value) -> Response {
-    message_page(&state.site, status, path, title, paragraphs, extra).await
 }

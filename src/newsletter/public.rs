@@ -3,6 +3,7 @@
 //! unsubscribe page and its RFC 8058 one-click POST.
 
 use axum::Form;
+use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -11,35 +12,32 @@ use serde_json::{Value, json};
 
 use super::{letters, subscribers};
 use crate::client_ip::ClientIp;
-use crate::forms::Forms;
-use crate::forms::attempts;
+use crate::forms::guard::{self, Guard, Verdict};
+use crate::forms::{Forms, answers, attempts};
 use crate::mail::EmailAddress;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct Signup {
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     name: String,
-    /// Hidden from people; a bot that fills every field fills this one.
-    #[serde(default)]
-    website: String,
+    #[serde(flatten)]
+    guard: Guard,
 }
 
 const NAME_LIMIT: usize = 100;
+const PATH: &str = "/newsletter";
 
-pub async fn subscribe(State(state): State<Forms>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<Signup>) -> Response {
-    // Browsers say where a form came from; another site's page may not sign people up.
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return page(
-            &state,
-            StatusCode::FORBIDDEN,
-            "Signup refused",
-            &["This form can only be sent from this site's own pages."],
-            json!({}),
-        )
-        .await;
-    }
+pub async fn subscribe(
+    State(state): State<Forms>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    form: Result<Form<Signup>, FormRejection>,
+) -> Response {
+    let Form(form) = match form {
+        Ok(form) => form,
+        Err(rejection) => return answers::rejected(&state, PATH, rejection).await,
+    };
     let check_inbox = || async {
         page(
             &state,
@@ -53,10 +51,13 @@ pub async fn subscribe(State(state): State<Forms>, ClientIp(ip): ClientIp, heade
         )
         .await
     };
-    if !form.website.is_empty() {
-        return check_inbox().await;
-    }
     let again = |error: &str| json!({ "signup": { "email": form.email, "name": form.name, "error": error } });
+    let proven = match guard::check(&state.key, &headers, &form.guard) {
+        Verdict::CrossSite => return answers::cross_site(&state, PATH).await,
+        Verdict::Drop => return check_inbox().await,
+        Verdict::Stale => return answers::stale(&state, PATH, again("")).await,
+        Verdict::Pass { proven } => proven,
+    };
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
         Err(error) => return page(&state, StatusCode::UNPROCESSABLE_ENTITY, "Please check your address", &[], again(&error)).await,
@@ -76,44 +77,31 @@ pub async fn subscribe(State(state): State<Forms>, ClientIp(ip): ClientIp, heade
         )
         .await;
     };
+    let proof = proven.then_some(form.guard.stamp.trim());
     let result = async {
-        if let Some(wait) = attempts::admit(&state.site.store, subscribers::SIGNUP_LIMITS, &ip, email.as_str(), None).await? {
+        if let Some(wait) = attempts::admit(&state.site.store, subscribers::SIGNUP_LIMITS, &ip, email.as_str(), proof).await? {
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
-        let domain = email.as_str().rsplit_once('@').map_or("", |(_, d)| d);
-        if settings.blocked_domains.iter().any(|blocked| blocked.eq_ignore_ascii_case(domain)) {
+        if answers::is_blocked(&settings, &email) {
             return Ok(Ok(None));
         }
         let confirmation = subscribers::sign_up(&state.site.store, &email, name, &ip).await?;
         anyhow::Ok(Ok(confirmation.map(|c| (c, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => {
-            let minutes = (wait.whole_seconds() + 59) / 60;
-            let text = format!("There were too many signups from your network or for this address. Please try again in {minutes} minutes.");
-            let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, "Please wait a little", &[&text], json!({})).await;
-            response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().into());
-            response
-        }
+        Ok(Err(wait)) => answers::too_many(&state, PATH, wait).await,
         Ok(Ok(confirmation)) => {
-            // The email goes out after the answer, so the answer takes as long
-            // for a known address as for a new one.
             if let Some((confirmation, settings)) = confirmation {
-                let (store, base_url) = (state.site.store.clone(), state.site.base_url.clone());
-                tokio::spawn(async move {
-                    let sent = async {
-                        let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
-                        let letter = letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.token)?;
-                        mailer.send(letter.build(&sender)?).await?;
-                        anyhow::Ok(())
-                    };
-                    if let Err(error) = sent.await {
-                        tracing::warn!(
-                            error = format!("{error:#}"),
-                            "cannot send a newsletter confirmation; the person may sign up again at once"
-                        );
-                        let _ = subscribers::confirmation_failed(&store, &confirmation.email).await;
+                let (store, base_url, email) = (state.site.store.clone(), state.site.base_url.clone(), confirmation.email.clone());
+                let build = move || {
+                    let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
+                    Ok((letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.token)?, sender))
+                };
+                crate::forms::send_later(mailer, build, move |sent| async move {
+                    if let Err(error) = sent {
+                        tracing::warn!(error, "cannot send a newsletter confirmation; the person may sign up again at once");
+                        let _ = subscribers::confirmation_failed(&store, &email).await;
                     }
                 });
             }
@@ -215,5 +203,5 @@ async fn invalid_unsubscribe(state: &Forms) -> Response {
 }
 
 async fn page(state: &Forms, status: StatusCode, title: &str, paragraphs: &[&str], extra: Value) -> Response {
-    crate::site::message_page(&state.site, status, "/newsletter", title, paragraphs, extra).await
+    answers::page(state, status, PATH, title, paragraphs, extra).await
 }

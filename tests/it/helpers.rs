@@ -179,6 +179,23 @@ impl TestApp {
         self.send(request, headers).await
     }
 
+    /// Sends a public form as a person would: with a time stamp handed out
+    /// ten seconds ago (see `forms::guard`), unless `fields` brings its own.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        let stamp = self.stamp_ago(10).await;
+        let mut all = fields.to_vec();
+        if !fields.iter().any(|(name, _)| *name == "stamp") {
+            all.push(("stamp", &stamp));
+        }
+        self.post(path, &all, headers).await
+    }
+
+    /// A stamp for the public forms, as if handed out `seconds` ago.
+    pub async fn stamp_ago(&self, seconds: i64) -> String {
+        let key = pamphlet::forms::guard::Key::load(self.store()).await.unwrap();
+        key.stamp_at(time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds))
+    }
+
     async fn send(&self, mut request: reqwest::RequestBuilder, headers: &[(&str, &str)]) -> Page {
         for (name, value) in headers {
             request = request.header(*name, *value);

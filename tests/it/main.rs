@@ -8,6 +8,7 @@ mod browser;
 mod building;
 mod editing;
 mod export;
+mod forms;
 mod helpers;
 mod http;
 mod library;

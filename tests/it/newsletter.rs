@@ -23,7 +23,7 @@ fn path_of(url: &str) -> &str {
 }
 
 async fn subscribe(app: &TestApp, email: &str, name: &str) -> crate::helpers::Page {
-    app.post("/newsletter/subscribe", &[("email", email), ("name", name), ("website", "")], &[]).await
+    app.post_form("/newsletter/subscribe", &[("email", email), ("name", name), ("website", "")], &[]).await
 }
 
 /// Creates an issue through the admin and presses "Save and send now".
@@ -247,17 +247,18 @@ async fn bots_and_floods_are_turned_away_without_telling_them() {
     let sink = SmtpSink::start();
     let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
     // The honeypot: a filled "website" field stores and sends nothing, with the usual answer.
-    let bot = app.post("/newsletter/subscribe", &[("email", "bot@example.org"), ("website", "http://spam.example")], &[]).await;
+    let bot = app.post_form("/newsletter/subscribe", &[("email", "bot@example.org"), ("website", "http://spam.example")], &[]).await;
     assert_eq!(bot.status, 200);
     assert!(bot.text().contains("Check your inbox"));
     // Another site's page may not sign anyone up.
-    let cross = app.post("/newsletter/subscribe", &[("email", "x@example.org")], &[("sec-fetch-site", "cross-site")]).await;
+    let cross = app.post_form("/newsletter/subscribe", &[("email", "x@example.org")], &[("sec-fetch-site", "cross-site")]).await;
     assert_eq!(cross.status, 403);
     // A bad address comes back with what was typed.
-    let bad = app.post("/newsletter/subscribe", &[("email", "ann@"), ("name", "<b>Ann</b>")], &[]).await;
+    let bad = app.post_form("/newsletter/subscribe", &[("email", "ann@"), ("name", "<b>Ann</b>")], &[]).await;
     assert_eq!(bad.status, 422);
     assert!(bad.text().contains("value=\"ann@\"") && bad.text().contains("&lt;b&gt;Ann&lt;/b&gt;"), "{bad:?}");
-    let line_break = app.post("/newsletter/subscribe", &[("email", "ann@example.org"), ("name", "Ann\r\nBcc: x@example.org")], &[]).await;
+    let line_break =
+        app.post_form("/newsletter/subscribe", &[("email", "ann@example.org"), ("name", "Ann\r\nBcc: x@example.org")], &[]).await;
     assert_eq!(line_break.status, 422);
     // A blocked domain is dropped like the honeypot.
     let store = app.store();
