@@ -81,7 +81,7 @@ pub async fn list(store: &Store, status: Option<&str>, limit: i64, offset: i64) 
 pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
     let rows: Vec<(String, i64)> =
         on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM contact_messages GROUP BY status").fetch_all(pool).await)?;
-    Ok(STATUSES.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect())
+    Ok(crate::store::by_status(&STATUSES, rows))
 }
 
 pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Message>> {

@@ -208,11 +208,10 @@ pub async fn list(
          WHERE petition_id = $1 AND ($2 = '' OR email LIKE $3 ESCAPE '\\' OR LOWER(name) LIKE $3 ESCAPE '\\') AND ($4 = '' OR status = $4)
          ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
     );
-    let typed = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
         .bind(petition_id)
         .bind(search.trim())
-        .bind(format!("%{typed}%"))
+        .bind(crate::store::contains_pattern(search))
         .bind(status.unwrap_or(""))
         .bind(limit)
         .bind(offset)
@@ -227,7 +226,7 @@ pub async fn counts(store: &Store, petition_id: i64) -> anyhow::Result<Vec<(Stri
             .bind(petition_id)
             .fetch_all(pool)
             .await)?;
-    Ok(STATUSES.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect())
+    Ok(crate::store::by_status(&STATUSES, rows))
 }
 
 /// Counted signatures by country code ("" for none given), most first.

@@ -186,8 +186,7 @@ pub async fn list(store: &Store, search: &str, status: Option<&str>, limit: i64,
          WHERE ($1 = '' OR email LIKE $2 ESCAPE '\\' OR LOWER(name) LIKE $2 ESCAPE '\\') AND ($3 = '' OR status = $3)
          ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     );
-    let typed = search.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    let pattern = format!("%{typed}%");
+    let pattern = crate::store::contains_pattern(search);
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
         .bind(search.trim())
         .bind(&pattern)
@@ -202,7 +201,7 @@ pub async fn list(store: &Store, search: &str, status: Option<&str>, limit: i64,
 pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
     let rows: Vec<(String, i64)> =
         on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM subscribers GROUP BY status").fetch_all(pool).await)?;
-    Ok(STATUSES.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect())
+    Ok(crate::store::by_status(&STATUSES, rows))
 }
 
 pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Subscriber>> {

@@ -292,6 +292,18 @@ pub fn now() -> time::OffsetDateTime {
     now.replace_nanosecond(0).unwrap_or(now)
 }
 
+/// A `LIKE … ESCAPE '\\'` pattern that finds `typed` (lowercased) anywhere,
+/// with `%` and `_` matched as themselves.
+pub fn contains_pattern(typed: &str) -> String {
+    let typed = typed.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{typed}%")
+}
+
+/// Counts by status in the order of `statuses`, with 0 for a status no row has.
+pub fn by_status(statuses: &[&str], rows: Vec<(String, i64)>) -> Vec<(String, i64)> {
+    statuses.iter().map(|s| (s.to_string(), rows.iter().find(|(status, _)| status == s).map_or(0, |(_, n)| *n))).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
