@@ -1,6 +1,7 @@
 //! `/admin`: what the site holds, what goes live next, drafts waiting, and
 //! who changed what lately.
 
+use crate::forms::{contact, petitions, signatures};
 use axum::extract::State;
 use axum::http::StatusCode;
 use minijinja::value::Serde;
@@ -50,6 +51,18 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
             context! { entity => r.entity, title, path, who => r.user_name, when => views::when(r.at), version => r.version }
         })
         .collect();
-    let values = context! { tally => Serde(&tally), scheduled, drafts, recent };
+    // Supporters' data is for editors and owners: what waits in the inbox, how the open petitions stand.
+    let supporters = if editor_or_owner {
+        let unread = contact::counts(&state.store).await?.into_iter().find(|(s, _)| s == contact::UNREAD).map_or(0, |(_, n)| n);
+        let mut open = Vec::new();
+        for petition in petitions::list(&state.store).await?.into_iter().filter(|p| p.is_open()) {
+            let count = signatures::tally(&state.store, petition.id).await?.count;
+            open.push(context! { id => petition.id, title => petition.title, goal => petition.goal, count });
+        }
+        Some(context! { unread, petitions => open })
+    } else {
+        None
+    };
+    let values = context! { tally => Serde(&tally), scheduled, drafts, recent, supporters };
     Ok(state.views.page(StatusCode::OK, "dashboard.html", Some(&editor), values))
 }
