@@ -55,6 +55,26 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     subscribers::sign_up(&before.store, &EmailAddress::parse("bob@example.org").unwrap(), "", "127.0.0.1").await.unwrap();
     let issue = issues::create(&before.store, "Moved", "Text", None, None).await.unwrap();
     assert_eq!(issues::start(&before.store, issue).await.unwrap(), Some(1));
+    // And the campaign's: a signature and a message.
+    use pamphlet::forms::{contact, petitions, signatures};
+    let petition = petitions::by_slug(&before.store, "pardon-for-jens-soering").await.unwrap().unwrap();
+    let signing = signatures::Signing {
+        email: EmailAddress::parse("cleo@example.org").unwrap(),
+        name: "Cleo".into(),
+        country: "FR".into(),
+        postcode: String::new(),
+        comment: String::new(),
+        show_name: true,
+        subscribe: false,
+    };
+    signatures::sign(&before.store, petition.id, &signing, "127.0.0.1").await.unwrap();
+    let writing = contact::Writing {
+        name: "Dan".into(),
+        email: EmailAddress::parse("dan@example.org").unwrap(),
+        subject: "Hi".into(),
+        body: "Text".into(),
+    };
+    contact::save(&before.store, &writing, "127.0.0.1").await.unwrap();
     before.stop().await.unwrap();
 
     // The real command, as an operator runs it.
@@ -68,6 +88,9 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     assert!(stdout.contains("pages: 10 rows copied and verified"), "{stdout}");
     assert!(stdout.contains("subscribers: 2 rows copied and verified"), "{stdout}");
     assert!(stdout.contains("deliveries: 1 rows copied and verified"), "{stdout}");
+    assert!(stdout.contains("petitions: 1 rows copied and verified"), "{stdout}");
+    assert!(stdout.contains("signatures: 1 rows copied and verified"), "{stdout}");
+    assert!(stdout.contains("contact_messages: 1 rows copied and verified"), "{stdout}");
 
     let after = Application::start(pamphlet::config::Config { base_url, ..config(&postgres) }).await.unwrap();
     assert!(!after.loaded_demo, "the moved site is served, not a new demo");
