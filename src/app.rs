@@ -113,7 +113,10 @@ impl Application {
             mail_worker = worker::Worker::start(store.clone(), mailer.clone(), base_url.clone(), mail.connections, mail.per_second, wake);
             outgoing.mailer = Some(mailer);
         }
-        let forms = Forms { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into(), key };
+        let recount = Arc::new(tokio::sync::Notify::new());
+        let recounter = tokio::spawn(crate::forms::recount(store.clone(), recount.clone()));
+        let forms =
+            Forms { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into(), key, recount };
         let admin = AdminState::new(site.clone(), outgoing, &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -127,6 +130,7 @@ impl Application {
             follower.abort();
             scheduler.abort();
             indexer.abort();
+            recounter.abort();
             mail_worker.abort_all();
             while mail_worker.join_next().await.is_some() {}
             result.context("the server stopped with an error")

@@ -5,14 +5,17 @@
 -- for rate limits and for spotting a burst from one source.
 ALTER TABLE signup_attempts RENAME TO form_attempts;
 ALTER TABLE form_attempts ADD COLUMN form TEXT NOT NULL DEFAULT 'newsletter';
--- The stamp of a proof of work, which counts once (see src/forms/guard.rs).
+-- A proof of work (`stamp:nonce`), which counts once (see src/forms/guard.rs).
 ALTER TABLE form_attempts ADD COLUMN proof TEXT NOT NULL DEFAULT '';
+-- Refused attempts are kept for the admin's view but count towards no limit,
+-- so "try again in N minutes" holds.
+ALTER TABLE form_attempts ADD COLUMN admitted BOOLEAN NOT NULL DEFAULT TRUE;
 DROP INDEX signup_attempts_by_ip;
 DROP INDEX signup_attempts_by_at;
 CREATE INDEX form_attempts_by_ip ON form_attempts (form, ip, at);
 CREATE INDEX form_attempts_by_email ON form_attempts (form, email, at);
 CREATE INDEX form_attempts_by_at ON form_attempts (at);
-CREATE INDEX form_attempts_by_proof ON form_attempts (proof);
+CREATE UNIQUE INDEX form_attempts_by_proof ON form_attempts (proof) WHERE proof <> '';
 
 -- One key, made on first start, signs the forms' time stamps so every node
 -- can check a stamp another node handed out.

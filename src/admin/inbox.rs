@@ -17,6 +17,9 @@ use crate::forms::contact;
 
 const PER_PAGE: i64 = 50;
 
+/// Everything but letters, digits and `@ . - _` is percent-encoded in a mailto link.
+const ADDRESS_SAFE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'@').remove(b'.').remove(b'-').remove(b'_');
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
@@ -39,6 +42,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         "deleted" => "The message is deleted.",
         "archived" => "Archived.",
         "unread" => "Marked unread.",
+        "read" => "Back in the inbox.",
         _ => "",
     };
     let values =
@@ -52,11 +56,9 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Pat
         contact::set_status(&state.store, id, contact::READ).await?;
         message.status = contact::READ.to_owned();
     }
-    let reply = format!(
-        "mailto:{}?subject={}",
-        message.email,
-        percent_encoding::utf8_percent_encode(&format!("Re: {}", message.subject), percent_encoding::NON_ALPHANUMERIC)
-    );
+    // Both parts encoded: an address may hold `?` or `&`, which would add to the draft.
+    let encode = |text: &str| percent_encoding::utf8_percent_encode(text, ADDRESS_SAFE).to_string();
+    let reply = format!("mailto:{}?subject={}", encode(&message.email), encode(&format!("Re: {}", message.subject)));
     let values = context! {
         message => context! {
             id => message.id, name => message.name, email => message.email, subject => message.subject, body => message.body,
@@ -85,7 +87,7 @@ pub async fn set_status(
     if !contact::set_status(&state.store, id, &form.status).await? {
         return Err(Problem::not_found().into());
     }
-    let done = if form.status == contact::ARCHIVED { "archived" } else { "unread" };
+    let done = form.status.as_str();
     Ok(Redirect::to(&format!("/admin/inbox?done={done}")).into_response())
 }
 

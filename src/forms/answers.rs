@@ -28,10 +28,11 @@ pub(crate) async fn stale(state: &Forms, path: &str, again: Value) -> Response {
     page(state, StatusCode::BAD_REQUEST, path, "Please send the form again", &[text], again).await
 }
 
-pub(crate) async fn too_many(state: &Forms, path: &str, wait: Duration) -> Response {
+/// `again` shows the form once more with what was typed, for after the wait.
+pub(crate) async fn too_many(state: &Forms, path: &str, wait: Duration, again: Value) -> Response {
     let minutes = (wait.whole_seconds() + 59) / 60;
     let text = format!("There were too many attempts from your network or for this address. Please try again in {minutes} minutes.");
-    let mut response = page(state, StatusCode::TOO_MANY_REQUESTS, path, "Please wait a little", &[&text], json!({})).await;
+    let mut response = page(state, StatusCode::TOO_MANY_REQUESTS, path, "Please wait a little", &[&text], again).await;
     response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().into());
     response
 }

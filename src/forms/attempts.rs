@@ -25,39 +25,53 @@ pub struct Limits {
     pub per_address: i64,
 }
 
-/// How long an attempt from `ip` for `email` must wait, if it must. Every
-/// attempt is counted, refused ones too, so a flood keeps itself out and
-/// shows its full size in the admin. `proof` is the stamp of a valid proof
-/// of work; each one raises the limit once.
+/// How long an attempt from `ip` for `email` must wait, if it must. Only
+/// admitted attempts count towards the limits, so the wait told is the wait
+/// needed; refused ones are kept for the admin's view of bursts. `proof` is
+/// a valid proof of work (`stamp:nonce`, see [`super::guard`]): the first
+/// attempt that brings it raises the limit per network address; it counts
+/// once, however many requests bring it at the same moment.
 pub async fn admit(store: &Store, limits: Limits, ip: &str, email: &str, proof: Option<&str>) -> anyhow::Result<Option<Duration>> {
     let at = now();
     let since = at - WINDOW;
-    let fresh_proof = match proof {
-        Some(stamp) => {
-            on_pool!(store, |pool| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM form_attempts WHERE proof = $1")
-                .bind(stamp)
-                .fetch_one(pool)
-                .await)?
-                == 0
-        }
-        None => false,
+    let record = |proof: String| async move {
+        let id: Option<i64> = on_pool!(store, |pool| sqlx::query_scalar(
+            "INSERT INTO form_attempts (form, ip, email, at, proof, admitted) VALUES ($1, $2, $3, $4, $5, FALSE)
+             ON CONFLICT (proof) WHERE proof <> '' DO NOTHING RETURNING id"
+        )
+        .bind(limits.form)
+        .bind(ip)
+        .bind(email)
+        .bind(at)
+        .bind(proof)
+        .fetch_optional(pool)
+        .await)?;
+        anyhow::Ok(id)
+    };
+    // The attempt is written first, not yet admitted; a proof used before is not written again.
+    let (id, fresh_proof) = match proof {
+        Some(proof) => match record(proof.to_owned()).await? {
+            Some(id) => (id, true),
+            None => (record(String::new()).await?.expect("an attempt without a proof is always written"), false),
+        },
+        None => (record(String::new()).await?.expect("an attempt without a proof is always written"), false),
     };
     let per_ip = if fresh_proof { limits.per_ip_proven } else { limits.per_ip };
     let wait = wait_for(store, limits.form, "ip", ip, per_ip, since)
         .await?
         .max(wait_for(store, limits.form, "email", email, limits.per_address, since).await?);
-    on_pool!(store, |pool| sqlx::query("INSERT INTO form_attempts (form, ip, email, at, proof) VALUES ($1, $2, $3, $4, $5)")
-        .bind(limits.form)
-        .bind(ip)
-        .bind(email)
-        .bind(at)
-        .bind(if fresh_proof { proof.unwrap_or("") } else { "" })
-        .execute(pool)
-        .await
-        .map(drop))?;
-    // Old attempts say nothing any more; a day is kept for the admin's view.
-    on_pool!(store, |pool| sqlx::query("DELETE FROM form_attempts WHERE at <= $1")
+    if wait.is_none() {
+        on_pool!(store, |pool| sqlx::query("UPDATE form_attempts SET admitted = TRUE WHERE id = $1")
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(drop))?;
+    }
+    // Old attempts say nothing any more: a day is kept for the admin's view,
+    // a proof as long as its stamp is valid, so it cannot count twice.
+    on_pool!(store, |pool| sqlx::query("DELETE FROM form_attempts WHERE at <= $1 AND (proof = '' OR at <= $2)")
         .bind(at - Duration::days(1))
+        .bind(at - super::guard::MAX_AGE)
         .execute(pool)
         .await
         .map(drop))?;
@@ -72,7 +86,8 @@ async fn wait_for(
     limit: i64,
     since: time::OffsetDateTime,
 ) -> anyhow::Result<Option<Duration>> {
-    let query = format!("SELECT at FROM form_attempts WHERE form = $1 AND {column} = $2 AND at > $3 ORDER BY at DESC LIMIT $4");
+    let query =
+        format!("SELECT at FROM form_attempts WHERE form = $1 AND {column} = $2 AND at > $3 AND admitted ORDER BY at DESC LIMIT $4");
     let times: Vec<time::OffsetDateTime> = on_pool!(store, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(query.as_str()))
         .bind(form)
         .bind(key)
@@ -104,10 +119,4 @@ pub async fn bursts(store: &Store, form: &str) -> anyhow::Result<Vec<Burst>> {
     .bind(BURST)
     .fetch_all(pool)
     .await)?)
-}
-
-/// Forgets a person's attempts (on erasure).
-pub async fn forget(tx: &mut crate::store::Tx, email: &str) -> anyhow::Result<()> {
-    crate::on_tx!(tx, |conn| sqlx::query("DELETE FROM form_attempts WHERE email = $1").bind(email).execute(conn).await.map(drop))?;
-    Ok(())
 }

@@ -26,7 +26,7 @@ use crate::store::{Store, now};
 /// A person needs longer than this to fill in any of the forms.
 pub const MIN_TIME: Duration = Duration::seconds(3);
 /// A stamp older than this is refused with a page that asks to send the form again.
-pub const MAX_AGE: Duration = Duration::days(2);
+pub const MAX_AGE: Duration = Duration::days(7);
 /// Leading zero bits the proof's SHA-256 needs: about 65,000 tries, a second in a browser.
 pub const PROOF_BITS: u32 = 16;
 
@@ -102,8 +102,9 @@ pub struct Guard {
 /// What the guard makes of a submission.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Sent by a person, as far as can be told; `proven` when it carries a valid proof of work.
-    Pass { proven: bool },
+    /// Sent by a person, as far as can be told; `proof` is its proof of work
+    /// (`stamp:nonce`) when it carries a valid one.
+    Pass { proof: Option<String> },
     /// Another site's page sent it: refused openly.
     CrossSite,
     /// The stamp is missing, forged or too old: the page asks to send the form again.
@@ -128,7 +129,8 @@ pub fn check(key: &Key, headers: &HeaderMap, guard: &Guard) -> Verdict {
     if age < MIN_TIME {
         return Verdict::Drop;
     }
-    Verdict::Pass { proven: proof_holds(guard.stamp.trim(), guard.proof.trim()) }
+    let (stamp, nonce) = (guard.stamp.trim(), guard.proof.trim());
+    Verdict::Pass { proof: proof_holds(stamp, nonce).then(|| format!("{stamp}:{nonce}")) }
 }
 
 /// True when SHA-256(`stamp:nonce`) starts with [`PROOF_BITS`] zero bits.
@@ -161,8 +163,8 @@ mod tests {
     fn stamps_tell_people_from_bots() {
         let (key, headers) = (key(), HeaderMap::new());
         assert_eq!(check(&key, &headers, &guard(&key.stamp())), Verdict::Drop, "sent at once");
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::Pass { proven: false });
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(3)))), Verdict::Stale);
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::Pass { proof: None });
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(8)))), Verdict::Stale);
         assert_eq!(check(&key, &headers, &guard(&stamp_at(&Key([8; 32]), Duration::seconds(10)))), Verdict::Stale, "another key");
         assert_eq!(check(&key, &headers, &guard("")), Verdict::Stale);
         let filled = Guard { website: "http://spam".into(), ..guard(&stamp_at(&key, Duration::seconds(10))) };
@@ -177,7 +179,7 @@ mod tests {
         let stamp = stamp_at(&key(), Duration::seconds(10));
         let nonce = (0u64..).map(|n| n.to_string()).find(|n| proof_holds(&stamp, n)).unwrap();
         let proven = Guard { proof: nonce.clone(), ..guard(&stamp) };
-        assert_eq!(check(&key(), &HeaderMap::new(), &proven), Verdict::Pass { proven: true });
+        assert_eq!(check(&key(), &HeaderMap::new(), &proven), Verdict::Pass { proof: Some(format!("{stamp}:{nonce}")) });
         assert!(!proof_holds(&stamp, &format!("{nonce}0")) || !proof_holds(&stamp, &format!("{nonce}1")));
         assert!(!proof_holds(&stamp, ""));
     }

@@ -7,7 +7,7 @@ use crate::newsletter::letters::{LinkLetter, id_domain};
 use crate::render::escape_html;
 
 pub fn verify_url(base_url: &str, token: &str) -> String {
-    format!("{base_url}/petitions/verify/{token}")
+    format!("{base_url}/signatures/confirm/{token}")
 }
 
 /// The email that makes a signature count (and, if ticked, a subscription).

@@ -21,9 +21,12 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use tokio::sync::Notify;
+
 use crate::mail::{Letter, Mailer, Sender};
 use crate::newsletter::Outgoing;
 use crate::site::routes::Site;
+use crate::store::Store;
 
 /// The state of the public form routes.
 #[derive(Clone)]
@@ -32,11 +35,36 @@ pub struct Forms {
     pub outgoing: Outgoing,
     pub trusted_proxies: Arc<[IpAddr]>,
     pub key: guard::Key,
+    /// Rung when a signature counts; [`recount`] refreshes the pages.
+    pub recount: Arc<Notify>,
 }
 
 impl crate::client_ip::TrustedProxies for Forms {
     fn trusted_proxies(&self) -> &[IpAddr] {
         &self.trusted_proxies
+    }
+}
+
+/// How often, at most, a node empties the render caches for new signatures.
+pub const RECOUNT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Pages show petition counters and the render caches keep pages until a
+/// change. Each confirmed signature rings `asked`; this task records one
+/// change for all that rang in [`RECOUNT_EVERY`], so a busy petition does not
+/// empty every node's cache with each signature. `/petitions/{slug}/tally`
+/// is live meanwhile.
+pub async fn recount(store: Store, asked: Arc<Notify>) {
+    loop {
+        asked.notified().await;
+        tokio::time::sleep(RECOUNT_EVERY).await;
+        let recorded = async {
+            let mut tx = store.begin().await?;
+            petitions::changed(&mut tx, "counts").await?;
+            tx.commit().await
+        };
+        if let Err(error) = recorded.await {
+            tracing::warn!(error = format!("{error:#}"), "cannot record new signatures; pages show them after the next change");
+        }
     }
 }
 
@@ -59,16 +87,17 @@ where
     });
 }
 
-/// A signature or a message with every field full is far below this; a
-/// larger body gets a page that says so (413).
-pub const BODY_LIMIT: usize = 64 * 1024;
+/// The largest body a public form takes: a contact message at its longest,
+/// in a script whose every character takes 9 bytes once form-encoded, fits.
+/// A larger body gets a page that says so (413).
+pub const BODY_LIMIT: usize = 128 * 1024;
 
 pub fn router<S: Clone + Send + Sync + 'static>(state: Forms) -> Router<S> {
     Router::new()
         .route("/petitions/{slug}/sign", post(public::sign))
         .route("/petitions/{slug}/tally", get(public::tally))
         // The token in the path is the secret that guards its form.
-        .route("/petitions/verify/{token}", get(public::verify_form).post(public::verify))
+        .route("/signatures/confirm/{token}", get(public::verify_form).post(public::verify))
         .route("/contact/send", post(public::send_message))
         .route("/forms/challenge", get(public::challenge))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -17,14 +17,15 @@ use super::answers::{self, page};
 use super::attempts::{self, Limits};
 use super::guard::{self, Guard, Verdict};
 use super::petitions::{self, Petition};
+use super::signatures::Verified;
 use super::{Forms, contact, countries, letters, signatures};
 use crate::client_ip::ClientIp;
 use crate::content::settings::SiteSettings;
 use crate::mail::EmailAddress;
 use crate::site::server_error;
 
-pub const PETITION_LIMITS: Limits = Limits { form: "petition", per_ip: 10, per_ip_proven: 100, per_address: 5 };
-pub const CONTACT_LIMITS: Limits = Limits { form: "contact", per_ip: 5, per_ip_proven: 20, per_address: 3 };
+pub const PETITION_LIMITS: Limits = Limits { form: "petition", per_ip: 10, per_ip_proven: 30, per_address: 5 };
+pub const CONTACT_LIMITS: Limits = Limits { form: "contact", per_ip: 5, per_ip_proven: 10, per_address: 3 };
 
 const NAME_LIMIT: usize = 100;
 const SUBJECT_LIMIT: usize = 150;
@@ -141,11 +142,11 @@ pub async fn sign(
     if !petition.is_open() {
         return closed(&state, &petition).await;
     }
-    let proven = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard) {
         Verdict::CrossSite => return answers::cross_site(&state, &path).await,
         Verdict::Drop => return signed(&state, &path).await,
         Verdict::Stale => return answers::stale(&state, &path, again(&Errors::new())).await,
-        Verdict::Pass { proven } => proven,
+        Verdict::Pass { proof } => proof,
     };
     let signing = match form.read() {
         Ok(signing) => signing,
@@ -155,11 +156,10 @@ pub async fn sign(
     };
     let Some(mailer) = state.outgoing.mailer.clone() else {
         let text = "A signature counts once its email address is confirmed, and this site cannot send email at the moment. Please try again later.";
-        return page(&state, StatusCode::SERVICE_UNAVAILABLE, &path, "Signing is paused", &[text], json!({})).await;
+        return page(&state, StatusCode::SERVICE_UNAVAILABLE, &path, "Signing is paused", &[text], again(&Errors::new())).await;
     };
-    let proof = proven.then_some(form.guard.stamp.trim());
     let result = async {
-        if let Some(wait) = attempts::admit(&state.site.store, PETITION_LIMITS, &ip, signing.email.as_str(), proof).await? {
+        if let Some(wait) = attempts::admit(&state.site.store, PETITION_LIMITS, &ip, signing.email.as_str(), proof.as_deref()).await? {
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
@@ -170,7 +170,7 @@ pub async fn sign(
         anyhow::Ok(Ok(token.map(|t| (t, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => answers::too_many(&state, &path, wait).await,
+        Ok(Err(wait)) => answers::too_many(&state, &path, wait, again(&Errors::new())).await,
         Ok(Ok(token)) => {
             if let Some((token, settings)) = token {
                 let (store, base_url) = (state.site.store.clone(), state.site.base_url.clone());
@@ -210,7 +210,7 @@ async fn closed(state: &Forms, petition: &Petition) -> Response {
 }
 
 pub async fn verify_form(State(state): State<Forms>, Path(token): Path<String>) -> Response {
-    let path = "/petitions/verify";
+    let path = "/signatures/confirm";
     match signatures::by_token(&state.site.store, &token).await {
         Ok(Some(signature)) => match petitions::get(&state.site.store, signature.petition_id).await {
             Ok(Some(petition)) if petition.is_open() => {
@@ -228,15 +228,9 @@ pub async fn verify_form(State(state): State<Forms>, Path(token): Path<String>) 
 
 pub async fn verify(State(state): State<Forms>, Path(token): Path<String>) -> Response {
     let store = &state.site.store;
-    // A link opened after the petition closed says so, rather than that it expired.
-    if let Ok(Some(signature)) = signatures::by_token(store, &token).await
-        && let Ok(Some(petition)) = petitions::get(store, signature.petition_id).await
-        && !petition.is_open()
-    {
-        return closed(&state, &petition).await;
-    }
     match signatures::verify(store, &token).await {
-        Ok(Some(signature)) => {
+        Ok(Verified::Counted(signature)) => {
+            state.recount.notify_one();
             let petition = petitions::get(store, signature.petition_id).await.ok().flatten();
             let title = petition.as_ref().map_or("the petition", |p| p.title.as_str());
             let mut lines = vec![format!("Your signature on “{title}” now counts.")];
@@ -244,17 +238,11 @@ pub async fn verify(State(state): State<Forms>, Path(token): Path<String>) -> Re
                 lines.push("You will also receive the newsletter; every issue has a link to unsubscribe.".into());
             }
             let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            page(
-                &state,
-                StatusCode::OK,
-                "/petitions/verify",
-                "Thank you for signing",
-                &lines,
-                json!({ "links": [{ "href": "/", "label": "Back to the home page" }] }),
-            )
-            .await
+            let links = json!({ "links": [{ "href": "/", "label": "Back to the home page" }] });
+            page(&state, StatusCode::OK, "/signatures/confirm", "Thank you for signing", &lines, links).await
         }
-        Ok(None) => invalid_link(&state).await,
+        Ok(Verified::Closed(petition)) => closed(&state, &petition).await,
+        Ok(Verified::Invalid) => invalid_link(&state).await,
         Err(error) => server_error(&error),
     }
 }
@@ -264,7 +252,7 @@ async fn invalid_link(state: &Forms) -> Response {
         "A confirmation link works once, for 48 hours, while the petition is open. If you pressed “Confirm” already, your signature counts and you need do nothing.",
         "Otherwise, sign again and use the link in the newest email.",
     ];
-    page(state, StatusCode::GONE, "/petitions/verify", "This link no longer works", &lines, json!({})).await
+    page(state, StatusCode::GONE, "/signatures/confirm", "This link no longer works", &lines, json!({})).await
 }
 
 /// `GET /petitions/{slug}/tally`: the counter, for pages that update it without a reload.
@@ -337,19 +325,18 @@ pub async fn send_message(
         Err(rejection) => return answers::rejected(&state, path, rejection).await,
     };
     let again = |errors: &Errors| json!({ "contact_form": { "values": form.values(), "errors": errors } });
-    let proven = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard) {
         Verdict::CrossSite => return answers::cross_site(&state, path).await,
         Verdict::Drop => return message_sent(&state).await,
         Verdict::Stale => return answers::stale(&state, path, again(&Errors::new())).await,
-        Verdict::Pass { proven } => proven,
+        Verdict::Pass { proof } => proof,
     };
     let writing = match form.read() {
         Ok(writing) => writing,
         Err(errors) => return page(&state, StatusCode::UNPROCESSABLE_ENTITY, path, "Please check the form", &[], again(&errors)).await,
     };
-    let proof = proven.then_some(form.guard.stamp.trim());
     let result = async {
-        if let Some(wait) = attempts::admit(&state.site.store, CONTACT_LIMITS, &ip, writing.email.as_str(), proof).await? {
+        if let Some(wait) = attempts::admit(&state.site.store, CONTACT_LIMITS, &ip, writing.email.as_str(), proof.as_deref()).await? {
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
@@ -360,7 +347,7 @@ pub async fn send_message(
         anyhow::Ok(Ok(Some((id, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => answers::too_many(&state, path, wait).await,
+        Ok(Err(wait)) => answers::too_many(&state, path, wait, again(&Errors::new())).await,
         Ok(Ok(saved)) => {
             if let Some((id, settings)) = saved {
                 forward(&state, id, settings, writing).await;

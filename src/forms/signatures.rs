@@ -6,7 +6,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use super::petitions;
+use super::petitions::{self, Petition};
 use crate::mail::EmailAddress;
 use crate::newsletter::subscribers;
 use crate::store::{Store, now};
@@ -82,24 +82,18 @@ pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) 
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    // An unverified signature takes the newest typing and a new link, unless
-    // one went out lately; the one UPDATE decides, so two at once send one.
+    // An unverified signature gets a new link, unless one went out lately;
+    // the one UPDATE decides, so two at once send one. It keeps what was
+    // typed first: anyone may type anyone's address, and must not change
+    // what its owner is asked to confirm.
     let renewed = inserted == 0
         && on_pool!(store, |pool| sqlx::query(
-            "UPDATE signatures SET name = $1, country = $2, postcode = $3, comment = $4, show_name = $5, subscribe = $6,
-                 verify_digest = $7, verify_expires_at = $8, verify_sent_at = $9, ip = $10
-             WHERE petition_id = $11 AND email = $12 AND status = 'pending' AND (verify_sent_at IS NULL OR verify_sent_at <= $13)"
+            "UPDATE signatures SET verify_digest = $1, verify_expires_at = $2, verify_sent_at = $3
+             WHERE petition_id = $4 AND email = $5 AND status = 'pending' AND (verify_sent_at IS NULL OR verify_sent_at <= $6)"
         )
-        .bind(&signing.name)
-        .bind(&signing.country)
-        .bind(&signing.postcode)
-        .bind(&signing.comment)
-        .bind(signing.show_name)
-        .bind(signing.subscribe)
         .bind(secrets::digest(&token))
         .bind(at + VERIFY_LIFETIME)
         .bind(at)
-        .bind(ip)
         .bind(petition_id)
         .bind(signing.email.as_str())
         .bind(at - RESEND_AFTER)
@@ -131,34 +125,48 @@ pub async fn by_token(store: &Store, token: &str) -> anyhow::Result<Option<Signa
         .await)?)
 }
 
+/// What opening a signature's link did.
+#[derive(Debug)]
+pub enum Verified {
+    /// The signature counts now.
+    Counted(Signature),
+    /// The petition closed before the link was opened: the signature stays uncounted.
+    Closed(Petition),
+    /// Forged, expired or used already.
+    Invalid,
+}
+
 /// Counts the signature a token opens, once, and subscribes the signer to
-/// the newsletter if they ticked that box. A closed petition takes no
-/// more: its signature stays uncounted.
-pub async fn verify(store: &Store, token: &str) -> anyhow::Result<Option<Signature>> {
-    let Some(signature) = by_token(store, token).await? else { return Ok(None) };
-    let Some(petition) = petitions::get(store, signature.petition_id).await? else { return Ok(None) };
+/// the newsletter if they ticked that box. Pages show the new count after
+/// the next recount (see [`super::recount`]).
+pub async fn verify(store: &Store, token: &str) -> anyhow::Result<Verified> {
+    let Some(signature) = by_token(store, token).await? else { return Ok(Verified::Invalid) };
+    let Some(petition) = petitions::get(store, signature.petition_id).await? else { return Ok(Verified::Invalid) };
     if !petition.is_open() {
-        return Ok(None);
+        return Ok(Verified::Closed(petition));
     }
-    let at = now();
-    let mut tx = store.begin().await?;
     let query = format!(
         "UPDATE signatures SET status = 'verified', verified_at = $1, verify_digest = NULL, verify_expires_at = NULL
          WHERE id = $2 AND verify_digest = $3 AND status = 'pending' RETURNING {COLUMNS}"
     );
-    let verified: Option<Signature> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
-        .bind(at)
+    let verified: Option<Signature> = on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+        .bind(now())
         .bind(signature.id)
         .bind(secrets::digest(token))
-        .fetch_optional(conn)
+        .fetch_optional(pool)
         .await)?;
-    let Some(verified) = verified else { return Ok(None) };
-    petitions::changed(&mut tx, &petition.slug).await?;
-    tx.commit().await?;
+    let Some(verified) = verified else { return Ok(Verified::Invalid) };
     if let (true, Some(email)) = (verified.subscribe, &verified.email) {
-        subscribers::confirm_by_form(store, &EmailAddress::parse(email).map_err(anyhow::Error::msg)?, &verified.name, "petition").await?;
+        // The signature counts whatever happens here; a failed subscription is logged, not shown.
+        let subscribed = async {
+            let email = EmailAddress::parse(email).map_err(anyhow::Error::msg)?;
+            subscribers::confirm_by_form(store, &email, &verified.name, "petition").await
+        };
+        if let Err(error) = subscribed.await {
+            tracing::warn!(error = format!("{error:#}"), signature = verified.id, "cannot subscribe a signer who asked for the newsletter");
+        }
     }
-    Ok(Some(verified))
+    Ok(Verified::Counted(verified))
 }
 
 /// What the public sees: how many signed, and the newest names shown with consent.
@@ -251,12 +259,12 @@ pub struct Batch {
 /// Voids the batch's pending and verified signatures with a reason; they no
 /// longer count. Returns how many.
 pub async fn void(store: &Store, petition_id: i64, batch: &Batch, reason: &str) -> anyhow::Result<u64> {
-    let domain = batch.domain.as_deref().map(|d| format!("%@{}", d.trim_start_matches('@').to_lowercase()));
+    let domain = batch.domain.as_deref().map(|d| format!("%@{}", crate::store::like_escaped(&d.trim_start_matches('@').to_lowercase())));
     let mut tx = store.begin().await?;
     let voided = on_tx!(tx, |conn| sqlx::query(
         "UPDATE signatures SET status = 'voided', void_reason = $1, verify_digest = NULL
          WHERE petition_id = $2 AND status <> 'voided'
-           AND ($3 = '' OR email LIKE $3) AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at < $5)"
+           AND ($3 = '' OR email LIKE $3 ESCAPE '\\') AND ($4 IS NULL OR created_at >= $4) AND ($5 IS NULL OR created_at < $5)"
     )
     .bind(reason)
     .bind(petition_id)

@@ -27,15 +27,12 @@ pub struct Outgoing {
     pub wake: Arc<Notify>,
 }
 
-/// A signup form is a few short fields.
-const BODY_LIMIT: usize = 16 * 1024;
-
 pub fn router<S: Clone + Send + Sync + 'static>(state: crate::forms::Forms) -> Router<S> {
     Router::new()
         .route("/newsletter/subscribe", post(public::subscribe))
         // The token in the path is the secret that guards each form.
         .route("/newsletter/confirm/{token}", get(public::confirm_form).post(public::confirm))
         .route("/newsletter/unsubscribe/{key}", get(public::unsubscribe_form).post(public::unsubscribe))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::forms::BODY_LIMIT))
         .with_state(state)
 }

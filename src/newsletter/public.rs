@@ -52,11 +52,11 @@ pub async fn subscribe(
         .await
     };
     let again = |error: &str| json!({ "signup": { "email": form.email, "name": form.name, "error": error } });
-    let proven = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard) {
         Verdict::CrossSite => return answers::cross_site(&state, PATH).await,
         Verdict::Drop => return check_inbox().await,
         Verdict::Stale => return answers::stale(&state, PATH, again("")).await,
-        Verdict::Pass { proven } => proven,
+        Verdict::Pass { proof } => proof,
     };
     let email = match EmailAddress::parse(&form.email) {
         Ok(email) => email,
@@ -77,9 +77,8 @@ pub async fn subscribe(
         )
         .await;
     };
-    let proof = proven.then_some(form.guard.stamp.trim());
     let result = async {
-        if let Some(wait) = attempts::admit(&state.site.store, subscribers::SIGNUP_LIMITS, &ip, email.as_str(), proof).await? {
+        if let Some(wait) = attempts::admit(&state.site.store, subscribers::SIGNUP_LIMITS, &ip, email.as_str(), proof.as_deref()).await? {
             return Ok(Err(wait));
         }
         let settings = crate::site::routes::settings(&state.site).await?;
@@ -90,7 +89,7 @@ pub async fn subscribe(
         anyhow::Ok(Ok(confirmation.map(|c| (c, settings))))
     };
     match result.await {
-        Ok(Err(wait)) => answers::too_many(&state, PATH, wait).await,
+        Ok(Err(wait)) => answers::too_many(&state, PATH, wait, again("")).await,
         Ok(Ok(confirmation)) => {
             if let Some((confirmation, settings)) = confirmation {
                 let (store, base_url, email) = (state.site.store.clone(), state.site.base_url.clone(), confirmation.email.clone());

@@ -15,7 +15,7 @@ pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
 pub const RESEND_AFTER: Duration = Duration::minutes(10);
 
 /// Signups from one network address and for one typed address, an hour.
-pub const SIGNUP_LIMITS: Limits = Limits { form: "newsletter", per_ip: 10, per_ip_proven: 10, per_address: 5 };
+pub const SIGNUP_LIMITS: Limits = Limits { form: "newsletter", per_ip: 10, per_ip_proven: 30, per_address: 5 };
 
 pub const PENDING: &str = "pending";
 pub const CONFIRMED: &str = "confirmed";

@@ -295,8 +295,12 @@ pub fn now() -> time::OffsetDateTime {
 /// A `LIKE … ESCAPE '\\'` pattern that finds `typed` (lowercased) anywhere,
 /// with `%` and `_` matched as themselves.
 pub fn contains_pattern(typed: &str) -> String {
-    let typed = typed.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{typed}%")
+    format!("%{}%", like_escaped(&typed.trim().to_lowercase()))
+}
+
+/// `text` for a `LIKE … ESCAPE '\\'` pattern, matching itself only.
+pub fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 /// Counts by status in the order of `statuses`, with 0 for a status no row has.

@@ -282,7 +282,7 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     browser.type_into("#sign-email", "anna@example.org").await;
     browser.click("input[name=show_name]").await;
     browser.click("input[name=subscribe]").await;
-    // forms.js fetched a fresh stamp when typing began and solves the proof of work meanwhile.
+    // forms.js solves a proof of work on the page's stamp while the person types.
     let mut proof = serde_json::Value::Null;
     for _ in 0..100 {
         proof = browser.run("return document.querySelector('.petition-form [name=proof]').value").await;
@@ -292,7 +292,7 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let stamp = browser.run("return document.querySelector('.petition-form [name=stamp]').value").await;
-    assert_ne!(stamp, stamp_in_page, "a fresh stamp");
+    assert_eq!(stamp, stamp_in_page, "the page's own stamp, which says when the form was handed out");
     assert!(pamphlet::forms::guard::proof_holds(stamp.as_str().unwrap(), proof.as_str().unwrap()), "a valid proof: {proof}");
     // People take a few seconds to fill in a form; the server drops faster ones.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
@@ -303,8 +303,8 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     // Back on the page, the counter follows the confirmation without a reload.
     browser.goto(&format!("{}/pardon", app.base)).await;
     assert_eq!(browser.text("[data-count]").await, "0");
-    let link = mail.link("/petitions/verify/").expect("a confirmation link");
-    let path = &link[link.find("/petitions/").unwrap()..];
+    let link = mail.link("/signatures/confirm/").expect("a confirmation link");
+    let path = &link[link.find("/signatures/").unwrap()..];
     assert_eq!(app.post(path, &[], &[]).await.status, 200);
     let url = browser.url().await;
     let mut moved = false;

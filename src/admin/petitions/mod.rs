@@ -165,6 +165,13 @@ pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Pat
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PetitionForm>) -> AdminResult {
     let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     let draft = match form.check() {
+        Ok(draft) if petition.anonymised_at.is_some() && draft.status == petitions::OPEN => {
+            let errors = Errors::from([(
+                "status",
+                "Its signatures were anonymised, so this petition stays closed; start a new one to collect signatures again.".to_owned(),
+            )]);
+            return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await;
+        }
         Ok(draft) => draft,
         Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await,
     };

@@ -1,7 +1,8 @@
-// The petition and contact forms work without this script. With it, a form
-// fetches a fresh time stamp when someone starts filling it in and solves a
-// small proof of work while they type (the server decides what the proof is
-// worth), and a petition's counter follows new signatures without a reload.
+// The public forms work without this script. With it, a form solves a small
+// proof of work while someone types (the server decides what it is worth),
+// with a fresh time stamp when the page's own is older than a day (cached
+// pages keep theirs), and a petition's counter follows new signatures
+// without a reload.
 (() => {
   if (window.pamphletForms) return;
   window.pamphletForms = true;
@@ -34,10 +35,13 @@
         const response = await fetch('/forms/challenge', { cache: 'no-store' });
         if (!response.ok) return;
         const { stamp, bits } = await response.json();
-        form.elements.stamp.value = stamp;
+        // The page's stamp says when the form was handed out; a fresh one would
+        // make a quick but real person look like a bot.
+        const issued = Number(form.elements.stamp.value.split('.')[0]);
+        if (!(issued > Date.now() / 1000 - 86400)) form.elements.stamp.value = stamp;
         form.elements.proof.value = '';
         // crypto.subtle exists only on https and on this machine; without it the form goes as it is.
-        if (window.crypto && crypto.subtle) form.elements.proof.value = await solve(stamp, bits);
+        if (window.crypto && crypto.subtle) form.elements.proof.value = await solve(form.elements.stamp.value, bits);
       } catch (_) {
         // The form still works with the stamp the page came with.
       }
