@@ -75,6 +75,7 @@ async fn measure_pamphlet(data: &std::path::Path, people: i64, connections: u32,
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
         mail: Some(MailConfig { smtp_url: format!("smtp://{sink}"), connections, per_second: None }),
+        form_origins: Vec::new(),
     };
     let started = Instant::now();
     let app = Application::start(config).await?;

@@ -74,6 +74,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
         mail: None,
+        form_origins: Vec::new(),
     };
     let app = Application::start(config).await?;
     let base = format!("http://{}", app.addr);

@@ -22,7 +22,8 @@ use crate::render::Renderer;
 use crate::render::cache::RenderCache;
 use crate::render::theme::Theme;
 use crate::search::{self, SearchIndex};
-use crate::site::{self, SiteState, routes::Site};
+use crate::site::routes::{FormAnswers, Site};
+use crate::site::{self, SiteState};
 use crate::store::{Store, changes};
 
 /// A running server: its address, and a way to stop it.
@@ -102,8 +103,7 @@ impl Application {
             renderer,
             base_url: base_url.clone(),
             frame: None,
-            forms: config.mail.is_some(),
-            stamps: Some(key.clone()),
+            forms: Some(FormAnswers { endpoint: String::new(), mail: config.mail.is_some(), stamps: Some(key.clone()) }),
         };
         let mut outgoing = Outgoing::default();
         let mut mail_worker = tokio::task::JoinSet::new();
@@ -115,8 +115,14 @@ impl Application {
         }
         let recount = Arc::new(tokio::sync::Notify::new());
         let recounter = tokio::spawn(crate::forms::recount(store.clone(), recount.clone()));
-        let forms =
-            Forms { site: site.clone(), outgoing: outgoing.clone(), trusted_proxies: config.trusted_proxies.clone().into(), key, recount };
+        let forms = Forms {
+            site: site.clone(),
+            outgoing: outgoing.clone(),
+            trusted_proxies: config.trusted_proxies.clone().into(),
+            key,
+            recount,
+            origins: config.form_origins.clone().into(),
+        };
         let admin = AdminState::new(site.clone(), outgoing, &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -178,11 +184,18 @@ fn renderer(theme: Option<&std::path::Path>) -> anyhow::Result<Arc<Renderer>> {
 }
 
 /// The site as the static export sees it: the store (with the demo loaded
-/// when empty, as `serve` does) and the renderer, without a server.
-pub async fn open_site(location: &crate::store::Location, theme: Option<&std::path::Path>, base_url: &str) -> anyhow::Result<Site> {
+/// when empty, as `serve` does) and the renderer, without a server. Its
+/// forms post to `form_endpoint`, a live Pamphlet, if one is given.
+pub async fn open_site(
+    location: &crate::store::Location,
+    theme: Option<&std::path::Path>,
+    base_url: &str,
+    form_endpoint: Option<&str>,
+) -> anyhow::Result<Site> {
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms: false, stamps: None })
+    let forms = form_endpoint.map(|endpoint| FormAnswers { endpoint: endpoint.to_owned(), mail: true, stamps: None });
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms })
 }
 
 pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {

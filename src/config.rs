@@ -20,6 +20,9 @@ pub struct Config {
     pub upload_limit_mb: usize,
     /// Where mail goes; `None` sends nothing (signups are paused).
     pub mail: Option<MailConfig>,
+    /// Origins of static copies of the site (`pamphlet build --form-endpoint`)
+    /// whose forms this server takes, e.g. `https://static.example.org`.
+    pub form_origins: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -52,6 +55,17 @@ pub fn parse_base_url(url: &str) -> Result<String, String> {
     }
 }
 
+/// An origin a browser names in its `Origin` header: `https://host[:port]`,
+/// without a path. A trailing slash is dropped.
+pub fn parse_origin(url: &str) -> Result<String, String> {
+    let origin = parse_base_url(url).map_err(|_| format!("{url:?} is not an origin: write it as https://example.org"))?;
+    let host = origin.split_once("://").map_or("", |(_, host)| host);
+    if host.contains('/') {
+        return Err(format!("{url:?} is not an origin: leave out the path, e.g. https://example.org"));
+    }
+    Ok(origin.to_lowercase())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +78,12 @@ mod tests {
         for bad in ["example.org", "ftp://x", "https://", "https://a b"] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn origins_have_no_path() {
+        assert_eq!(parse_origin("https://Static.Example.org/").unwrap(), "https://static.example.org");
+        assert_eq!(parse_origin("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert!(parse_origin("https://example.org/friends").is_err());
     }
 }

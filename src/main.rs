@@ -110,6 +110,10 @@ struct ServeArgs {
     /// At most this many messages a second from this server (0: as fast as the SMTP server takes them).
     #[arg(long, env = "PAMPHLET_MAIL_RATE", default_value_t = 0, value_name = "PER_SECOND")]
     mail_rate: u32,
+    /// The address of a static copy of the site (built with `pamphlet build --form-endpoint`)
+    /// whose forms this server takes, e.g. https://static.example.org; repeat or separate with commas.
+    #[arg(long, env = "PAMPHLET_FORM_ORIGINS", value_delimiter = ',', value_name = "URL", value_parser = pamphlet::config::parse_origin)]
+    form_origin: Vec<String>,
 }
 
 /// How the site looks and where it lives; shared by `serve` and `build`.
@@ -137,6 +141,11 @@ struct BuildArgs {
     /// Skip the .gz and .br copies of text files (for hosts that compress on their own).
     #[arg(long)]
     no_precompress: bool,
+    /// A live Pamphlet that takes the copy's forms (newsletter, petition, contact), e.g.
+    /// https://forms.example.org; start it with --form-origin set to this copy's address.
+    /// Without one, the blocks show how to write to the team instead of a form.
+    #[arg(long, env = "PAMPHLET_FORM_ENDPOINT", value_name = "URL", value_parser = parse_base_url)]
+    form_endpoint: Option<String>,
 }
 
 // Rendering allocates many short-lived strings; mimalloc serves them faster
@@ -197,6 +206,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             connections: args.mail_connections,
             per_second: (args.mail_rate > 0).then_some(args.mail_rate),
         }),
+        form_origins: args.form_origin,
     })
     .await?;
     if app.loaded_demo {
@@ -222,7 +232,8 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
         )
     })?;
     let started = std::time::Instant::now();
-    let site = pamphlet::app::open_site(&args.store.location()?, args.site.theme.as_deref(), &base_url).await?;
+    let site =
+        pamphlet::app::open_site(&args.store.location()?, args.site.theme.as_deref(), &base_url, args.form_endpoint.as_deref()).await?;
     let report = export::build(&site, &args.out, export::Options { precompress: !args.no_precompress }).await?;
     let summary = &report.summary;
     // The .gz/.br twins go with their file; listing them would triple the list.

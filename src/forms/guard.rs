@@ -113,9 +113,10 @@ pub enum Verdict {
     Drop,
 }
 
-pub fn check(key: &Key, headers: &HeaderMap, guard: &Guard) -> Verdict {
+/// `origins` are the static copies of the site whose forms post here (`--form-origin`).
+pub fn check(key: &Key, headers: &HeaderMap, guard: &Guard, origins: &[String]) -> Verdict {
     // Browsers say where a form came from; another site's page may not send ours.
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") && allowed_origin(headers, origins).is_none() {
         return Verdict::CrossSite;
     }
     if !guard.website.is_empty() {
@@ -131,6 +132,12 @@ pub fn check(key: &Key, headers: &HeaderMap, guard: &Guard) -> Verdict {
     }
     let (stamp, nonce) = (guard.stamp.trim(), guard.proof.trim());
     Verdict::Pass { proof: proof_holds(stamp, nonce).then(|| format!("{stamp}:{nonce}")) }
+}
+
+/// The request's `Origin` when it is one of `origins`.
+pub fn allowed_origin<'h>(headers: &'h HeaderMap, origins: &[String]) -> Option<&'h str> {
+    let origin = headers.get("origin")?.to_str().ok()?;
+    origins.iter().any(|allowed| allowed.eq_ignore_ascii_case(origin)).then_some(origin)
 }
 
 /// True when SHA-256(`stamp:nonce`) starts with [`PROOF_BITS`] zero bits.
@@ -162,16 +169,21 @@ mod tests {
     #[test]
     fn stamps_tell_people_from_bots() {
         let (key, headers) = (key(), HeaderMap::new());
-        assert_eq!(check(&key, &headers, &guard(&key.stamp())), Verdict::Drop, "sent at once");
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::Pass { proof: None });
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(8)))), Verdict::Stale);
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&Key([8; 32]), Duration::seconds(10)))), Verdict::Stale, "another key");
-        assert_eq!(check(&key, &headers, &guard("")), Verdict::Stale);
-        let filled = Guard { website: "http://spam".into(), ..guard(&stamp_at(&key, Duration::seconds(10))) };
-        assert_eq!(check(&key, &headers, &filled), Verdict::Drop);
+        let ten_seconds = || guard(&stamp_at(&key, Duration::seconds(10)));
+        assert_eq!(check(&key, &headers, &guard(&key.stamp()), &[]), Verdict::Drop, "sent at once");
+        assert_eq!(check(&key, &headers, &ten_seconds(), &[]), Verdict::Pass { proof: None });
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(8))), &[]), Verdict::Stale);
+        assert_eq!(check(&key, &headers, &guard(&stamp_at(&Key([8; 32]), Duration::seconds(10))), &[]), Verdict::Stale, "another key");
+        assert_eq!(check(&key, &headers, &guard(""), &[]), Verdict::Stale);
+        let filled = Guard { website: "http://spam".into(), ..ten_seconds() };
+        assert_eq!(check(&key, &headers, &filled, &[]), Verdict::Drop);
         let mut cross = HeaderMap::new();
         cross.insert("sec-fetch-site", "cross-site".parse().unwrap());
-        assert_eq!(check(&key, &cross, &guard(&stamp_at(&key, Duration::seconds(10)))), Verdict::CrossSite);
+        assert_eq!(check(&key, &cross, &ten_seconds(), &[]), Verdict::CrossSite);
+        // A static copy of the site named by --form-origin may post here.
+        cross.insert("origin", "https://static.example.org".parse().unwrap());
+        assert_eq!(check(&key, &cross, &ten_seconds(), &["https://other.example.org".into()]), Verdict::CrossSite);
+        assert_eq!(check(&key, &cross, &ten_seconds(), &["https://static.example.org".into()]), Verdict::Pass { proof: None });
     }
 
     #[test]
@@ -179,7 +191,7 @@ mod tests {
         let stamp = stamp_at(&key(), Duration::seconds(10));
         let nonce = (0u64..).map(|n| n.to_string()).find(|n| proof_holds(&stamp, n)).unwrap();
         let proven = Guard { proof: nonce.clone(), ..guard(&stamp) };
-        assert_eq!(check(&key(), &HeaderMap::new(), &proven), Verdict::Pass { proof: Some(format!("{stamp}:{nonce}")) });
+        assert_eq!(check(&key(), &HeaderMap::new(), &proven, &[]), Verdict::Pass { proof: Some(format!("{stamp}:{nonce}")) });
         assert!(!proof_holds(&stamp, &format!("{nonce}0")) || !proof_holds(&stamp, &format!("{nonce}1")));
         assert!(!proof_holds(&stamp, ""));
     }

@@ -37,6 +37,19 @@ pub struct Forms {
     pub key: guard::Key,
     /// Rung when a signature counts; [`recount`] refreshes the pages.
     pub recount: Arc<Notify>,
+    /// Static copies of the site whose forms post here (`--form-origin`).
+    pub origins: Arc<[String]>,
+}
+
+impl Forms {
+    /// Lets a static copy of the site named by `--form-origin` read a JSON
+    /// answer (the counter, a fresh stamp) from its pages' script.
+    pub fn allow_copies(&self, headers: &axum::http::HeaderMap, response: &mut axum::response::Response) {
+        if let Some(origin) = guard::allowed_origin(headers, &self.origins).and_then(|o| o.parse().ok()) {
+            response.headers_mut().insert(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        }
+        response.headers_mut().insert(axum::http::header::VARY, axum::http::HeaderValue::from_static("origin"));
+    }
 }
 
 impl crate::client_ip::TrustedProxies for Forms {

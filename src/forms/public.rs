@@ -142,7 +142,7 @@ pub async fn sign(
     if !petition.is_open() {
         return closed(&state, &petition).await;
     }
-    let proof = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard, &state.origins) {
         Verdict::CrossSite => return answers::cross_site(&state, &path).await,
         Verdict::Drop => return signed(&state, &path).await,
         Verdict::Stale => return answers::stale(&state, &path, again(&Errors::new())).await,
@@ -256,7 +256,7 @@ async fn invalid_link(state: &Forms) -> Response {
 }
 
 /// `GET /petitions/{slug}/tally`: the counter, for pages that update it without a reload.
-pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>) -> Response {
+pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>, headers: HeaderMap) -> Response {
     let store = &state.site.store;
     let petition = match petitions::by_slug(store, &slug).await {
         Ok(Some(petition)) => petition,
@@ -267,15 +267,20 @@ pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>) -> Resp
         Ok(tally) => {
             let view = petition_view(&petition, &tally);
             let body = json!({ "count": view["count"], "goal": view["goal"], "percent": view["percent"], "names": view["names"], "open": view["open"] });
-            ([(header::CACHE_CONTROL, "public, max-age=5")], Json(body)).into_response()
+            let mut response = ([(header::CACHE_CONTROL, "public, max-age=5")], Json(body)).into_response();
+            state.allow_copies(&headers, &mut response);
+            response
         }
         Err(error) => server_error(&error),
     }
 }
 
 /// `GET /forms/challenge`: a fresh stamp and the proof of work's size, for `forms.js`.
-pub async fn challenge(State(state): State<Forms>) -> Response {
-    ([(header::CACHE_CONTROL, "no-store")], Json(json!({ "stamp": state.key.stamp(), "bits": guard::PROOF_BITS }))).into_response()
+pub async fn challenge(State(state): State<Forms>, headers: HeaderMap) -> Response {
+    let mut response =
+        ([(header::CACHE_CONTROL, "no-store")], Json(json!({ "stamp": state.key.stamp(), "bits": guard::PROOF_BITS }))).into_response();
+    state.allow_copies(&headers, &mut response);
+    response
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -325,7 +330,7 @@ pub async fn send_message(
         Err(rejection) => return answers::rejected(&state, path, rejection).await,
     };
     let again = |errors: &Errors| json!({ "contact_form": { "values": form.values(), "errors": errors } });
-    let proof = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard, &state.origins) {
         Verdict::CrossSite => return answers::cross_site(&state, path).await,
         Verdict::Drop => return message_sent(&state).await,
         Verdict::Stale => return answers::stale(&state, path, again(&Errors::new())).await,

@@ -52,7 +52,7 @@ pub async fn subscribe(
         .await
     };
     let again = |error: &str| json!({ "signup": { "email": form.email, "name": form.name, "error": error } });
-    let proof = match guard::check(&state.key, &headers, &form.guard) {
+    let proof = match guard::check(&state.key, &headers, &form.guard, &state.origins) {
         Verdict::CrossSite => return answers::cross_site(&state, PATH).await,
         Verdict::Drop => return check_inbox().await,
         Verdict::Stale => return answers::stale(&state, PATH, again("")).await,

@@ -165,7 +165,7 @@ pub(crate) async fn message_page(
     meta.noindex = true;
     // A form shown again is one a person filled in already: its stamp is old
     // enough to be sent at once (see forms::guard).
-    let stamp = site.stamps.as_ref().map(|key| key.stamp_at(crate::store::now() - crate::forms::guard::MIN_TIME));
+    let stamp = site.stamps().map(|key| key.stamp_at(crate::store::now() - crate::forms::guard::MIN_TIME)).unwrap_or_default();
     let mut content = serde_json::json!({ "title": title, "paragraphs": paragraphs, "stamp": stamp });
     if let (serde_json::Value::Object(content), serde_json::Value::Object(extra)) = (&mut content, extra) {
         content.extend(extra);

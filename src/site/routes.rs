@@ -28,13 +28,32 @@ pub struct Site {
     /// so an edit during a build cannot mix two versions of the menus; the
     /// live site (`None`) reads it per render.
     pub frame: Option<Arc<Frame>>,
-    /// True where Pamphlet itself answers the site's forms (the live site
-    /// with a mail server); elsewhere (the static export, a server without
-    /// `--smtp`) the blocks show another way to reach the team.
-    pub forms: bool,
-    /// Signs the time stamps in forms where this server answers them (the
-    /// live site); `None` for the static export.
+    /// Who answers the site's forms; `None` where no one does (a static
+    /// export without `--form-endpoint`): the blocks then show another way
+    /// to reach the team, never a dead form.
+    pub forms: Option<FormAnswers>,
+}
+
+/// Who answers the site's forms, and how.
+#[derive(Clone, Debug)]
+pub struct FormAnswers {
+    /// Where the forms post: `""` for this server, or the address of a live
+    /// Pamphlet for the static export (`--form-endpoint`).
+    pub endpoint: String,
+    /// False when the answering server sends no mail (`serve` without
+    /// `--smtp`): the newsletter and petition blocks, which confirm by
+    /// email, show another way to take part; the contact form still works.
+    pub mail: bool,
+    /// Signs the forms' time stamps. `None` when the pages are written for
+    /// another server, which hands out its own (`forms.js` fetches one).
     pub stamps: Option<crate::forms::guard::Key>,
+}
+
+impl Site {
+    /// The key of this server's form stamps, where it answers forms itself.
+    pub fn stamps(&self) -> Option<&crate::forms::guard::Key> {
+        self.forms.as_ref().and_then(|f| f.stamps.as_ref())
+    }
 }
 
 /// What every page's layout shows around its content: settings and menus.
@@ -130,9 +149,11 @@ pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta:
             "accent": settings.accent,
             "logo": settings.logo.as_deref().map(assets::url),
             "base_url": site.base_url,
-            "forms": site.forms,
-            "live": site.stamps.is_some(),
-            "stamp": site.stamps.as_ref().map(|key| key.stamp()),
+            "contact_email": settings.contact_email,
+            "forms": site.forms.as_ref().is_some_and(|f| f.mail),
+            "live": site.forms.is_some(),
+            "endpoint": site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
+            "stamp": site.stamps().map(|key| key.stamp()).unwrap_or_default(),
         },
         "menus": {
             "primary": menu(&frame.primary),

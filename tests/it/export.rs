@@ -11,7 +11,7 @@ use pamphlet::render::theme::Theme;
 use pamphlet::site::routes::Site;
 use pamphlet::store::{Location, Store};
 
-use crate::helpers::{gunzip, links, spawn_app_with_mail, unbrotli};
+use crate::helpers::{Backend, gunzip, links, spawn_app_with, spawn_app_with_mail, unbrotli};
 use crate::mailbox::SmtpSink;
 
 crate::both_backends! {
@@ -20,7 +20,7 @@ crate::both_backends! {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;
         let out = tempfile::tempdir().unwrap();
-        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None, forms: false, stamps: None };
+        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None, forms: None };
         let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();
         assert!(report.broken.is_empty(), "broken links: {:?}", report.broken);
         let files = all_files(out.path());
@@ -75,6 +75,11 @@ crate::both_backends! {
         let newsletter = std::fs::read_to_string(resolve(out.path(), "/newsletter").unwrap()).unwrap();
         assert!(newsletter.contains("To subscribe, write to"), "the export says how to subscribe instead");
         assert!(app.get("/newsletter").await.text().contains("action=\"/newsletter/subscribe\""), "the live page has the form");
+        // The petition and contact forms too: a note instead, and a mailto for contact.
+        let pardon = std::fs::read_to_string(resolve(out.path(), "/pardon").unwrap()).unwrap();
+        assert!(!pardon.contains("petition-form") && pardon.contains("To add your support, write to"), "{pardon}");
+        let contact = std::fs::read_to_string(resolve(out.path(), "/contact").unwrap()).unwrap();
+        assert!(!contact.contains("contact-form") && contact.contains("href=\"mailto:admin@example.org\""), "{contact}");
 
         // The search index finds every spelling of the name.
         let index: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path().join("search-index.json")).unwrap()).unwrap();
@@ -177,10 +182,11 @@ fn bad_input_fails_with_one_clear_line() {
     let theme = dir.path().join("theme");
     std::fs::create_dir_all(theme.join("templates")).unwrap();
     std::fs::write(theme.join("templates/page.html"), "{% extends \"base.html\" %}\n{% block main %}\n{% if %}\n{% endblock %}\n").unwrap();
-    let cases: [(&[&str], PathBuf, &str); 4] = [
+    let cases: [(&[&str], PathBuf, &str); 5] = [
         (&["--base-url", "https://example.org"], blocker.join("out"), "cannot create the export folder"),
         (&["--base-url", "example.org"], dir.path().join("out1"), "is not a base URL"),
         (&[], dir.path().join("out2"), "--base-url"),
+        (&["--base-url", "https://example.org", "--form-endpoint", "forms.example.org"], dir.path().join("out4"), "is not a base URL"),
         (&["--base-url", "https://example.org", "--theme", theme.to_str().unwrap()], dir.path().join("out3"), "page.html, line 3"),
     ];
     for (args, out, expected) in cases {
@@ -246,4 +252,46 @@ fn without_signup(html: &str) -> String {
     }
     kept.push_str(rest);
     kept
+}
+
+#[tokio::test]
+async fn an_export_with_a_form_endpoint_posts_its_forms_to_the_live_server() {
+    let sink = SmtpSink::start();
+    let copy = "https://static.example.org";
+    let mail = pamphlet::config::MailConfig { smtp_url: sink.url.clone(), connections: 2, per_second: None };
+    let app =
+        spawn_app_with(Backend::Sqlite, |config| pamphlet::config::Config { mail: Some(mail), form_origins: vec![copy.into()], ..config })
+            .await;
+    let out = tempfile::tempdir().unwrap();
+    let site = pamphlet::app::open_site(&app.location, None, copy, Some(&app.base)).await.unwrap();
+    let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();
+    assert!(report.broken.is_empty(), "{:?}", report.broken);
+    let page = |path: &str| std::fs::read_to_string(resolve(out.path(), path).unwrap()).unwrap();
+    let sign = "/petitions/pardon-for-jens-soering/sign";
+    let pardon = page("/pardon");
+    assert!(pardon.contains(&format!("action=\"{}{sign}\"", app.base)), "{pardon}");
+    assert!(pardon.contains(&format!("data-tally=\"{}/petitions/pardon-for-jens-soering/tally\"", app.base)));
+    assert!(pardon.contains("name=\"stamp\" value=\"\""), "the live server hands out the stamps");
+    assert!(page("/contact").contains(&format!("action=\"{}/contact/send\"", app.base)));
+    assert!(page("/newsletter").contains(&format!("action=\"{}/newsletter/subscribe\"", app.base)));
+
+    // A browser on the copy sends its forms across sites: taken from the named copy only.
+    let stamp = app.stamp_ago(10).await;
+    let fields = [("email", "ann@example.org"), ("name", "Ann Lee"), ("website", ""), ("stamp", stamp.as_str())];
+    let from_copy = app.post(sign, &fields, &[("sec-fetch-site", "cross-site"), ("origin", copy)]).await;
+    assert!(from_copy.status == 200 && from_copy.text().contains("Check your inbox"), "{from_copy:?}");
+    assert_eq!(sink.wait_for(1, 10).await.len(), 1);
+    let elsewhere = app.post(sign, &fields, &[("sec-fetch-site", "cross-site"), ("origin", "https://elsewhere.example")]).await;
+    assert_eq!(elsewhere.status, 403);
+    // Without script the copy's form has no stamp: the live server asks once more, with what was typed.
+    let unstamped = app.post(sign, &fields[..3], &[("sec-fetch-site", "cross-site"), ("origin", copy)]).await;
+    assert_eq!(unstamped.status, 400);
+    assert!(unstamped.text().contains("value=\"Ann Lee\"") && unstamped.text().contains(&format!("action=\"{sign}\"")), "{unstamped:?}");
+    // The copy's script may read a fresh stamp and the counter; other sites' scripts may not.
+    for path in ["/forms/challenge", "/petitions/pardon-for-jens-soering/tally"] {
+        let allowed = app.get_with(path, &[("origin", copy)]).await;
+        assert_eq!(allowed.header("access-control-allow-origin"), Some(copy), "{path}");
+        let other = app.get_with(path, &[("origin", "https://elsewhere.example")]).await;
+        assert_eq!(other.header("access-control-allow-origin"), None, "{path}");
+    }
 }

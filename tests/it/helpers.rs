@@ -47,8 +47,8 @@ pub struct TestApp {
     pub base: String,
     pub data: tempfile::TempDir,
     pub client: reqwest::Client,
-    /// Where the app sends mail, kept across restarts.
-    pub mail: Option<pamphlet::config::MailConfig>,
+    /// How the app was started, kept across restarts.
+    pub config: Config,
 }
 
 pub struct Page {
@@ -83,6 +83,7 @@ pub fn config(store: &Location) -> Config {
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
         mail: None,
+        form_origins: Vec::new(),
     }
 }
 
@@ -120,30 +121,31 @@ pub async fn spawn_app_with_mail(backend: Backend, smtp: &str) -> TestApp {
 }
 
 pub async fn spawn_app_with_mail_config(backend: Backend, mail: pamphlet::config::MailConfig) -> TestApp {
-    let data = tempfile::tempdir().expect("a temporary folder");
-    let location = fresh_store(backend, data.path()).await;
-    start(location, data, Some(mail)).await
+    spawn_app_with(backend, |config| Config { mail: Some(mail), ..config }).await
 }
 
-fn config_with_mail(location: &Location, mail: &Option<pamphlet::config::MailConfig>) -> Config {
-    Config { mail: mail.clone(), ..config(location) }
+/// An app on a new store, started with the test configuration as `edit` changes it.
+pub async fn spawn_app_with(backend: Backend, edit: impl FnOnce(Config) -> Config) -> TestApp {
+    let data = tempfile::tempdir().expect("a temporary folder");
+    let location = fresh_store(backend, data.path()).await;
+    start(data, edit(config(&location))).await
 }
 
 /// Starts another app on an existing store (a second node, or a restart).
 pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestApp {
-    start(location, data, None).await
+    start(data, config(&location)).await
 }
 
-async fn start(location: Location, data: tempfile::TempDir, mail: Option<pamphlet::config::MailConfig>) -> TestApp {
+async fn start(data: tempfile::TempDir, config: Config) -> TestApp {
     // Tests are quiet; TEST_LOG=1 shows the app's log.
     static LOG: std::sync::Once = std::sync::Once::new();
     if std::env::var_os("TEST_LOG").is_some() {
         LOG.call_once(|| tracing_subscriber::fmt().with_env_filter("info").with_test_writer().init());
     }
-    let app = Application::start(config_with_mail(&location, &mail)).await.expect("the app starts");
+    let app = Application::start(config.clone()).await.expect("the app starts");
     let base = format!("http://{}", app.addr);
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { app: Some(app), location, base, data, client, mail }
+    TestApp { app: Some(app), location: config.store.clone(), base, data, client, config }
 }
 
 impl TestApp {
@@ -281,7 +283,7 @@ impl TestApp {
     /// Stops the server and starts it again on the same data folder.
     pub async fn restart(&mut self) {
         self.app.take().expect("the app is running").stop().await.expect("the app stops cleanly");
-        let app = Application::start(config_with_mail(&self.location, &self.mail)).await.expect("the app starts again");
+        let app = Application::start(self.config.clone()).await.expect("the app starts again");
         self.base = format!("http://{}", app.addr);
         self.app = Some(app);
     }

@@ -32,7 +32,8 @@
       if (started) return;
       started = true;
       try {
-        const response = await fetch('/forms/challenge', { cache: 'no-store' });
+        // A static copy of the site posts its forms to the live server it names.
+        const response = await fetch(`${form.dataset.endpoint || ''}/forms/challenge`, { cache: 'no-store' });
         if (!response.ok) return;
         const { stamp, bits } = await response.json();
         // The page's stamp says when the form was handed out; a fresh one would
