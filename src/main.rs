@@ -141,6 +141,9 @@ struct BuildArgs {
     /// Skip the .gz and .br copies of text files (for hosts that compress on their own).
     #[arg(long)]
     no_precompress: bool,
+    /// Skip the search index (the copy's search page then says it has none).
+    #[arg(long)]
+    no_search_index: bool,
     /// A live Pamphlet that takes the copy's forms (newsletter, petition, contact), e.g.
     /// https://forms.example.org; start it with --form-origin set to this copy's address.
     /// Without one, the blocks show how to write to the team instead of a form.
@@ -234,7 +237,8 @@ async fn build(args: BuildArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let site =
         pamphlet::app::open_site(&args.store.location()?, args.site.theme.as_deref(), &base_url, args.form_endpoint.as_deref()).await?;
-    let report = export::build(&site, &args.out, export::Options { precompress: !args.no_precompress }).await?;
+    let report =
+        export::build(&site, &args.out, export::Options { precompress: !args.no_precompress, search_index: !args.no_search_index }).await?;
     let summary = &report.summary;
     // The .gz/.br twins go with their file; listing them would triple the list.
     let listed: Vec<&String> = summary.written.iter().filter(|f| !f.ends_with(".gz") && !f.ends_with(".br")).collect();

@@ -10,7 +10,7 @@ mod links;
 mod search;
 mod write;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::Arc;
@@ -58,11 +58,14 @@ pub struct Report {
 pub struct Options {
     /// Write `.gz` and `.br` twins of text files (off for hosts that compress themselves).
     pub precompress: bool,
+    /// Write the index the search page's script searches (off: the search
+    /// page says this copy has none).
+    pub search_index: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { precompress: true }
+        Options { precompress: true, search_index: true }
     }
 }
 
@@ -73,19 +76,27 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
     let site = &Site { frame: Some(Arc::new(Frame::load(&site.store).await?)), ..site.clone() };
     let progress = progress_bar();
     let prefix = links::base_path(&site.base_url);
-    let mut outputs: BTreeMap<String, Output> = BTreeMap::new();
+    let mut writer = write::Writer::start(out, options.precompress, ProgressBar::hidden())?;
+    // Root-relative links move under the base URL's path, after the crawl read them.
+    let moved = |mut output: Output| {
+        if !prefix.is_empty() && output.is_html() {
+            output.bytes = links::prefix_root_links(&output.bytes, &prefix);
+        }
+        output
+    };
     let mut broken = Vec::new();
     let mut pages = 0;
 
+    let mut seen: HashSet<String> = HashSet::new();
     for file in site.renderer.theme().statics.values() {
-        outputs.insert(file.url.clone(), Output::new(&file.url, file.content_type, file.bytes.clone()));
+        seen.insert(file.url.clone());
+        writer.write(Output::new(&file.url, file.content_type, file.bytes.clone())).await?;
     }
     // The search index is built beside the pages, on its own task.
     let search_files = tokio::spawn({
         let site = site.clone();
-        async move { search::files(&site).await }
+        async move { search::files(&site, options.search_index).await }
     });
-    let mut seen: HashSet<String> = outputs.keys().cloned().collect();
     seen.extend([search::PAGE_PATH.to_owned(), search::INDEX_PATH.to_owned()]);
 
     let mut queue: Vec<(String, String)> = ["/feed.xml", "/feed.json", "/sitemap.xml", "/robots.txt"]
@@ -118,7 +129,7 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
                         pages += 1;
                         found.extend(links::internal(&output.bytes).into_iter().map(|link| (link, path.clone())));
                     }
-                    outputs.insert(path, output);
+                    writer.write(moved(output)).await?;
                 }
                 None => broken.push((from, path)),
             }
@@ -126,19 +137,14 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
         drop(pending);
         queue = found.into_iter().filter(|(link, _)| seen.insert(link.clone())).collect();
     }
-    outputs.insert("/404.html".into(), Output::new("/404.html", routes::HTML, routes::not_found(site).await?));
+    writer.write(moved(Output::new("/404.html", routes::HTML, routes::not_found(site).await?))).await?;
     let (search_page, search_index) = search_files.await??;
-    outputs.insert(search::PAGE_PATH.into(), search_page);
-    outputs.insert(search::INDEX_PATH.into(), search_index);
-    progress.finish_and_clear();
-
-    let mut files: Vec<Output> = outputs.into_values().collect();
-    if !prefix.is_empty() {
-        for output in files.iter_mut().filter(|o| o.is_html()) {
-            output.bytes = links::prefix_root_links(&output.bytes, &prefix);
-        }
+    writer.write(moved(search_page)).await?;
+    if let Some(index) = search_index {
+        writer.write(index).await?;
     }
-    let summary = write::sync(out, files, options.precompress, progress_bar())?;
+    progress.finish_and_clear();
+    let summary = writer.finish()?;
     broken.sort();
     Ok(Report { summary, pages, broken })
 }

@@ -21,17 +21,21 @@ const TITLE_WEIGHT: u32 = 3;
 const EXCERPT_CHARS: usize = 200;
 
 /// The search page and the index, as export files.
-pub async fn files(site: &Site) -> anyhow::Result<(Output, Output)> {
+pub async fn files(site: &Site, with_index: bool) -> anyhow::Result<(Output, Option<Output>)> {
     let mut meta = Meta::new("Search", "Search the whole site.", PAGE_PATH);
     meta.noindex = true;
-    let content = json!({
+    let mut content = json!({
         "q": "",
-        "static_index": INDEX_PATH,
         "kinds": KINDS.iter().map(|(k, label)| json!({ "value": k, "label": label })).collect::<Vec<_>>(),
     });
+    if with_index {
+        content["static_index"] = json!(INDEX_PATH);
+    } else {
+        content["message"] = json!("This copy of the site has no search. The site map (/sitemap.xml) lists every page.");
+    }
     let page = layout_render(site, "search.html", PAGE_PATH, meta, content).await?;
-    let index = index(site).await?;
-    Ok((Output::new(PAGE_PATH, HTML, page.into_bytes()), Output::new(INDEX_PATH, "application/json", index)))
+    let index = if with_index { Some(Output::new(INDEX_PATH, "application/json", index(site).await?)) } else { None };
+    Ok((Output::new(PAGE_PATH, HTML, page.into_bytes()), index))
 }
 
 /// `{"docs": [...], "terms": {"soring": [doc, weight, doc, weight, ...]}, "avg": n}`:

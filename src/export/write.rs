@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use indicatif::ProgressBar;
@@ -26,61 +26,93 @@ pub struct Summary {
     pub removed: Vec<String>,
 }
 
-pub fn sync(out: &Path, files: Vec<Output>, precompress: bool, progress: ProgressBar) -> anyhow::Result<Summary> {
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create the export folder {}", out.display()))?;
-    let previous = read_manifest(out);
-    progress.set_length(files.len() as u64);
-    progress.set_message("writing");
+/// Writes files while the pages are still being rendered: writer threads
+/// take them from a short queue, so rendering and writing overlap and a
+/// page's bytes are freed once on disk. [`finish`](Writer::finish) removes
+/// what an earlier build wrote that this one did not, and keeps the list.
+pub struct Writer {
+    out: PathBuf,
+    precompress: bool,
+    queue: Option<tokio::sync::mpsc::Sender<Output>>,
+    threads: Vec<std::thread::JoinHandle<anyhow::Result<Summary>>>,
+    /// Every file of this build, with its twins.
+    current: Vec<String>,
+}
 
-    let state = Mutex::new(Summary::default());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let chunk = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| -> anyhow::Result<()> {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|chunk| {
-                let (state, progress) = (&state, &progress);
-                scope.spawn(move || -> anyhow::Result<()> {
-                    for output in chunk {
-                        let (written, unchanged) = write_one(out, output, precompress)?;
-                        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-                        state.written.extend(written);
-                        state.unchanged += unchanged;
+/// Files waiting for a writer at most; rendering waits when they are all taken.
+const QUEUE: usize = 256;
+
+impl Writer {
+    pub fn start(out: &Path, precompress: bool, progress: ProgressBar) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(out).with_context(|| format!("cannot create the export folder {}", out.display()))?;
+        let (queue, receiver) = tokio::sync::mpsc::channel::<Output>(QUEUE);
+        let receiver = Arc::new(Mutex::new(receiver));
+        let count = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = (0..count)
+            .map(|_| {
+                let (out, receiver, progress) = (out.to_path_buf(), receiver.clone(), progress.clone());
+                std::thread::spawn(move || -> anyhow::Result<Summary> {
+                    let mut summary = Summary::default();
+                    loop {
+                        let next = receiver.lock().unwrap_or_else(|e| e.into_inner()).blocking_recv();
+                        let Some(output) = next else { break };
+                        let (written, unchanged) = write_one(&out, &output, precompress)?;
+                        summary.written.extend(written);
+                        summary.unchanged += unchanged;
                         progress.inc(1);
                     }
-                    Ok(())
+                    Ok(summary)
                 })
             })
             .collect();
-        for worker in workers {
-            worker.join().map_err(|_| anyhow::anyhow!("a writer thread panicked"))??;
+        Ok(Writer { out: out.to_path_buf(), precompress, queue: Some(queue), threads, current: Vec::new() })
+    }
+
+    /// Queues a file; waits while the queue is full.
+    pub async fn write(&mut self, output: Output) -> anyhow::Result<()> {
+        self.current.push(output.file.clone());
+        if self.precompress && compressible(&output.content_type) {
+            self.current.extend([format!("{}.gz", output.file), format!("{}.br", output.file)]);
+        }
+        let queue = self.queue.as_ref().expect("the queue is open until finish");
+        if queue.send(output).await.is_err() {
+            // Every writer stopped: finishing says why.
+            let error = std::mem::replace(self, Writer::closed()).finish().err();
+            return Err(error.unwrap_or_else(|| anyhow::anyhow!("the export's writers stopped")));
         }
         Ok(())
-    })?;
-    progress.finish_and_clear();
+    }
 
-    let mut summary = state.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut current: Vec<String> = Vec::new();
-    for output in &files {
-        current.push(output.file.clone());
-        if precompress && compressible(&output.content_type) {
-            current.extend([format!("{}.gz", output.file), format!("{}.br", output.file)]);
-        }
+    fn closed() -> Self {
+        Writer { out: PathBuf::new(), precompress: false, queue: None, threads: Vec::new(), current: Vec::new() }
     }
-    let keep: HashSet<&String> = current.iter().collect();
-    for stale in previous.iter().filter(|f| !keep.contains(f)) {
-        match std::fs::remove_file(out.join(stale)) {
-            Ok(()) => summary.removed.push(stale.clone()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot remove the old file {}", out.join(stale).display())),
+
+    /// Waits for the writers, removes the files of an earlier build that this
+    /// one no longer has, and writes the new list.
+    pub fn finish(mut self) -> anyhow::Result<Summary> {
+        drop(self.queue.take());
+        let mut summary = Summary::default();
+        for thread in self.threads.drain(..) {
+            let part = thread.join().map_err(|_| anyhow::anyhow!("a writer thread panicked"))??;
+            summary.written.extend(part.written);
+            summary.unchanged += part.unchanged;
         }
+        let out = &self.out;
+        let keep: HashSet<&String> = self.current.iter().collect();
+        for stale in read_manifest(out).iter().filter(|f| !keep.contains(f)) {
+            match std::fs::remove_file(out.join(stale)) {
+                Ok(()) => summary.removed.push(stale.clone()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e).with_context(|| format!("cannot remove the old file {}", out.join(stale).display())),
+            }
+        }
+        self.current.sort();
+        let manifest = out.join(MANIFEST);
+        std::fs::write(&manifest, self.current.join("\n") + "\n").with_context(|| format!("cannot write {}", manifest.display()))?;
+        summary.written.sort();
+        summary.removed.sort();
+        Ok(summary)
     }
-    current.sort();
-    let manifest = out.join(MANIFEST);
-    std::fs::write(&manifest, current.join("\n") + "\n").with_context(|| format!("cannot write {}", manifest.display()))?;
-    summary.written.sort();
-    summary.removed.sort();
-    Ok(summary)
 }
 
 /// Writes one file and its twins where needed: (files written, files unchanged).

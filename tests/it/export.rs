@@ -174,6 +174,18 @@ fn a_base_url_with_a_path_moves_every_link_under_it() {
 }
 
 #[test]
+fn without_a_search_index_the_search_page_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let result = build(&dir.path().join("data"), &out, &["--base-url", "https://example.org", "--no-search-index"]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(!out.join("search-index.json").exists());
+    let search = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    assert!(search.contains("This copy of the site has no search") && !search.contains("search.js"), "{search}");
+    assert!(out.join("news/chuck-reid-says-jens-soering-is-innocent/index.html").is_file());
+}
+
+#[test]
 fn bad_input_fails_with_one_clear_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
