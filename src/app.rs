@@ -160,8 +160,9 @@ impl Application {
     }
 }
 
-/// Publishes scheduled posts and pages when their time comes, checking every second;
-/// every node runs this, and the store lets each post go live once.
+/// Publishes scheduled posts and pages when their time comes, and closes
+/// petitions whose end passed, checking every second; every node runs this,
+/// and the store lets each change happen once.
 async fn publish_when_due(store: Store) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
     loop {
@@ -175,6 +176,12 @@ async fn publish_when_due(store: Store) {
             Ok(0) => {}
             Ok(published) => tracing::info!(published, "scheduled posts and pages went live"),
             Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot publish scheduled posts; trying again"),
+        }
+        // A petition whose end passed closes, so cached pages show its result.
+        match crate::forms::petitions::close_ended(&store).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "petitions reached their end"),
+            Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot close ended petitions; trying again"),
         }
     }
 }

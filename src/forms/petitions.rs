@@ -167,6 +167,25 @@ pub async fn update(store: &Store, id: i64, version: i64, draft: &Draft) -> Resu
     Ok(())
 }
 
+/// Closes the open petitions whose end has passed; returns how many. The
+/// UPDATE takes each row once, so several nodes close each petition once.
+pub async fn close_ended(store: &Store) -> anyhow::Result<usize> {
+    let at = now();
+    let mut tx = store.begin().await?;
+    let slugs: Vec<String> = on_tx!(tx, |conn| sqlx::query_scalar(
+        "UPDATE petitions SET status = 'closed', updated_at = $1, version = version + 1
+         WHERE status = 'open' AND ends_at IS NOT NULL AND ends_at <= $1 RETURNING slug"
+    )
+    .bind(at)
+    .fetch_all(conn)
+    .await)?;
+    for slug in &slugs {
+        changed(&mut tx, slug).await?;
+    }
+    tx.commit().await?;
+    Ok(slugs.len())
+}
+
 /// Closes a petition: it shows its result and takes no more signatures.
 pub async fn close(store: &Store, id: i64) -> anyhow::Result<bool> {
     let mut tx = store.begin().await?;

@@ -417,3 +417,17 @@ async fn without_a_mail_server_signing_pauses_and_messages_are_kept() {
     let shown = app.get_signed(&signed, &format!("/admin/inbox/{}", message.id)).await.text();
     assert!(shown.contains("Not forwarded: This server has no mail server"), "{shown}");
 }
+
+#[tokio::test]
+async fn a_petition_closes_by_itself_at_its_end() {
+    let sink = SmtpSink::start();
+    let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
+    assert!(app.get("/pardon").await.text().contains(&format!("action=\"{SIGN}\"")), "cached while open");
+    let store = app.store();
+    let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE petitions SET ends_at = $1").bind(end).execute(pool).await.map(drop).unwrap());
+    // The cached page changes without an edit: the petition closes at its end.
+    assert!(app.eventually_contains("/pardon", "This petition is closed.", 10).await);
+    assert!(!app.get("/pardon").await.text().contains(&format!("action=\"{SIGN}\"")));
+    assert_eq!(petitions::by_slug(store, PETITION).await.unwrap().unwrap().status, "closed");
+}
