@@ -91,6 +91,28 @@ pub async fn set_status(
     Ok(Redirect::to(&format!("/admin/inbox?done={done}")).into_response())
 }
 
+/// `POST /admin/inbox/{id}/forward`: sends a message to the contact address
+/// once more, e.g. after the mail server or the settings were mended.
+pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let message = contact::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let Some(mailer) = state.outgoing.mailer.clone() else {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "This server has no mail server: start Pamphlet with --smtp to forward messages.").into()
+        );
+    };
+    let sent = async {
+        let settings = crate::site::routes::settings(&state.site).await?;
+        let email = crate::mail::EmailAddress::parse(&message.email).map_err(anyhow::Error::msg)?;
+        let writing = contact::Writing { name: message.name.clone(), email, subject: message.subject.clone(), body: message.body.clone() };
+        let (letter, sender) = crate::forms::letters::forward(&settings, &state.base_url, &writing, id)?;
+        mailer.send(letter.build(&sender)?).await?;
+        anyhow::Ok(())
+    };
+    let error = sent.await.err().map(|e| format!("{e:#}")).unwrap_or_default();
+    contact::forwarded(&state.store, id, &error).await?;
+    Ok(Redirect::to(&format!("/admin/inbox/{id}")).into_response())
+}
+
 pub async fn delete(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
     if !contact::delete(&state.store, id, editor.user.id).await? {
         return Err(Problem::not_found().into());

@@ -158,6 +158,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/inbox", get(inbox::list))
         .route("/admin/inbox/{id}", get(inbox::show))
         .route("/admin/inbox/{id}/status", post(inbox::set_status))
+        .route("/admin/inbox/{id}/forward", post(inbox::forward))
         .route("/admin/inbox/{id}/delete", post(inbox::delete))
         .route("/admin/people/erase", get(people::confirm).post(people::erase))
         .route_layer(signed_in(Role::Editor));

@@ -8,7 +8,7 @@ pub mod attempts;
 pub mod contact;
 pub mod countries;
 pub mod guard;
-mod letters;
+pub(crate) mod letters;
 pub mod people;
 pub mod petitions;
 pub mod public;

@@ -87,6 +87,7 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/inbox", Role::Editor),
     ("GET", "/admin/inbox/1", Role::Editor),
     ("POST", "/admin/inbox/1/status", Role::Editor),
+    ("POST", "/admin/inbox/1/forward", Role::Editor),
     ("POST", "/admin/inbox/1/delete", Role::Editor),
     ("GET", "/admin/people/erase", Role::Editor),
     ("POST", "/admin/people/erase", Role::Editor),

@@ -431,3 +431,28 @@ async fn a_petition_closes_by_itself_at_its_end() {
     assert!(!app.get("/pardon").await.text().contains(&format!("action=\"{SIGN}\"")));
     assert_eq!(petitions::by_slug(store, PETITION).await.unwrap().unwrap().status, "closed");
 }
+
+#[tokio::test]
+async fn a_message_the_mail_server_refused_can_be_forwarded_again() {
+    let sink = SmtpSink::start_with(&["--refuse", "admin@example.org"]);
+    let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
+    let fields = [("name", "Fay"), ("email", "fay@example.org"), ("subject", "Press"), ("message", "An interview?")];
+    assert_eq!(app.post_form("/contact/send", &fields, &[]).await.status, 200);
+    let message = contact::list(app.store(), None, 1, 0).await.unwrap().remove(0);
+    let signed = app.signed_in_as(Role::Editor).await;
+    let path = format!("/admin/inbox/{}", message.id);
+    assert!(app.eventually_contains_signed(&signed, &path, "Not forwarded:", 5).await, "the server's refusal shows");
+    // The team mends the contact address in Settings and forwards it again.
+    let store = app.store();
+    let mut settings = pamphlet::content::settings::load(store).await.unwrap().unwrap();
+    settings.contact_email = "team@example.org".into();
+    let mut tx = store.begin().await.unwrap();
+    pamphlet::content::settings::save(&mut tx, &settings).await.unwrap();
+    tx.commit().await.unwrap();
+    let again = app.post_signed(&signed, &format!("{path}/forward"), &[]).await;
+    assert_eq!(again.status, 303, "{again:?}");
+    assert!(app.get_signed(&signed, &path).await.text().contains("Forwarded to the contact address"));
+    let mails = sink.wait_for(1, 10).await;
+    assert_eq!(mails[0].to, ["team@example.org"]);
+    assert_eq!(mails[0].header("Reply-To").unwrap(), "fay@example.org");
+}
