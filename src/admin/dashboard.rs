@@ -56,7 +56,8 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
         let unread = contact::counts(&state.store).await?.into_iter().find(|(s, _)| s == contact::UNREAD).map_or(0, |(_, n)| n);
         let mut open = Vec::new();
         for petition in petitions::list(&state.store).await?.into_iter().filter(|p| p.is_open()) {
-            let count = signatures::tally(&state.store, petition.id).await?.count;
+            let counts = signatures::counts(&state.store, petition.id).await?;
+            let count = counts.iter().find(|(s, _)| s == signatures::VERIFIED).map_or(0, |(_, n)| *n);
             open.push(context! { id => petition.id, title => petition.title, goal => petition.goal, count });
         }
         Some(context! { unread, petitions => open })

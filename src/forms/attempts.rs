@@ -49,11 +49,12 @@ pub async fn admit(store: &Store, limits: Limits, ip: &str, email: &str, proof: 
         anyhow::Ok(id)
     };
     // The attempt is written first, not yet admitted; a proof used before is not written again.
-    let (id, fresh_proof) = match proof {
-        Some(proof) => match record(proof.to_owned()).await? {
-            Some(id) => (id, true),
-            None => (record(String::new()).await?.expect("an attempt without a proof is always written"), false),
-        },
+    let with_proof = match proof {
+        Some(proof) => record(proof.to_owned()).await?,
+        None => None,
+    };
+    let (id, fresh_proof) = match with_proof {
+        Some(id) => (id, true),
         None => (record(String::new()).await?.expect("an attempt without a proof is always written"), false),
     };
     let per_ip = if fresh_proof { limits.per_ip_proven } else { limits.per_ip };

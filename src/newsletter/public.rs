@@ -94,7 +94,7 @@ pub async fn subscribe(
             if let Some((confirmation, settings)) = confirmation {
                 let (store, base_url, email) = (state.site.store.clone(), state.site.base_url.clone(), confirmation.email.clone());
                 let build = move || {
-                    let sender = letters::sender(&settings).ok_or_else(|| anyhow::anyhow!("no sender address is set in Settings"))?;
+                    let sender = crate::forms::letters::sender(&settings)?;
                     Ok((letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.token)?, sender))
                 };
                 crate::forms::send_later(mailer, build, move |sent| async move {
