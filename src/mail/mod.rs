@@ -7,4 +7,4 @@ mod smtp;
 
 pub use address::EmailAddress;
 pub use letter::{Letter, Sender, Unsubscribe};
-pub use smtp::{Mailer, SendError};
+pub use smtp::{Mailer, SendError, Session};

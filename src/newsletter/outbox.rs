@@ -27,6 +27,8 @@
 //! database for longer than [`SILENCE`] while its mail server still answers
 //! may repeat its in-flight row too, for the same reason.)
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -98,14 +100,53 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
     .await)?)
 }
 
-/// Step 3, success. Every mark returns false when the row was no longer
-/// this sender's (its claim was released while it sent): the sender then
-/// drops the rest of its batch, which others may be sending already.
-pub async fn mark_sent(store: &Store, row: &Claimed, sender: &str) -> anyhow::Result<bool> {
-    mark(store, row, sender, "sent", row.attempts + 1, None, now()).await
+/// Step 3, success, for the rows of several senders in one write: a
+/// sender waits for its row's mark before its next message, and the marks
+/// of every sender that arrive meanwhile share the next commit. Returns the
+/// rows marked; a row missing was no longer its sender's (its claim was
+/// released while it sent), and that sender drops the rest of its batch,
+/// which others may be sending already.
+pub async fn mark_sent(store: &Store, rows: &[(i64, i64, &str)]) -> anyhow::Result<HashSet<(i64, i64)>> {
+    let at = now();
+    let marked: Vec<(i64, i64)> = match store.pool() {
+        Pool::Postgres(pool) => {
+            sqlx::query_as(
+                "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
+                     next_attempt_at = $1, claimed_by = NULL
+                 FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS m(issue, subscriber, sender)
+                 WHERE d.issue_id = m.issue AND d.subscriber_id = m.subscriber AND d.status = 'claimed' AND d.claimed_by = m.sender
+                 RETURNING d.issue_id, d.subscriber_id",
+            )
+            .bind(at)
+            .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+            .fetch_all(pool)
+            .await?
+        }
+        // One statement, whatever the number of rows. The `+` keeps SQLite
+        // from walking every claimed row for each one marked: each is found by its key.
+        Pool::Sqlite(pool) => {
+            sqlx::query_as(
+                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, sent_at = $1,
+                     next_attempt_at = $1, claimed_by = NULL
+                 FROM (SELECT value ->> 0 AS issue, value ->> 1 AS subscriber, value ->> 2 AS sender FROM json_each($2)) AS m
+                 WHERE deliveries.issue_id = m.issue AND deliveries.subscriber_id = m.subscriber
+                   AND +deliveries.status = 'claimed' AND deliveries.claimed_by = m.sender
+                 RETURNING issue_id, subscriber_id",
+            )
+            .bind(at)
+            .bind(serde_json::to_string(rows)?)
+            .fetch_all(pool)
+            .await?
+        }
+    };
+    Ok(marked.into_iter().collect())
 }
 
-/// Step 3, a permanent refusal: the row fails with the server's text.
+/// Step 3, a permanent refusal: the row fails with the server's text. This
+/// mark and the two below return false when the row was no longer this
+/// sender's, as [`mark_sent`] leaves such a row out.
 pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     mark(store, row, sender, "failed", row.attempts + 1, Some(error), now()).await
 }

@@ -8,19 +8,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{Mutex, Notify};
+use lettre::address::{Address, Envelope};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::letters::{self, Edition};
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
-use crate::mail::{EmailAddress, Mailer, SendError, Sender};
+use crate::mail::{EmailAddress, Mailer, SendError, Sender, Session};
 use crate::store::Store;
 
 /// Rows a sender claims at a time: few enough that a crash returns little
-/// to the queue, enough that claiming costs little per message.
-const BATCH: i64 = 20;
+/// to the queue and that several senders share the tail of a send, enough
+/// that claiming costs little per message.
+const BATCH: i64 = 50;
 
 #[derive(Clone)]
 pub struct Worker {
@@ -30,19 +32,31 @@ pub struct Worker {
     /// Rung when an issue starts, so idle senders need not wait for their next look.
     wake: Arc<Notify>,
     pace: Arc<Pace>,
+    /// To the task that writes the marks of sent messages together.
+    marks: mpsc::UnboundedSender<SentMark>,
+}
+
+/// A sent row to mark, and where to say whether it was still its sender's.
+struct SentMark {
+    issue_id: i64,
+    subscriber_id: i64,
+    sender: String,
+    done: oneshot::Sender<Result<bool, String>>,
 }
 
 impl Worker {
     /// `senders` messages in flight at once (one SMTP connection each), at most
     /// `per_second` messages a second when set.
     pub fn start(store: Store, mailer: Mailer, base_url: String, senders: u32, per_second: Option<u32>, wake: Arc<Notify>) -> JoinSet<()> {
-        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)) };
+        let (marks, to_record) = mpsc::unbounded_channel();
+        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks };
         let node = &crate::secrets::token()[..12];
         let senders: Vec<(String, Arc<AtomicBool>)> =
             (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
         let mut tasks = JoinSet::new();
         tasks.spawn(worker.clone().keep_alive(senders.clone()));
         tasks.spawn(worker.clone().keep_time());
+        tasks.spawn(record_forever(worker.store.clone(), to_record));
         for (id, alive) in senders {
             tasks.spawn(worker.clone().send_forever(id, Alive(alive)));
         }
@@ -113,20 +127,24 @@ impl Worker {
             }
             // Settings are read once a batch: a changed sender applies from the next one.
             let from = self.sender().await;
-            for row in batch {
+            let mut session = self.mailer.session().await;
+            for (n, row) in batch.iter().enumerate() {
                 self.pace.wait().await;
                 let outcome = match &from {
-                    Ok((settings, sender)) => self.send(&mut editions, settings, sender, &row).await,
+                    Ok((settings, sender)) => {
+                        let next = batch.get(n + 1).and_then(|next| envelope(sender, &next.email).ok());
+                        self.send(&mut session, &mut editions, settings, sender, row, next.as_ref()).await
+                    }
                     Err(error) => Err(error.clone()),
                 };
                 // A row must leave `claimed` before the next claim, or this
                 // sender would find it in its next batch and send it again.
                 let still_ours = loop {
                     let marked = match &outcome {
-                        Ok(()) => outbox::mark_sent(&self.store, &row, &id).await,
-                        Err(SendError::Permanent(text)) => outbox::mark_failed(&self.store, &row, &id, text).await,
-                        Err(SendError::Transient(text)) => outbox::retry_later(&self.store, &row, &id, text).await,
-                        Err(SendError::Unavailable(text)) => outbox::put_back(&self.store, &row, &id, text).await,
+                        Ok(()) => self.mark_sent(row, &id).await,
+                        Err(SendError::Permanent(text)) => outbox::mark_failed(&self.store, row, &id, text).await,
+                        Err(SendError::Transient(text)) => outbox::retry_later(&self.store, row, &id, text).await,
+                        Err(SendError::Unavailable(text)) => outbox::put_back(&self.store, row, &id, text).await,
                     };
                     match marked {
                         Ok(still_ours) => break still_ours,
@@ -164,12 +182,16 @@ impl Worker {
         }
     }
 
+    /// Sends `row`'s message in `session`; `next` is the envelope of the
+    /// batch's next message, which may go out ahead (see `mail::smtp`).
     async fn send(
         &self,
+        session: &mut Session<'_>,
         editions: &mut HashMap<i64, Arc<Edition>>,
         settings: &SiteSettings,
         sender: &Sender,
         row: &outbox::Claimed,
+        next: Option<&Envelope>,
     ) -> Result<(), SendError> {
         let edition = match editions.get(&row.issue_id) {
             Some(edition) => edition.clone(),
@@ -188,8 +210,43 @@ impl Worker {
             .letter(row.subscriber_id, &to, &row.name, &row.unsubscribe_key)
             .build(sender)
             .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e:#}")))?;
-        self.mailer.send(message).await
+        session.send(&envelope(sender, &row.email)?, &message.formatted(), next).await
     }
+
+    /// Step 3 of a sent row, through the task that writes marks together
+    /// (by itself should that task be gone). False: the row was no longer this sender's.
+    async fn mark_sent(&self, row: &outbox::Claimed, sender: &str) -> anyhow::Result<bool> {
+        let (done, answer) = oneshot::channel();
+        let mark = SentMark { issue_id: row.issue_id, subscriber_id: row.subscriber_id, sender: sender.to_owned(), done };
+        if self.marks.send(mark).is_err() {
+            let marked = outbox::mark_sent(&self.store, &[(row.issue_id, row.subscriber_id, sender)]).await?;
+            return Ok(!marked.is_empty());
+        }
+        match answer.await {
+            Ok(result) => result.map_err(anyhow::Error::msg),
+            Err(_) => anyhow::bail!("the task that records deliveries stopped"),
+        }
+    }
+}
+
+/// Writes the marks of sent messages: all that are waiting, in one statement.
+async fn record_forever(store: Store, mut marks: mpsc::UnboundedReceiver<SentMark>) {
+    let mut group = Vec::new();
+    while marks.recv_many(&mut group, 1024).await > 0 {
+        let rows: Vec<(i64, i64, &str)> = group.iter().map(|m| (m.issue_id, m.subscriber_id, m.sender.as_str())).collect();
+        let marked = outbox::mark_sent(&store, &rows).await.map_err(|error| format!("{error:#}"));
+        for mark in group.drain(..) {
+            let answer = marked.as_ref().map(|marked| marked.contains(&(mark.issue_id, mark.subscriber_id))).map_err(Clone::clone);
+            // A sender that went away no longer needs its answer.
+            let _ = mark.done.send(answer);
+        }
+    }
+}
+
+/// From the site's sender to one subscriber.
+fn envelope(sender: &Sender, to: &str) -> Result<Envelope, SendError> {
+    let address = |a: &str| a.parse::<Address>().map_err(|e| SendError::Permanent(format!("{a}: {e}")));
+    Envelope::new(Some(address(sender.address.as_str())?), vec![address(to)?]).map_err(|e| SendError::Permanent(e.to_string()))
 }
 
 /// Set while a sender's task runs; dropped (also when the task panics), it

@@ -160,30 +160,7 @@ both_backends! {
     }
 
     async fn a_refused_address_fails_with_the_servers_words_and_a_busy_one_is_retried(backend: Backend) {
-        let sink = SmtpSink::start_with(&["--refuse", "gone@example.org", "--defer", "busy@example.org"]);
-        let app = spawn_app_with_mail(backend, &sink.url).await;
-        for email in ["ok@example.org", "gone@example.org", "busy@example.org"] {
-            subscribers::add_confirmed(app.store(), &EmailAddress::parse(email).unwrap(), "", "admin").await.unwrap();
-        }
-        let signed = app.signed_in_as(Role::Editor).await;
-        let id = send_issue(&app, &signed, "Failures", "Text.").await;
-        let page = format!("/admin/newsletters/{id}");
-        assert!(app.eventually_contains_signed(&signed, &page, "No such mailbox here", 10).await, "the 550 text is shown");
-        let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "", 10).await.unwrap();
-        let by_email: HashMap<_, _> = recipients.iter().map(|r| (r.email.as_str(), r)).collect();
-        assert_eq!(by_email["ok@example.org"].status, "sent");
-        assert_eq!(by_email["gone@example.org"].status, "failed");
-        assert_eq!(by_email["busy@example.org"].status, "pending", "a 451 is tried again later");
-        assert_eq!(by_email["busy@example.org"].attempts, 1);
-        assert!(by_email["busy@example.org"].error.as_deref().unwrap().contains("451"), "{:?}", by_email["busy@example.org"].error);
-        // Retrying the failed one queues it again; the sink still refuses it.
-        let retried = app.post_signed(&signed, &format!("{page}/retry"), &[]).await;
-        assert_eq!(retried.status, 303);
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "failed", 10).await.unwrap();
-        assert_eq!(recipients.len(), 1);
-        assert_eq!(recipients[0].attempts, 1, "counted afresh after the retry");
-        assert_eq!(sink.messages().iter().filter(|m| m.to == ["ok@example.org"]).count(), 1);
+        refusals_are_told_apart(backend, &[]).await;
     }
 
     async fn editors_add_import_export_and_erase_subscribers(backend: Backend) {
@@ -240,6 +217,42 @@ both_backends! {
         assert_eq!(audit, ["a person: 0 signatures, 0 messages, a newsletter subscription"]);
         assert!(subscribers::list(store, "dora", None, 1, 0).await.unwrap().is_empty());
     }
+}
+
+/// A 550 fails its row with the server's words, a 451 is tried again later,
+/// and the others go out, whether or not the server takes pipelined commands
+/// (`options` for the sink).
+async fn refusals_are_told_apart(backend: Backend, options: &[&str]) {
+    let sink = SmtpSink::start_with(&[&["--refuse", "gone@example.org", "--defer", "busy@example.org"], options].concat());
+    let app = spawn_app_with_mail(backend, &sink.url).await;
+    for email in ["ok@example.org", "gone@example.org", "busy@example.org"] {
+        subscribers::add_confirmed(app.store(), &EmailAddress::parse(email).unwrap(), "", "admin").await.unwrap();
+    }
+    let signed = app.signed_in_as(Role::Editor).await;
+    let id = send_issue(&app, &signed, "Failures", "Text.").await;
+    let page = format!("/admin/newsletters/{id}");
+    assert!(app.eventually_contains_signed(&signed, &page, "No such mailbox here", 10).await, "the 550 text is shown");
+    let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "", 10).await.unwrap();
+    let by_email: HashMap<_, _> = recipients.iter().map(|r| (r.email.as_str(), r)).collect();
+    assert_eq!(by_email["ok@example.org"].status, "sent");
+    assert_eq!(by_email["gone@example.org"].status, "failed");
+    assert_eq!(by_email["busy@example.org"].status, "pending", "a 451 is tried again later");
+    assert_eq!(by_email["busy@example.org"].attempts, 1);
+    assert!(by_email["busy@example.org"].error.as_deref().unwrap().contains("451"), "{:?}", by_email["busy@example.org"].error);
+    // Retrying the failed one queues it again; the sink still refuses it.
+    let retried = app.post_signed(&signed, &format!("{page}/retry"), &[]).await;
+    assert_eq!(retried.status, 303);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let recipients = pamphlet::newsletter::outbox::recipients(app.store(), id, "failed", 10).await.unwrap();
+    assert_eq!(recipients.len(), 1);
+    assert_eq!(recipients[0].attempts, 1, "counted afresh after the retry");
+    assert_eq!(sink.messages().iter().filter(|m| m.to == ["ok@example.org"]).count(), 1);
+}
+
+/// A server that does not offer PIPELINING is sent one command at a time, with the same results.
+#[tokio::test]
+async fn a_server_that_does_not_pipeline_gets_the_same_results() {
+    refusals_are_told_apart(Backend::Sqlite, &["--no-pipelining"]).await;
 }
 
 #[tokio::test]

@@ -3,11 +3,13 @@ written to DIR as one .json file (envelope recipients, decoded headers,
 plain-text and HTML parts, and the raw message), named so that files sort
 in arrival order.
 
-    /usr/bin/python3 smtp_sink.py DIR [--refuse ADDRESS]... [--defer ADDRESS]...
+    /usr/bin/python3 smtp_sink.py DIR [--refuse ADDRESS]... [--defer ADDRESS]... [--no-pipelining]
 
 Prints the port it listens on (127.0.0.1), then serves until killed.
 --refuse answers 550 to that recipient; --defer answers 451 to that
-recipient the first time and accepts it after.
+recipient the first time and accepts it after. The server offers
+PIPELINING (RFC 2920; aiosmtpd reads pipelined commands in order but does
+not say so itself) unless --no-pipelining.
 """
 
 import argparse
@@ -23,11 +25,18 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, folder, refuse, defer):
+    def __init__(self, folder, refuse, defer, pipelining):
         self.folder = folder
         self.refuse = {a.lower() for a in refuse}
         self.defer = {a.lower() for a in defer}
+        self.pipelining = pipelining
         self.counter = itertools.count()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address = address.lower()
@@ -66,11 +75,12 @@ def main():
     parser.add_argument("folder")
     parser.add_argument("--refuse", action="append", default=[])
     parser.add_argument("--defer", action="append", default=[])
+    parser.add_argument("--no-pipelining", action="store_true")
     args = parser.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    controller = Controller(Sink(args.folder, args.refuse, args.defer), hostname="127.0.0.1", port=port,
+    controller = Controller(Sink(args.folder, args.refuse, args.defer, not args.no_pipelining), hostname="127.0.0.1", port=port,
                             decode_data=False, data_size_limit=10 * 1024 * 1024)
     controller.start()
     print(port, flush=True)
