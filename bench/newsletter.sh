@@ -17,4 +17,4 @@ smtp-sink "${user_flag[@]}" "127.0.0.1:$port" 256 &
 sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT
 sleep 0.5
-SMTP="127.0.0.1:$port" PEOPLE="${1:-100000}" CONNECTIONS="${2:-4}" cargo bench --quiet --bench newsletter
+SMTP="127.0.0.1:$port" SINK_PID=$sink PEOPLE="${1:-100000}" CONNECTIONS="${2:-4}" cargo bench --quiet --bench newsletter

@@ -30,20 +30,44 @@ fn main() -> anyhow::Result<()> {
     let sink =
         std::env::var("SMTP").map_err(|_| anyhow::anyhow!("set SMTP=host:port of a running smtp-sink (bench/newsletter.sh does)"))?;
     let work = tempfile::tempdir()?;
+    let sink_pid: Option<u32> = std::env::var("SINK_PID").ok().and_then(|v| v.parse().ok());
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let (seconds, size) = runtime.block_on(measure_pamphlet(&work.path().join("data"), people, connections, &sink))?;
+    let (seconds, size, cpu) = runtime.block_on(measure_pamphlet(&work.path().join("data"), people, connections, &sink, sink_pid))?;
     let pamphlet = people as f64 / seconds;
-    let peer_seconds = measure_smtp_source(people, connections, size, &sink)?;
+    let (peer_seconds, peer_cpu) = measure_smtp_source(people, connections, size, &sink, sink_pid)?;
     let peer = people as f64 / peer_seconds;
+    let per_message = |(own, sink): (f64, f64)| {
+        format!("{:.0} µs CPU a message, the sink {:.0} µs", own * 1e6 / people as f64, sink * 1e6 / people as f64)
+    };
     println!("recipients: {people}, SMTP connections: {connections}, message size: {size} bytes");
-    println!("pamphlet: {people} messages in {seconds:.2} s = {pamphlet:.0} messages/s (claim, build, send, mark each)");
-    println!("smtp-source: {people} messages in {peer_seconds:.2} s = {peer:.0} messages/s");
+    println!(
+        "pamphlet: {people} messages in {seconds:.2} s = {pamphlet:.0} messages/s (claim, build, send, mark each); {}",
+        per_message(cpu)
+    );
+    println!("smtp-source: {people} messages in {peer_seconds:.2} s = {peer:.0} messages/s; {}", per_message(peer_cpu));
     let ratio = pamphlet / peer;
     println!("ratio pamphlet / smtp-source: {ratio:.2}; target >= 0.8: {}", if ratio >= 0.8 { "met" } else { "MISSED" });
     Ok(())
 }
 
-async fn measure_pamphlet(data: &std::path::Path, people: i64, connections: u32, sink: &str) -> anyhow::Result<(f64, usize)> {
+/// Seconds of CPU (user and system) a process has used: itself (`self`),
+/// or its waited-for children (`self`, `children`), or another one by pid.
+fn cpu_seconds(pid: &str, children: bool) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<f64> =
+        stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or_default().split_whitespace().map(|f| f.parse().unwrap_or(0.0)).collect();
+    let at = if children { 13 } else { 11 };
+    fields.get(at..at + 2).map(|f| (f[0] + f[1]) / 100.0).unwrap_or(0.0)
+}
+
+async fn measure_pamphlet(
+    data: &std::path::Path,
+    people: i64,
+    connections: u32,
+    sink: &str,
+    sink_pid: Option<u32>,
+) -> anyhow::Result<(f64, usize, (f64, f64))> {
     let location = Location::from_flags(data, None)?;
     let store = Store::open(&location).await?;
     demo::load_if_empty(&store).await?;
@@ -77,6 +101,8 @@ async fn measure_pamphlet(data: &std::path::Path, people: i64, connections: u32,
         mail: Some(MailConfig { smtp_url: format!("smtp://{sink}"), connections, per_second: None }),
         form_origins: Vec::new(),
     };
+    let sink_cpu = || sink_pid.map(|pid| cpu_seconds(&pid.to_string(), false)).unwrap_or(0.0);
+    let (own_before, sink_before) = (cpu_seconds("self", false), sink_cpu());
     let started = Instant::now();
     let app = Application::start(config).await?;
     loop {
@@ -95,14 +121,17 @@ async fn measure_pamphlet(data: &std::path::Path, people: i64, connections: u32,
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = (cpu_seconds("self", false) - own_before, sink_cpu() - sink_before);
     let failed: i64 =
         on_pool!(&store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM deliveries WHERE status = 'failed'").fetch_one(pool).await)?;
     anyhow::ensure!(failed == 0, "{failed} deliveries failed");
     app.stop().await?;
-    Ok((seconds, size))
+    Ok((seconds, size, cpu))
 }
 
-fn measure_smtp_source(people: i64, connections: u32, size: usize, sink: &str) -> anyhow::Result<f64> {
+fn measure_smtp_source(people: i64, connections: u32, size: usize, sink: &str, sink_pid: Option<u32>) -> anyhow::Result<(f64, (f64, f64))> {
+    let sink_cpu = || sink_pid.map(|pid| cpu_seconds(&pid.to_string(), false)).unwrap_or(0.0);
+    let (own_before, sink_before) = (cpu_seconds("self", true), sink_cpu());
     let started = Instant::now();
     // -d keeps each connection for the next message, as Pamphlet's pool does.
     let status = Command::new("smtp-source")
@@ -110,5 +139,6 @@ fn measure_smtp_source(people: i64, connections: u32, size: usize, sink: &str) -
         .args(["-f", "news@example.org", "-t", "reader@example.org", sink])
         .status()?;
     anyhow::ensure!(status.success(), "smtp-source failed");
-    Ok(started.elapsed().as_secs_f64())
+    let seconds = started.elapsed().as_secs_f64();
+    Ok((seconds, (cpu_seconds("self", true) - own_before, sink_cpu() - sink_before)))
 }
