@@ -33,7 +33,7 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::on_pool;
-use crate::store::{Pool, Store, now};
+use crate::store::{Conn, Pool, Store, now};
 
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
 pub const SILENCE: Duration = Duration::seconds(10);
@@ -106,10 +106,10 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
 /// rows marked; a row missing was no longer its sender's (its claim was
 /// released while it sent), and that sender drops the rest of its batch,
 /// which others may be sending already.
-pub async fn mark_sent(store: &Store, rows: &[(i64, i64, &str)]) -> anyhow::Result<HashSet<(i64, i64)>> {
+pub async fn mark_sent(conn: &mut Conn, rows: &[(i64, i64, &str)]) -> anyhow::Result<HashSet<(i64, i64)>> {
     let at = now();
-    let marked: Vec<(i64, i64)> = match store.pool() {
-        Pool::Postgres(pool) => {
+    let marked: Vec<(i64, i64)> = match conn {
+        Conn::Postgres(conn) => {
             sqlx::query_as(
                 "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
                      next_attempt_at = $1, claimed_by = NULL
@@ -121,12 +121,12 @@ pub async fn mark_sent(store: &Store, rows: &[(i64, i64, &str)]) -> anyhow::Resu
             .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
             .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
-            .fetch_all(pool)
+            .fetch_all(&mut **conn)
             .await?
         }
         // One statement, whatever the number of rows. The `+` keeps SQLite
         // from walking every claimed row for each one marked: each is found by its key.
-        Pool::Sqlite(pool) => {
+        Conn::Sqlite(conn) => {
             sqlx::query_as(
                 "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, sent_at = $1,
                      next_attempt_at = $1, claimed_by = NULL
@@ -137,7 +137,7 @@ pub async fn mark_sent(store: &Store, rows: &[(i64, i64, &str)]) -> anyhow::Resu
             )
             .bind(at)
             .bind(serde_json::to_string(rows)?)
-            .fetch_all(pool)
+            .fetch_all(&mut **conn)
             .await?
         }
     };

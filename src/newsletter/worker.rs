@@ -219,7 +219,8 @@ impl Worker {
         let (done, answer) = oneshot::channel();
         let mark = SentMark { issue_id: row.issue_id, subscriber_id: row.subscriber_id, sender: sender.to_owned(), done };
         if self.marks.send(mark).is_err() {
-            let marked = outbox::mark_sent(&self.store, &[(row.issue_id, row.subscriber_id, sender)]).await?;
+            let mut conn = self.store.keep_connection().await?;
+            let marked = outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await?;
             return Ok(!marked.is_empty());
         }
         match answer.await {
@@ -229,12 +230,25 @@ impl Worker {
     }
 }
 
-/// Writes the marks of sent messages: all that are waiting, in one statement.
+/// Writes the marks of sent messages: all that are waiting, in one
+/// statement, on a connection of its own (taken again after an error).
 async fn record_forever(store: Store, mut marks: mpsc::UnboundedReceiver<SentMark>) {
     let mut group = Vec::new();
+    let mut kept = None;
     while marks.recv_many(&mut group, 1024).await > 0 {
         let rows: Vec<(i64, i64, &str)> = group.iter().map(|m| (m.issue_id, m.subscriber_id, m.sender.as_str())).collect();
-        let marked = outbox::mark_sent(&store, &rows).await.map_err(|error| format!("{error:#}"));
+        let marked = async {
+            let conn = match &mut kept {
+                Some(conn) => conn,
+                None => kept.insert(store.keep_connection().await?),
+            };
+            outbox::mark_sent(conn, &rows).await
+        }
+        .await;
+        if marked.is_err() {
+            kept = None;
+        }
+        let marked = marked.map_err(|error| format!("{error:#}"));
         for mark in group.drain(..) {
             let answer = marked.as_ref().map(|marked| marked.contains(&(mark.issue_id, mark.subscriber_id))).map_err(Clone::clone);
             // A sender that went away no longer needs its answer.

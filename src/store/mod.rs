@@ -84,6 +84,14 @@ pub struct Tx {
     commits: Arc<Commits>,
 }
 
+/// A connection taken from the pool and kept, for a task that writes many
+/// times a second: sqlx checks a pooled connection with a round trip when
+/// it is given back, which costs more than a short write itself.
+pub enum Conn {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
 pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -118,6 +126,23 @@ macro_rules! on_pool {
         match $store.pool() {
             $crate::store::Pool::Sqlite($conn) => $body,
             $crate::store::Pool::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// Runs `$body` with `$conn` bound to the native connection of a kept [`Conn`].
+#[macro_export]
+macro_rules! on_conn {
+    ($kept:expr, |$conn:ident| $body:expr) => {
+        match $kept {
+            $crate::store::Conn::Sqlite(kept) => {
+                let $conn = &mut **kept;
+                $body
+            }
+            $crate::store::Conn::Postgres(kept) => {
+                let $conn = &mut **kept;
+                $body
+            }
         }
     };
 }
@@ -221,6 +246,14 @@ impl Store {
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
         Ok(Tx { conn, commits: self.commits.clone() })
+    }
+
+    /// A connection to keep (see [`Conn`]).
+    pub async fn keep_connection(&self) -> anyhow::Result<Conn> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Conn::Sqlite(pool.acquire().await?),
+            Pool::Postgres(pool) => Conn::Postgres(pool.acquire().await?),
+        })
     }
 
     /// What a commit rings; the change-feed follower waits on it.
