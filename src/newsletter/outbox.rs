@@ -27,8 +27,6 @@
 //! database for longer than [`SILENCE`] while its mail server still answers
 //! may repeat its in-flight row too, for the same reason.)
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
@@ -102,51 +100,49 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
 
 /// Step 3, success, for the rows of several senders in one write: a
 /// sender waits for its row's mark before its next message, and the marks
-/// of every sender that arrive meanwhile share the next commit. Returns the
-/// rows marked; a row missing was no longer its sender's (its claim was
-/// released while it sent), and that sender drops the rest of its batch,
-/// which others may be sending already.
-pub async fn mark_sent(conn: &mut Conn, rows: &[(i64, i64, &str)]) -> anyhow::Result<HashSet<(i64, i64)>> {
+/// of every sender that arrive meanwhile share the next commit. Returns
+/// whether every row was still its sender's. When one was not (its claim
+/// was released while it sent), each of these senders drops the rest of its
+/// batch, which others may be sending already, and claims afresh: rows
+/// still its own come back with its next claim, and rows marked here are
+/// no longer claimed, so none is sent twice.
+pub async fn mark_sent(conn: &mut Conn, rows: &[(i64, i64, &str)]) -> anyhow::Result<bool> {
     let at = now();
-    let marked: Vec<(i64, i64)> = match conn {
-        Conn::Postgres(conn) => {
-            sqlx::query_as(
-                "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
+    let marked = match conn {
+        Conn::Postgres(conn) => sqlx::query(
+            "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
                      next_attempt_at = $1, claimed_by = NULL
                  FROM unnest($2::bigint[], $3::bigint[], $4::text[]) AS m(issue, subscriber, sender)
-                 WHERE d.issue_id = m.issue AND d.subscriber_id = m.subscriber AND d.status = 'claimed' AND d.claimed_by = m.sender
-                 RETURNING d.issue_id, d.subscriber_id",
-            )
-            .bind(at)
-            .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
-            .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
-            .fetch_all(&mut **conn)
-            .await?
-        }
+                 WHERE d.issue_id = m.issue AND d.subscriber_id = m.subscriber AND d.status = 'claimed' AND d.claimed_by = m.sender",
+        )
+        .bind(at)
+        .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.2).collect::<Vec<_>>())
+        .execute(&mut **conn)
+        .await?
+        .rows_affected(),
         // One statement, whatever the number of rows. The `+` keeps SQLite
         // from walking every claimed row for each one marked: each is found by its key.
-        Conn::Sqlite(conn) => {
-            sqlx::query_as(
-                "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, sent_at = $1,
+        Conn::Sqlite(conn) => sqlx::query(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, sent_at = $1,
                      next_attempt_at = $1, claimed_by = NULL
                  FROM (SELECT value ->> 0 AS issue, value ->> 1 AS subscriber, value ->> 2 AS sender FROM json_each($2)) AS m
                  WHERE deliveries.issue_id = m.issue AND deliveries.subscriber_id = m.subscriber
-                   AND +deliveries.status = 'claimed' AND deliveries.claimed_by = m.sender
-                 RETURNING issue_id, subscriber_id",
-            )
-            .bind(at)
-            .bind(serde_json::to_string(rows)?)
-            .fetch_all(&mut **conn)
-            .await?
-        }
+                   AND +deliveries.status = 'claimed' AND deliveries.claimed_by = m.sender",
+        )
+        .bind(at)
+        .bind(serde_json::to_string(rows)?)
+        .execute(&mut **conn)
+        .await?
+        .rows_affected(),
     };
-    Ok(marked.into_iter().collect())
+    Ok(marked == rows.len() as u64)
 }
 
 /// Step 3, a permanent refusal: the row fails with the server's text. This
 /// mark and the two below return false when the row was no longer this
-/// sender's, as [`mark_sent`] leaves such a row out.
+/// sender's, as [`mark_sent`] does.
 pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     mark(store, row, sender, "failed", row.attempts + 1, Some(error), now()).await
 }

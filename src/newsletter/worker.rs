@@ -155,7 +155,7 @@ impl Worker {
                     }
                 };
                 if !still_ours {
-                    tracing::warn!(sender = %id, "this sender's claim was released while it sent; it leaves the rest of its batch to others");
+                    tracing::warn!(sender = %id, "a claim was released while its row was sent; this sender leaves the rest of its batch and claims afresh");
                     break;
                 }
                 // A server that is out of reach or refusing for now is given time, growing to 30 s.
@@ -214,14 +214,14 @@ impl Worker {
     }
 
     /// Step 3 of a sent row, through the task that writes marks together
-    /// (by itself should that task be gone). False: the row was no longer this sender's.
+    /// (by itself should that task be gone). False: a row written with it was no
+    /// longer its sender's (see [`outbox::mark_sent`]).
     async fn mark_sent(&self, row: &outbox::Claimed, sender: &str) -> anyhow::Result<bool> {
         let (done, answer) = oneshot::channel();
         let mark = SentMark { issue_id: row.issue_id, subscriber_id: row.subscriber_id, sender: sender.to_owned(), done };
         if self.marks.send(mark).is_err() {
             let mut conn = self.store.keep_connection().await?;
-            let marked = outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await?;
-            return Ok(!marked.is_empty());
+            return outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await;
         }
         match answer.await {
             Ok(result) => result.map_err(anyhow::Error::msg),
@@ -250,9 +250,8 @@ async fn record_forever(store: Store, mut marks: mpsc::UnboundedReceiver<SentMar
         }
         let marked = marked.map_err(|error| format!("{error:#}"));
         for mark in group.drain(..) {
-            let answer = marked.as_ref().map(|marked| marked.contains(&(mark.issue_id, mark.subscriber_id))).map_err(Clone::clone);
             // A sender that went away no longer needs its answer.
-            let _ = mark.done.send(answer);
+            let _ = mark.done.send(marked.clone());
         }
     }
 }

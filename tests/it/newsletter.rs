@@ -159,6 +159,50 @@ both_backends! {
         assert_eq!(app.post(path_of(&link), &[], &[]).await.status, 410);
     }
 
+    async fn a_mark_after_a_released_claim_sends_nothing_twice(backend: Backend) {
+        use pamphlet::newsletter::outbox;
+        let data = tempfile::tempdir().unwrap();
+        let store = pamphlet::store::Store::open(&crate::helpers::fresh_store(backend, data.path()).await).await.unwrap();
+        let mut ids = Vec::new();
+        for n in 1..=3 {
+            let email = EmailAddress::parse(&format!("reader{n}@example.org")).unwrap();
+            subscribers::add_confirmed(&store, &email, "", "import").await.unwrap();
+            ids.push(subscribers::list(&store, &format!("reader{n}@"), None, 1, 0).await.unwrap()[0].id);
+        }
+        let issue = issues::create(&store, "Once", "Text.", None, None).await.unwrap();
+        issues::start(&store, issue).await.unwrap();
+        outbox::heartbeat(&store, &["a".into(), "b".into()]).await.unwrap();
+        assert_eq!(outbox::claim(&store, "a", 2).await.unwrap().len(), 2);
+        assert_eq!(outbox::claim(&store, "b", 1).await.unwrap()[0].subscriber_id, ids[2]);
+        // Sender a falls silent; its two rows go back to the queue and c takes them.
+        pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE mail_workers SET seen_at = $1 WHERE id = 'a'")
+            .bind(pamphlet::store::now() - time::Duration::hours(1))
+            .execute(pool)
+            .await
+            .map(drop)
+            .unwrap());
+        assert_eq!(outbox::release_dead(&store).await.unwrap(), 2);
+        outbox::heartbeat(&store, &["b".into(), "c".into()]).await.unwrap();
+        assert_eq!(outbox::claim(&store, "c", 10).await.unwrap().len(), 2);
+        // a's late mark shares a write with b's: the write says not all were
+        // still their sender's, marks only b's row, and leaves c's claim alone.
+        let mut conn = store.keep_connection().await.unwrap();
+        assert!(!outbox::mark_sent(&mut conn, &[(issue, ids[0], "a"), (issue, ids[2], "b")]).await.unwrap());
+        let statuses: HashMap<String, String> = outbox::recipients(&store, issue, "", 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.email, r.status))
+            .collect();
+        assert_eq!(statuses["reader1@example.org"], "claimed", "still c's to send");
+        assert_eq!(statuses["reader3@example.org"], "sent");
+        // b claims afresh and finds nothing: its sent row is not sent again.
+        assert!(outbox::claim(&store, "b", 10).await.unwrap().is_empty());
+        assert!(outbox::mark_sent(&mut conn, &[(issue, ids[0], "c"), (issue, ids[1], "c")]).await.unwrap());
+        drop(conn);
+        store.close().await;
+    }
+
     async fn a_refused_address_fails_with_the_servers_words_and_a_busy_one_is_retried(backend: Backend) {
         refusals_are_told_apart(backend, &[]).await;
     }
