@@ -23,6 +23,8 @@ use crate::store::Store;
 /// to the queue and that several senders share the tail of a send, enough
 /// that claiming costs little per message.
 const BATCH: i64 = 50;
+/// How long the task writing marks keeps its connection without a mark to write.
+const KEEP: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct Worker {
@@ -231,11 +233,20 @@ impl Worker {
 }
 
 /// Writes the marks of sent messages: all that are waiting, in one
-/// statement, on a connection of its own (taken again after an error).
+/// statement, on a connection of its own while a send goes on (taken again
+/// after an error, given back to the pool after [`KEEP`] without marks).
 async fn record_forever(store: Store, mut marks: mpsc::UnboundedReceiver<SentMark>) {
     let mut group = Vec::new();
     let mut kept = None;
-    while marks.recv_many(&mut group, 1024).await > 0 {
+    loop {
+        match tokio::time::timeout(KEEP, marks.recv_many(&mut group, 1024)).await {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(_) => {
+                kept = None;
+                continue;
+            }
+        }
         let rows: Vec<(i64, i64, &str)> = group.iter().map(|m| (m.issue_id, m.subscriber_id, m.sender.as_str())).collect();
         let marked = async {
             let conn = match &mut kept {

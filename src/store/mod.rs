@@ -130,23 +130,6 @@ macro_rules! on_pool {
     };
 }
 
-/// Runs `$body` with `$conn` bound to the native connection of a kept [`Conn`].
-#[macro_export]
-macro_rules! on_conn {
-    ($kept:expr, |$conn:ident| $body:expr) => {
-        match $kept {
-            $crate::store::Conn::Sqlite(kept) => {
-                let $conn = &mut **kept;
-                $body
-            }
-            $crate::store::Conn::Postgres(kept) => {
-                let $conn = &mut **kept;
-                $body
-            }
-        }
-    };
-}
-
 /// Runs `$body` with `$conn` bound to the native connection of an open transaction.
 #[macro_export]
 macro_rules! on_tx {
