@@ -130,14 +130,21 @@ impl Worker {
             // Settings are read once a batch: a changed sender applies from the next one.
             let from = self.sender().await;
             let mut session = self.mailer.session().await;
+            let envelopes: Vec<Result<Envelope, SendError>> = batch
+                .iter()
+                .map(|row| match &from {
+                    Ok((_, sender)) => envelope(sender, &row.email),
+                    Err(error) => Err(error.clone()),
+                })
+                .collect();
             for (n, row) in batch.iter().enumerate() {
                 self.pace.wait().await;
-                let outcome = match &from {
-                    Ok((settings, sender)) => {
-                        let next = batch.get(n + 1).and_then(|next| envelope(sender, &next.email).ok());
-                        self.send(&mut session, &mut editions, settings, sender, row, next.as_ref()).await
+                let outcome = match (&from, &envelopes[n]) {
+                    (Ok(from), Ok(to)) => {
+                        let next = envelopes.get(n + 1).and_then(|next| next.as_ref().ok());
+                        self.send(&mut session, &mut editions, from, row, to, next).await
                     }
-                    Err(error) => Err(error.clone()),
+                    (Err(error), _) | (_, Err(error)) => Err(error.clone()),
                 };
                 // A row must leave `claimed` before the next claim, or this
                 // sender would find it in its next batch and send it again.
@@ -184,15 +191,15 @@ impl Worker {
         }
     }
 
-    /// Sends `row`'s message in `session`; `next` is the envelope of the
-    /// batch's next message, which may go out ahead (see `mail::smtp`).
+    /// Sends `row`'s message to `envelope` in `session`; `next` is the
+    /// envelope of the batch's next message, which may go out ahead (see `mail::smtp`).
     async fn send(
         &self,
         session: &mut Session<'_>,
         editions: &mut HashMap<i64, Arc<Edition>>,
-        settings: &SiteSettings,
-        sender: &Sender,
+        (settings, sender): &(SiteSettings, Sender),
         row: &outbox::Claimed,
+        envelope: &Envelope,
         next: Option<&Envelope>,
     ) -> Result<(), SendError> {
         let edition = match editions.get(&row.issue_id) {
@@ -212,7 +219,7 @@ impl Worker {
             .letter(row.subscriber_id, &to, &row.name, &row.unsubscribe_key)
             .build(sender)
             .map_err(|e| SendError::Permanent(format!("the message cannot be built: {e:#}")))?;
-        session.send(&envelope(sender, &row.email)?, &message.formatted(), next).await
+        session.send(envelope, &message.formatted(), next).await
     }
 
     /// Step 3 of a sent row, through the task that writes marks together
