@@ -89,15 +89,17 @@ impl Mailer {
         match &*self.inner {
             Inner::Plain(plain) => {
                 let slot = plain.slots.acquire().await.expect("the semaphore is never closed");
-                Session::Plain { plain, connection: None, _slot: slot }
+                Session(Kind::Plain { plain, connection: None, _slot: slot })
             }
-            Inner::Lettre(transport) => Session::Lettre(transport),
+            Inner::Lettre(transport) => Session(Kind::Lettre(transport)),
         }
     }
 }
 
 /// Messages sent one after another over one connection.
-pub enum Session<'a> {
+pub struct Session<'a>(Kind<'a>);
+
+enum Kind<'a> {
     Plain { plain: &'a Plain, connection: Option<Box<plain::Connection>>, _slot: SemaphorePermit<'a> },
     Lettre(&'a AsyncSmtpTransport<Tokio1Executor>),
 }
@@ -107,8 +109,8 @@ impl Session<'_> {
     /// of the message sent next in this session, which may go out early
     /// (see [`plain`]); a session dropped with one waiting closes its connection.
     pub async fn send(&mut self, envelope: &Envelope, content: &[u8], next: Option<&Envelope>) -> Result<(), SendError> {
-        match self {
-            Session::Plain { plain, connection, .. } => {
+        match &mut self.0 {
+            Kind::Plain { plain, connection, .. } => {
                 let mut open = match connection.take().filter(|c| c.ready_for(envelope)) {
                     Some(open) => open,
                     None => match plain.take_idle() {
@@ -123,14 +125,14 @@ impl Session<'_> {
                 *connection = Some(open);
                 sent
             }
-            Session::Lettre(transport) => transport.send_raw(envelope, content).await.map(drop).map_err(classify),
+            Kind::Lettre(transport) => transport.send_raw(envelope, content).await.map(drop).map_err(classify),
         }
     }
 }
 
 impl Drop for Session<'_> {
     fn drop(&mut self) {
-        if let Session::Plain { plain, connection, .. } = self
+        if let Kind::Plain { plain, connection, .. } = &mut self.0
             && let Some(connection) = connection.take().filter(|c| c.reusable())
         {
             plain.idle.lock().expect("the idle list is never poisoned").push((connection, Instant::now()));
@@ -150,7 +152,7 @@ fn classify(error: Error) -> SendError {
 }
 
 /// `smtp://` without TLS: at most `slots` connections at once, idle ones kept.
-pub struct Plain {
+struct Plain {
     host: String,
     port: u16,
     credentials: Option<(String, String)>,
