@@ -98,7 +98,7 @@ async fn measure_pamphlet(
         theme: None,
         trusted_proxies: Vec::new(),
         upload_limit_mb: 20,
-        mail: Some(MailConfig { smtp_url: format!("smtp://{sink}"), connections, per_second: None }),
+        mail: Some(MailConfig { smtp_url: format!("smtp://{sink}"), connections, per_second: None, journals: data.join("mail-journals") }),
         form_origins: Vec::new(),
     };
     let sink_cpu = || sink_pid.map(|pid| cpu_seconds(&pid.to_string(), false)).unwrap_or(0.0);

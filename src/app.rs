@@ -110,7 +110,14 @@ impl Application {
         if let Some(mail) = &config.mail {
             let mailer = Mailer::new(&mail.smtp_url, mail.connections)?;
             let wake = outgoing.wake.clone();
-            mail_worker = worker::Worker::start(store.clone(), mailer.clone(), base_url.clone(), mail.connections, mail.per_second, wake);
+            mail_worker = worker::Worker::start(
+                store.clone(),
+                mailer.clone(),
+                base_url.clone(),
+                (mail.connections, mail.per_second),
+                mail.journals.clone(),
+                wake,
+            );
             outgoing.mailer = Some(mailer);
         }
         let recount = Arc::new(tokio::sync::Notify::new());

@@ -33,6 +33,8 @@ pub struct MailConfig {
     pub connections: u32,
     /// At most this many messages a second from this node, if set.
     pub per_second: Option<u32>,
+    /// The folder of the senders' journals of messages sent (in the data folder).
+    pub journals: PathBuf,
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -41,6 +43,7 @@ impl std::fmt::Debug for MailConfig {
             .field("smtp_url", &crate::secrets::redact_url(&self.smtp_url))
             .field("connections", &self.connections)
             .field("per_second", &self.per_second)
+            .field("journals", &self.journals)
             .finish()
     }
 }

@@ -75,7 +75,7 @@ fn parse_role(input: &str) -> Result<Role, String> {
 /// Where the store is; shared by every subcommand that opens it.
 #[derive(Args, Clone)]
 struct StoreArgs {
-    /// Folder for Pamphlet's data (the SQLite store lives in it).
+    /// Folder for Pamphlet's data: the SQLite store, and the mail senders' journals whatever the store.
     #[arg(long, env = "PAMPHLET_DATA", default_value = "pamphlet-data", value_name = "DIR")]
     data: PathBuf,
     /// The store as a URL: sqlite:PATH or postgres://USER:PASSWORD@HOST/DB; overrides --data.
@@ -208,6 +208,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             smtp_url,
             connections: args.mail_connections,
             per_second: (args.mail_rate > 0).then_some(args.mail_rate),
+            journals: args.store.data.join("mail-journals"),
         }),
         form_origins: args.form_origin,
     })

@@ -3,6 +3,7 @@
 //! [`worker`] delivers them through the [`outbox`] exactly once.
 
 pub mod issues;
+mod journal;
 pub mod letters;
 pub mod outbox;
 mod public;

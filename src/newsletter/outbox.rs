@@ -11,21 +11,31 @@
 //!    resend of the same row is the same message to the receiving side.
 //! 3. **Mark.** After the server's answer the row becomes `sent`, `failed`
 //!    (a 5xx, with the server's text), or `pending` again with a later
-//!    `next_attempt_at` (a 4xx or a lost connection).
+//!    `next_attempt_at` (a 4xx or a lost connection). A message the server
+//!    took is first written to the sender's journal, a file of its own
+//!    ([`super::journal`]); its mark then reaches the store in a group with
+//!    others, and the sender goes on without waiting for it. The marks of a
+//!    batch are all in the store before the sender claims again. Without a
+//!    journal the sender waits for each mark before its next message.
 //!
-//! A crash before 2 leaves rows `claimed` that were never sent; a crash
-//! between 2 and 3 leaves the one row in flight per sender `claimed` though
-//! the server may have taken it. Each node says in `mail_workers`, every
-//! [`HEARTBEAT`] from a task of its own, which of its senders are alive (a
-//! sender task that ended is no longer named); once a sender has been
-//! silent for [`SILENCE`], its claims go back to `pending` ([`release_dead`])
-//! and are sent by whoever claims them next. A mark that finds its row no
-//! longer claimed by its sender tells the sender to drop the rest of its
-//! batch. So no row is ever skipped, a row already marked is never sent
-//! again, and the only possible repeat is that one in-flight row per sender
-//! per crash — carrying the same Message-ID. (A node cut off from the
-//! database for longer than [`SILENCE`] while its mail server still answers
-//! may repeat its in-flight row too, for the same reason.)
+//! A crash before 2 leaves rows `claimed` that were never sent. A crash
+//! after 2 leaves rows `claimed` that the server took; those in the journal
+//! are marked `sent` before anything is released ([`super::journal::recover`],
+//! by the next node that starts on, or already runs on, the same data
+//! folder), so the only row in doubt is the one per sender between the
+//! server's answer and the journal line. Each node says in `mail_workers`,
+//! every [`HEARTBEAT`] from a task of its own, which of its senders are
+//! alive (a sender task that ended is no longer named); once a sender has
+//! been silent for [`SILENCE`], its claims go back to `pending`
+//! ([`release_dead`]) and are sent by whoever claims them next. A mark that
+//! finds its row no longer claimed by its sender tells the sender to drop
+//! the rest of its batch. So no row is ever skipped, a row marked or
+//! journaled is never sent again, and the only possible repeat is that one
+//! row per sender per crash — carrying the same Message-ID. Two cases widen
+//! it to the rows whose marks were still on their way to the store: a node
+//! whose data folder is lost with it (its claims are then released on
+//! another machine), and a node cut off from the database for longer than
+//! [`SILENCE`] while its mail server still answers.
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -98,9 +108,9 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
     .await)?)
 }
 
-/// Step 3, success, for the rows of several senders in one write: a
-/// sender waits for its row's mark before its next message, and the marks
-/// of every sender that arrive meanwhile share the next commit. Returns
+/// Step 3, success, for the rows of several senders in one write: the
+/// marks of every sender that arrive while the last write runs share the
+/// next commit. Returns
 /// whether every row was still its sender's. When one was not (its claim
 /// was released while it sent), each of these senders drops the rest of its
 /// batch, which others may be sending already, and claims afresh: rows
@@ -138,6 +148,41 @@ pub async fn mark_sent(conn: &mut Conn, rows: &[(i64, i64, &str)]) -> anyhow::Re
         .rows_affected(),
     };
     Ok(marked == rows.len() as u64)
+}
+
+/// Step 3 after a crash: rows the server took, as a dead sender's journal
+/// says (see [`super::journal`]), are sent, whoever claimed them since.
+pub async fn mark_taken(store: &Store, rows: &[(i64, i64)]) -> anyhow::Result<u64> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let at = now();
+    Ok(match store.pool() {
+        Pool::Postgres(pool) => sqlx::query(
+            "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
+                     next_attempt_at = $1, claimed_by = NULL
+                 FROM unnest($2::bigint[], $3::bigint[]) AS m(issue, subscriber)
+                 WHERE d.issue_id = m.issue AND d.subscriber_id = m.subscriber AND d.status IN ('claimed', 'pending')",
+        )
+        .bind(at)
+        .bind(rows.iter().map(|r| r.0).collect::<Vec<_>>())
+        .bind(rows.iter().map(|r| r.1).collect::<Vec<_>>())
+        .execute(pool)
+        .await?
+        .rows_affected(),
+        Pool::Sqlite(pool) => sqlx::query(
+            "UPDATE deliveries SET status = 'sent', attempts = attempts + 1, error = NULL, sent_at = $1,
+                     next_attempt_at = $1, claimed_by = NULL
+                 FROM (SELECT value ->> 0 AS issue, value ->> 1 AS subscriber FROM json_each($2)) AS m
+                 WHERE deliveries.issue_id = m.issue AND deliveries.subscriber_id = m.subscriber
+                   AND +deliveries.status IN ('claimed', 'pending')",
+        )
+        .bind(at)
+        .bind(serde_json::to_string(rows)?)
+        .execute(pool)
+        .await?
+        .rows_affected(),
+    })
 }
 
 /// Step 3, a permanent refusal: the row fails with the server's text. This

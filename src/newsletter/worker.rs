@@ -4,6 +4,7 @@
 //! issues and closes finished ones.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -13,6 +14,7 @@ use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::journal::{self, Journal};
 use super::letters::{self, Edition};
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
@@ -36,6 +38,8 @@ pub struct Worker {
     pace: Arc<Pace>,
     /// To the task that writes the marks of sent messages together.
     marks: mpsc::UnboundedSender<SentMark>,
+    /// The folder of the senders' journals (see [`journal`]).
+    journals: PathBuf,
 }
 
 /// A sent row to mark, and where to say whether it was still its sender's.
@@ -48,10 +52,17 @@ struct SentMark {
 
 impl Worker {
     /// `senders` messages in flight at once (one SMTP connection each), at most
-    /// `per_second` messages a second when set.
-    pub fn start(store: Store, mailer: Mailer, base_url: String, senders: u32, per_second: Option<u32>, wake: Arc<Notify>) -> JoinSet<()> {
+    /// `per_second` messages a second when set; each sender's journal in `journals`.
+    pub fn start(
+        store: Store,
+        mailer: Mailer,
+        base_url: String,
+        (senders, per_second): (u32, Option<u32>),
+        journals: PathBuf,
+        wake: Arc<Notify>,
+    ) -> JoinSet<()> {
         let (marks, to_record) = mpsc::unbounded_channel();
-        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks };
+        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks, journals };
         let node = &crate::secrets::token()[..12];
         let senders: Vec<(String, Arc<AtomicBool>)> =
             (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
@@ -86,6 +97,11 @@ impl Worker {
         loop {
             tick.tick().await;
             let round = async {
+                // A dead sender's journal first, so that none of its rows sent is released.
+                let recovered = journal::recover(&self.store, &self.journals).await?;
+                if recovered > 0 {
+                    tracing::warn!(recovered, "a mail sender stopped; the messages its journal says were sent are marked");
+                }
                 let released = outbox::release_dead(&self.store).await?;
                 if released > 0 {
                     tracing::warn!(released, "a mail sender stopped; its claimed messages went back to the queue");
@@ -109,6 +125,11 @@ impl Worker {
             tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+        // Without a journal (a folder that cannot be written), each sent
+        // row's mark is awaited before the next message instead.
+        let mut journal = Journal::open(&self.journals, &id)
+            .inspect_err(|error| tracing::warn!(%error, "a mail sender cannot keep its journal; it waits for each mark"))
+            .ok();
         let mut editions: HashMap<i64, Arc<Edition>> = HashMap::new();
         let mut pause = Duration::ZERO;
         loop {
@@ -137,7 +158,12 @@ impl Worker {
                     Err(error) => Err(error.clone()),
                 })
                 .collect();
+            let mut unmarked = Vec::new();
             for (n, row) in batch.iter().enumerate() {
+                if released(&mut unmarked) {
+                    tracing::warn!(sender = %id, "a claim was released while its row was sent; this sender leaves the rest of its batch and claims afresh");
+                    break;
+                }
                 self.pace.wait().await;
                 let outcome = match (&from, &envelopes[n]) {
                     (Ok(from), Ok(to)) => {
@@ -146,6 +172,11 @@ impl Worker {
                     }
                     (Err(error), _) | (_, Err(error)) => Err(error.clone()),
                 };
+                if outcome.is_ok() && self.journaled(&mut journal, row) {
+                    unmarked.push(self.mark_later(row, &id));
+                    pause = Duration::ZERO;
+                    continue;
+                }
                 // A row must leave `claimed` before the next claim, or this
                 // sender would find it in its next batch and send it again.
                 let still_ours = loop {
@@ -177,6 +208,63 @@ impl Worker {
                 };
                 if !pause.is_zero() {
                     tokio::time::sleep(pause).await;
+                }
+            }
+            drop(session);
+            self.settle(unmarked, &id).await;
+            if let Some(journal) = &mut journal {
+                // Every line is in the store now; a file that cannot be emptied only makes a later recovery longer.
+                if let Err(error) = journal.clear() {
+                    tracing::warn!(%error, "cannot empty a mail sender's journal");
+                }
+            }
+        }
+    }
+
+    /// Writes `row` to the sender's journal; false when there is none or the write failed.
+    fn journaled(&self, journal: &mut Option<Journal>, row: &outbox::Claimed) -> bool {
+        let Some(file) = journal else { return false };
+        match file.record(row.issue_id, row.subscriber_id) {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "cannot write a mail sender's journal; it waits for each mark from now on");
+                *journal = None;
+                false
+            }
+        }
+    }
+
+    /// Step 3 of a journaled row: its mark goes to the task that writes marks together, unawaited.
+    fn mark_later(&self, row: &outbox::Claimed, sender: &str) -> Unmarked {
+        let (done, answer) = oneshot::channel();
+        let mark = SentMark { issue_id: row.issue_id, subscriber_id: row.subscriber_id, sender: sender.to_owned(), done };
+        // Should that task be gone, the dropped mark shows in `settle`, which writes it itself.
+        let _ = self.marks.send(mark);
+        Unmarked { issue_id: row.issue_id, subscriber_id: row.subscriber_id, answer, known: None }
+    }
+
+    /// Waits until the store holds the marks of a batch's journaled rows.
+    async fn settle(&self, unmarked: Vec<Unmarked>, sender: &str) {
+        for mut row in unmarked {
+            let answer = match row.known.take() {
+                Some(answer) => answer,
+                None => (&mut row.answer).await.unwrap_or_else(|_| Err("the task that records deliveries stopped".into())),
+            };
+            if answer.is_ok() {
+                continue;
+            }
+            // That write failed as a whole; this row is marked by itself.
+            loop {
+                let marked = async {
+                    let mut conn = self.store.keep_connection().await?;
+                    outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await
+                };
+                match marked.await {
+                    Ok(_) => break,
+                    Err(error) => {
+                        tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
                 }
             }
         }
@@ -237,6 +325,27 @@ impl Worker {
             Err(_) => anyhow::bail!("the task that records deliveries stopped"),
         }
     }
+}
+
+/// A journaled row whose mark may not be in the store yet.
+struct Unmarked {
+    issue_id: i64,
+    subscriber_id: i64,
+    answer: oneshot::Receiver<Result<bool, String>>,
+    known: Option<Result<bool, String>>,
+}
+
+/// Whether a mark already written says a claim of this batch was released:
+/// the sender then leaves the rest of its batch (see [`outbox::mark_sent`]).
+fn released(unmarked: &mut [Unmarked]) -> bool {
+    let mut released = false;
+    for row in unmarked.iter_mut().filter(|row| row.known.is_none()) {
+        if let Ok(answer) = row.answer.try_recv() {
+            released |= matches!(answer, Ok(false));
+            row.known = Some(answer);
+        }
+    }
+    released
 }
 
 /// Writes the marks of sent messages: all that are waiting, in one

@@ -221,8 +221,7 @@ async fn the_admin_fits_a_360_pixel_phone() {
 async fn an_editor_writes_an_issue_sends_it_and_watches_the_progress_move() {
     let sink = crate::mailbox::SmtpSink::start();
     // Ten a second, so the sending lasts long enough to be watched.
-    let mail = pamphlet::config::MailConfig { smtp_url: sink.url.clone(), connections: 2, per_second: Some(10) };
-    let app = spawn_app_with_mail_config(Backend::Sqlite, mail).await;
+    let app = spawn_app_with_mail_config(Backend::Sqlite, &sink.url, 2, Some(10)).await;
     for n in 0..40 {
         let email = pamphlet::mail::EmailAddress::parse(&format!("reader{n}@example.org")).unwrap();
         pamphlet::newsletter::subscribers::add_confirmed(app.store(), &email, "", "import").await.unwrap();

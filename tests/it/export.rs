@@ -270,10 +270,12 @@ fn without_signup(html: &str) -> String {
 async fn an_export_with_a_form_endpoint_posts_its_forms_to_the_live_server() {
     let sink = SmtpSink::start();
     let copy = "https://static.example.org";
-    let mail = pamphlet::config::MailConfig { smtp_url: sink.url.clone(), connections: 2, per_second: None };
-    let app =
-        spawn_app_with(Backend::Sqlite, |config| pamphlet::config::Config { mail: Some(mail), form_origins: vec![copy.into()], ..config })
-            .await;
+    let app = spawn_app_with(Backend::Sqlite, |config, data| pamphlet::config::Config {
+        mail: Some(crate::helpers::mail_config(&sink.url, 2, None, data)),
+        form_origins: vec![copy.into()],
+        ..config
+    })
+    .await;
     let out = tempfile::tempdir().unwrap();
     let site = pamphlet::app::open_site(&app.location, None, copy, Some(&app.base)).await.unwrap();
     let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();

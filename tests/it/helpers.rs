@@ -117,23 +117,35 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// An app that sends its mail to the SMTP server at `smtp` (see `mailbox::SmtpSink`).
 pub async fn spawn_app_with_mail(backend: Backend, smtp: &str) -> TestApp {
-    spawn_app_with_mail_config(backend, pamphlet::config::MailConfig { smtp_url: smtp.to_owned(), connections: 4, per_second: None }).await
+    spawn_app_with_mail_config(backend, smtp, 4, None).await
 }
 
-pub async fn spawn_app_with_mail_config(backend: Backend, mail: pamphlet::config::MailConfig) -> TestApp {
-    spawn_app_with(backend, |config| Config { mail: Some(mail), ..config }).await
+pub async fn spawn_app_with_mail_config(backend: Backend, smtp: &str, connections: u32, per_second: Option<u32>) -> TestApp {
+    spawn_app_with(backend, |config, data| Config { mail: Some(mail_config(smtp, connections, per_second, data)), ..config }).await
 }
 
-/// An app on a new store, started with the test configuration as `edit` changes it.
-pub async fn spawn_app_with(backend: Backend, edit: impl FnOnce(Config) -> Config) -> TestApp {
+/// Mail to `smtp` from `connections` senders, their journals in the app's folder `data`.
+pub fn mail_config(smtp: &str, connections: u32, per_second: Option<u32>, data: &Path) -> pamphlet::config::MailConfig {
+    pamphlet::config::MailConfig { smtp_url: smtp.to_owned(), connections, per_second, journals: data.join("mail-journals") }
+}
+
+/// An app on a new store, started with the test configuration as `edit`
+/// changes it (given the app's data folder).
+pub async fn spawn_app_with(backend: Backend, edit: impl FnOnce(Config, &Path) -> Config) -> TestApp {
     let data = tempfile::tempdir().expect("a temporary folder");
     let location = fresh_store(backend, data.path()).await;
-    start(data, edit(config(&location))).await
+    spawn_app_on_with(location, data, edit).await
 }
 
 /// Starts another app on an existing store (a second node, or a restart).
 pub async fn spawn_app_on(location: Location, data: tempfile::TempDir) -> TestApp {
     start(data, config(&location)).await
+}
+
+/// Starts an app on an existing store with the test configuration as `edit` changes it.
+pub async fn spawn_app_on_with(location: Location, data: tempfile::TempDir, edit: impl FnOnce(Config, &Path) -> Config) -> TestApp {
+    let config = edit(config(&location), data.path());
+    start(data, config).await
 }
 
 async fn start(data: tempfile::TempDir, config: Config) -> TestApp {

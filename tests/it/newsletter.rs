@@ -175,12 +175,7 @@ both_backends! {
         assert_eq!(outbox::claim(&store, "a", 2).await.unwrap().len(), 2);
         assert_eq!(outbox::claim(&store, "b", 1).await.unwrap()[0].subscriber_id, ids[2]);
         // Sender a falls silent; its two rows go back to the queue and c takes them.
-        pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE mail_workers SET seen_at = $1 WHERE id = 'a'")
-            .bind(pamphlet::store::now() - time::Duration::hours(1))
-            .execute(pool)
-            .await
-            .map(drop)
-            .unwrap());
+        fall_silent(&store, "a").await;
         assert_eq!(outbox::release_dead(&store).await.unwrap(), 2);
         outbox::heartbeat(&store, &["b".into(), "c".into()]).await.unwrap();
         assert_eq!(outbox::claim(&store, "c", 10).await.unwrap().len(), 2);
@@ -201,6 +196,42 @@ both_backends! {
         assert!(outbox::mark_sent(&mut conn, &[(issue, ids[0], "c"), (issue, ids[1], "c")]).await.unwrap());
         drop(conn);
         store.close().await;
+    }
+
+    async fn a_dead_senders_journal_keeps_its_sent_rows_from_going_out_again(backend: Backend) {
+        use pamphlet::newsletter::outbox;
+        let sink = SmtpSink::start();
+        let data = tempfile::tempdir().unwrap();
+        let location = crate::helpers::fresh_store(backend, data.path()).await;
+        prepare_send(&location, 3).await;
+        // A sender of a node that was killed: it claimed two rows, the server
+        // took the first one's message, and the kill came before its mark.
+        let store = pamphlet::store::Store::open(&location).await.unwrap();
+        outbox::heartbeat(&store, &["gone/0".into()]).await.unwrap();
+        let claimed = outbox::claim(&store, "gone/0", 2).await.unwrap();
+        fall_silent(&store, "gone/0").await;
+        store.close().await;
+        let journals = data.path().join("mail-journals");
+        std::fs::create_dir_all(&journals).unwrap();
+        std::fs::write(journals.join("gone-0.sent"), format!("{} {}\n", claimed[0].issue_id, claimed[0].subscriber_id)).unwrap();
+
+        let app = crate::helpers::spawn_app_on_with(location.clone(), data, |config, data| pamphlet::config::Config {
+            mail: Some(crate::helpers::mail_config(&sink.url, 2, None, data)),
+            ..config
+        })
+        .await;
+        wait_until_sent(&location, &sink).await;
+        let mut received: Vec<String> = sink.messages().into_iter().map(|mail| mail.to[0].clone()).collect();
+        received.sort();
+        let others: Vec<String> = ["reader00000@example.org", "reader00001@example.org", "reader00002@example.org"]
+            .into_iter()
+            .filter(|email| *email != claimed[0].email)
+            .map(String::from)
+            .collect();
+        assert_eq!(received, others, "the row the server took is not sent again; the one it never got is");
+        let statuses: Vec<String> = outbox::recipients(app.store(), claimed[0].issue_id, "", 10).await.unwrap().into_iter().map(|r| r.status).collect();
+        assert_eq!(statuses, ["sent", "sent", "sent"]);
+        assert!(!journals.join("gone-0.sent").exists(), "a recovered journal is removed");
     }
 
     async fn a_refused_address_fails_with_the_servers_words_and_a_busy_one_is_retried(backend: Backend) {
@@ -360,9 +391,9 @@ async fn without_a_mail_server_signups_pause_with_a_clear_page() {
 /// 5,000 recipients; the server is killed (SIGKILL) at three random points
 /// while sending and started again each time. Everyone receives the issue,
 /// and no one receives two different messages of it. A message the SMTP
-/// server took just before a kill, but that was not yet marked, is sent
-/// again with the same Message-ID (see `newsletter::outbox`); the receiving
-/// side keeps one copy of a Message-ID, as mail stores do.
+/// server took just before a kill, but that was not yet in its sender's
+/// journal, is sent again with the same Message-ID (see `newsletter::outbox`);
+/// the receiving side keeps one copy of a Message-ID, as mail stores do.
 #[tokio::test]
 async fn a_send_killed_three_times_reaches_everyone_exactly_once() {
     const PEOPLE: usize = 5000;
@@ -383,12 +414,12 @@ async fn a_send_killed_three_times_reaches_everyone_exactly_once() {
     cuts.sort();
     eprintln!("killing the server after {cuts:?} messages (seed {seed})");
     let url = format!("sqlite:{}", data.path().join("pamphlet.db").display());
-    let mut server = serve_node(&url, &sink);
+    let mut server = serve_node(&url, data.path(), &sink);
     for cut in &cuts {
         wait_for_messages(&sink, *cut).await;
         server.kill().expect("SIGKILL");
         server.wait().unwrap();
-        server = serve_node(&url, &sink);
+        server = serve_node(&url, data.path(), &sink);
     }
     wait_until_sent(&location, &sink).await;
     server.kill().unwrap();
@@ -406,8 +437,8 @@ async fn two_nodes_share_a_send_and_one_finishes_when_the_other_dies() {
     let location = crate::helpers::fresh_store(Backend::Postgres, data.path()).await;
     prepare_send(&location, PEOPLE).await;
     let pamphlet::store::Location::Postgres(url) = &location else { unreachable!("a PostgreSQL store") };
-    let mut a = serve_node(url, &sink);
-    let mut b = serve_node(url, &sink);
+    let mut a = serve_node(url, data.path(), &sink);
+    let mut b = serve_node(url, data.path(), &sink);
     wait_for_messages(&sink, PEOPLE / 2).await;
     // Both nodes' senders are at work, each under its own id.
     let store = pamphlet::store::Store::open(&location).await.unwrap();
@@ -424,6 +455,17 @@ async fn two_nodes_share_a_send_and_one_finishes_when_the_other_dies() {
     assert_each_received_one(&sink, PEOPLE, 4);
 }
 
+/// Dates `sender`'s last heartbeat an hour back, as if its node had died.
+async fn fall_silent(store: &pamphlet::store::Store, sender: &str) {
+    pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE mail_workers SET seen_at = $1 WHERE id = $2")
+        .bind(pamphlet::store::now() - time::Duration::hours(1))
+        .bind(sender)
+        .execute(pool)
+        .await
+        .map(drop)
+        .unwrap());
+}
+
 /// A store with the demo, `people` confirmed subscribers and an issue started for them.
 async fn prepare_send(location: &pamphlet::store::Location, people: usize) {
     let store = pamphlet::store::Store::open(location).await.unwrap();
@@ -437,10 +479,13 @@ async fn prepare_send(location: &pamphlet::store::Location, people: usize) {
     store.close().await;
 }
 
-/// The real binary serving `database` with its mail worker sending to `sink`.
-fn serve_node(database: &str, sink: &SmtpSink) -> std::process::Child {
+/// The real binary serving `database` with its mail worker sending to
+/// `sink`, its senders' journals in `data` (nodes on one machine share it).
+fn serve_node(database: &str, data: &std::path::Path, sink: &SmtpSink) -> std::process::Child {
     std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet"))
         .args(["serve", "--addr", "127.0.0.1:0", "--database", database, "--smtp", &sink.url])
+        .arg("--data")
+        .arg(data)
         .env("PAMPHLET_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .spawn()
