@@ -51,7 +51,7 @@ pub const STATUSES: [&str; 5] = ["pending", "claimed", "sent", "failed", "skippe
 pub const MAX_ATTEMPTS: i64 = 6;
 
 /// A claimed row with what its message needs.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
 pub struct Claimed {
     pub issue_id: i64,
     pub subscriber_id: i64,
@@ -62,10 +62,14 @@ pub struct Claimed {
 }
 
 /// Step 1: claims up to `limit` due rows of issues being sent for `sender`.
-pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Vec<Claimed>> {
+pub async fn claim(conn: &mut Conn, sender: &str, limit: i64) -> anyhow::Result<Vec<Claimed>> {
     let at = now();
-    match store.pool() {
-        Pool::Postgres(pool) => {
+    // No ORDER BY: any due rows will do, and sorting every pending row of a
+    // large send on each claim would cost more than the sending. A sender
+    // works through its whole batch before claiming again, so its claimed
+    // rows are exactly this batch.
+    Ok(match conn {
+        Conn::Postgres(conn) => {
             sqlx::query(
                 "UPDATE deliveries d SET status = 'claimed', claimed_by = $1 FROM (
                      SELECT d2.issue_id, d2.subscriber_id FROM deliveries d2
@@ -77,10 +81,18 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
             .bind(sender)
             .bind(at)
             .bind(limit)
-            .execute(pool)
+            .execute(&mut **conn)
             .await?;
+            sqlx::query_as(
+                "SELECT d.issue_id, d.subscriber_id, d.attempts, s.email, s.name, s.unsubscribe_key
+                 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                 WHERE d.status = 'claimed' AND d.claimed_by = $1 ORDER BY d.issue_id, d.subscriber_id",
+            )
+            .bind(sender)
+            .fetch_all(&mut **conn)
+            .await?
         }
-        Pool::Sqlite(pool) => {
+        Conn::Sqlite(conn) => {
             sqlx::query(
                 "UPDATE deliveries SET status = 'claimed', claimed_by = $1 WHERE rowid IN (
                      SELECT d.rowid FROM deliveries d
@@ -90,22 +102,23 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
             .bind(sender)
             .bind(at)
             .bind(limit)
-            .execute(pool)
+            .execute(&mut **conn)
             .await?;
+            // One row for the whole batch: sqlx hands each row of a result
+            // over from its SQLite thread on its own, which took longer than the query.
+            let batch: String = sqlx::query_scalar(
+                "SELECT json_group_array(json_object('issue_id', d.issue_id, 'subscriber_id', d.subscriber_id,
+                     'attempts', d.attempts, 'email', s.email, 'name', s.name, 'unsubscribe_key', s.unsubscribe_key)
+                     ORDER BY d.issue_id, d.subscriber_id)
+                 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                 WHERE d.status = 'claimed' AND d.claimed_by = $1",
+            )
+            .bind(sender)
+            .fetch_one(&mut **conn)
+            .await?;
+            serde_json::from_str(&batch)?
         }
-    }
-    // No ORDER BY: any due rows will do, and sorting every pending row of a
-    // large send on each claim would cost more than the sending. A sender
-    // works through its whole batch before claiming again, so its claimed
-    // rows are exactly this batch.
-    Ok(on_pool!(store, |pool| sqlx::query_as(
-        "SELECT d.issue_id, d.subscriber_id, d.attempts, s.email, s.name, s.unsubscribe_key
-         FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-         WHERE d.status = 'claimed' AND d.claimed_by = $1 ORDER BY d.issue_id, d.subscriber_id"
-    )
-    .bind(sender)
-    .fetch_all(pool)
-    .await)?)
+    })
 }
 
 /// Step 3, success, for the rows of several senders in one write: the

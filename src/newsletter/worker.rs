@@ -19,12 +19,12 @@ use super::letters::{self, Edition};
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
 use crate::mail::{EmailAddress, Mailer, SendError, Sender, Session};
-use crate::store::Store;
+use crate::store::{Conn, Store};
 
-/// Rows a sender claims at a time: few enough that a crash returns little
-/// to the queue and that several senders share the tail of a send, enough
-/// that claiming costs little per message.
-const BATCH: i64 = 50;
+/// Rows a sender claims at a time: enough that claiming and settling a
+/// batch's marks cost little per message (listmonk takes 1,000), few enough
+/// that several senders share a send to a thousand people.
+const BATCH: i64 = 200;
 /// How long the task writing marks keeps its connection without a mark to write.
 const KEEP: Duration = Duration::from_secs(5);
 
@@ -38,6 +38,8 @@ pub struct Worker {
     pace: Arc<Pace>,
     /// To the task that writes the marks of sent messages together.
     marks: mpsc::UnboundedSender<SentMark>,
+    /// The connection of this node's claims and marks.
+    writer: Writer,
     /// The folder of the senders' journals (see [`journal`]).
     journals: PathBuf,
 }
@@ -62,14 +64,15 @@ impl Worker {
         wake: Arc<Notify>,
     ) -> JoinSet<()> {
         let (marks, to_record) = mpsc::unbounded_channel();
-        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks, journals };
+        let writer = Writer::default();
+        let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks, writer, journals };
         let node = &crate::secrets::token()[..12];
         let senders: Vec<(String, Arc<AtomicBool>)> =
             (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
         let mut tasks = JoinSet::new();
         tasks.spawn(worker.clone().keep_alive(senders.clone()));
         tasks.spawn(worker.clone().keep_time());
-        tasks.spawn(record_forever(worker.store.clone(), to_record));
+        tasks.spawn(record_forever(worker.store.clone(), worker.writer.clone(), to_record));
         for (id, alive) in senders {
             tasks.spawn(worker.clone().send_forever(id, Alive(alive)));
         }
@@ -133,7 +136,7 @@ impl Worker {
         let mut editions: HashMap<i64, Arc<Edition>> = HashMap::new();
         let mut pause = Duration::ZERO;
         loop {
-            let batch = match outbox::claim(&self.store, &id, BATCH).await {
+            let batch = match self.writer.run(&self.store, async |conn| outbox::claim(conn, &id, BATCH).await).await {
                 Ok(batch) => batch,
                 Err(error) => {
                     tracing::warn!(error = format!("{error:#}"), "cannot claim outbox rows; trying again");
@@ -142,6 +145,8 @@ impl Worker {
                 }
             };
             if batch.is_empty() {
+                // Nothing to send: the connection goes back to the pool.
+                self.writer.release().await;
                 tokio::select! {
                     _ = self.wake.notified() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -349,37 +354,52 @@ fn released(unmarked: &mut [Unmarked]) -> bool {
 }
 
 /// Writes the marks of sent messages: all that are waiting, in one
-/// statement, on a connection of its own while a send goes on (taken again
-/// after an error, given back to the pool after [`KEEP`] without marks).
-async fn record_forever(store: Store, mut marks: mpsc::UnboundedReceiver<SentMark>) {
+/// statement, through the node's [`Writer`] (given back to the pool after
+/// [`KEEP`] without marks).
+async fn record_forever(store: Store, writer: Writer, mut marks: mpsc::UnboundedReceiver<SentMark>) {
     let mut group = Vec::new();
-    let mut kept = None;
     loop {
         match tokio::time::timeout(KEEP, marks.recv_many(&mut group, 1024)).await {
             Ok(0) => return,
             Ok(_) => {}
             Err(_) => {
-                kept = None;
+                writer.release().await;
                 continue;
             }
         }
         let rows: Vec<(i64, i64, &str)> = group.iter().map(|m| (m.issue_id, m.subscriber_id, m.sender.as_str())).collect();
-        let marked = async {
-            let conn = match &mut kept {
-                Some(conn) => conn,
-                None => kept.insert(store.keep_connection().await?),
-            };
-            outbox::mark_sent(conn, &rows).await
-        }
-        .await;
-        if marked.is_err() {
-            kept = None;
-        }
+        let marked = writer.run(&store, async |conn| outbox::mark_sent(conn, &rows).await).await;
         let marked = marked.map_err(|error| format!("{error:#}"));
         for mark in group.drain(..) {
             // A sender that went away no longer needs its answer.
             let _ = mark.done.send(marked.clone());
         }
+    }
+}
+
+/// One connection for a node's claims and marks, taken in turn: SQLite lets
+/// one writer in at a time, and a connection that finds another writing
+/// sleeps for milliseconds before it tries again. Held from the first use
+/// until [`Writer::release`], and taken afresh after an error.
+#[derive(Clone, Default)]
+struct Writer(Arc<Mutex<Option<Conn>>>);
+
+impl Writer {
+    async fn run<T>(&self, store: &Store, write: impl AsyncFnOnce(&mut Conn) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let mut kept = self.0.lock().await;
+        let conn = match &mut *kept {
+            Some(conn) => conn,
+            None => kept.insert(store.keep_connection().await?),
+        };
+        let result = write(conn).await;
+        if result.is_err() {
+            *kept = None;
+        }
+        result
+    }
+
+    async fn release(&self) {
+        *self.0.lock().await = None;
     }
 }
 

@@ -172,16 +172,16 @@ both_backends! {
         let issue = issues::create(&store, "Once", "Text.", None, None).await.unwrap();
         issues::start(&store, issue).await.unwrap();
         outbox::heartbeat(&store, &["a".into(), "b".into()]).await.unwrap();
-        assert_eq!(outbox::claim(&store, "a", 2).await.unwrap().len(), 2);
-        assert_eq!(outbox::claim(&store, "b", 1).await.unwrap()[0].subscriber_id, ids[2]);
+        let mut conn = store.keep_connection().await.unwrap();
+        assert_eq!(outbox::claim(&mut conn, "a", 2).await.unwrap().len(), 2);
+        assert_eq!(outbox::claim(&mut conn, "b", 1).await.unwrap()[0].subscriber_id, ids[2]);
         // Sender a falls silent; its two rows go back to the queue and c takes them.
         fall_silent(&store, "a").await;
         assert_eq!(outbox::release_dead(&store).await.unwrap(), 2);
         outbox::heartbeat(&store, &["b".into(), "c".into()]).await.unwrap();
-        assert_eq!(outbox::claim(&store, "c", 10).await.unwrap().len(), 2);
+        assert_eq!(outbox::claim(&mut conn, "c", 10).await.unwrap().len(), 2);
         // a's late mark shares a write with b's: the write says not all were
         // still their sender's, marks only b's row, and leaves c's claim alone.
-        let mut conn = store.keep_connection().await.unwrap();
         assert!(!outbox::mark_sent(&mut conn, &[(issue, ids[0], "a"), (issue, ids[2], "b")]).await.unwrap());
         let statuses: HashMap<String, String> = outbox::recipients(&store, issue, "", 10)
             .await
@@ -192,7 +192,7 @@ both_backends! {
         assert_eq!(statuses["reader1@example.org"], "claimed", "still c's to send");
         assert_eq!(statuses["reader3@example.org"], "sent");
         // b claims afresh and finds nothing: its sent row is not sent again.
-        assert!(outbox::claim(&store, "b", 10).await.unwrap().is_empty());
+        assert!(outbox::claim(&mut conn, "b", 10).await.unwrap().is_empty());
         assert!(outbox::mark_sent(&mut conn, &[(issue, ids[0], "c"), (issue, ids[1], "c")]).await.unwrap());
         drop(conn);
         store.close().await;
@@ -208,7 +208,9 @@ both_backends! {
         // took the first one's message, and the kill came before its mark.
         let store = pamphlet::store::Store::open(&location).await.unwrap();
         outbox::heartbeat(&store, &["gone/0".into()]).await.unwrap();
-        let claimed = outbox::claim(&store, "gone/0", 2).await.unwrap();
+        let mut conn = store.keep_connection().await.unwrap();
+        let claimed = outbox::claim(&mut conn, "gone/0", 2).await.unwrap();
+        drop(conn);
         fall_silent(&store, "gone/0").await;
         store.close().await;
         let journals = data.path().join("mail-journals");
