@@ -78,7 +78,10 @@ pub async fn recover(store: &Store, dir: &Path) -> anyhow::Result<u64> {
         let rows = parse(&text);
         marked += outbox::mark_taken(store, &rows).await?;
         // Removed while locked, so no one reads it after its rows are marked.
-        fs::remove_file(&path)?;
+        match fs::remove_file(&path) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error.into()),
+            _ => {}
+        }
     }
     Ok(marked)
 }
@@ -105,12 +108,14 @@ mod tests {
     }
 
     #[test]
-    fn a_held_file_cannot_be_opened_by_a_second_sender() {
+    fn a_live_senders_file_is_locked_and_kept() {
         let dir = tempfile::tempdir().unwrap();
         let mut first = Journal::open(dir.path(), "node/0").unwrap();
         first.record(1, 2).unwrap();
-        assert!(Journal::open(dir.path(), "node/0").is_err());
         let path = dir.path().join("node-0.sent");
+        let other = File::open(&path).unwrap();
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)), "a live sender's file is locked");
+        assert!(Journal::open(dir.path(), "node/0").is_err());
         assert_eq!(fs::read_to_string(&path).unwrap(), "1 2\n", "the first sender's file is kept");
         first.clear().unwrap();
         first.record(1, 3).unwrap();

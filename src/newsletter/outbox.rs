@@ -32,9 +32,10 @@
 //! the rest of its batch. So no row is ever skipped, a row marked or
 //! journaled is never sent again, and the only possible repeat is that one
 //! row per sender per crash — carrying the same Message-ID. Two cases widen
-//! it to the rows whose marks were still on their way to the store: a node
-//! whose data folder is lost with it (its claims are then released on
-//! another machine), and a node cut off from the database for longer than
+//! it to the rows whose marks were still on their way to the store (up to a
+//! batch per sender): a node whose claims a node on another machine
+//! releases before it starts again on its own data folder, or whose data
+//! folder is lost, and a node cut off from the database for longer than
 //! [`SILENCE`] while its mail server still answers.
 
 use serde::Serialize;

@@ -100,12 +100,23 @@ impl Worker {
         loop {
             tick.tick().await;
             let round = async {
-                // A dead sender's journal first, so that none of its rows sent is released.
-                let recovered = journal::recover(&self.store, &self.journals).await?;
-                if recovered > 0 {
-                    tracing::warn!(recovered, "a mail sender stopped; the messages its journal says were sent are marked");
-                }
-                let released = outbox::release_dead(&self.store).await?;
+                // A dead sender's journal first, so that none of its rows sent
+                // is released; while one cannot be read, no claim is released.
+                let released = match journal::recover(&self.store, &self.journals).await {
+                    Ok(recovered) => {
+                        if recovered > 0 {
+                            tracing::warn!(recovered, "a mail sender stopped; the messages its journal says were sent are marked");
+                        }
+                        outbox::release_dead(&self.store).await?
+                    }
+                    Err(error) => {
+                        tracing::warn!(
+                            error = format!("{error:#}"),
+                            "cannot apply a stopped mail sender's journal; its claims stay held until it can be"
+                        );
+                        0
+                    }
+                };
                 if released > 0 {
                     tracing::warn!(released, "a mail sender stopped; its claimed messages went back to the queue");
                 }
@@ -255,7 +266,14 @@ impl Worker {
                 Some(answer) => answer,
                 None => (&mut row.answer).await.unwrap_or_else(|_| Err("the task that records deliveries stopped".into())),
             };
-            if answer.is_ok() {
+            if let Ok(still_ours) = answer {
+                if !still_ours {
+                    // Its claim may have gone to another sender; the server took it, so it is sent.
+                    while let Err(error) = outbox::mark_taken(&self.store, &[(row.issue_id, row.subscriber_id)]).await {
+                        tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
                 continue;
             }
             // That write failed as a whole; this row is marked by itself.
