@@ -174,9 +174,9 @@ impl Worker {
                     Err(error) => Err(error.clone()),
                 })
                 .collect();
-            let mut unmarked = Vec::new();
+            let (mut unmarked, mut answered) = (Vec::new(), 0);
             for (n, row) in batch.iter().enumerate() {
-                if released(&mut unmarked) {
+                if released(&mut unmarked, &mut answered) {
                     tracing::warn!(sender = %id, "a claim was released while its row was sent; this sender leaves the rest of its batch and claims afresh");
                     break;
                 }
@@ -227,7 +227,7 @@ impl Worker {
                 }
             }
             drop(session);
-            self.settle(unmarked, &id).await;
+            self.settle(unmarked).await;
             if let Some(journal) = &mut journal {
                 // Every line is in the store now; a file that cannot be emptied only makes a later recovery longer.
                 if let Err(error) = journal.clear() {
@@ -260,35 +260,20 @@ impl Worker {
     }
 
     /// Waits until the store holds the marks of a batch's journaled rows.
-    async fn settle(&self, unmarked: Vec<Unmarked>, sender: &str) {
+    async fn settle(&self, unmarked: Vec<Unmarked>) {
         for mut row in unmarked {
             let answer = match row.known.take() {
                 Some(answer) => answer,
                 None => (&mut row.answer).await.unwrap_or_else(|_| Err("the task that records deliveries stopped".into())),
             };
-            if let Ok(still_ours) = answer {
-                if !still_ours {
-                    // Its claim may have gone to another sender; the server took it, so it is sent.
-                    while let Err(error) = outbox::mark_taken(&self.store, &[(row.issue_id, row.subscriber_id)]).await {
-                        tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
+            if answer == Ok(true) {
                 continue;
             }
-            // That write failed as a whole; this row is marked by itself.
-            loop {
-                let marked = async {
-                    let mut conn = self.store.keep_connection().await?;
-                    outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await
-                };
-                match marked.await {
-                    Ok(_) => break,
-                    Err(error) => {
-                        tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
+            // Its write failed, or its claim may have gone to another
+            // sender; the server took it, so it is sent, whoever holds it.
+            while let Err(error) = outbox::mark_taken(&self.store, &[(row.issue_id, row.subscriber_id)]).await {
+                tracing::warn!(error = format!("{error:#}"), "cannot record a delivery; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
@@ -360,15 +345,19 @@ struct Unmarked {
 
 /// Whether a mark already written says a claim of this batch was released:
 /// the sender then leaves the rest of its batch (see [`outbox::mark_sent`]).
-fn released(unmarked: &mut [Unmarked]) -> bool {
-    let mut released = false;
-    for row in unmarked.iter_mut().filter(|row| row.known.is_none()) {
-        if let Ok(answer) = row.answer.try_recv() {
-            released |= matches!(answer, Ok(false));
-            row.known = Some(answer);
+/// Answers come in the order the marks were sent (one task writes them in
+/// turn), so only those after the last one `answered` are looked at.
+fn released(unmarked: &mut [Unmarked], answered: &mut usize) -> bool {
+    while let Some(row) = unmarked.get_mut(*answered) {
+        let Ok(answer) = row.answer.try_recv() else { return false };
+        *answered += 1;
+        let released = answer == Ok(false);
+        row.known = Some(answer);
+        if released {
+            return true;
         }
     }
-    released
+    false
 }
 
 /// Writes the marks of sent messages: all that are waiting, in one
