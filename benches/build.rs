@@ -15,8 +15,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use pamphlet::content::demo;
 use pamphlet::content::posts::{self, PostInput};
+use pamphlet::demo;
 use pamphlet::store::{Location, Store};
 
 mod common;

@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use pamphlet::app::Application;
 use pamphlet::config::{Config, MailConfig};
-use pamphlet::content::{demo, settings};
+use pamphlet::content::settings;
+use pamphlet::demo;
 use pamphlet::mail::EmailAddress;
 use pamphlet::newsletter::issues;
-use pamphlet::newsletter::letters::{self, Edition};
+use pamphlet::newsletter::letters::Edition;
 use pamphlet::on_pool;
 use pamphlet::store::{Location, Store};
 
@@ -87,7 +88,7 @@ async fn measure_pamphlet(
     let edition = Edition::new(&site, "https://friends.example.org", 1, "News from the campaign", BODY)?;
     let sample =
         edition.letter(1, &EmailAddress::parse("reader1@example.org").unwrap(), "Reader 1", "key1-0123456789abcdef0123456789abcdef");
-    let size = sample.build(&letters::sender(&site).expect("a sender"))?.formatted().len();
+    let size = sample.build(&pamphlet::mail::site::sender(&site).expect("a sender"))?.formatted().len();
     let id = issues::create(&store, "News from the campaign", BODY, None, None).await?;
     issues::start(&store, id).await?;
 

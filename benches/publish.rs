@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use pamphlet::admin::{Role, accounts, password::Password};
 use pamphlet::app::Application;
 use pamphlet::config::Config;
-use pamphlet::content::demo;
 use pamphlet::content::posts::{self, PostInput};
+use pamphlet::demo;
 use pamphlet::mail::EmailAddress;
 use pamphlet::store::{Location, Store};
 

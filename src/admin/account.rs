@@ -11,18 +11,13 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
+use super::done::Done;
 use super::error::AdminResult;
 use super::gate::{Editor, set_session_cookie, user_agent};
 use super::login::signed_out;
 use super::password::{self, Password};
 use super::{AdminState, accounts, sessions, throttle};
 use crate::client_ip::ClientIp;
-
-#[derive(Deserialize)]
-pub struct Done {
-    #[serde(default)]
-    done: String,
-}
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let notice = match done.done.as_str() {

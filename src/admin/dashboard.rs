@@ -1,7 +1,8 @@
 //! `/admin`: what the site holds, what goes live next, drafts waiting, and
 //! who changed what lately.
 
-use crate::forms::{contact, petitions, signatures};
+use crate::inbox as contact;
+use crate::petitions::{self, signatures};
 use axum::extract::State;
 use axum::http::StatusCode;
 use minijinja::value::Serde;

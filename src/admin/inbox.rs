@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::{AdminState, views};
-use crate::forms::contact;
+use crate::inbox as contact;
 
 const PER_PAGE: i64 = 50;
 
@@ -101,10 +101,10 @@ pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id):
         );
     };
     let sent = async {
-        let settings = crate::site::routes::settings(&state.site).await?;
+        let settings = crate::render::page::settings(&state.site).await?;
         let email = crate::mail::EmailAddress::parse(&message.email).map_err(anyhow::Error::msg)?;
         let writing = contact::Writing { name: message.name.clone(), email, subject: message.subject.clone(), body: message.body.clone() };
-        let (letter, sender) = crate::forms::letters::forward(&settings, &state.base_url, &writing, id)?;
+        let (letter, sender) = crate::inbox::letters::forward(&settings, &state.base_url, &writing, id)?;
         mailer.send(letter.build(&sender)?).await?;
         anyhow::Ok(())
     };

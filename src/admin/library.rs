@@ -12,19 +12,13 @@ use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::done::Done;
 use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::{AdminState, Role, views};
 use crate::content::assets::{self, Upload};
 use crate::content::images::{self, Kind};
 use crate::content::slug::slugify;
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
-    name: String,
-}
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let notice = match done.done.as_str() {

@@ -17,5 +17,5 @@ pub struct Text {
 pub async fn render(_: Editor, Form(text): Form<Text>) -> impl IntoResponse {
     // comrak and ammonia: the same safe HTML the public page will show.
     let html = crate::render::markdown::to_html(&text.markdown);
-    ([(header::CONTENT_TYPE, crate::site::routes::HTML)], html)
+    ([(header::CONTENT_TYPE, crate::render::page::HTML)], html)
 }

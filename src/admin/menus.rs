@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
-use serde::Deserialize;
 
+use super::done::Done;
 use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::author;
@@ -30,12 +30,6 @@ fn rows_of(links: &[Link]) -> Rows {
 /// The digest of a saved menu: a form names it, so a save over a newer one is caught.
 fn digest(links: &[Link]) -> String {
     secrets::digest(&serde_json::to_string(links).unwrap_or_default())
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {

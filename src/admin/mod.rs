@@ -8,6 +8,7 @@ pub mod accounts;
 mod csv;
 mod dashboard;
 mod diff;
+pub mod done;
 pub mod error;
 mod gate;
 mod history;
@@ -41,7 +42,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
-use crate::site::routes::Site;
+use crate::render::page::Site;
 use crate::store::Store;
 pub use accounts::Role;
 pub use gate::Editor;
@@ -65,11 +66,11 @@ pub struct AdminState {
     /// The largest file the media library takes, in bytes.
     pub upload_limit: usize,
     /// The mailer and the senders' wake-up, for the newsletter pages.
-    pub outgoing: crate::newsletter::Outgoing,
+    pub outgoing: crate::mail::Outgoing,
 }
 
 impl AdminState {
-    pub fn new(site: Site, outgoing: crate::newsletter::Outgoing, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
+    pub fn new(site: Site, outgoing: crate::mail::Outgoing, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
         let base_url = site.base_url.as_str();
         Ok(AdminState {
             store: site.store.clone(),

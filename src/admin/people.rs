@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::AdminState;
 use super::error::AdminResult;
 use super::gate::Editor;
-use crate::forms::people;
 use crate::mail::EmailAddress;
+use crate::people;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

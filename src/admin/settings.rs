@@ -12,6 +12,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
+use super::done::Done;
 use super::error::AdminResult;
 use super::gate::Editor;
 use super::publishing::author;
@@ -155,12 +156,6 @@ fn optional_address(typed: &str, field: &'static str, errors: &mut Errors) -> St
             String::new()
         }),
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {

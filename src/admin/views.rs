@@ -64,7 +64,7 @@ impl Views {
         let csrf = editor.map(|e| e.session.csrf.clone());
         let context = context! { me, csrf, ..values };
         match self.env.get_template(template).and_then(|t| t.render(context)) {
-            Ok(html) => (status, [(header::CONTENT_TYPE, crate::site::routes::HTML)], html).into_response(),
+            Ok(html) => (status, [(header::CONTENT_TYPE, crate::render::page::HTML)], html).into_response(),
             Err(error) => {
                 tracing::error!(template, error = format!("{:#}", crate::render::template_error(error)), "cannot render an admin page");
                 (StatusCode::INTERNAL_SERVER_ERROR, "500: this admin page cannot be shown; the error is in the server's log.\n")

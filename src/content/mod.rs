@@ -6,7 +6,6 @@
 pub mod assets;
 pub mod blocks;
 pub mod books;
-pub mod demo;
 pub mod images;
 pub mod isbn;
 pub mod lifecycle;

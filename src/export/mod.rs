@@ -18,8 +18,9 @@ use std::sync::Arc;
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinSet;
 
+use crate::render::page::{Frame, HTML, Site};
 use crate::site::feeds;
-use crate::site::routes::{self, Frame, Site};
+use crate::site::routes;
 pub use write::Summary;
 
 /// Renders in flight at once; the store and the renderer are shared.
@@ -137,7 +138,7 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
         drop(pending);
         queue = found.into_iter().filter(|(link, _)| seen.insert(link.clone())).collect();
     }
-    writer.write(moved(Output::new("/404.html", routes::HTML, routes::not_found(site).await?))).await?;
+    writer.write(moved(Output::new("/404.html", HTML, routes::not_found(site).await?))).await?;
     let (search_page, search_index) = search_files.await??;
     writer.write(moved(search_page)).await?;
     if let Some(index) = search_index {

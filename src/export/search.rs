@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::{Output, links};
+use crate::render::page::{HTML, Site, layout_render};
+use crate::render::seo::Meta;
 use crate::search::{KINDS, documents, fold};
-use crate::site::routes::{HTML, Site, layout_render};
-use crate::site::seo::Meta;
 
 pub const PAGE_PATH: &str = "/search";
 pub const INDEX_PATH: &str = "/search-index.json";

@@ -1,10 +1,25 @@
 //! Mail: the address type every capability that writes to people shares,
-//! building a message, and sending it over SMTP.
+//! building a message, what the site's emails share ([`site`]), and sending
+//! it over SMTP.
 
 mod address;
 mod letter;
+pub mod site;
 mod smtp;
+
+use std::sync::Arc;
+
+use tokio::sync::Notify;
 
 pub use address::EmailAddress;
 pub use letter::{Letter, Sender, Unsubscribe};
 pub use smtp::{Mailer, SendError, Session};
+
+/// This node's way out for mail, which the public routes and the admin share.
+#[derive(Clone, Default)]
+pub struct Outgoing {
+    /// `None` when no SMTP server is set (`--smtp`): nothing can be sent.
+    pub mailer: Option<Mailer>,
+    /// Wakes this node's idle senders when an issue starts.
+    pub wake: Arc<Notify>,
+}

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use crate::forms::attempts::Limits;
 use crate::mail::EmailAddress;
+use crate::public_forms::attempts::Limits;
 use crate::store::{Store, now};
 use crate::{on_pool, secrets};
 

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::journal::{self, Journal};
-use super::letters::{self, Edition};
+use super::letters::Edition;
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
 use crate::mail::{EmailAddress, Mailer, SendError, Sender, Session};
@@ -55,6 +55,7 @@ struct SentMark {
 impl Worker {
     /// `senders` messages in flight at once (one SMTP connection each), at most
     /// `per_second` messages a second when set; each sender's journal in `journals`.
+    /// Its tasks join `tasks`, the node's background work, and stop with it.
     pub fn start(
         store: Store,
         mailer: Mailer,
@@ -62,21 +63,20 @@ impl Worker {
         (senders, per_second): (u32, Option<u32>),
         journals: PathBuf,
         wake: Arc<Notify>,
-    ) -> JoinSet<()> {
+        tasks: &mut JoinSet<()>,
+    ) {
         let (marks, to_record) = mpsc::unbounded_channel();
         let writer = Writer::default();
         let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks, writer, journals };
         let node = &crate::secrets::token()[..12];
         let senders: Vec<(String, Arc<AtomicBool>)> =
             (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
-        let mut tasks = JoinSet::new();
         tasks.spawn(worker.clone().keep_alive(senders.clone()));
         tasks.spawn(worker.clone().keep_time());
         tasks.spawn(record_forever(worker.store.clone(), worker.writer.clone(), to_record));
         for (id, alive) in senders {
             tasks.spawn(worker.clone().send_forever(id, Alive(alive)));
         }
-        tasks
     }
 
     /// The heartbeat, in a task that does nothing else so that slow work
@@ -281,7 +281,7 @@ impl Worker {
     async fn sender(&self) -> Result<(SiteSettings, Sender), SendError> {
         let settings = crate::content::settings::load(&self.store).await.ok().flatten();
         let Some(settings) = settings else { return Err(SendError::Unavailable("the site settings cannot be read".into())) };
-        match letters::sender(&settings) {
+        match crate::mail::site::sender(&settings) {
             Some(sender) => Ok((settings, sender)),
             None => Err(SendError::Unavailable("no sender address is set: set one in Settings".into())),
         }

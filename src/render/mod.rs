@@ -3,7 +3,10 @@
 
 pub mod cache;
 pub mod markdown;
+pub mod page;
+pub mod seo;
 pub mod theme;
+pub mod views;
 
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@ use crate::content::posts::{Body, Post, PostKind};
 use crate::content::press::PressReport;
 use crate::content::{books, media, pages, posts, press};
 use crate::render::markdown::to_text;
-use crate::site::views;
+use crate::render::views;
 use crate::store::{Store, changes};
 
 use super::{Document, SearchIndex};

@@ -1,7 +1,7 @@
 //! Full-text search over everything published.
 //!
 //! Each node keeps a tantivy index in memory, built from the store at start
-//! and kept current by the change feed (`app.rs`), so every node answers the
+//! and kept current by the change feed (`app/tasks.rs`), so every node answers the
 //! same on SQLite and on PostgreSQL alike. tantivy ranks with BM25 and skips
 //! most postings when it collects the top hits, which keeps queries in
 //! milliseconds on large archives where SQLite FTS5 must score every match.

@@ -3,12 +3,11 @@
 
 use serde_json::{Value, json};
 
-use super::views;
 use crate::content::blocks::{Block, Image};
 use crate::content::posts::Body;
 use crate::content::{assets, books, media, posts, press};
-use crate::forms::{petitions, public, signatures};
-use crate::render::markdown;
+use crate::petitions::{self, countries, signatures};
+use crate::render::{markdown, views};
 use crate::store::Store;
 
 pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
@@ -30,10 +29,10 @@ pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
                 None => None,
             };
             let petition = match found {
-                Some(p) => Some(public::petition_view(&p, &signatures::tally(store, p.id).await?)),
+                Some(p) => Some(petitions::view(&p, &signatures::tally(store, p.id).await?)),
                 None => None,
             };
-            json!({ "html": markdown::to_html(text), "petition": petition, "countries": public::country_options() })
+            json!({ "html": markdown::to_html(text), "petition": petition, "countries": countries::options() })
         }
         Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => json!({ "html": markdown::to_html(text) }),
         Block::LatestNews { kind, limit, .. } => {

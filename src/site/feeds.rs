@@ -7,12 +7,13 @@ use minijinja::Value as JinjaValue;
 use minijinja::value::Serde;
 use serde_json::{Value, json};
 
-use super::routes::{NEWS_PER_PAGE, Rendered, Site, settings};
-use super::views::{date_rfc3339, rfc3339};
+use super::routes::{NEWS_PER_PAGE, Rendered};
 use crate::content::posts::{self, Body, PostKind};
 use crate::content::{books, media, pages};
 use crate::render::cache::REVALIDATE;
 use crate::render::markdown;
+use crate::render::page::{Site, settings};
+use crate::render::views::{date_rfc3339, rfc3339};
 
 const FEED_ENTRIES: u32 = 50;
 

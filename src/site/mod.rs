@@ -6,8 +6,6 @@ pub mod blocks;
 pub mod feeds;
 pub mod routes;
 pub mod search;
-pub mod seo;
-pub mod views;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,8 +17,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::render::cache::{Entry, RenderCache};
+use crate::render::page::{Site, server_error};
 use crate::search::SearchIndex;
-use routes::Site;
 
 /// Longest request target accepted (path and query); longer gets 414.
 pub const MAX_URI_BYTES: usize = 2048;
@@ -80,13 +78,13 @@ pub async fn serve(State(state): State<SiteState>, request: Request) -> Response
                 Ok(Fill::Found(entry)) => Some(entry),
                 Ok(Fill::Redirect(to)) => return redirect(&to),
                 Ok(Fill::Missing) => None,
-                Err(error) => return server_error(&error),
+                Err(error) => return server_error(path, &error),
             },
         }
     };
     match entry {
         Some(entry) => respond(&entry, headers, StatusCode::OK),
-        None => not_found(&state, headers).await,
+        None => not_found(&state, path, headers).await,
     }
 }
 
@@ -125,7 +123,7 @@ fn redirect(to: &str) -> Response {
     }
 }
 
-async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
+async fn not_found(state: &SiteState, path: &str, headers: &HeaderMap) -> Response {
     // Kept in the render cache under a key no request path can have.
     const KEY: &str = " 404";
     let entry = match state.cache.get(KEY) {
@@ -138,7 +136,7 @@ async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
                     state.cache.insert(KEY, entry.clone(), generation);
                     entry
                 }
-                Err(error) => return server_error(&error),
+                Err(error) => return server_error(path, &error),
             }
         }
     };
@@ -148,42 +146,6 @@ async fn not_found(state: &SiteState, headers: &HeaderMap) -> Response {
         response = respond(&entry, &HeaderMap::new(), StatusCode::NOT_FOUND);
     }
     response
-}
-
-/// A short page in the site's own layout answering a form or a link
-/// (`message.html`): never cached, kept out of search engines. `extra`
-/// adds to the content (a button, a form to send again, links).
-pub(crate) async fn message_page(
-    site: &Site,
-    status: StatusCode,
-    path: &str,
-    title: &str,
-    paragraphs: &[&str],
-    extra: serde_json::Value,
-) -> Response {
-    let mut meta = seo::Meta::new(title, "", path);
-    meta.noindex = true;
-    // A form shown again is one a person filled in already: its stamp is old
-    // enough to be sent at once (see forms::guard).
-    let stamp = site.stamps().map(|key| key.stamp_at(crate::store::now() - crate::forms::guard::MIN_TIME)).unwrap_or_default();
-    let mut content = serde_json::json!({ "title": title, "paragraphs": paragraphs, "stamp": stamp });
-    if let (serde_json::Value::Object(content), serde_json::Value::Object(extra)) = (&mut content, extra) {
-        content.extend(extra);
-    }
-    match routes::layout_render(site, "message.html", path, meta, content).await {
-        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response(),
-        Err(error) => server_error(&error),
-    }
-}
-
-pub(crate) fn server_error(error: &anyhow::Error) -> Response {
-    tracing::error!(error = format!("{error:#}"), "cannot render a public page");
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "500 Internal Server Error: this page cannot be shown right now. The error has been logged; please try again later.\n",
-    )
-        .into_response()
 }
 
 /// Builds the response for a cached entry: 304 when the client's copy is

@@ -1,74 +1,17 @@
 //! Public URLs → rendered bytes. The live server caches what this returns;
 //! the static export writes it to files. Nothing here knows about HTTP.
 
-use std::sync::Arc;
 use std::time::SystemTime;
 
-use minijinja::Value as JinjaValue;
-use minijinja::value::Serde;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::seo::{self, Meta};
-use super::{blocks, feeds, views};
+use super::{blocks, feeds};
 use crate::content::posts::{Body, PostKind};
-use crate::content::settings::SiteSettings;
-use crate::content::{assets, books, media, menus, pages, posts, press};
-use crate::render::Renderer;
+use crate::content::{assets, books, media, pages, posts, press};
 use crate::render::cache::{IMMUTABLE, REVALIDATE};
-use crate::store::Store;
-
-/// Everything needed to render the public site.
-#[derive(Clone)]
-pub struct Site {
-    pub store: Store,
-    pub renderer: Arc<Renderer>,
-    /// e.g. `https://example.org`, without a trailing slash.
-    pub base_url: String,
-    /// The static export renders every page with one snapshot of the frame,
-    /// so an edit during a build cannot mix two versions of the menus; the
-    /// live site (`None`) reads it per render.
-    pub frame: Option<Arc<Frame>>,
-    /// Who answers the site's forms; `None` where no one does (a static
-    /// export without `--form-endpoint`): the blocks then show another way
-    /// to reach the team, never a dead form.
-    pub forms: Option<FormAnswers>,
-}
-
-/// Who answers the site's forms, and how.
-#[derive(Clone, Debug)]
-pub struct FormAnswers {
-    /// Where the forms post: `""` for this server, or the address of a live
-    /// Pamphlet for the static export (`--form-endpoint`).
-    pub endpoint: String,
-    /// False when the answering server sends no mail (`serve` without
-    /// `--smtp`): the newsletter and petition blocks, which confirm by
-    /// email, show another way to take part; the contact form still works.
-    pub mail: bool,
-    /// Signs the forms' time stamps. `None` when the pages are written for
-    /// another server, which hands out its own (`forms.js` fetches one).
-    pub stamps: Option<crate::forms::guard::Key>,
-}
-
-impl Site {
-    /// The key of this server's form stamps, where it answers forms itself.
-    pub fn stamps(&self) -> Option<&crate::forms::guard::Key> {
-        self.forms.as_ref().and_then(|f| f.stamps.as_ref())
-    }
-}
-
-/// What every page's layout shows around its content: settings and menus.
-pub struct Frame {
-    pub settings: SiteSettings,
-    pub primary: Vec<crate::content::Link>,
-    pub footer: Vec<crate::content::Link>,
-}
-
-impl Frame {
-    pub async fn load(store: &Store) -> anyhow::Result<Self> {
-        let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-        Ok(Frame { settings, primary: menus::load(store, menus::PRIMARY).await?, footer: menus::load(store, menus::FOOTER).await? })
-    }
-}
+use crate::render::page::{HTML, Site, layout_render, settings};
+use crate::render::seo::{self, Meta};
+use crate::render::views;
 
 pub struct Rendered {
     pub content_type: String,
@@ -78,7 +21,6 @@ pub struct Rendered {
 }
 
 pub const NEWS_PER_PAGE: u32 = 10;
-pub const HTML: &str = "text/html; charset=utf-8";
 
 /// Renders the resource at `path`, or `None` when there is none.
 pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>> {
@@ -118,59 +60,6 @@ pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
     let mut meta = Meta::new("Page not found", "", "/404");
     meta.noindex = true;
     Ok(layout_render(site, "404.html", "/404", meta, json!({})).await?.into_bytes())
-}
-
-/// Renders `template` inside the site's layout: settings, menus, meta.
-pub(crate) async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
-    let frame = match &site.frame {
-        Some(frame) => frame.clone(),
-        None => Arc::new(Frame::load(&site.store).await?),
-    };
-    let settings = &frame.settings;
-    let menu = |items: &[crate::content::Link]| -> Vec<Value> {
-        items
-            .iter()
-            .map(|l| {
-                let href = l.href.as_str();
-                let current = href == path || (href.len() > 1 && href.ends_with('/') && path.starts_with(href));
-                json!({ "label": l.label, "href": href, "current": current, "external": l.href.is_external() })
-            })
-            .collect()
-    };
-    let context = json!({
-        "site": {
-            "name": settings.name,
-            "tagline": settings.tagline,
-            "owner": settings.owner,
-            "contact": settings.contact_obfuscated(),
-            "language": settings.language,
-            "notice": settings.notice,
-            "social": settings.social,
-            "accent": settings.accent,
-            "logo": settings.logo.as_deref().map(assets::url),
-            "base_url": site.base_url,
-            "contact_email": settings.contact_email,
-            "forms": site.forms.as_ref().is_some_and(|f| f.mail),
-            "live": site.forms.is_some(),
-            "endpoint": site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
-            "stamp": site.stamps().map(|key| key.stamp()).unwrap_or_default(),
-        },
-        "menus": {
-            "primary": menu(&frame.primary),
-            "footer": menu(&frame.footer),
-        },
-        "meta": meta.to_value(&site.base_url),
-        "path": path,
-        "content": content,
-    });
-    site.renderer.render(template, JinjaValue::from(Serde(context)))
-}
-
-pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
-    if let Some(frame) = &site.frame {
-        return Ok(frame.settings.clone());
-    }
-    crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
 }
 
 async fn page(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {

@@ -9,8 +9,8 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::SiteState;
-use super::routes::layout_render;
-use super::seo::Meta;
+use crate::render::page::{layout_render, server_error};
+use crate::render::seo::Meta;
 use crate::search::{KINDS, Search, SearchIndex, query};
 
 pub const PER_PAGE: usize = 10;
@@ -19,13 +19,13 @@ pub async fn page(State(state): State<SiteState>, RawQuery(raw): RawQuery) -> Re
     let search = read_params(raw.as_deref().unwrap_or(""));
     let content = match run(&state.search, &search) {
         Ok(content) => content,
-        Err(error) => return super::server_error(&error),
+        Err(error) => return server_error("/search", &error),
     };
     let mut meta = Meta::new("Search", "Search the whole site.", "/search");
     meta.noindex = true;
     match layout_render(&state.site, "search.html", "/search", meta, content).await {
         Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
-        Err(error) => super::server_error(&error),
+        Err(error) => server_error("/search", &error),
     }
 }
 

@@ -292,7 +292,7 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     }
     let stamp = browser.run("return document.querySelector('.petition-form [name=stamp]').value").await;
     assert_eq!(stamp, stamp_in_page, "the page's own stamp, which says when the form was handed out");
-    assert!(pamphlet::forms::guard::proof_holds(stamp.as_str().unwrap(), proof.as_str().unwrap()), "a valid proof: {proof}");
+    assert!(pamphlet::public_forms::guard::proof_holds(stamp.as_str().unwrap(), proof.as_str().unwrap()), "a valid proof: {proof}");
     // People take a few seconds to fill in a form; the server drops faster ones.
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     browser.click(".petition-form button[type=submit]").await;

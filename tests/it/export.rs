@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use pamphlet::content::posts::{self, PostInput};
 use pamphlet::render::Renderer;
+use pamphlet::render::page::Site;
 use pamphlet::render::theme::Theme;
-use pamphlet::site::routes::Site;
 use pamphlet::store::{Location, Store};
 
 use crate::helpers::{Backend, gunzip, links, spawn_app_with, spawn_app_with_mail, unbrotli};

@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use pamphlet::admin::Role;
-use pamphlet::forms::{contact, guard, petitions, signatures};
+use pamphlet::inbox as contact;
 use pamphlet::newsletter::subscribers;
+use pamphlet::petitions::{self, signatures};
+use pamphlet::public_forms::guard;
 
 use crate::both_backends;
 use crate::helpers::{Backend, Page, SignedIn, TestApp, hidden_field, spawn_app, spawn_app_with_mail};

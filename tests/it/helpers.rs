@@ -194,7 +194,7 @@ impl TestApp {
     }
 
     /// Sends a public form as a person would: with a time stamp handed out
-    /// ten seconds ago (see `forms::guard`), unless `fields` brings its own.
+    /// ten seconds ago (see `public_forms::guard`), unless `fields` brings its own.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
         let stamp = self.stamp_ago(10).await;
         let mut all = fields.to_vec();
@@ -206,7 +206,7 @@ impl TestApp {
 
     /// A stamp for the public forms, as if handed out `seconds` ago.
     pub async fn stamp_ago(&self, seconds: i64) -> String {
-        let key = pamphlet::forms::guard::Key::load(self.store()).await.unwrap();
+        let key = pamphlet::stamps::Key::load(self.store()).await.unwrap();
         key.stamp_at(time::OffsetDateTime::now_utc() - time::Duration::seconds(seconds))
     }
 

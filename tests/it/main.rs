@@ -11,6 +11,7 @@ mod export;
 mod forms;
 mod helpers;
 mod http;
+mod layout;
 mod library;
 mod mailbox;
 mod newsletter;

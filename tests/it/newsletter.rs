@@ -471,7 +471,7 @@ async fn fall_silent(store: &pamphlet::store::Store, sender: &str) {
 /// A store with the demo, `people` confirmed subscribers and an issue started for them.
 async fn prepare_send(location: &pamphlet::store::Location, people: usize) {
     let store = pamphlet::store::Store::open(location).await.unwrap();
-    pamphlet::content::demo::load_if_empty(&store).await.unwrap();
+    pamphlet::demo::load_if_empty(&store).await.unwrap();
     for n in 0..people {
         let email = EmailAddress::parse(&format!("reader{n:05}@example.org")).unwrap();
         subscribers::add_confirmed(&store, &email, "", "import").await.unwrap();

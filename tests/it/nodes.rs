@@ -56,7 +56,8 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     let issue = issues::create(&before.store, "Moved", "Text", None, None).await.unwrap();
     assert_eq!(issues::start(&before.store, issue).await.unwrap(), Some(1));
     // And the campaign's: a signature and a message.
-    use pamphlet::forms::{contact, petitions, signatures};
+    use pamphlet::inbox as contact;
+    use pamphlet::petitions::{self, signatures};
     let petition = petitions::by_slug(&before.store, "pardon-for-jens-soering").await.unwrap().unwrap();
     let signing = signatures::Signing {
         email: EmailAddress::parse("cleo@example.org").unwrap(),

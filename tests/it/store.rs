@@ -1,9 +1,9 @@
 //! The store behind the site: restarts keep data, edits reach the site at
 //! once through the change feed, stored content cannot inject script.
 
-use pamphlet::content::demo;
 use pamphlet::content::posts::{self, PostInput};
 use pamphlet::content::settings;
+use pamphlet::demo;
 
 use crate::helpers::{Backend, spawn_app};
 

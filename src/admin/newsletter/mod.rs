@@ -18,11 +18,12 @@ use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{minute, typed_time};
 use super::{AdminState, views};
+use crate::admin::done::Done;
 use crate::content::Status;
 use crate::content::posts::editing as posts;
 use crate::content::settings::SiteSettings;
 use crate::mail::{EmailAddress, Mailer, Sender};
-use crate::newsletter::letters::{self, Edition};
+use crate::newsletter::letters::Edition;
 use crate::newsletter::{issues, outbox, subscribers as people};
 
 /// The issue form as typed.
@@ -73,13 +74,6 @@ impl IssueForm {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
-    status: String,
-}
-
 fn notice(done: &str) -> &'static str {
     match done {
         "saved" => "Saved.",
@@ -105,7 +99,7 @@ async fn ready(state: &AdminState) -> anyhow::Result<Result<Ready, &'static str>
         return Ok(Err("This site has no mail server: start Pamphlet with --smtp (or PAMPHLET_SMTP_URL) to send email."));
     };
     let settings = crate::content::settings::load(&state.store).await?;
-    Ok(match settings.and_then(|s| letters::sender(&s).map(|sender| (s, sender))) {
+    Ok(match settings.and_then(|s| crate::mail::site::sender(&s).map(|sender| (s, sender))) {
         Some((settings, sender)) => Ok(Ready { mailer, settings, sender }),
         None => Err("Set a sender address or a contact address in Settings first: email needs a From address."),
     })
@@ -277,7 +271,7 @@ async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, f
     let edition = Edition::new(&settings, &state.base_url, issue.id, &format!("[Test] {subject}"), body)?;
     let mut letter = edition.letter(0, &to, "", "test");
     // A test is a new message each time, not a resend of the last one.
-    letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), letters::id_domain(&state.base_url));
+    letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), crate::mail::site::id_domain(&state.base_url));
     let (status, errors, notice) = match mailer.send(letter.build(&sender)?).await {
         Ok(()) => (StatusCode::OK, Errors::new(), format!("A test went to {to}. Nothing was saved yet.")),
         Err(error) => {

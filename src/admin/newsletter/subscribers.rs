@@ -16,9 +16,9 @@ use serde::Deserialize;
 use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
 use crate::admin::{AdminState, csv, views};
-use crate::forms::attempts;
 use crate::mail::EmailAddress;
 use crate::newsletter::subscribers;
+use crate::public_forms::attempts;
 
 const PER_PAGE: i64 = 100;
 

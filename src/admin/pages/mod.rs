@@ -19,6 +19,7 @@ use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author, done, minute, typed_time, wanted_status};
 use super::{AdminState, diff, views};
+use crate::admin::done::Done;
 use crate::content::pages::editing::{self, EditablePage};
 use crate::content::pages::{self, Page, PageInput};
 use crate::content::revisions;
@@ -140,12 +141,6 @@ async fn load(state: &AdminState, id: i64) -> Result<EditablePage, AdminError> {
     Ok(editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?)
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
-}
-
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
     let page = load(&state, id).await?;
     let notice = publishing::notice(&done.done);
@@ -172,7 +167,7 @@ impl<'a> Shown<'a> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
         let images = assets::image_names(&state.store).await?;
         let videos: Vec<_> = media::published(&state.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
-        let petitions: Vec<_> = crate::forms::petitions::list(&state.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
+        let petitions: Vec<_> = crate::petitions::list(&state.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
         let form = self.form;
         let blocks: Vec<_> = form
             .blocks

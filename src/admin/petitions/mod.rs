@@ -17,9 +17,10 @@ use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{minute, typed_time};
 use super::{AdminState, views};
+use crate::admin::done::Done;
 use crate::content::slug::{Slug, slugify};
-use crate::forms::petitions::{self, Draft, Petition, SaveError};
-use crate::forms::signatures as signed;
+use crate::petitions::signatures as signed;
+use crate::petitions::{self, Draft, Petition, SaveError};
 
 /// The petition form as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -107,12 +108,6 @@ impl PetitionForm {
             _ => Err(errors),
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
 }
 
 fn notice(done: &str) -> &'static str {

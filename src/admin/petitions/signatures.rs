@@ -16,9 +16,9 @@ use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
 use crate::admin::publishing::typed_time;
 use crate::admin::{AdminState, csv, views};
-use crate::forms::petitions::{self, Petition};
-use crate::forms::signatures::{self as signed, Batch};
-use crate::forms::{attempts, countries, public};
+use crate::petitions::signatures::{self as signed, Batch};
+use crate::petitions::{self, Petition, countries, public};
+use crate::public_forms::attempts;
 
 const PER_PAGE: i64 = 100;
 

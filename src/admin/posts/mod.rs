@@ -16,6 +16,7 @@ use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author, done};
 use super::{AdminState, Role, diff};
+use crate::admin::done::Done;
 use crate::content::SaveError;
 use crate::content::Status;
 use crate::content::assets;
@@ -70,12 +71,6 @@ async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<Editab
     })?;
     let post = post.ok_or_else(Problem::not_found)?;
     if may_edit(editor, &post) { Ok(post) } else { Err(Problem::forbidden()) }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
 }
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
@@ -249,7 +244,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form)
 /// A preview page: marked so no search engine keeps it.
 pub(super) fn preview_response(html: String) -> Response {
     (
-        [(axum::http::header::CONTENT_TYPE, crate::site::routes::HTML), (axum::http::HeaderName::from_static("x-robots-tag"), "noindex")],
+        [(axum::http::header::CONTENT_TYPE, crate::render::page::HTML), (axum::http::HeaderName::from_static("x-robots-tag"), "noindex")],
         html,
     )
         .into_response()

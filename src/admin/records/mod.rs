@@ -13,12 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
-use serde::Deserialize;
 
 use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author};
 use super::{AdminState, diff, views};
+use crate::admin::done::Done;
 use crate::content::records::{self, Loaded, Table};
 use crate::content::{SaveError, assets, revisions};
 use form::{Errors, Typed};
@@ -61,12 +61,6 @@ impl Summary {
     fn of(kind: &'static Kind) -> Self {
         Summary { path: kind.path, plural: kind.plural, one: kind.one, fields: kind.fields }
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct Done {
-    done: String,
 }
 
 pub async fn new(State(state): State<AdminState>, editor: Editor, path: MatchedPath) -> AdminResult {

@@ -1,7 +1,15 @@
 //! Petitions: what is asked, of whom, how many signatures are hoped for,
-//! and whether it still takes them. Pages show one with the `petition` block.
+//! and whether it still takes them. Pages show one with the `petition` block;
+//! supporters sign it ([`public`]) and confirm by email ([`signatures`]).
+
+pub mod countries;
+pub(crate) mod letters;
+pub mod public;
+pub mod recount;
+pub mod signatures;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::content::slug::Slug;
@@ -206,4 +214,16 @@ pub async fn close(store: &Store, id: i64) -> anyhow::Result<bool> {
     changed(&mut tx, &slug).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// A petition as its block and pages show it.
+pub fn view(petition: &Petition, tally: &signatures::Tally) -> Value {
+    let percent = if petition.goal > 0 { (tally.count * 100 / petition.goal).min(100) } else { 100 };
+    json!({
+        "slug": petition.slug, "title": petition.title, "addressee": petition.addressee, "goal": petition.goal,
+        "open": petition.is_open(), "status": petition.status, "result_html": crate::render::markdown::to_html(&petition.result),
+        "body_html": crate::render::markdown::to_html(&petition.body),
+        "ends": petition.ends_at.map(|t| crate::render::views::date(t.date())),
+        "count": tally.count, "names": tally.names, "percent": percent,
+    })
 }

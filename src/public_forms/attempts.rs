@@ -72,7 +72,7 @@ pub async fn admit(store: &Store, limits: Limits, ip: &str, email: &str, proof: 
     // a proof as long as its stamp is valid, so it cannot count twice.
     on_pool!(store, |pool| sqlx::query("DELETE FROM form_attempts WHERE at <= $1 AND (proof = '' OR at <= $2)")
         .bind(at - Duration::days(1))
-        .bind(at - super::guard::MAX_AGE)
+        .bind(at - crate::stamps::MAX_AGE)
         .execute(pool)
         .await
         .map(drop))?;

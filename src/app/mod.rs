@@ -1,5 +1,7 @@
 //! Application assembly: open the store, load the demo into an empty one,
-//! build the renderer and the router, follow the change feed, serve.
+//! build the renderer and the router, start the background [`tasks`], serve.
+
+mod tasks;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -10,21 +12,23 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
 
 use crate::admin::{self, AdminState};
 use crate::config::Config;
-use crate::content::{demo, lifecycle};
-use crate::forms::Forms;
+use crate::demo;
 use crate::mail::Mailer;
-use crate::newsletter::{self, Outgoing, worker};
+use crate::mail::Outgoing;
+use crate::newsletter::{self, worker};
+use crate::public_forms::{self, Forms};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
+use crate::render::page::{FormAnswers, Site};
 use crate::render::theme::Theme;
 use crate::search::{self, SearchIndex};
-use crate::site::routes::{FormAnswers, Site};
 use crate::site::{self, SiteState};
 use crate::store::{Store, changes};
+use tasks::Tasks;
 
 /// A running server: its address, and a way to stop it.
 pub struct Application {
@@ -55,49 +59,22 @@ impl Application {
             let cache = cache.clone();
             move || cache.invalidate()
         });
-        let wake = store.wake();
         let seen = changes::latest_id(&store).await?;
         let search = Arc::new(SearchIndex::new(search::WRITER_MEMORY)?);
         let indexed = search::documents::index_all(&store, &search).await?;
         tracing::debug!(items = indexed, "search index built");
-        let (changed, mut watch_changes) = watch::channel(seen);
-        let follower = tokio::spawn(changes::follow(store.clone(), wake, seen, {
-            let cache = cache.clone();
-            move |id| {
-                tracing::info!(change.id = id, "content changed; render cache emptied");
-                cache.invalidate();
-                changed.send_replace(id);
-            }
-        }));
-        let indexer = tokio::spawn({
-            let (store, search) = (store.clone(), search.clone());
-            async move {
-                let mut indexed_up_to = seen;
-                while watch_changes.changed().await.is_ok() {
-                    // A failed update is retried until the store answers again, so a
-                    // passing outage never leaves the index behind the site.
-                    loop {
-                        match search::documents::apply_changes(&store, &search, indexed_up_to).await {
-                            Ok(id) => break indexed_up_to = id,
-                            Err(error) => {
-                                tracing::warn!(error = format!("{error:#}"), "cannot update the search index; retrying in a second");
-                                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                            }
-                        }
-                    }
-                }
-            }
-        });
+        let mut tasks = Tasks::default();
+        tasks.follow_changes(&store, seen, cache.clone(), search.clone());
+        tasks.spawn(tasks::publish_when_due(store.clone()));
 
         let setup_link = if admin::accounts::count(&store).await? == 0 {
             Some(format!("{base_url}{}", admin::links::path(&admin::links::issue_setup(&store).await?)))
         } else {
             None
         };
-        let scheduler = tokio::spawn(publish_when_due(store.clone()));
         // Without a mail server the signup form could confirm nobody: the
         // newsletter block then says how else to follow the news.
-        let key = crate::forms::guard::Key::load(&store).await?;
+        let key = crate::stamps::Key::load(&store).await?;
         let site = Site {
             store: store.clone(),
             renderer,
@@ -106,22 +83,22 @@ impl Application {
             forms: Some(FormAnswers { endpoint: String::new(), mail: config.mail.is_some(), stamps: Some(key.clone()) }),
         };
         let mut outgoing = Outgoing::default();
-        let mut mail_worker = tokio::task::JoinSet::new();
         if let Some(mail) = &config.mail {
             let mailer = Mailer::new(&mail.smtp_url, mail.connections)?;
             let wake = outgoing.wake.clone();
-            mail_worker = worker::Worker::start(
+            worker::Worker::start(
                 store.clone(),
                 mailer.clone(),
                 base_url.clone(),
                 (mail.connections, mail.per_second),
                 mail.journals.clone(),
                 wake,
+                tasks.set(),
             );
             outgoing.mailer = Some(mailer);
         }
         let recount = Arc::new(tokio::sync::Notify::new());
-        let recounter = tokio::spawn(crate::forms::recount(store.clone(), recount.clone()));
+        tasks.spawn(crate::petitions::recount::recount(store.clone(), recount.clone()));
         let forms = Forms {
             site: site.clone(),
             outgoing: outgoing.clone(),
@@ -140,12 +117,7 @@ impl Application {
                     let _ = stopped.await;
                 })
                 .await;
-            follower.abort();
-            scheduler.abort();
-            indexer.abort();
-            recounter.abort();
-            mail_worker.abort_all();
-            while mail_worker.join_next().await.is_some() {}
+            tasks.stop().await;
             result.context("the server stopped with an error")
         });
         Ok(Application { addr, base_url, store, cache, loaded_demo, setup_link, stop, server })
@@ -164,32 +136,6 @@ impl Application {
         shutdown_signal().await;
         tracing::info!("shutting down");
         self.stop().await
-    }
-}
-
-/// Publishes scheduled posts and pages when their time comes, and closes
-/// petitions whose end passed, checking every second; every node runs this,
-/// and the store lets each change happen once.
-async fn publish_when_due(store: Store) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
-    loop {
-        tick.tick().await;
-        let due = async {
-            Ok::<_, anyhow::Error>(
-                lifecycle::publish_due(&store, lifecycle::POSTS).await? + lifecycle::publish_due(&store, lifecycle::PAGES).await?,
-            )
-        };
-        match due.await {
-            Ok(0) => {}
-            Ok(published) => tracing::info!(published, "scheduled posts and pages went live"),
-            Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot publish scheduled posts; trying again"),
-        }
-        // A petition whose end passed closes, so cached pages show its result.
-        match crate::forms::petitions::close_ended(&store).await {
-            Ok(0) => {}
-            Ok(closed) => tracing::info!(closed, "petitions reached their end"),
-            Err(error) => tracing::warn!(error = format!("{error:#}"), "cannot close ended petitions; trying again"),
-        }
     }
 }
 
@@ -217,10 +163,29 @@ pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
         .route("/healthz", get(healthz))
         .route("/search", get(site::search::page))
         .merge(admin::router(admin))
-        .merge(newsletter::router(forms.clone()))
-        .merge(crate::forms::router(forms))
+        .merge(public_form_routes(forms))
         .fallback(site::serve)
         .with_state(state)
+}
+
+/// The public forms and their links: every route a visitor posts to.
+fn public_form_routes(forms: Forms) -> Router<SiteState> {
+    use crate::{inbox, petitions};
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+    Router::new()
+        .route("/petitions/{slug}/sign", post(petitions::public::sign))
+        .route("/petitions/{slug}/tally", get(petitions::public::tally))
+        .route("/contact/send", post(inbox::public::send_message))
+        .route("/newsletter/subscribe", post(newsletter::public::subscribe))
+        .route("/forms/challenge", get(public_forms::guard::challenge))
+        // The token in the path is the secret that guards each form.
+        .route("/signatures/confirm/{token}", get(petitions::public::verify_form).post(petitions::public::verify))
+        .route("/newsletter/confirm/{token}", get(newsletter::public::confirm_form).post(newsletter::public::confirm))
+        .route("/newsletter/unsubscribe/{key}", get(newsletter::public::unsubscribe_form).post(newsletter::public::unsubscribe))
+        .layer(DefaultBodyLimit::max(public_forms::BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(forms.clone(), public_forms::answers::finish))
+        .with_state(forms)
 }
 
 async fn healthz(State(state): State<SiteState>) -> (StatusCode, &'static str) {

@@ -1,6 +1,9 @@
 //! The contact inbox: messages written on the site, kept for the team
 //! (read, archived, erased) and forwarded to the contact address.
 
+pub(crate) mod letters;
+pub mod public;
+
 use serde::Serialize;
 use time::OffsetDateTime;
 

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
-use super::petitions::{self, Petition};
+use super::Petition;
 use crate::mail::EmailAddress;
 use crate::newsletter::subscribers;
 use crate::store::{Store, now};
@@ -141,7 +141,7 @@ pub enum Verified {
 /// the next recount (see [`super::recount`]).
 pub async fn verify(store: &Store, token: &str) -> anyhow::Result<Verified> {
     let Some(signature) = by_token(store, token).await? else { return Ok(Verified::Invalid) };
-    let Some(petition) = petitions::get(store, signature.petition_id).await? else { return Ok(Verified::Invalid) };
+    let Some(petition) = super::get(store, signature.petition_id).await? else { return Ok(Verified::Invalid) };
     if !petition.is_open() {
         return Ok(Verified::Closed(petition));
     }
@@ -282,7 +282,7 @@ pub async fn void(store: &Store, petition_id: i64, batch: &Batch, reason: &str) 
 async fn slug_changed(tx: &mut crate::store::Tx, petition_id: i64) -> anyhow::Result<()> {
     let slug: String =
         on_tx!(tx, |conn| sqlx::query_scalar("SELECT slug FROM petitions WHERE id = $1").bind(petition_id).fetch_one(conn).await)?;
-    petitions::changed(tx, &slug).await
+    super::changed(tx, &slug).await
 }
 
 /// After the campaign: every signature of the petition loses who gave it

@@ -2,8 +2,8 @@
 //! third-party script and without hurting people:
 //! - the browser's word that the form was sent from this site's own pages;
 //! - a field hidden from people (the honeypot) that bots fill in;
-//! - a signed time stamp: a form sent sooner than [`MIN_TIME`] after it was
-//!   handed out was not filled in by a person;
+//! - a signed time stamp ([`crate::stamps`]): a form sent too soon after it
+//!   was handed out was not filled in by a person;
 //! - optionally, a proof of work that `forms.js` computes while the person
 //!   types. The server decides what it is worth: it raises the per-network
 //!   limit (an office or a rally may share one address), so the form works
@@ -13,80 +13,18 @@
 //! rendered; with script the form fetches a fresh one from
 //! `/forms/challenge`, which also carries the proof of work's puzzle.
 
-use axum::http::HeaderMap;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use time::{Duration, OffsetDateTime};
 
-use crate::on_pool;
-use crate::store::{Store, now};
+use super::Forms;
+use crate::stamps::{Key, MAX_AGE, MIN_TIME};
+use crate::store::now;
 
-/// A person needs longer than this to fill in any of the forms.
-pub const MIN_TIME: Duration = Duration::seconds(3);
-/// A stamp older than this is refused with a page that asks to send the form again.
-pub const MAX_AGE: Duration = Duration::days(7);
 /// Leading zero bits the proof's SHA-256 needs: about 65,000 tries, a second in a browser.
 pub const PROOF_BITS: u32 = 16;
-
-/// The key that signs stamps, shared by every node through the store.
-#[derive(Clone)]
-pub struct Key([u8; 32]);
-
-impl std::fmt::Debug for Key {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Key(…)")
-    }
-}
-
-impl Key {
-    /// The store's key, made by the first node that asks.
-    pub async fn load(store: &Store) -> anyhow::Result<Self> {
-        on_pool!(store, |pool| sqlx::query("INSERT INTO form_keys (name, value) VALUES ('stamps', $1) ON CONFLICT (name) DO NOTHING")
-            .bind(crate::secrets::token())
-            .execute(pool)
-            .await
-            .map(drop))?;
-        let value: String =
-            on_pool!(store, |pool| sqlx::query_scalar("SELECT value FROM form_keys WHERE name = 'stamps'").fetch_one(pool).await)?;
-        Ok(Key(Sha256::digest(value.as_bytes()).into()))
-    }
-
-    /// HMAC-SHA256 (RFC 2104), shortened to 128 bits.
-    fn sign(&self, message: &str) -> String {
-        let (mut inner, mut outer) = ([0x36u8; 64], [0x5cu8; 64]);
-        for (i, byte) in self.0.iter().enumerate() {
-            inner[i] ^= byte;
-            outer[i] ^= byte;
-        }
-        let inner = Sha256::new().chain_update(inner).chain_update(message.as_bytes()).finalize();
-        let mac = Sha256::new().chain_update(outer).chain_update(inner).finalize();
-        URL_SAFE_NO_PAD.encode(&mac[..16])
-    }
-
-    /// A stamp for a form handed out now: `seconds.random.signature`.
-    pub fn stamp(&self) -> String {
-        self.stamp_at(now())
-    }
-
-    /// A stamp as if handed out `at` (tests fill forms faster than people).
-    pub fn stamp_at(&self, at: OffsetDateTime) -> String {
-        let mut random = [0u8; 9];
-        getrandom::fill(&mut random).expect("the operating system provides random bytes");
-        let message = format!("{}.{}", at.unix_timestamp(), URL_SAFE_NO_PAD.encode(random));
-        format!("{message}.{}", self.sign(&message))
-    }
-
-    /// When a stamp was handed out, if this site signed it.
-    fn issued(&self, stamp: &str) -> Option<OffsetDateTime> {
-        let (message, signature) = stamp.rsplit_once('.')?;
-        if !crate::secrets::same(&self.sign(message), signature) {
-            return None;
-        }
-        OffsetDateTime::from_unix_timestamp(message.split('.').next()?.parse().ok()?).ok()
-    }
-}
 
 /// The fields every public form carries besides its own.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -150,12 +88,21 @@ pub fn proof_holds(stamp: &str, nonce: &str) -> bool {
     zeros.unwrap_or_else(|bits| bits) >= PROOF_BITS
 }
 
+/// `GET /forms/challenge`: a fresh stamp and the proof of work's size, for `forms.js`.
+pub async fn challenge(State(state): State<Forms>, headers: HeaderMap) -> Response {
+    let mut response = ([(header::CACHE_CONTROL, "no-store")], Json(serde_json::json!({ "stamp": state.key.stamp(), "bits": PROOF_BITS })))
+        .into_response();
+    state.allow_copies(&headers, &mut response);
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::Duration;
 
     fn key() -> Key {
-        Key([7; 32])
+        Key::from_secret("seven")
     }
 
     fn stamp_at(key: &Key, ago: Duration) -> String {
@@ -173,7 +120,11 @@ mod tests {
         assert_eq!(check(&key, &headers, &guard(&key.stamp()), &[]), Verdict::Drop, "sent at once");
         assert_eq!(check(&key, &headers, &ten_seconds(), &[]), Verdict::Pass { proof: None });
         assert_eq!(check(&key, &headers, &guard(&stamp_at(&key, Duration::days(8))), &[]), Verdict::Stale);
-        assert_eq!(check(&key, &headers, &guard(&stamp_at(&Key([8; 32]), Duration::seconds(10))), &[]), Verdict::Stale, "another key");
+        assert_eq!(
+            check(&key, &headers, &guard(&stamp_at(&Key::from_secret("eight"), Duration::seconds(10))), &[]),
+            Verdict::Stale,
+            "another key"
+        );
         assert_eq!(check(&key, &headers, &guard(""), &[]), Verdict::Stale);
         let filled = Guard { website: "http://spam".into(), ..ten_seconds() };
         assert_eq!(check(&key, &headers, &filled, &[]), Verdict::Drop);

@@ -18,16 +18,16 @@ use rust_embed::Embed;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::blocks::Block;
-use super::books::BookInput;
-use super::media::MediaInput;
-use super::pages::PageInput;
-use super::posts::PostInput;
-use super::press::PressInput;
-use super::settings::SiteSettings;
-use super::{Link, assets, books, media, menus, pages, posts, press, settings};
-use crate::forms::petitions;
+use crate::content::blocks::Block;
+use crate::content::books::BookInput;
+use crate::content::media::MediaInput;
+use crate::content::pages::PageInput;
+use crate::content::posts::PostInput;
+use crate::content::press::PressInput;
+use crate::content::settings::SiteSettings;
+use crate::content::{Link, assets, books, media, menus, pages, posts, press, settings};
 use crate::on_tx;
+use crate::petitions;
 use crate::store::Store;
 
 #[derive(Embed)]

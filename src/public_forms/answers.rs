@@ -1,0 +1,186 @@
+//! How public forms and their links answer: each handler returns an
+//! [`Answer`] (a short page in the site's layout saying what happened and
+//! what to do next) or a [`PublicError`] with `?`; [`finish`] renders both,
+//! so no handler builds a page or logs a failure itself. The answers every
+//! form shares (refused from another site, sent again after a long wait,
+//! too many attempts, too large, fields to check) are made here.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use time::Duration;
+
+use super::Forms;
+use crate::render::page::{message_page, server_error};
+
+/// A page answering a form or a link.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub title: String,
+    pub paragraphs: Vec<String>,
+    /// Added to the page's content: the form shown again, a button, links.
+    pub extra: Value,
+    /// Shown as the page's address instead of the request's, where a
+    /// token in the request's path must not appear on the page.
+    pub path: Option<String>,
+    /// Sent as `Retry-After`, in seconds.
+    pub retry_after: Option<i64>,
+}
+
+impl Answer {
+    pub fn new(status: StatusCode, title: impl Into<String>) -> Self {
+        Answer { status, title: title.into(), paragraphs: Vec::new(), extra: json!({}), path: None, retry_after: None }
+    }
+
+    pub fn ok(title: impl Into<String>) -> Self {
+        Answer::new(StatusCode::OK, title)
+    }
+
+    pub fn lines<S: Into<String>>(mut self, lines: impl IntoIterator<Item = S>) -> Self {
+        self.paragraphs.extend(lines.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds `extra`'s fields to the page's content.
+    pub fn with(mut self, extra: Value) -> Self {
+        if let (Value::Object(content), Value::Object(extra)) = (&mut self.extra, extra) {
+            content.extend(extra);
+        }
+        self
+    }
+
+    pub fn at(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// A link back to the home page under the text.
+    pub fn home_link(self) -> Self {
+        self.with(json!({ "links": [{ "href": "/", "label": "Back to the home page" }] }))
+    }
+}
+
+/// Travels in the response's extensions to [`finish`].
+impl IntoResponse for Answer {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Why a public request was not done: a page that tells the person what to
+/// do, or a failure of the server, logged with the request's route.
+#[derive(Debug)]
+pub enum PublicError {
+    Answer(Answer),
+    Internal(anyhow::Error),
+}
+
+impl PublicError {
+    /// Shows the answer at `path` (see [`Answer::path`]).
+    pub fn at(self, path: &str) -> Self {
+        match self {
+            PublicError::Answer(answer) => PublicError::Answer(answer.at(path)),
+            internal => internal,
+        }
+    }
+}
+
+impl From<Answer> for PublicError {
+    fn from(answer: Answer) -> Self {
+        PublicError::Answer(answer)
+    }
+}
+
+impl From<anyhow::Error> for PublicError {
+    fn from(error: anyhow::Error) -> Self {
+        PublicError::Internal(error)
+    }
+}
+
+impl From<FormRejection> for PublicError {
+    fn from(rejection: FormRejection) -> Self {
+        PublicError::Answer(rejected(&rejection))
+    }
+}
+
+/// The failure, carried to [`finish`] to be logged with the path.
+#[derive(Clone)]
+struct Failure(std::sync::Arc<anyhow::Error>);
+
+impl IntoResponse for PublicError {
+    fn into_response(self) -> Response {
+        match self {
+            PublicError::Answer(answer) => answer.into_response(),
+            PublicError::Internal(error) => {
+                let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+                response.extensions_mut().insert(Failure(error.into()));
+                response
+            }
+        }
+    }
+}
+
+pub type PublicResult<T = Answer> = Result<T, PublicError>;
+
+/// Renders the [`Answer`] or logs the [`PublicError`] a public form's handler returned.
+pub async fn finish(State(state): State<Forms>, request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    // Failures are logged with the route, not the path: a link's path holds its token.
+    let route = request.extensions().get::<MatchedPath>().map_or("(a public form)", MatchedPath::as_str).to_owned();
+    let mut response = next.run(request).await;
+    if let Some(Failure(error)) = response.extensions_mut().remove::<Failure>() {
+        return server_error(&route, &error);
+    }
+    let Some(answer) = response.extensions_mut().remove::<Answer>() else { return response };
+    let paragraphs: Vec<&str> = answer.paragraphs.iter().map(String::as_str).collect();
+    let path = answer.path.as_deref().unwrap_or(&path);
+    let mut page = message_page(&state.site, answer.status, path, &answer.title, &paragraphs, answer.extra).await;
+    if let Some(seconds) = answer.retry_after {
+        page.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+    }
+    page
+}
+
+pub fn cross_site() -> Answer {
+    Answer::new(StatusCode::FORBIDDEN, "Form refused").lines(["This form can only be sent from this site's own pages."])
+}
+
+/// A form without a valid stamp: kept open for days, or not from our page.
+pub fn stale(again: Value) -> Answer {
+    Answer::new(StatusCode::BAD_REQUEST, "Please send the form again")
+        .lines(["This form was open for a long time, so please check it and send it again."])
+        .with(again)
+}
+
+/// `again` shows the form once more with what was typed, for after the wait.
+pub fn too_many(wait: Duration, again: Value) -> Answer {
+    let minutes = (wait.whole_seconds() + 59) / 60;
+    let text = format!("There were too many attempts from your network or for this address. Please try again in {minutes} minutes.");
+    let mut answer = Answer::new(StatusCode::TOO_MANY_REQUESTS, "Please wait a little").lines([text]).with(again);
+    answer.retry_after = Some(wait.whole_seconds());
+    answer
+}
+
+/// Fields to correct, with the form shown again.
+pub fn invalid(title: &str, again: Value) -> Answer {
+    Answer::new(StatusCode::UNPROCESSABLE_ENTITY, title).with(again)
+}
+
+/// A body the form extractor would not read: too large (413) or not a form.
+pub fn rejected(rejection: &FormRejection) -> Answer {
+    let status = rejection.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let text = format!(
+            "The form can carry at most {} KB, and yours was larger. Please shorten the message and send it again; nothing was kept.",
+            super::BODY_LIMIT / 1024
+        );
+        return Answer::new(status, "This is too long to send").lines([text]);
+    }
+    Answer::new(status, "This form could not be read").lines(["Please go back, reload the page and send the form again."])
+}

@@ -1,0 +1,162 @@
+//! What every public page shares: the site as the renderer sees it
+//! ([`Site`]), the frame around each page (settings and menus), rendering a
+//! template inside the layout, and the short message pages that answer a
+//! form or a link. The public site, the forms and the export build on it.
+
+use std::sync::Arc;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::Value as JinjaValue;
+use minijinja::value::Serde;
+use serde_json::{Value, json};
+
+use super::Renderer;
+use super::seo::{self, Meta};
+use crate::content::settings::SiteSettings;
+use crate::content::{assets, menus};
+use crate::store::Store;
+
+pub const HTML: &str = "text/html; charset=utf-8";
+
+/// Everything needed to render the public site.
+#[derive(Clone)]
+pub struct Site {
+    pub store: Store,
+    pub renderer: Arc<Renderer>,
+    /// e.g. `https://example.org`, without a trailing slash.
+    pub base_url: String,
+    /// The static export renders every page with one snapshot of the frame,
+    /// so an edit during a build cannot mix two versions of the menus; the
+    /// live site (`None`) reads it per render.
+    pub frame: Option<Arc<Frame>>,
+    /// Who answers the site's forms; `None` where no one does (a static
+    /// export without `--form-endpoint`): the blocks then show another way
+    /// to reach the team, never a dead form.
+    pub forms: Option<FormAnswers>,
+}
+
+/// Who answers the site's forms, and how.
+#[derive(Clone, Debug)]
+pub struct FormAnswers {
+    /// Where the forms post: `""` for this server, or the address of a live
+    /// Pamphlet for the static export (`--form-endpoint`).
+    pub endpoint: String,
+    /// False when the answering server sends no mail (`serve` without
+    /// `--smtp`): the newsletter and petition blocks, which confirm by
+    /// email, show another way to take part; the contact form still works.
+    pub mail: bool,
+    /// Signs the forms' time stamps. `None` when the pages are written for
+    /// another server, which hands out its own (`forms.js` fetches one).
+    pub stamps: Option<crate::stamps::Key>,
+}
+
+impl Site {
+    /// The key of this server's form stamps, where it answers forms itself.
+    pub fn stamps(&self) -> Option<&crate::stamps::Key> {
+        self.forms.as_ref().and_then(|f| f.stamps.as_ref())
+    }
+}
+
+/// What every page's layout shows around its content: settings and menus.
+pub struct Frame {
+    pub settings: SiteSettings,
+    pub primary: Vec<crate::content::Link>,
+    pub footer: Vec<crate::content::Link>,
+}
+
+impl Frame {
+    pub async fn load(store: &Store) -> anyhow::Result<Self> {
+        let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+        Ok(Frame { settings, primary: menus::load(store, menus::PRIMARY).await?, footer: menus::load(store, menus::FOOTER).await? })
+    }
+}
+
+/// Renders `template` inside the site's layout: settings, menus, meta.
+pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
+    let frame = match &site.frame {
+        Some(frame) => frame.clone(),
+        None => Arc::new(Frame::load(&site.store).await?),
+    };
+    let settings = &frame.settings;
+    let menu = |items: &[crate::content::Link]| -> Vec<Value> {
+        items
+            .iter()
+            .map(|l| {
+                let href = l.href.as_str();
+                let current = href == path || (href.len() > 1 && href.ends_with('/') && path.starts_with(href));
+                json!({ "label": l.label, "href": href, "current": current, "external": l.href.is_external() })
+            })
+            .collect()
+    };
+    let context = json!({
+        "site": {
+            "name": settings.name,
+            "tagline": settings.tagline,
+            "owner": settings.owner,
+            "contact": settings.contact_obfuscated(),
+            "language": settings.language,
+            "notice": settings.notice,
+            "social": settings.social,
+            "accent": settings.accent,
+            "logo": settings.logo.as_deref().map(assets::url),
+            "base_url": site.base_url,
+            "contact_email": settings.contact_email,
+            "forms": site.forms.as_ref().is_some_and(|f| f.mail),
+            "live": site.forms.is_some(),
+            "endpoint": site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
+            "stamp": site.stamps().map(|key| key.stamp()).unwrap_or_default(),
+        },
+        "menus": {
+            "primary": menu(&frame.primary),
+            "footer": menu(&frame.footer),
+        },
+        "meta": meta.to_value(&site.base_url),
+        "path": path,
+        "content": content,
+    });
+    site.renderer.render(template, JinjaValue::from(Serde(context)))
+}
+
+pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
+    if let Some(frame) = &site.frame {
+        return Ok(frame.settings.clone());
+    }
+    crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
+}
+
+/// A short page in the site's own layout answering a form or a link
+/// (`message.html`): never cached, kept out of search engines. `extra`
+/// adds to the content (a button, a form to send again, links).
+pub async fn message_page(
+    site: &Site,
+    status: StatusCode,
+    path: &str,
+    title: &str,
+    paragraphs: &[&str],
+    extra: serde_json::Value,
+) -> Response {
+    let mut meta = seo::Meta::new(title, "", path);
+    meta.noindex = true;
+    let stamp = site.stamps().map(crate::stamps::Key::stamp_for_again).unwrap_or_default();
+    let mut content = serde_json::json!({ "title": title, "paragraphs": paragraphs, "stamp": stamp });
+    if let (serde_json::Value::Object(content), serde_json::Value::Object(extra)) = (&mut content, extra) {
+        content.extend(extra);
+    }
+    match layout_render(site, "message.html", path, meta, content).await {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response(),
+        Err(error) => server_error(path, &error),
+    }
+}
+
+/// The calm 500 page; the error is logged with where it happened (a path,
+/// or a route where the path holds a secret).
+pub fn server_error(at: &str, error: &anyhow::Error) -> Response {
+    tracing::error!(http.path = at, error = format!("{error:#}"), "cannot answer a public request");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "500 Internal Server Error: this page cannot be shown right now. The error has been logged; please try again later.\n",
+    )
+        .into_response()
+}
