@@ -27,8 +27,17 @@ pg_port=${PAMPHLET_TEST_PG_PORT:-55432}
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 [ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
 run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null
-stop_pg() { run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
-trap stop_pg EXIT
+# A small filesystem of its own for the disk-full test to fill.
+small_disk=$(mktemp -d /tmp/pamphlet-small-disk.XXXXXX)
+cleanup() {
+  run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+  as_root umount "$small_disk" 2>/dev/null || true
+  rmdir "$small_disk"
+}
+trap cleanup EXIT
+as_root mount -t tmpfs -o size=128m,mode=1777 pamphlet-small-disk "$small_disk"
+export PAMPHLET_TEST_SMALL_DISK="$small_disk"
 run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=400 -c fsync=off" start >/dev/null
 export PAMPHLET_TEST_POSTGRES="postgres://postgres@127.0.0.1:$pg_port/postgres"

@@ -5,6 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use crate::store::Unwritable;
+
 /// A message for the person at the screen, rendered in the admin's look by
 /// [`super::views::finish`].
 #[derive(Debug, Clone)]
@@ -70,16 +72,44 @@ impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         match self {
             AdminError::Problem(p) => p.into_response(),
-            AdminError::Internal(error) => {
-                tracing::error!(error = format!("{error:#}"), "an admin request failed");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong on the server. Try again in a moment; if it keeps happening, tell the site's operator.",
-                )
-                .into_response()
-            }
+            AdminError::Internal(error) => match Unwritable::of(&error) {
+                Some(why) => {
+                    tracing::warn!(error = format!("{error:#}"), "the store did not take an admin write");
+                    Problem::new(StatusCode::SERVICE_UNAVAILABLE, why.message()).into_response()
+                }
+                None => {
+                    tracing::error!(error = format!("{error:#}"), "an admin request failed");
+                    Problem::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Something went wrong on the server. Try again in a moment; if it keeps happening, tell the site's operator.",
+                    )
+                    .into_response()
+                }
+            },
         }
     }
 }
 
 pub type AdminResult = Result<Response, AdminError>;
+
+/// For a save the store did not take for a passing reason (a full disk, a
+/// busy or unreachable database): the message to show above the form,
+/// which is shown again with what was typed. Any other error stays one.
+pub fn unsaved(error: anyhow::Error) -> Result<String, AdminError> {
+    match Unwritable::of(&error) {
+        Some(why) => {
+            tracing::warn!(error = format!("{error:#}"), "the store did not take a save");
+            Ok(why.message().to_owned())
+        }
+        None => Err(AdminError::Internal(error)),
+    }
+}
+
+/// A save's result, where a store that did not take the save for a passing
+/// reason becomes the form shown again by `again`, with the reason.
+pub async fn or_again(result: AdminResult, again: impl AsyncFnOnce(String) -> AdminResult) -> AdminResult {
+    match result {
+        Err(AdminError::Internal(error)) => again(unsaved(error)?).await,
+        other => other,
+    }
+}

@@ -13,7 +13,7 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
 use super::done::Done;
-use super::error::AdminResult;
+use super::error::{AdminResult, or_again};
 use super::gate::Editor;
 use super::publishing::author;
 use super::{AdminState, diff, views};
@@ -220,22 +220,30 @@ pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): F
         Ok(new) => new,
         Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
     };
+    let written = write(&state, &editor, &form, &new).await;
+    or_again(written, async |message| {
+        page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, &form, &Errors::from([("form", message)]), "", None).await
+    })
+    .await
+}
+
+async fn write(state: &AdminState, editor: &Editor, form: &SettingsForm, new: &SiteSettings) -> AdminResult {
     let mut tx = state.store.begin().await?;
     // Saves of menus and settings take turns, so the check below sees the newest save.
     tx.lock_for_setup().await?;
     let saved = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
     if digest(&saved) != form.base {
         drop(tx);
-        let changes = diff::fields(&serde_json::to_value(SettingsForm::from_settings(&saved))?, &serde_json::to_value(&form)?, &["base"]);
+        let changes = diff::fields(&serde_json::to_value(SettingsForm::from_settings(&saved))?, &serde_json::to_value(form)?, &["base"]);
         let latest = revisions::of(&state.store, ENTITY, 0).await?.into_iter().next();
         let conflict = context! {
             who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| views::when(r.at)), changes => Serde(&changes),
         };
-        let form = SettingsForm { base: digest(&saved), ..form };
-        return page(&state, &editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await;
+        let form = SettingsForm { base: digest(&saved), ..form.clone() };
+        return page(state, editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await;
     }
-    settings::save(&mut tx, &new).await?;
-    revisions::record_next(&mut tx, ENTITY, &new, &author(&editor)).await?;
+    settings::save(&mut tx, new).await?;
+    revisions::record_next(&mut tx, ENTITY, new, &author(editor)).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }

@@ -1,6 +1,7 @@
 //! Application assembly: open the store, load the demo into an empty one,
 //! build the renderer and the router, start the background [`tasks`], serve.
 
+mod health;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -8,8 +9,6 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -160,7 +159,7 @@ pub async fn open_site(
 
 pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
     Router::new()
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(health::healthz).with_state(health::Health::new(state.site.store.clone())))
         .route("/search", get(site::search::page))
         .merge(admin::router(admin))
         .merge(public_form_routes(forms))
@@ -186,14 +185,6 @@ fn public_form_routes(forms: Forms) -> Router<SiteState> {
         .layer(DefaultBodyLimit::max(public_forms::BODY_LIMIT))
         .layer(axum::middleware::from_fn_with_state(forms.clone(), public_forms::answers::finish))
         .with_state(forms)
-}
-
-async fn healthz(State(state): State<SiteState>) -> (StatusCode, &'static str) {
-    if state.site.store.is_reachable().await {
-        (StatusCode::OK, "ok\n")
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "the store is not reachable\n")
-    }
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ use time::Duration;
 
 use super::Forms;
 use crate::render::page::{message_page, server_error};
+use crate::store::Unwritable;
 
 /// A page answering a form or a link.
 #[derive(Debug, Clone)]
@@ -117,6 +118,10 @@ impl IntoResponse for PublicError {
     fn into_response(self) -> Response {
         match self {
             PublicError::Answer(answer) => answer.into_response(),
+            PublicError::Internal(error) if Unwritable::of(&error).is_some() => {
+                tracing::warn!(error = format!("{error:#}"), "the store did not take a public form");
+                unavailable().into_response()
+            }
             PublicError::Internal(error) => {
                 let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
                 response.extensions_mut().insert(Failure(error.into()));
@@ -164,6 +169,15 @@ pub fn too_many(wait: Duration, again: Value) -> Answer {
     let text = format!("There were too many attempts from your network or for this address. Please try again in {minutes} minutes.");
     let mut answer = Answer::new(StatusCode::TOO_MANY_REQUESTS, "Please wait a little").lines([text]).with(again);
     answer.retry_after = Some(wait.whole_seconds());
+    answer
+}
+
+/// The store did not take what was sent (a full disk, a busy database):
+/// nothing was kept, and the browser's Back button still holds the form.
+pub fn unavailable() -> Answer {
+    let text = "The site could not record what you sent just now, so nothing was kept. Please go back and send it again in a few minutes.";
+    let mut answer = Answer::new(StatusCode::SERVICE_UNAVAILABLE, "Please try again in a few minutes").lines([text]);
+    answer.retry_after = Some(60);
     answer
 }
 

@@ -9,6 +9,9 @@
 
 pub mod changes;
 pub mod transfer;
+mod unwritable;
+
+pub use unwritable::Unwritable;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -173,7 +176,8 @@ impl Store {
                 // without waiting, so the open is retried for a while.
                 let started = std::time::Instant::now();
                 let pool = loop {
-                    match SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await {
+                    let pool = SqlitePoolOptions::new().max_connections(8).before_acquire(|conn, _| Box::pin(ended_cleanly(conn)));
+                    match pool.connect_with(options.clone()).await {
                         Err(sqlx::Error::Database(e))
                             if e.code().as_deref() == Some("5") && started.elapsed() < Duration::from_secs(10) =>
                         {
@@ -187,6 +191,7 @@ impl Store {
             Location::Postgres(url) => {
                 let pool = PgPoolOptions::new()
                     .max_connections(16)
+                    .before_acquire(|conn, _| Box::pin(ended_cleanly(conn)))
                     .acquire_timeout(Duration::from_secs(5))
                     .connect(url)
                     .await
@@ -223,9 +228,13 @@ impl Store {
         &self.pool
     }
 
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy
+    /// timeout; a deferred transaction that reads and then writes is told
+    /// "database is locked" at once when another writer got in first.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
         let conn = match &self.pool {
-            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin().await?),
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
         Ok(Tx { conn, commits: self.commits.clone() })
@@ -249,9 +258,13 @@ impl Store {
         let _ = self.commits.hook.set(Box::new(hook));
     }
 
-    /// True once the store answers a trivial query (used by `/healthz`).
-    pub async fn is_reachable(&self) -> bool {
-        on_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.is_ok())
+    /// Whether the store takes a write (used by `/healthz`). Answering a
+    /// read is not enough: reads go on when the disk is full or another
+    /// connection holds the write lock for good. A plain statement, not a
+    /// [`Tx`], so the check does not empty the render cache.
+    pub async fn takes_writes(&self) -> Result<(), sqlx::Error> {
+        let at = now().unix_timestamp();
+        on_pool!(self, |pool| sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1").bind(at).execute(pool).await.map(drop))
     }
 
     pub async fn close(&self) {
@@ -264,10 +277,8 @@ impl Tx {
     /// nodes: the second to arrive waits, then finds the site in place.
     pub async fn lock_for_setup(&mut self) -> anyhow::Result<()> {
         match &mut self.conn {
-            // A write statement takes SQLite's write lock for the rest of the
-            // transaction, so a concurrent loader waits (busy_timeout) instead
-            // of failing to upgrade its read later.
-            TxConn::Sqlite(tx) => sqlx::query("DELETE FROM settings WHERE 0 = 1").execute(&mut **tx).await.map(drop)?,
+            // Every SQLite transaction holds the write lock from its start (see `Store::begin`).
+            TxConn::Sqlite(_) => {}
             TxConn::Postgres(tx) => sqlx::query("SELECT pg_advisory_xact_lock(80976509140)").execute(&mut **tx).await.map(drop)?,
         }
         Ok(())
@@ -284,6 +295,20 @@ impl Tx {
         self.commits.wake.notify_one();
         Ok(())
     }
+}
+
+/// Whether a pooled connection may be handed out again. After a full disk
+/// SQLite has already rolled the transaction back itself, so the driver's
+/// ROLLBACK fails and it still counts the connection as inside a
+/// transaction: reused, its next BEGIN would become a savepoint and every
+/// later "commit" would release the savepoint and commit nothing. Such a
+/// connection is closed instead.
+async fn ended_cleanly<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::Error> {
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a store connection whose last transaction did not end");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// An exclusive lock on `path`, held until the file is dropped.

@@ -121,7 +121,7 @@ crate::both_backends! {
         assert_eq!(app.get("/pardon/").await.header("location"), Some("/pardon"));
     }
 
-    async fn healthz_answers_once_the_store_is_reachable(backend: Backend) {
+    async fn healthz_answers_while_the_store_takes_writes(backend: Backend) {
         let app = spawn_app(backend).await;
         let page = app.get("/healthz").await;
         assert_eq!(page.status, 200);

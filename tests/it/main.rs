@@ -18,6 +18,7 @@ mod newsletter;
 mod nodes;
 mod pages;
 mod records;
+mod reliability;
 mod search;
 mod site_settings;
 mod store;

@@ -14,7 +14,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::error::{AdminResult, Problem};
+use super::error::{AdminResult, Problem, unsaved};
 use super::gate::Editor;
 use super::publishing::{minute, typed_time};
 use super::{AdminState, views};
@@ -139,10 +139,13 @@ pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult
 
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
     match form.check() {
-        Ok((subject, body)) => {
-            let id = issues::create(&state.store, &subject, &body, None, Some(editor.user.id)).await?;
-            Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response())
-        }
+        Ok((subject, body)) => match issues::create(&state.store, &subject, &body, None, Some(editor.user.id)).await {
+            Ok(id) => Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response()),
+            Err(error) => {
+                let errors = Errors::from([("form", unsaved(error)?)]);
+                form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, None, &form, &errors, "").await
+            }
+        },
         Err(errors) => form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     }
 }
@@ -215,7 +218,11 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     } else {
         None
     };
-    match issues::update(&state.store, id, form.version, &subject, &body).await? {
+    let updated = match issues::update(&state.store, id, form.version, &subject, &body).await {
+        Ok(updated) => updated,
+        Err(error) => return again(StatusCode::SERVICE_UNAVAILABLE, &Errors::from([("form", unsaved(error)?)]), "").await,
+    };
+    match updated {
         Ok(_) => {}
         Err(issues::EditError::Conflict) => {
             let text = "Someone saved this issue after you opened it. Nothing of yours was saved: your text is below. Open the issue in a new tab to see their version, then save again.";

@@ -15,7 +15,7 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::error::{AdminError, AdminResult, Problem};
+use super::error::{AdminError, AdminResult, Problem, unsaved};
 use super::gate::Editor;
 use super::publishing::{self, author, done, minute, typed_time, wanted_status};
 use super::{AdminState, diff, views};
@@ -211,7 +211,10 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs)
         Ok(id) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
         Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new page cannot conflict").into()),
-        Err(SaveError::Store(e)) => Err(e.into()),
+        Err(SaveError::Store(e)) => {
+            let errors = Errors::from([("form".to_owned(), unsaved(e)?)]);
+            Shown { status: StatusCode::SERVICE_UNAVAILABLE, errors, ..Shown::new(&form) }.render(&state, &editor).await
+        }
     }
 }
 
@@ -240,7 +243,10 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&page), &form).await,
-        Err(SaveError::Store(e)) => Err(e.into()),
+        Err(SaveError::Store(e)) => {
+            let errors = Errors::from([("form".to_owned(), unsaved(e)?)]);
+            Shown { status: StatusCode::SERVICE_UNAVAILABLE, page: Some(&page), errors, ..Shown::new(&form) }.render(&state, &editor).await
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::error::{AdminResult, Problem};
+use super::error::{AdminResult, Problem, unsaved};
 use super::gate::Editor;
 use super::publishing::{minute, typed_time};
 use super::{AdminState, views};
@@ -144,7 +144,10 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
     };
     match petitions::create(&state.store, &draft).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/petitions/{id}?done=saved")).into_response()),
-        Err(SaveError::Store(error)) => Err(error.into()),
+        Err(SaveError::Store(error)) => {
+            let errors = Errors::from([("form", unsaved(error)?)]);
+            form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, None, &form, &errors, "").await
+        }
         Err(error) => {
             form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &Errors::from([("slug", error.to_string())]), "")
                 .await
@@ -178,7 +181,10 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
             let fresh = PetitionForm { version: petition.version, ..form };
             form_page(&state, &editor, StatusCode::CONFLICT, Some(&petition), &fresh, &Errors::new(), text).await
         }
-        Err(SaveError::Store(error)) => Err(error.into()),
+        Err(SaveError::Store(error)) => {
+            let errors = Errors::from([("form", unsaved(error)?)]);
+            form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, Some(&petition), &form, &errors, "").await
+        }
         Err(error) => {
             let errors = Errors::from([("slug", error.to_string())]);
             form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await

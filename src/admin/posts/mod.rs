@@ -12,7 +12,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
-use super::error::{AdminResult, Problem};
+use super::error::{AdminResult, Problem, unsaved};
 use super::gate::Editor;
 use super::publishing::{self, author, done};
 use super::{AdminState, Role, diff};
@@ -130,7 +130,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
         Ok(id) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
         Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new post cannot conflict").into()),
-        Err(SaveError::Store(e)) => Err(e.into()),
+        Err(SaveError::Store(e)) => not_saved(&state, &editor, None, &form, e).await,
     }
 }
 
@@ -146,8 +146,14 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
         Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
         Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&post), &form).await,
-        Err(SaveError::Store(e)) => Err(e.into()),
+        Err(SaveError::Store(e)) => not_saved(&state, &editor, Some(&post), &form, e).await,
     }
+}
+
+/// The store did not take the save (full disk, busy): the form again, as typed.
+async fn not_saved(state: &AdminState, editor: &Editor, post: Option<&EditablePost>, form: &PostForm, error: anyhow::Error) -> AdminResult {
+    let errors = Errors::from([("form", unsaved(error)?)]);
+    show(state, editor, StatusCode::SERVICE_UNAVAILABLE, post, form, &errors, "").await
 }
 
 async fn slug_taken(state: &AdminState, editor: &Editor, post: Option<&EditablePost>, form: &PostForm) -> AdminResult {

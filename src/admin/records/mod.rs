@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 
-use super::error::{AdminError, AdminResult, Problem};
+use super::error::{AdminError, AdminResult, Problem, or_again};
 use super::gate::Editor;
 use super::publishing::{self, author};
 use super::{AdminState, diff, views};
@@ -169,20 +169,36 @@ pub async fn create(
             return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await;
         }
     };
+    let written = insert(&state, &editor, kind, &typed, json, status).await;
+    or_again(written, async |message| {
+        let errors = Errors::from([("form".to_owned(), message)]);
+        Shown { status: StatusCode::SERVICE_UNAVAILABLE, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await
+    })
+    .await
+}
+
+async fn insert(
+    state: &AdminState,
+    editor: &Editor,
+    kind: &'static Kind,
+    typed: &Typed,
+    json: serde_json::Value,
+    status: &str,
+) -> AdminResult {
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
     let mut tx = state.store.begin().await?;
     if records::id_of(&mut tx, &table(kind), &slug).await?.is_some() {
         drop(tx);
-        return slug_taken(&state, &editor, kind, None, &typed, 0).await;
+        return slug_taken(state, editor, kind, None, typed, 0).await;
     }
     if let Err(message) = (kind.save)(&mut tx, json).await {
         drop(tx);
         let errors = Errors::from([("form".to_owned(), message)]);
-        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await;
+        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, typed) }.render(state, editor).await;
     }
     let id =
         records::id_of(&mut tx, &table(kind), &slug).await?.ok_or_else(|| anyhow::anyhow!("the new {} is not in its table", kind.one))?;
-    revisions::record(&mut tx, kind.entity, id, 1, &typed, &author(&editor)).await?;
+    revisions::record(&mut tx, kind.entity, id, 1, typed, &author(editor)).await?;
     tx.commit().await?;
     let done = if status == "published" { "published" } else { "saved" };
     Ok(Redirect::to(&format!("{}/{id}?done={done}", kind.path)).into_response())
@@ -211,6 +227,26 @@ pub async fn update(
                 .await;
         }
     };
+    let written = rewrite(&state, &editor, kind, &record, (&typed, version, &action), json, status).await;
+    or_again(written, async |message| {
+        let errors = Errors::from([("form".to_owned(), message)]);
+        Shown { status: StatusCode::SERVICE_UNAVAILABLE, record: Some(&record), version, errors, ..Shown::new(kind, &typed) }
+            .render(&state, &editor)
+            .await
+    })
+    .await
+}
+
+async fn rewrite(
+    state: &AdminState,
+    editor: &Editor,
+    kind: &'static Kind,
+    record: &Loaded,
+    (typed, version, action): (&Typed, i64, &str),
+    json: serde_json::Value,
+    status: &str,
+) -> AdminResult {
+    let id = record.id;
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
     let mut tx = state.store.begin().await?;
     let claimed = records::claim(&mut tx, &table(kind), id, version, &slug, &record.slug).await;
@@ -218,24 +254,24 @@ pub async fn update(
         Ok(next) => next,
         Err(SaveError::Conflict) => {
             drop(tx);
-            return conflict(&state, &editor, kind, id, &typed).await;
+            return conflict(state, editor, kind, id, typed).await;
         }
         Err(SaveError::SlugTaken) => {
             drop(tx);
-            return slug_taken(&state, &editor, kind, Some(&record), &typed, version).await;
+            return slug_taken(state, editor, kind, Some(record), typed, version).await;
         }
         Err(SaveError::Store(e)) => return Err(e.into()),
     };
     if let Err(message) = (kind.save)(&mut tx, json).await {
         drop(tx);
         let errors = Errors::from([("form".to_owned(), message)]);
-        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, record: Some(&record), version, errors, ..Shown::new(kind, &typed) }
-            .render(&state, &editor)
+        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, record: Some(record), version, errors, ..Shown::new(kind, typed) }
+            .render(state, editor)
             .await;
     }
-    revisions::record(&mut tx, kind.entity, id, next, &typed, &author(&editor)).await?;
+    revisions::record(&mut tx, kind.entity, id, next, typed, &author(editor)).await?;
     tx.commit().await?;
-    let done = match (action.as_str(), status) {
+    let done = match (action, status) {
         ("publish", _) => "published",
         ("unpublish", _) => "unpublished",
         _ => "saved",

@@ -1,0 +1,302 @@
+//! Saves under pressure: editors saving at the same moment all succeed and
+//! every acknowledged save is in the store; a full disk refuses saves with
+//! the typed text kept, and the store takes saves again by itself once
+//! there is room, without losing any it acknowledged.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use pamphlet::admin::Role;
+use pamphlet::store::{Location, Store};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// A post form titled `title` with `body`, saved over `version`.
+fn post_form<'a>(title: &'a str, body: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("title", title),
+        ("slug", ""),
+        ("kind", "news"),
+        ("date", "2026-11-20"),
+        ("summary", "A short summary."),
+        ("body", body),
+        ("tags", "Pardon"),
+        ("cover", ""),
+        ("author", ""),
+        ("publish_at", ""),
+        ("version", version),
+        ("action", "save"),
+    ]
+}
+
+fn saved_id(page: &Page) -> i64 {
+    assert_eq!(page.status, 303, "{page:?}");
+    page.header("location").unwrap().trim_start_matches("/admin/posts/").split('?').next().unwrap().parse().unwrap()
+}
+
+/// An editor's own account, signed in.
+async fn editor(app: &TestApp, n: usize) -> SignedIn {
+    let email = format!("editor{n}@example.org");
+    let password = app.add_account(&email, Role::Editor).await;
+    app.sign_in(&email, &password).await.unwrap_or_else(|page| panic!("{page:?}"))
+}
+
+/// Opens the post's editor, as the browser does after each save, and saves `title` over the version it shows.
+async fn save(app: &TestApp, signed: &SignedIn, id: i64, title: &str, body: &str) -> Page {
+    let form = app.get_signed(signed, &format!("/admin/posts/{id}")).await;
+    assert_eq!(form.status, 200, "{form:?}");
+    let version = hidden_field(&form.text(), "version").expect("the editor names the version");
+    app.post_signed(signed, &format!("/admin/posts/{id}"), &post_form(title, body, &version)).await
+}
+
+/// The titles of a post's saved versions, read through a connection of its own.
+async fn saved_titles(location: &Location, id: i64) -> (String, Vec<String>) {
+    let other = Store::open(location).await.unwrap();
+    let title: String =
+        pamphlet::on_pool!(other, |pool| sqlx::query_scalar("SELECT title FROM posts WHERE id = $1").bind(id).fetch_one(pool).await)
+            .unwrap();
+    let versions: Vec<String> = pamphlet::on_pool!(other, |pool| sqlx::query_scalar(
+        "SELECT CAST(data AS TEXT) FROM revisions WHERE entity = 'post' AND entity_id = $1 ORDER BY version"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)
+    .unwrap();
+    other.close().await;
+    let titles = versions.iter().map(|d| serde_json::from_str::<serde_json::Value>(d).unwrap()["title"].as_str().unwrap().to_owned());
+    (title, titles.collect())
+}
+
+fn seconds_from_env(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().map_or(default, |v| v.parse().unwrap_or_else(|_| panic!("{name} is not a number of seconds")))
+}
+
+both_backends! {
+    /// The review's second finding: with SQLite's deferred transactions a
+    /// quarter of these saves failed with "database is locked".
+    async fn editors_saving_back_to_back_all_succeed(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let seconds = seconds_from_env("PAMPHLET_SAVE_SECONDS", 4);
+        let mut editors = Vec::new();
+        for n in 0..4 {
+            let signed = editor(&app, n).await;
+            let title = format!("Editor {n} draft");
+            let id = saved_id(&app.post_signed(&signed, "/admin/posts", &post_form(&title, "First words.", "0")).await);
+            editors.push((signed, id));
+        }
+        let until = Instant::now() + Duration::from_secs(seconds);
+        let work = |n: usize| {
+            let (signed, id) = &editors[n];
+            let app = &app;
+            async move {
+                let mut acknowledged = Vec::new();
+                while Instant::now() < until {
+                    let title = format!("Editor {n} save {}", acknowledged.len());
+                    let page = save(app, signed, *id, &title, &format!("Text of {title}.")).await;
+                    assert_eq!(page.status, 303, "save {} of editor {n} failed: {page:?}", acknowledged.len());
+                    acknowledged.push(title);
+                }
+                acknowledged
+            }
+        };
+        let (a, b, c, d) = tokio::join!(work(0), work(1), work(2), work(3));
+        let saves = a.len() + b.len() + c.len() + d.len();
+        eprintln!("{backend:?}: 4 editors, {saves} saves in {seconds} s, 0 failed");
+        for (n, acknowledged) in [a, b, c, d].into_iter().enumerate() {
+            assert!(acknowledged.len() >= 3, "editor {n} saved only {} times in {seconds} s", acknowledged.len());
+            let (title, versions) = saved_titles(&app.location, editors[n].1).await;
+            assert_eq!(&title, acknowledged.last().unwrap());
+            assert_eq!(versions[1..], acknowledged[..], "every acknowledged save of editor {n} is a version, in order");
+        }
+    }
+}
+
+/// A small filesystem of its own for the SQLite file (`scripts/test.sh`
+/// mounts one, as root), so that filling it affects nothing else.
+fn small_disk() -> PathBuf {
+    let disk = std::env::var_os("PAMPHLET_TEST_SMALL_DISK")
+        .expect("PAMPHLET_TEST_SMALL_DISK is not set: run the tests with `bash scripts/test.sh`, which mounts a small filesystem for them");
+    PathBuf::from(disk)
+}
+
+/// Writes a file in `dir` until the filesystem has no room left.
+fn fill(dir: &Path) -> PathBuf {
+    use std::io::Write;
+    let path = dir.join("filler");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let chunk = vec![7u8; 64 * 1024];
+    loop {
+        match file.write_all(&chunk).and_then(|()| file.flush()) {
+            Ok(()) => {}
+            Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+            Err(e) => panic!("filling {}: {e}", path.display()),
+        }
+    }
+    // The last chunk may have gone in part; the rest of the room too.
+    while file.write_all(&[7u8; 512]).is_ok() {}
+    path
+}
+
+/// The review's first finding: after a disk-full episode one store
+/// connection stayed inside a transaction that had ended, and later
+/// saves were acknowledged but never committed.
+#[tokio::test]
+async fn a_full_disk_refuses_saves_with_the_text_kept_and_loses_none_it_acknowledged() {
+    let episodes = seconds_from_env("PAMPHLET_DISK_FULL_EPISODES", 3);
+    let disk = tempfile::tempdir_in(small_disk()).unwrap();
+    let location = Location::Sqlite(disk.path().join("pamphlet.db"));
+    let app = spawn_app_on(location.clone(), tempfile::tempdir().unwrap()).await;
+    let signed = editor(&app, 0).await;
+    let id = saved_id(&app.post_signed(&signed, "/admin/posts", &post_form("Before the disk filled", "Words.", "0")).await);
+    let mut acknowledged = Vec::new();
+    // Each save carries a large text, so it needs room the store does not have yet.
+    let body = |title: &str| format!("{title}\n\n{}", "The case file, page after page. ".repeat(4 * 1024));
+    for episode in 0..episodes {
+        let filler = fill(disk.path());
+        let mut refused = None;
+        for attempt in 0..40 {
+            let title = format!("Episode {episode} save {attempt}");
+            let page = save(&app, &signed, id, &title, &body(&title)).await;
+            match page.status {
+                303 => acknowledged.push(title),
+                503 => {
+                    refused = Some((title, page.text()));
+                    break;
+                }
+                _ => panic!("episode {episode}: a save on a full disk answered {page:?}"),
+            }
+        }
+        let (title, html) = refused.unwrap_or_else(|| panic!("episode {episode}: the full disk refused no save"));
+        assert!(html.contains("Nothing was saved: the server&#39;s disk is full."), "{html}");
+        assert!(html.contains(&format!(r#"value="{title}""#)), "the typed title is still in the form");
+        assert!(html.contains("The case file, page after page."), "the typed text is still in the form");
+
+        std::fs::remove_file(filler).unwrap();
+        let title = format!("Episode {episode} after");
+        let page = save(&app, &signed, id, &title, &body(&title)).await;
+        assert_eq!(page.status, 303, "episode {episode}: the store takes saves again once there is room: {page:?}");
+        acknowledged.push(title);
+        assert_eq!(app.get("/healthz").await.status, 200);
+    }
+    // More saves than the pool has connections, so each would meet a connection left stuck.
+    for n in 0..12 {
+        let title = format!("Afterwards {n}");
+        assert_eq!(save(&app, &signed, id, &title, "Short again.").await.status, 303);
+        acknowledged.push(title);
+    }
+    let (title, versions) = saved_titles(&location, id).await;
+    assert_eq!(&title, acknowledged.last().unwrap(), "the last acknowledged save is what the file holds");
+    let lost: Vec<_> = acknowledged.iter().filter(|saved| !versions.contains(saved)).collect();
+    assert!(lost.is_empty(), "acknowledged saves missing from the file: {lost:?}");
+    eprintln!("{episodes} disk-full episodes: {} saves acknowledged, {} refused, 0 lost", acknowledged.len(), episodes);
+}
+
+/// The `pamphlet` binary serving `location` on a free port; returns it and its URL.
+fn serve(location: &Location, data: &Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database", &location.to_string()])
+        .arg("--data")
+        .arg(data)
+        .env("PAMPHLET_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited before printing its URL");
+    }
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned();
+    // Keep reading, so the server never blocks on a full pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    (child, url)
+}
+
+/// One save as a browser makes it, or `None` when the server did not answer (it was killed).
+async fn try_save(app: &TestApp, signed: &SignedIn, id: i64, title: &str) -> Option<u16> {
+    let url = format!("{}/admin/posts/{id}", app.base);
+    let form = app.client.get(&url).header("cookie", &signed.cookie).send().await.ok()?.text().await.ok()?;
+    let version = hidden_field(&form, "version")?;
+    let fields = post_form(title, "Saved while the server may be killed.", &version);
+    let mut fields = fields.clone();
+    fields.push(("csrf", &signed.csrf));
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let request = app.client.post(&url).header("cookie", &signed.cookie).header("content-type", "application/x-www-form-urlencoded");
+    let response = request.body(body).send().await.ok()?;
+    let status = response.status().as_u16();
+    response.bytes().await.ok()?;
+    Some(status)
+}
+
+both_backends! {
+    /// The server killed with SIGKILL in the middle of saves: every save it
+    /// acknowledged is in the store when it starts again.
+    async fn a_killed_server_loses_no_acknowledged_save(backend: Backend) {
+        let rounds = seconds_from_env("PAMPHLET_KILL_ROUNDS", 3);
+        let data = tempfile::tempdir().unwrap();
+        let location = fresh_store(backend, data.path()).await;
+        let (mut child, url) = serve(&location, data.path());
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let mut app = TestApp { app: None, location: location.clone(), base: url, data: tempfile::tempdir().unwrap(), client, config: config(&location) };
+        let password = {
+            let store = Store::open(&location).await.unwrap();
+            let email = pamphlet::mail::EmailAddress::parse("editor@example.org").unwrap();
+            let password = "a password for the kill test";
+            let parsed = pamphlet::admin::password::Password::parse(password).unwrap();
+            pamphlet::admin::accounts::create(&store, &email, "Editor", Role::Editor, &parsed).await.unwrap();
+            store.close().await;
+            password
+        };
+        let mut signed = app.sign_in("editor@example.org", password).await.unwrap_or_else(|page| panic!("{page:?}"));
+        let mut ids = Vec::new();
+        for n in 0..4 {
+            ids.push(saved_id(&app.post_signed(&signed, "/admin/posts", &post_form(&format!("Post {n}"), "Words.", "0")).await));
+        }
+        let mut acknowledged: Vec<Vec<String>> = vec![Vec::new(); ids.len()];
+        for round in 0..rounds {
+            let saver = |n: usize| {
+                let (app, signed, id) = (&app, &signed, ids[n]);
+                async move {
+                    let mut done = Vec::new();
+                    for save in 0.. {
+                        let title = format!("Round {round} post {n} save {save}");
+                        match try_save(app, signed, id, &title).await {
+                            Some(303) => done.push(title),
+                            Some(status) => panic!("round {round}: a save answered {status}"),
+                            None => return done,
+                        }
+                    }
+                    done
+                }
+            };
+            // Killed at a different moment of the saves each round.
+            let after = Duration::from_millis(150 + (round * 97) % 400);
+            let killer = async {
+                tokio::time::sleep(after).await;
+                child.kill().unwrap();
+                child.wait().unwrap();
+            };
+            let ((), a, b, c, d) = tokio::join!(killer, saver(0), saver(1), saver(2), saver(3));
+            assert!(a.len() + b.len() + c.len() + d.len() > 0, "round {round}: saves were going on when the server was killed");
+            for (n, done) in [a, b, c, d].into_iter().enumerate() {
+                acknowledged[n].extend(done);
+            }
+            (child, app.base) = serve(&location, data.path());
+            signed = app.sign_in("editor@example.org", password).await.unwrap_or_else(|page| panic!("{page:?}"));
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut total = 0;
+        for (n, id) in ids.iter().enumerate() {
+            let (_, versions) = saved_titles(&location, *id).await;
+            let lost: Vec<_> = acknowledged[n].iter().filter(|saved| !versions.contains(saved)).collect();
+            assert!(lost.is_empty(), "post {n}: acknowledged saves missing after a kill: {lost:?}");
+            total += acknowledged[n].len();
+        }
+        eprintln!("{backend:?}: {rounds} kills during saves, {total} saves acknowledged, 0 lost");
+    }
+}
