@@ -20,27 +20,49 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# A throwaway PostgreSQL cluster: trust auth, loopback only, removed on exit.
+# Throwaway PostgreSQL clusters (trust auth, loopback only) and small
+# filesystems for the disk-full tests to fill, all removed on exit.
 pg_bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
-pg_dir=$(mktemp -d /tmp/pamphlet-pg.XXXXXX)
-pg_port=${PAMPHLET_TEST_PG_PORT:-55432}
 run_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
-run_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null
-# A small filesystem of its own for the disk-full test to fill.
-small_disk=$(mktemp -d /tmp/pamphlet-small-disk.XXXXXX)
+clusters=()
+disks=()
 cleanup() {
-  run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$pg_dir"
-  as_root umount "$small_disk" 2>/dev/null || true
-  rmdir "$small_disk"
+  for data in "${clusters[@]}"; do run_pg "$pg_bin/pg_ctl" -D "$data" -m immediate stop >/dev/null 2>&1 || true; done
+  for disk in "${disks[@]}"; do as_root umount "$disk" 2>/dev/null || true; done
+  as_root rm -rf "${disks[@]}" "${clusters[@]%/data}"
 }
 trap cleanup EXIT
-as_root mount -t tmpfs -o size=128m,mode=1777 pamphlet-small-disk "$small_disk"
-export PAMPHLET_TEST_SMALL_DISK="$small_disk"
-run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=400 -c fsync=off" start >/dev/null
+# A tmpfs of SIZE mounted on a new folder, printed.
+small_disk() {
+  local disk
+  disk=$(mktemp -d /tmp/pamphlet-small-disk.XXXXXX)
+  as_root mount -t tmpfs -o "size=$1,mode=1777" pamphlet-small-disk "$disk"
+  echo "$disk"
+}
+# A cluster in folder DIR listening on PORT; extra server settings follow.
+start_pg() {
+  local dir=$1 port=$2
+  shift 2
+  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  run_pg "$pg_bin/initdb" -D "$dir/data" -U postgres --auth=trust --locale=C.UTF-8 -E UTF8 >/dev/null
+  clusters+=("$dir/data")
+  run_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
+    -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off $*" start >/dev/null
+}
+
+pg_port=${PAMPHLET_TEST_PG_PORT:-55432}
+start_pg "$(mktemp -d /tmp/pamphlet-pg.XXXXXX)" "$pg_port" -c max_connections=400
 export PAMPHLET_TEST_POSTGRES="postgres://postgres@127.0.0.1:$pg_port/postgres"
+
+sqlite_disk=$(small_disk 128m)
+disks+=("$sqlite_disk")
+export PAMPHLET_TEST_SMALL_DISK="$sqlite_disk"
+pg_disk=$(small_disk 200m)
+disks+=("$pg_disk")
+mkdir "$pg_disk/cluster"
+start_pg "$pg_disk/cluster" $((pg_port + 1)) -c max_connections=50 -c max_wal_size=64MB -c min_wal_size=32MB
+export PAMPHLET_TEST_POSTGRES_SMALL_DISK="postgres://postgres@127.0.0.1:$((pg_port + 1))/postgres"
+export PAMPHLET_TEST_POSTGRES_SMALL_DISK_DIR="$pg_disk"
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --all-targets --no-fail-fast

@@ -93,20 +93,25 @@ pub async fn fresh_store(backend: Backend, data: &Path) -> Location {
     match backend {
         Backend::Sqlite => Location::Sqlite(data.join("pamphlet.db")),
         Backend::Postgres => {
-            use sqlx::Connection;
-            static COUNTER: AtomicU32 = AtomicU32::new(0);
             let admin = std::env::var("PAMPHLET_TEST_POSTGRES").expect(
                 "PAMPHLET_TEST_POSTGRES is not set: run the tests with `bash scripts/test.sh`, which starts a throwaway PostgreSQL",
             );
-            // The time keeps names apart when a long-lived test server outlives a recycled process id.
-            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-            let name = format!("pamphlet_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-            let mut conn = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL server answers");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("a test database");
-            let (server, _) = admin.rsplit_once('/').expect("the URL names a database");
-            Location::Postgres(format!("{server}/{name}"))
+            fresh_database(&admin).await
         }
     }
+}
+
+/// A new database on the PostgreSQL server that `admin` (a URL) reaches.
+pub async fn fresh_database(admin: &str) -> Location {
+    use sqlx::Connection;
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    // The time keeps names apart when a long-lived test server outlives a recycled process id.
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    let name = format!("pamphlet_test_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    let mut conn = sqlx::PgConnection::connect(admin).await.expect("the test PostgreSQL server answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("a test database");
+    let (server, _) = admin.rsplit_once('/').expect("the URL names a database");
+    Location::Postgres(format!("{server}/{name}"))
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

@@ -112,12 +112,25 @@ both_backends! {
     }
 }
 
-/// A small filesystem of its own for the SQLite file (`scripts/test.sh`
-/// mounts one, as root), so that filling it affects nothing else.
-fn small_disk() -> PathBuf {
-    let disk = std::env::var_os("PAMPHLET_TEST_SMALL_DISK")
-        .expect("PAMPHLET_TEST_SMALL_DISK is not set: run the tests with `bash scripts/test.sh`, which mounts a small filesystem for them");
-    PathBuf::from(disk)
+/// A new store on a small filesystem of its own, and a folder on that
+/// filesystem to fill: `scripts/test.sh` mounts one for SQLite files and
+/// one holding a PostgreSQL server's data, so filling them affects nothing else.
+async fn store_on_a_small_disk(backend: Backend) -> (Location, tempfile::TempDir) {
+    let variable = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!("{name} is not set: run the tests with `bash scripts/test.sh`, which mounts small filesystems for them")
+        })
+    };
+    match backend {
+        Backend::Sqlite => {
+            let folder = tempfile::tempdir_in(variable("PAMPHLET_TEST_SMALL_DISK")).unwrap();
+            (Location::Sqlite(folder.path().join("pamphlet.db")), folder)
+        }
+        Backend::Postgres => {
+            let folder = tempfile::tempdir_in(variable("PAMPHLET_TEST_POSTGRES_SMALL_DISK_DIR")).unwrap();
+            (fresh_database(&variable("PAMPHLET_TEST_POSTGRES_SMALL_DISK")).await, folder)
+        }
+    }
 }
 
 /// Writes a file in `dir` until the filesystem has no room left.
@@ -138,58 +151,58 @@ fn fill(dir: &Path) -> PathBuf {
     path
 }
 
-/// The review's first finding: after a disk-full episode one store
-/// connection stayed inside a transaction that had ended, and later
-/// saves were acknowledged but never committed.
-#[tokio::test]
-async fn a_full_disk_refuses_saves_with_the_text_kept_and_loses_none_it_acknowledged() {
-    let episodes = seconds_from_env("PAMPHLET_DISK_FULL_EPISODES", 3);
-    let disk = tempfile::tempdir_in(small_disk()).unwrap();
-    let location = Location::Sqlite(disk.path().join("pamphlet.db"));
-    let app = spawn_app_on(location.clone(), tempfile::tempdir().unwrap()).await;
-    let signed = editor(&app, 0).await;
-    let id = saved_id(&app.post_signed(&signed, "/admin/posts", &post_form("Before the disk filled", "Words.", "0")).await);
-    let mut acknowledged = Vec::new();
-    // Each save carries a large text, so it needs room the store does not have yet.
-    let body = |title: &str| format!("{title}\n\n{}", "The case file, page after page. ".repeat(4 * 1024));
-    for episode in 0..episodes {
-        let filler = fill(disk.path());
-        let mut refused = None;
-        for attempt in 0..40 {
-            let title = format!("Episode {episode} save {attempt}");
-            let page = save(&app, &signed, id, &title, &body(&title)).await;
-            match page.status {
-                303 => acknowledged.push(title),
-                503 => {
-                    refused = Some((title, page.text()));
-                    break;
+both_backends! {
+    /// The review's first finding: after a disk-full episode one store
+    /// connection stayed inside a transaction that had ended, and later
+    /// saves were acknowledged but never committed.
+    async fn a_full_disk_refuses_saves_with_the_text_kept_and_loses_none_it_acknowledged(backend: Backend) {
+        let episodes = seconds_from_env("PAMPHLET_DISK_FULL_EPISODES", 3);
+        let (location, disk) = store_on_a_small_disk(backend).await;
+        let app = spawn_app_on(location.clone(), tempfile::tempdir().unwrap()).await;
+        let signed = editor(&app, 0).await;
+        let id = saved_id(&app.post_signed(&signed, "/admin/posts", &post_form("Before the disk filled", "Words.", "0")).await);
+        let mut acknowledged = Vec::new();
+        // Each save carries a large text, so it needs room the store does not have yet.
+        let body = |title: &str| format!("{title}\n\n{}", "The case file, page after page. ".repeat(4 * 1024));
+        for episode in 0..episodes {
+            let filler = fill(disk.path());
+            let mut refused = None;
+            for attempt in 0..40 {
+                let title = format!("Episode {episode} save {attempt}");
+                let page = save(&app, &signed, id, &title, &body(&title)).await;
+                match page.status {
+                    303 => acknowledged.push(title),
+                    503 => {
+                        refused = Some((title, page.text()));
+                        break;
+                    }
+                    _ => panic!("episode {episode}: a save on a full disk answered {page:?}"),
                 }
-                _ => panic!("episode {episode}: a save on a full disk answered {page:?}"),
             }
-        }
-        let (title, html) = refused.unwrap_or_else(|| panic!("episode {episode}: the full disk refused no save"));
-        assert!(html.contains("Nothing was saved: the server&#39;s disk is full."), "{html}");
-        assert!(html.contains(&format!(r#"value="{title}""#)), "the typed title is still in the form");
-        assert!(html.contains("The case file, page after page."), "the typed text is still in the form");
+            let (title, html) = refused.unwrap_or_else(|| panic!("episode {episode}: the full disk refused no save"));
+            assert!(html.contains("Nothing was saved: the server&#39;s disk is full."), "{html}");
+            assert!(html.contains(&format!(r#"value="{title}""#)), "the typed title is still in the form");
+            assert!(html.contains("The case file, page after page."), "the typed text is still in the form");
 
-        std::fs::remove_file(filler).unwrap();
-        let title = format!("Episode {episode} after");
-        let page = save(&app, &signed, id, &title, &body(&title)).await;
-        assert_eq!(page.status, 303, "episode {episode}: the store takes saves again once there is room: {page:?}");
-        acknowledged.push(title);
-        assert_eq!(app.get("/healthz").await.status, 200);
+            std::fs::remove_file(filler).unwrap();
+            let title = format!("Episode {episode} after");
+            let page = save(&app, &signed, id, &title, &body(&title)).await;
+            assert_eq!(page.status, 303, "episode {episode}: the store takes saves again once there is room: {page:?}");
+            acknowledged.push(title);
+            assert_eq!(app.get("/healthz").await.status, 200);
+        }
+        // More saves than the pool has connections, so each would meet a connection left stuck.
+        for n in 0..12 {
+            let title = format!("Afterwards {n}");
+            assert_eq!(save(&app, &signed, id, &title, "Short again.").await.status, 303);
+            acknowledged.push(title);
+        }
+        let (title, versions) = saved_titles(&location, id).await;
+        assert_eq!(&title, acknowledged.last().unwrap(), "the last acknowledged save is what the file holds");
+        let lost: Vec<_> = acknowledged.iter().filter(|saved| !versions.contains(saved)).collect();
+        assert!(lost.is_empty(), "acknowledged saves missing from the file: {lost:?}");
+        eprintln!("{backend:?}: {episodes} disk-full episodes: {} saves acknowledged, {} refused, 0 lost", acknowledged.len(), episodes);
     }
-    // More saves than the pool has connections, so each would meet a connection left stuck.
-    for n in 0..12 {
-        let title = format!("Afterwards {n}");
-        assert_eq!(save(&app, &signed, id, &title, "Short again.").await.status, 303);
-        acknowledged.push(title);
-    }
-    let (title, versions) = saved_titles(&location, id).await;
-    assert_eq!(&title, acknowledged.last().unwrap(), "the last acknowledged save is what the file holds");
-    let lost: Vec<_> = acknowledged.iter().filter(|saved| !versions.contains(saved)).collect();
-    assert!(lost.is_empty(), "acknowledged saves missing from the file: {lost:?}");
-    eprintln!("{episodes} disk-full episodes: {} saves acknowledged, {} refused, 0 lost", acknowledged.len(), episodes);
 }
 
 /// The `pamphlet` binary serving `location` on a free port; returns it and its URL.
