@@ -30,7 +30,7 @@ pub struct ListQuery {
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let filter = contact::STATUSES.iter().find(|s| **s == query.status).copied();
-    let page = query.page.max(1);
+    let page = super::views::list_page(query.page);
     let found = contact::list(&state.store, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = found.len() as i64 > PER_PAGE;
     let rows: Vec<_> = found

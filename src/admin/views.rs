@@ -74,6 +74,12 @@ impl Views {
     }
 }
 
+/// The page of an admin list that `?page=` asks for, from 1 up to a page
+/// whose offset in the list cannot overflow.
+pub fn list_page(asked: i64) -> i64 {
+    asked.clamp(1, 1_000_000)
+}
+
 /// A moment as editors read it: `2026-11-27 07:40 UTC`.
 pub fn when(at: time::OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);

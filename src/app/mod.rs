@@ -2,6 +2,8 @@
 //! build the renderer and the router, start the background [`tasks`], serve.
 
 mod health;
+mod limits;
+mod serve;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -40,7 +42,7 @@ pub struct Application {
     /// While no account exists: a one-time link (valid an hour) that creates the owner.
     pub setup_link: Option<String>,
     stop: oneshot::Sender<()>,
-    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    server: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -110,14 +112,11 @@ impl Application {
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
-            // The peer address feeds sign-in throttling (see client_ip::ClientIp).
-            let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
+            serve::serve(listener, router, async {
+                let _ = stopped.await;
+            })
+            .await;
             tasks.stop().await;
-            result.context("the server stopped with an error")
         });
         Ok(Application { addr, base_url, store, cache, loaded_demo, setup_link, stop, server })
     }
@@ -127,7 +126,7 @@ impl Application {
         let _ = self.stop.send(());
         let result = self.server.await.context("the server task failed");
         self.store.close().await;
-        result?
+        result
     }
 
     /// Serves until Ctrl-C or SIGTERM.
@@ -158,6 +157,7 @@ pub async fn open_site(
 }
 
 pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
+    let largest_body = admin.upload_limit + admin::FORM_LIMIT;
     Router::new()
         .route("/healthz", get(health::healthz).with_state(health::Health::new(state.site.store.clone())))
         .route("/search", get(site::search::page))
@@ -165,6 +165,7 @@ pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
         .merge(public_form_routes(forms))
         .fallback(site::serve)
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(largest_body, limits::check))
 }
 
 /// The public forms and their links: every route a visitor posts to.
@@ -183,6 +184,7 @@ fn public_form_routes(forms: Forms) -> Router<SiteState> {
         .route("/newsletter/confirm/{token}", get(newsletter::public::confirm_form).post(newsletter::public::confirm))
         .route("/newsletter/unsubscribe/{key}", get(newsletter::public::unsubscribe_form).post(newsletter::public::unsubscribe))
         .layer(DefaultBodyLimit::max(public_forms::BODY_LIMIT))
+        .layer(axum::middleware::from_fn(public_forms::answers::refuse_declared_too_long))
         .layer(axum::middleware::from_fn_with_state(forms.clone(), public_forms::answers::finish))
         .with_state(forms)
 }

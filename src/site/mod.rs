@@ -22,8 +22,6 @@ use crate::search::SearchIndex;
 
 /// Longest request target accepted (path and query); longer gets 414.
 pub const MAX_URI_BYTES: usize = 2048;
-/// Most header bytes accepted; more gets 431.
-pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 #[derive(Clone)]
 pub struct SiteState {
@@ -65,10 +63,16 @@ pub async fn serve(State(state): State<SiteState>, request: Request) -> Response
         return (StatusCode::URI_TOO_LONG, "414 URI Too Long: this address is longer than any page on this site.\n").into_response();
     }
     let headers = request.headers();
-    if headers.iter().map(|(k, v)| k.as_str().len() + v.len()).sum::<usize>() > MAX_HEADER_BYTES {
-        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "431 Request Header Fields Too Large.\n").into_response();
-    }
     let path = request.uri().path();
+    // One spelling per page: `//pardon` would be rendered and cached under
+    // a key of its own, and a redirect to `//host/` or `/\host/` leaves the
+    // site (browsers read `\` as `/`).
+    if path.contains('\\') {
+        return not_found(&state, path, headers).await;
+    }
+    if path.contains("//") {
+        return redirect(&single_slashes(path));
+    }
     let entry = if path.starts_with("/static/") {
         state.statics.get(path).cloned()
     } else {
@@ -114,6 +118,17 @@ fn canonical_redirect(path: &str) -> Option<String> {
         _ if path.ends_with('/') && !path.ends_with("//") => Some(path.trim_end_matches('/').to_owned()),
         _ => None,
     }
+}
+
+/// `path` with each run of slashes made one.
+fn single_slashes(path: &str) -> String {
+    let mut single = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && single.ends_with('/')) {
+            single.push(c);
+        }
+    }
+    single
 }
 
 fn redirect(to: &str) -> Response {
@@ -194,6 +209,8 @@ fn is_fresh(entry: &Entry, headers: &HeaderMap) -> bool {
         .get(header::IF_MODIFIED_SINCE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| httpdate::parse_http_date(v).ok())
+        // A date ahead of the server's clock is no date a client got from us.
+        .filter(|since| *since <= SystemTime::now())
         .is_some_and(|since| entry.modified.duration_since(since).map_or(true, |d| d.as_secs() == 0))
 }
 

@@ -1,6 +1,8 @@
 //! HTTP behaviour: caching validators, compression, errors and limits.
 
-use crate::helpers::{gunzip, spawn_app, unbrotli};
+use std::time::{Duration, Instant};
+
+use crate::helpers::{Backend, TestApp, gunzip, links, spawn_app, unbrotli};
 
 crate::both_backends! {
     async fn etag_and_last_modified_give_304(backend: Backend) {
@@ -127,4 +129,139 @@ crate::both_backends! {
         assert_eq!(page.status, 200);
         assert_eq!(page.text(), "ok\n");
     }
+}
+
+crate::both_backends! {
+    async fn a_page_number_past_any_list_is_an_empty_page_not_an_error(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(pamphlet::admin::Role::Editor).await;
+        let petition = app.get_signed(&editor, "/admin/petitions").await.text();
+        let signatures = links(&petition).into_iter().find(|l| l.ends_with("/signatures")).expect("the demo has a petition");
+        for list in ["/admin/posts", "/admin/inbox", "/admin/subscribers", signatures.as_str()] {
+            for page in ["9223372036854775807", "-9223372036854775808", "0"] {
+                let path = format!("{list}?page={page}");
+                assert_eq!(app.get_signed(&editor, &path).await.status, 200, "{path}");
+            }
+        }
+    }
+}
+
+/// Sends `request` as raw bytes and returns what came back before the
+/// server closed the connection or `wait` passed.
+async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> String {
+    use std::io::{Read, Write};
+    let address = app.app().addr;
+    let request = request.to_vec();
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.set_read_timeout(Some(wait)).unwrap();
+        stream.write_all(&request).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn extra_slashes_lead_to_one_spelling_and_never_off_the_site() {
+    let app = spawn_app(Backend::Sqlite).await;
+    assert_eq!(app.get("/pardon").await.status, 200);
+    let cached = app.app().cache.len();
+    for n in 2..40 {
+        let page = app.get(&format!("{}pardon", "/".repeat(n))).await;
+        assert_eq!((page.status, page.header("location")), (301, Some("/pardon")));
+    }
+    assert_eq!(app.app().cache.len(), cached, "no spelling got a cache entry of its own");
+    let away = app.get("//evil.example/").await;
+    assert_eq!(away.header("location"), Some("/evil.example/"), "a path on this site, not another host");
+    let backslash =
+        raw(&app, b"GET /\\evil.example/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration::from_secs(5)).await;
+    assert!(backslash.starts_with("HTTP/1.1 404"), "{backslash}");
+    assert!(!backslash.to_lowercase().contains("location:"), "{backslash}");
+}
+
+#[tokio::test]
+async fn a_modified_since_date_from_the_future_is_ignored() {
+    let app = spawn_app(Backend::Sqlite).await;
+    assert_eq!(app.get_with("/pardon", &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")]).await.status, 200);
+}
+
+#[tokio::test]
+async fn requests_without_one_host_or_with_huge_headers_are_refused_on_every_route() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let wait = Duration::from_secs(5);
+    let none = raw(&app, b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", wait).await;
+    assert!(none.starts_with("HTTP/1.1 400"), "{none}");
+    let two = raw(&app, b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n", wait).await;
+    assert!(two.starts_with("HTTP/1.1 400"), "{two}");
+    let big = "x".repeat(20 * 1024);
+    for path in ["/", "/healthz", "/admin/login", "/search?q=pardon"] {
+        assert_eq!(app.get_with(path, &[("x-padding", &big)]).await.status, 431, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_too_large_is_refused_before_it_is_invited() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let wait = Duration::from_secs(5);
+    for (path, length) in [("/contact/send", "200000"), ("/admin/library", "1000000000")] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {length}\r\nExpect: 100-continue\r\n\r\n"
+        );
+        let answer = raw(&app, head.as_bytes(), wait).await;
+        assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
+        assert!(!answer.contains("100 Continue"), "{path}: {answer}");
+    }
+}
+
+/// Connections that never finish a request: closed after the head
+/// timeout, and a stop does not wait for them beyond its bound.
+#[tokio::test]
+async fn stuck_connections_are_closed_and_do_not_hold_up_a_stop() {
+    use std::io::{Read, Write};
+    let mut app = spawn_app(Backend::Sqlite).await;
+    let address = app.app().addr;
+    let open = |first: &'static [u8]| {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream.write_all(first).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+        stream
+    };
+    // Idle, half a head, a head then a body that stops coming.
+    let held = [
+        open(b""),
+        open(b"GET / HTTP/1.1\r\nHost: local"),
+        open(b"POST /contact/send HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nname=A"),
+    ];
+    let started = Instant::now();
+    let closed: Vec<_> = held
+        .into_iter()
+        .map(|mut stream| {
+            std::thread::spawn(move || {
+                let mut rest = Vec::new();
+                let _ = stream.read_to_end(&mut rest);
+                Instant::now()
+            })
+        })
+        .collect();
+    // The two without a whole head are closed by the head timeout.
+    let idle = tokio::task::spawn_blocking({
+        let mut closed = closed;
+        let body = closed.pop().unwrap();
+        move || (closed.into_iter().map(|t| t.join().unwrap()).collect::<Vec<_>>(), body)
+    });
+    let (heads, body) = idle.await.unwrap();
+    for at in heads {
+        let after = at - started;
+        assert!(after >= Duration::from_secs(15) && after < Duration::from_secs(30), "closed after {after:?}");
+    }
+    // The stuck body holds its connection; the stop closes it within its bound.
+    let stopping = Instant::now();
+    app.app.take().unwrap().stop().await.unwrap();
+    let took = stopping.elapsed();
+    assert!(took < Duration::from_secs(13), "the stop took {took:?}");
+    let closed_at = tokio::task::spawn_blocking(move || body.join().unwrap()).await.unwrap();
+    assert!(closed_at - stopping < Duration::from_secs(13));
 }

@@ -63,7 +63,7 @@ async fn page(
     errors: &Errors,
 ) -> AdminResult {
     let filter = signed::STATUSES.iter().find(|s| **s == query.status).copied();
-    let page = query.page.max(1);
+    let page = crate::admin::views::list_page(query.page);
     let found = signed::list(&state.store, petition.id, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = found.len() as i64 > PER_PAGE;
     let rows: Vec<_> = found

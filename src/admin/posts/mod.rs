@@ -37,7 +37,7 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let own = (editor.role() < Role::Editor).then_some(editor.user.id);
     let status = Status::parse(&query.status);
-    let page = query.page.max(1);
+    let page = super::views::list_page(query.page);
     let rows = editing::list(&state.store, status, own, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = rows.len() as i64 > PER_PAGE;
     let rows: Vec<_> = rows
