@@ -1,7 +1,7 @@
 //! The `pamphlet` command: `serve` (the default) runs the site.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -10,7 +10,7 @@ use pamphlet::app::Application;
 use pamphlet::config::{Config, MailConfig, parse_base_url};
 use pamphlet::export;
 use pamphlet::mail::EmailAddress;
-use pamphlet::store::{Location, Store, transfer};
+use pamphlet::store::{self, Location, Store, transfer};
 
 #[derive(Parser)]
 #[command(name = "pamphlet", version, about = "A fast, self-hosted site builder for causes, campaigns and authors.")]
@@ -35,6 +35,18 @@ enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// Copy the SQLite store into a new FILE, also while the site is serving and being edited.
+    Backup {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Put a backup FILE in place of the SQLite store; stop the server first. The replaced store is kept beside it.
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Copy a whole site into an empty store, e.g. from SQLite to PostgreSQL, and verify the counts.
     MigrateData {
@@ -182,6 +194,8 @@ fn main() -> ExitCode {
         Some(Command::Migrate(args)) => runtime.block_on(migrate(args)),
         Some(Command::User { action }) => runtime.block_on(user(action)),
         Some(Command::MigrateData { from, to }) => runtime.block_on(migrate_data(&from, &to)),
+        Some(Command::Backup { file, store }) => runtime.block_on(backup(&file, &store)),
+        Some(Command::Restore { file, store }) => runtime.block_on(restore(&file, &store)),
         None => runtime.block_on(serve(cli.serve)),
     };
     match result {
@@ -286,6 +300,27 @@ async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
         println!("{table:>14}: {rows} rows copied and verified");
     }
     println!("The site in {from} is now also in {to}.");
+    Ok(())
+}
+
+async fn backup(file: &Path, store: &StoreArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let store = Store::open(&store.location()?).await?;
+    store::backup::backup(&store, file).await?;
+    let size = std::fs::metadata(file)?.len();
+    println!("Backed up the site to {} ({:.1} MB) in {:.2} s.", file.display(), size as f64 / 1e6, started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+async fn restore(file: &Path, store: &StoreArgs) -> anyhow::Result<()> {
+    let Location::Sqlite(db) = store.location()? else {
+        anyhow::bail!("a PostgreSQL store is restored with PostgreSQL's own tools, e.g. pg_restore (see docs/DEPLOYMENT.md)")
+    };
+    let kept = store::backup::restore(file, &db).await?;
+    println!("Restored {} from {}.", db.display(), file.display());
+    if let Some(kept) = kept {
+        println!("The store it replaced is kept at {}; remove it once the site looks right.", kept.display());
+    }
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! shared. Placeholders are `$1, $2, …`, which mean the same on SQLite and
 //! PostgreSQL. Where SQL must differ, one function holds both variants.
 
+pub mod backup;
 pub mod changes;
 pub mod transfer;
 mod unwritable;
@@ -104,6 +105,9 @@ pub enum TxConn {
 pub struct Store {
     pool: Pool,
     commits: Arc<Commits>,
+    /// A shared lock on the SQLite file's `.in-use` file while the store is
+    /// open, so `pamphlet restore` can tell that nothing has it open.
+    _in_use: Option<Arc<std::fs::File>>,
 }
 
 /// What happens in this process after every commit: the change-feed
@@ -161,6 +165,7 @@ impl Store {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
                 }
+                let in_use = lock_file(beside(path, ".in-use"), Lock::Shared).await?;
                 let options = SqliteConnectOptions::from_str("sqlite:")?
                     .filename(path)
                     .create_if_missing(true)
@@ -186,7 +191,7 @@ impl Store {
                         result => break result.with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
                     }
                 };
-                Store { pool: Pool::Sqlite(pool), commits: Arc::default() }
+                Store { pool: Pool::Sqlite(pool), commits: Arc::default(), _in_use: Some(Arc::new(in_use)) }
             }
             Location::Postgres(url) => {
                 let pool = PgPoolOptions::new()
@@ -196,14 +201,14 @@ impl Store {
                     .connect(url)
                     .await
                     .with_context(|| format!("cannot reach the PostgreSQL store {}", redact_url(url)))?;
-                Store { pool: Pool::Postgres(pool), commits: Arc::default() }
+                Store { pool: Pool::Postgres(pool), commits: Arc::default(), _in_use: None }
             }
         };
         // SQLite has no advisory locks (sqlx takes one on PostgreSQL), so
         // processes opening the same file migrate one after the other under a
         // lock file beside it.
         let _migration_lock = match location {
-            Location::Sqlite(path) => Some(lock_file(path.with_extension("db.lock")).await?),
+            Location::Sqlite(path) => Some(lock_file(path.with_extension("db.lock"), Lock::Exclusive).await?),
             Location::Postgres(_) => None,
         };
         store.migrate().await?;
@@ -311,19 +316,40 @@ async fn ended_cleanly<C: sqlx::Connection>(conn: &mut C) -> Result<bool, sqlx::
     Ok(true)
 }
 
-/// An exclusive lock on `path`, held until the file is dropped.
-async fn lock_file(path: PathBuf) -> anyhow::Result<std::fs::File> {
+#[derive(Clone, Copy)]
+enum Lock {
+    Shared,
+    Exclusive,
+}
+
+/// A lock on `path`, waited for and held until the file is dropped.
+async fn lock_file(path: PathBuf, lock: Lock) -> anyhow::Result<std::fs::File> {
     tokio::task::spawn_blocking(move || {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("cannot create the lock file {}", path.display()))?;
-        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        let file = open_lock_file(&path)?;
+        match lock {
+            Lock::Shared => file.lock_shared(),
+            Lock::Exclusive => file.lock(),
+        }
+        .with_context(|| format!("cannot lock {}", path.display()))?;
         Ok(file)
     })
     .await?
+}
+
+fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("cannot create the lock file {}", path.display()))
+}
+
+/// The path of a file beside `path`: its name with `suffix` added.
+fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// The time to store for a write, in whole seconds so that every backend

@@ -313,3 +313,77 @@ both_backends! {
         eprintln!("{backend:?}: {rounds} kills during saves, {total} saves acknowledged, 0 lost");
     }
 }
+
+fn pamphlet_cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet")).args(args).env("PAMPHLET_LOG", "warn").output().unwrap()
+}
+
+/// The review's seventh finding: SQLite's `.backup` never finished while
+/// editors saved back to back.
+#[tokio::test]
+async fn a_backup_finishes_while_editors_save_and_restores_every_save_before_it() {
+    use std::cell::{Cell, RefCell};
+    let mut app = spawn_app(Backend::Sqlite).await;
+    let Location::Sqlite(db) = app.location.clone() else { unreachable!() };
+    let mut editors = Vec::new();
+    for n in 0..3 {
+        let signed = editor(&app, n).await;
+        let id = saved_id(&app.post_signed(&signed, "/admin/posts", &post_form(&format!("Post {n}"), "Words.", "0")).await);
+        editors.push((signed, id));
+    }
+    let acknowledged = RefCell::new(vec![Vec::new(); editors.len()]);
+    let done = Cell::new(false);
+    let saver = |n: usize| {
+        let (app, (signed, id), acknowledged, done) = (&app, &editors[n], &acknowledged, &done);
+        async move {
+            while !done.get() {
+                let title = format!("Post {n} save {}", acknowledged.borrow()[n].len());
+                assert_eq!(save(app, signed, *id, &title, "Saved during a backup.").await.status, 303);
+                acknowledged.borrow_mut()[n].push(title);
+            }
+        }
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let file = folder.path().join("backup.db");
+    let store = format!("sqlite:{}", db.display());
+    let backup = async {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = acknowledged.borrow().clone();
+        let started = Instant::now();
+        let (file, store) = (file.to_str().unwrap().to_owned(), store.clone());
+        let output = tokio::task::spawn_blocking(move || pamphlet_cli(&["backup", &file, "--database", &store])).await.unwrap();
+        let took = started.elapsed();
+        // Saves go on a moment after it, then stop.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        done.set(true);
+        (output, took, before)
+    };
+    let ((output, took, before), (), (), ()) = tokio::join!(backup, saver(0), saver(1), saver(2));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(took < Duration::from_secs(10), "the backup took {took:?}");
+    let saves: usize = acknowledged.borrow().iter().map(Vec::len).sum();
+    eprintln!("backup under {saves} saves by 3 editors: {took:?}");
+
+    // Not onto a store a server has open.
+    let refused = pamphlet_cli(&["restore", file.to_str().unwrap(), "--database", &store]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("stop it, then restore") && stderr.trim().lines().count() == 1, "{stderr}");
+
+    // Into the store of a stopped site: the saves before the backup are there, the replaced store is kept.
+    app.app.take().unwrap().stop().await.unwrap();
+    let restored = pamphlet_cli(&["restore", file.to_str().unwrap(), "--database", &store]);
+    let stdout = String::from_utf8_lossy(&restored.stdout);
+    assert!(restored.status.success(), "{}", String::from_utf8_lossy(&restored.stderr));
+    let kept = stdout.lines().find_map(|l| l.split("kept at ").nth(1)).and_then(|l| l.split(';').next()).expect(&stdout).to_owned();
+    assert!(Path::new(&kept).is_file(), "{stdout}");
+    let again = spawn_app_on(app.location.clone(), tempfile::tempdir().unwrap()).await;
+    assert!(!again.app().loaded_demo);
+    for (n, (_, id)) in editors.iter().enumerate() {
+        let (_, versions) = saved_titles(&again.location, *id).await;
+        let missing: Vec<_> = before[n].iter().filter(|saved| !versions.contains(saved)).collect();
+        assert!(missing.is_empty(), "post {n}: saves acknowledged before the backup are missing: {missing:?}");
+    }
+    let page = again.get("/").await;
+    assert_eq!(page.status, 200);
+}
