@@ -6,7 +6,7 @@
 //! cannot hold a connection open.
 
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, HttpBody};
@@ -45,6 +45,13 @@ fn declared_length(request: &Request) -> Option<usize> {
     request.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
 
+/// A small chunk is a slice of its connection's read buffer and keeps all of
+/// that buffer alive while the body is gathered: a client sending a byte at a
+/// time would pin kilobytes per byte. Copied, it holds only itself.
+fn unpinned(data: Bytes) -> Bytes {
+    if data.len() < 1024 { Bytes::copy_from_slice(&data) } else { data }
+}
+
 /// A request body that fails once its deadline has passed.
 struct Deadline {
     body: Body,
@@ -59,7 +66,8 @@ impl HttpBody for Deadline {
         if self.sleep.as_mut().poll(cx).is_ready() {
             return Poll::Ready(Some(Err(axum::Error::new("the request body did not arrive in time"))));
         }
-        Pin::new(&mut self.body).poll_frame(cx)
+        let frame = ready!(Pin::new(&mut self.body).poll_frame(cx));
+        Poll::Ready(frame.map(|frame| frame.map(|frame| frame.map_data(unpinned))))
     }
 
     fn is_end_stream(&self) -> bool {

@@ -28,6 +28,7 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
     let (closing, closed) = watch::channel(false);
     let mut connections = JoinSet::new();
     tokio::pin!(stop);
+    let mut refusals = Refusals::default();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -35,7 +36,7 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
                 Err(error) => {
                     // Out of file descriptors, most often: say so, and try
                     // again soon rather than stall every new visitor.
-                    tracing::error!(%error, "cannot accept a connection (is the open-file limit too low? see docs/DEPLOYMENT.md)");
+                    refusals.report(&error);
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
@@ -67,5 +68,25 @@ pub async fn serve(listener: TcpListener, router: Router, stop: impl Future<Outp
     if drained.await.is_err() {
         tracing::warn!(open = connections.len(), "closing connections still open {} s after the stop", STOP_WAIT.as_secs());
         connections.shutdown().await;
+    }
+}
+
+/// Failed accepts, logged at most every ten seconds: while the limit stays
+/// reached they repeat twenty times a second.
+#[derive(Default)]
+struct Refusals {
+    last: Option<tokio::time::Instant>,
+    unlogged: u64,
+}
+
+impl Refusals {
+    fn report(&mut self, error: &std::io::Error) {
+        self.unlogged += 1;
+        if self.last.is_some_and(|last| last.elapsed() < Duration::from_secs(10)) {
+            return;
+        }
+        let times = std::mem::take(&mut self.unlogged);
+        tracing::error!(%error, times, "cannot accept a connection (is the open-file limit too low? see docs/DEPLOYMENT.md)");
+        self.last = Some(tokio::time::Instant::now());
     }
 }
