@@ -11,7 +11,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 
 use super::done::Done;
-use super::error::{AdminResult, Problem, unsaved};
+use super::error::{AdminResult, Problem, or_again};
 use super::gate::Editor;
 use super::publishing::author;
 use super::{AdminState, diff, rows};
@@ -112,41 +112,39 @@ pub async fn save(
         typed.insert(name, (rows, get("base")));
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &typed, &errors, "", None);
     }
-    // The menu saved meanwhile by someone else, if any.
-    let written = async {
-        let mut tx = state.store.begin().await?;
-        // Saves of menus and settings take turns, so the check below sees the newest save.
-        tx.lock_for_setup().await?;
-        let saved = menus::load(&state.store, name).await?;
-        if digest(&saved) != get("base") {
-            return anyhow::Ok(Some(saved));
+    typed.insert(name, (rows, get("base")));
+    let written = write(&state, &editor, name, &links, &typed).await;
+    or_again(written, async |message| {
+        page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, &typed, &BTreeMap::from([("form".to_owned(), message)]), "", None)
+    })
+    .await
+}
+
+/// Saves `links` as the menu `name`, unless someone saved it after the
+/// version the editor started from (`typed[name]`); then shows what they changed.
+async fn write(state: &AdminState, editor: &Editor, name: &str, links: &[Link], typed: &BTreeMap<&str, (Rows, String)>) -> AdminResult {
+    let mut tx = state.store.begin().await?;
+    // Saves of menus and settings take turns, so the check below sees the newest save.
+    tx.lock_for_setup().await?;
+    let saved = menus::load(&state.store, name).await?;
+    if Some(&digest(&saved)) != typed.get(name).map(|(_, base)| base) {
+        drop(tx);
+        let changes =
+            diff::fields(&serde_json::json!({ "links": saved_lines(&saved) }), &serde_json::json!({ "links": saved_lines(links) }), &[]);
+        let latest = revisions::of(&state.store, &format!("menu:{name}"), 0).await?.into_iter().next();
+        let conflict = context! {
+            who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| super::views::when(r.at)), changes => Serde(&changes),
+        };
+        let mut typed = typed.clone();
+        if let Some((_, base)) = typed.get_mut(name) {
+            *base = digest(&saved);
         }
-        menus::save(&mut tx, name, &links).await?;
-        revisions::record_next(&mut tx, &format!("menu:{name}"), &links, &author(&editor)).await?;
-        tx.commit().await?;
-        Ok(None)
-    };
-    match written.await {
-        Ok(None) => Ok(Redirect::to("/admin/menus?done=saved").into_response()),
-        Ok(Some(saved)) => {
-            let changes = diff::fields(
-                &serde_json::json!({ "links": saved_lines(&saved) }),
-                &serde_json::json!({ "links": saved_lines(&links) }),
-                &[],
-            );
-            let latest = revisions::of(&state.store, &format!("menu:{name}"), 0).await?.into_iter().next();
-            let conflict = context! {
-                who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| super::views::when(r.at)), changes => Serde(&changes),
-            };
-            typed.insert(name, (rows, digest(&saved)));
-            page(&state, &editor, StatusCode::CONFLICT, &typed, &BTreeMap::new(), "", Some(conflict))
-        }
-        Err(error) => {
-            let errors = BTreeMap::from([("form".to_owned(), unsaved(error)?)]);
-            typed.insert(name, (rows, get("base")));
-            page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, &typed, &errors, "", None)
-        }
+        return page(state, editor, StatusCode::CONFLICT, &typed, &BTreeMap::new(), "", Some(conflict));
     }
+    menus::save(&mut tx, name, links).await?;
+    revisions::record_next(&mut tx, &format!("menu:{name}"), &links, &author(editor)).await?;
+    tx.commit().await?;
+    Ok(Redirect::to("/admin/menus?done=saved").into_response())
 }
 
 /// `GET /admin/menus/{name}/revisions`: the menu's saved versions.
