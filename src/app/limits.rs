@@ -35,9 +35,26 @@ pub async fn check(State(max_body): State<usize>, request: Request, next: Next) 
         let text = format!("413 Content Too Large: this site takes at most {} MB in one request.\n", max_body / (1024 * 1024));
         return (StatusCode::PAYLOAD_TOO_LARGE, text).into_response();
     }
+    if request.body().is_end_stream() {
+        // No body to wait for (most GETs): nothing to wrap.
+        return next.run(request).await;
+    }
     let upload = headers.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"multipart/form-data"));
     let deadline = if upload { UPLOAD_DEADLINE } else { BODY_DEADLINE };
     next.run(request.map(|body| Body::new(Deadline { body, sleep: Box::pin(tokio::time::sleep(deadline)) }))).await
+}
+
+/// For routes that take less than the largest body: refuses a body declared
+/// over `limit` before reading any of it, answered by `too_long`.
+pub async fn declared_within<A: IntoResponse>(
+    State((limit, too_long)): State<(usize, fn() -> A)>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if declared_length(&request).is_some_and(|length| length > limit) {
+        return too_long().into_response();
+    }
+    next.run(request).await
 }
 
 /// The body length the request's `Content-Length` announces, if any.

@@ -184,7 +184,10 @@ fn public_form_routes(forms: Forms) -> Router<SiteState> {
         .route("/newsletter/confirm/{token}", get(newsletter::public::confirm_form).post(newsletter::public::confirm))
         .route("/newsletter/unsubscribe/{key}", get(newsletter::public::unsubscribe_form).post(newsletter::public::unsubscribe))
         .layer(DefaultBodyLimit::max(public_forms::BODY_LIMIT))
-        .layer(axum::middleware::from_fn(public_forms::answers::refuse_declared_too_long))
+        .layer(axum::middleware::from_fn_with_state(
+            (public_forms::BODY_LIMIT, public_forms::answers::too_long as fn() -> _),
+            limits::declared_within,
+        ))
         .layer(axum::middleware::from_fn_with_state(forms.clone(), public_forms::answers::finish))
         .with_state(forms)
 }

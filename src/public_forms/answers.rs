@@ -195,21 +195,11 @@ pub fn rejected(rejection: &FormRejection) -> Answer {
     Answer::new(status, "This form could not be read").lines(["Please go back, reload the page and send the form again."])
 }
 
-fn too_long() -> Answer {
+/// The form's body is over [`super::BODY_LIMIT`].
+pub fn too_long() -> Answer {
     let text = format!(
         "The form can carry at most {} KB, and yours was larger. Please shorten the message and send it again; nothing was kept.",
         super::BODY_LIMIT / 1024
     );
     Answer::new(StatusCode::PAYLOAD_TOO_LARGE, "This is too long to send").lines([text])
-}
-
-/// Refuses a body whose `Content-Length` is over the forms' limit before
-/// reading any of it, so a client that asked to `Expect: 100-continue`
-/// is not invited to send it.
-pub async fn refuse_declared_too_long(request: Request, next: Next) -> Response {
-    let declared = request.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > super::BODY_LIMIT) {
-        return too_long().into_response();
-    }
-    next.run(request).await
 }
