@@ -305,8 +305,12 @@ async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
 
 async fn backup(file: &Path, store: &StoreArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let store = Store::open(&store.location()?).await?;
-    store::backup::backup(&store, file).await?;
+    let Location::Sqlite(db) = store.location()? else {
+        anyhow::bail!(
+            "a PostgreSQL store is backed up with PostgreSQL's own tools, e.g. pg_dump -Fc DATABASE > FILE (see docs/DEPLOYMENT.md)"
+        )
+    };
+    store::backup::backup(&db, file).await?;
     let size = std::fs::metadata(file)?.len();
     println!("Backed up the site to {} ({:.1} MB) in {:.2} s.", file.display(), size as f64 / 1e6, started.elapsed().as_secs_f64());
     Ok(())

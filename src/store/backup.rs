@@ -11,13 +11,13 @@ use anyhow::{Context, bail};
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
-use super::{Pool, Store, beside, open_lock_file};
+use super::{beside, open_lock_file};
 
-/// Writes a copy of the whole store to the new file `to`.
-pub async fn backup(store: &Store, to: &Path) -> anyhow::Result<()> {
-    let Pool::Sqlite(pool) = store.pool() else {
-        bail!("a PostgreSQL store is backed up with PostgreSQL's own tools, e.g. pg_dump -Fc DATABASE > FILE (see docs/DEPLOYMENT.md)")
-    };
+/// Writes a copy of the whole store in the file `db` to the new file `to`.
+pub async fn backup(db: &Path, to: &Path) -> anyhow::Result<()> {
+    if !db.is_file() {
+        bail!("there is no store at {} to back up", db.display());
+    }
     if to.exists() {
         bail!("{} already exists; name a new file for the backup", to.display());
     }
@@ -25,7 +25,9 @@ pub async fn backup(store: &Store, to: &Path) -> anyhow::Result<()> {
     let partial = beside(to, ".partial");
     let _ = std::fs::remove_file(&partial);
     let target = partial.to_str().with_context(|| format!("{} is not a path SQLite can write to", to.display()))?;
-    sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await.with_context(|| format!("cannot write {}", partial.display()))?;
+    let mut conn = SqliteConnection::connect_with(&options(db)?).await.with_context(|| format!("cannot open {}", db.display()))?;
+    sqlx::query("VACUUM INTO $1").bind(target).execute(&mut conn).await.with_context(|| format!("cannot write {}", partial.display()))?;
+    conn.close().await?;
     check(&partial).await?;
     std::fs::rename(&partial, to).with_context(|| format!("cannot name the backup {}", to.display()))?;
     Ok(())
