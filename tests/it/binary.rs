@@ -3,6 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use crate::helpers::printed_url;
+
 fn pamphlet() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_pamphlet"));
     command.env_remove("PAMPHLET_ADDR").env_remove("PAMPHLET_DATA").env_remove("PAMPHLET_DATABASE_URL").env("PAMPHLET_LOG", "warn");
@@ -30,12 +32,7 @@ async fn pamphlet_alone_serves_and_prints_its_url() {
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    while !url.contains("http://") {
-        url.clear();
-        assert!(stdout.read_line(&mut url).unwrap() > 0, "the binary exited before printing its URL");
-    }
-    let url = url.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned();
+    let url = printed_url(&mut stdout);
     let mut setup = String::new();
     stdout.read_line(&mut setup).unwrap();
     stdout.read_line(&mut setup).unwrap();

@@ -338,6 +338,17 @@ pub struct SignedIn {
 }
 
 /// The value a response sets for a cookie.
+/// The URL a starting `pamphlet serve` prints on its standard output,
+/// read up to the line that holds it.
+pub fn printed_url(stdout: &mut impl std::io::BufRead) -> String {
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited before printing its URL");
+    }
+    line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned()
+}
+
 pub fn cookie(page: &Page, name: &str) -> Option<String> {
     page.headers
         .get_all("set-cookie")

@@ -207,7 +207,6 @@ both_backends! {
 
 /// The `pamphlet` binary serving `location` on a free port; returns it and its URL.
 fn serve(location: &Location, data: &Path) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet"))
         .args(["serve", "--addr", "127.0.0.1:0", "--database", &location.to_string()])
         .arg("--data")
@@ -217,13 +216,8 @@ fn serve(location: &Location, data: &Path) -> (std::process::Child, String) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("http://") {
-        line.clear();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server exited before printing its URL");
-    }
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().trim_end_matches('/').to_owned();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let url = printed_url(&mut stdout);
     // Keep reading, so the server never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     (child, url)
