@@ -89,7 +89,13 @@ async fn measure_pamphlet(
     let sample =
         edition.letter(1, &EmailAddress::parse("reader1@example.org").unwrap(), "Reader 1", "key1-0123456789abcdef0123456789abcdef");
     let size = sample.build(&pamphlet::mail::site::sender(&site).expect("a sender"))?.formatted().len();
-    let id = issues::create(&store, "News from the campaign", BODY, None, None).await?;
+    let id = issues::create(
+        &store,
+        &issues::Text { subject: "News from the campaign", body: BODY },
+        None,
+        &pamphlet::content::revisions::Author { id: None, name: "a test".into() },
+    )
+    .await?;
     issues::start(&store, id).await?;
 
     let config = Config {

@@ -65,7 +65,7 @@ export PAMPHLET_TEST_POSTGRES_SMALL_DISK="postgres://postgres@127.0.0.1:$((pg_po
 export PAMPHLET_TEST_POSTGRES_SMALL_DISK_DIR="$pg_disk"
 
 if cargo nextest --version >/dev/null 2>&1; then
-  cargo nextest run --all-targets --no-fail-fast
+  cargo nextest run --all-targets --no-fail-fast "$@"
 else
-  cargo test --all-targets --no-fail-fast
+  cargo test --all-targets --no-fail-fast "$@"
 fi

@@ -187,14 +187,14 @@ impl Demo {
     /// holds a site (checked under the setup lock); returns whether it wrote.
     pub async fn save_into_empty(&self, store: &Store) -> anyhow::Result<bool> {
         let mut tx = store.begin().await?;
-        tx.lock_for_setup().await?;
+        tx.lock_site().await?;
         let sites: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT COUNT(*) FROM settings").fetch_one(conn).await)?;
         if sites > 0 {
             return Ok(false);
         }
-        settings::save(&mut tx, &self.site).await?;
-        menus::save(&mut tx, menus::PRIMARY, &self.menus.primary).await?;
-        menus::save(&mut tx, menus::FOOTER, &self.menus.footer).await?;
+        settings::write(&mut tx, &self.site).await?;
+        menus::write(&mut tx, menus::PRIMARY, &self.menus.primary).await?;
+        menus::write(&mut tx, menus::FOOTER, &self.menus.footer).await?;
         for (name, content_type, bytes) in &self.assets {
             assets::save(&mut tx, name, content_type, bytes, "").await?;
         }
@@ -214,7 +214,7 @@ impl Demo {
             press::save(&mut tx, report).await?;
         }
         for petition in &self.petitions {
-            petitions::save(&mut tx, petition).await?;
+            petitions::insert(&mut tx, petition).await?;
         }
         tx.commit().await?;
         Ok(true)

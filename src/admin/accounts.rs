@@ -145,7 +145,7 @@ pub async fn set_password(store: &Store, id: i64, password: &Password) -> anyhow
 
 pub async fn set_role(store: &Store, id: i64, role: Role) -> Result<(), AccountError> {
     let mut tx = store.begin().await?;
-    tx.lock_for_setup().await?;
+    tx.lock_site().await?;
     if role != Role::Owner {
         keep_an_owner(&mut tx, id).await?;
     }
@@ -162,7 +162,7 @@ pub async fn set_role(store: &Store, id: i64, role: Role) -> Result<(), AccountE
 /// Removes an account and its sessions.
 pub async fn remove(store: &Store, id: i64) -> Result<(), AccountError> {
     let mut tx = store.begin().await?;
-    tx.lock_for_setup().await?;
+    tx.lock_site().await?;
     keep_an_owner(&mut tx, id).await?;
     on_tx!(&mut tx, |conn| sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(conn).await.map(drop))
         .map_err(anyhow::Error::from)?;

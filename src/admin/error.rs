@@ -104,12 +104,3 @@ pub fn unsaved(error: anyhow::Error) -> Result<String, AdminError> {
         None => Err(AdminError::Internal(error)),
     }
 }
-
-/// A save's result, where a store that did not take the save for a passing
-/// reason becomes the form shown again by `again`, with the reason.
-pub async fn or_again(result: AdminResult, again: impl AsyncFnOnce(String) -> AdminResult) -> AdminResult {
-    match result {
-        Err(AdminError::Internal(error)) => again(unsaved(error)?).await,
-        other => other,
-    }
-}

@@ -131,7 +131,7 @@ impl From<sqlx::Error> for RedeemError {
 /// marks the link used, so two clicks cannot make two accounts.
 pub async fn redeem(store: &Store, token: &str, email: &EmailAddress, name: &str, password: &Password) -> Result<User, RedeemError> {
     let mut tx = store.begin().await?;
-    tx.lock_for_setup().await?;
+    tx.lock_site().await?;
     let link: Option<Link> = on_tx!(&mut tx, |conn| sqlx::query_as(
         "SELECT id, purpose, email, role, expires_at FROM account_links WHERE id = $1 AND used_at IS NULL AND expires_at > $2"
     )

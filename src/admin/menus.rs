@@ -11,12 +11,11 @@ use minijinja::context;
 use minijinja::value::Serde;
 
 use super::done::Done;
-use super::error::{AdminResult, Problem, or_again};
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::author;
-use super::{AdminState, diff, rows};
-use crate::content::{Href, Link, menus, revisions};
-use crate::secrets;
+use super::{AdminState, rows, saving};
+use crate::content::{Href, Link, menus, revisions, versioned};
 
 const MENUS: [(&str, &str); 2] = [(menus::PRIMARY, "Main navigation"), (menus::FOOTER, "Footer links")];
 
@@ -27,9 +26,9 @@ fn rows_of(links: &[Link]) -> Rows {
     links.iter().map(|l| BTreeMap::from([("label".to_owned(), l.label.clone()), ("href".to_owned(), l.href.as_str().to_owned())])).collect()
 }
 
-/// The digest of a saved menu: a form names it, so a save over a newer one is caught.
-fn digest(links: &[Link]) -> String {
-    secrets::digest(&serde_json::to_string(links).unwrap_or_default())
+/// The version of menu `name` a form names, so a save over a newer one is caught.
+async fn version(state: &AdminState, name: &str) -> anyhow::Result<String> {
+    Ok(versioned::current(&state.store, &menus::entity(name)).await?.to_string())
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
@@ -37,7 +36,7 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): 
     let mut typed = BTreeMap::new();
     for (name, _) in MENUS {
         let links = menus::load(&state.store, name).await?;
-        typed.insert(name, (rows_of(&links), digest(&links)));
+        typed.insert(name, (rows_of(&links), version(&state, name).await?));
     }
     page(&state, &editor, StatusCode::OK, &typed, &BTreeMap::new(), notice, None)
 }
@@ -54,8 +53,8 @@ fn page(
     let menus: Vec<_> = MENUS
         .iter()
         .map(|(name, label)| {
-            let (rows, base) = typed.get(name).cloned().unwrap_or_default();
-            context! { name => *name, label => *label, rows => Serde(rows), base }
+            let (rows, version) = typed.get(name).cloned().unwrap_or_default();
+            context! { name => *name, label => *label, rows => Serde(rows), version }
         })
         .collect();
     Ok(state.views.page(status, "menus.html", Some(editor), context! { menus, errors => Serde(errors), notice, conflict }))
@@ -73,7 +72,7 @@ pub async fn save(
     let mut typed = BTreeMap::new();
     for (other, _) in MENUS {
         let links = menus::load(&state.store, other).await?;
-        typed.insert(other, (rows_of(&links), digest(&links)));
+        typed.insert(other, (rows_of(&links), version(&state, other).await?));
     }
     let op = get("op");
     if !op.is_empty() {
@@ -83,7 +82,7 @@ pub async fn save(
         } else {
             rows::apply(&mut rows, &op)
         };
-        typed.insert(name, (rows, get("base")));
+        typed.insert(name, (rows, get("version")));
         return match result {
             Ok(()) => page(&state, &editor, StatusCode::OK, &typed, &BTreeMap::new(), "Not saved yet: save when the menu is ready.", None),
             Err(e) => {
@@ -109,42 +108,32 @@ pub async fn save(
         }
     }
     if !errors.is_empty() {
-        typed.insert(name, (rows, get("base")));
+        typed.insert(name, (rows, get("version")));
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &typed, &errors, "", None);
     }
-    typed.insert(name, (rows, get("base")));
-    let written = write(&state, &editor, name, &links, &typed).await;
-    or_again(written, async |message| {
-        page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, &typed, &BTreeMap::from([("form".to_owned(), message)]), "", None)
-    })
-    .await
+    typed.insert(name, (rows, get("version")));
+    write(&state, &editor, name, &links, &typed).await
 }
 
 /// Saves `links` as the menu `name`, unless someone saved it after the
 /// version the editor started from (`typed[name]`); then shows what they changed.
 async fn write(state: &AdminState, editor: &Editor, name: &str, links: &[Link], typed: &BTreeMap<&str, (Rows, String)>) -> AdminResult {
-    let mut tx = state.store.begin().await?;
-    // Saves of menus and settings take turns, so the check below sees the newest save.
-    tx.lock_for_setup().await?;
-    let saved = menus::load(&state.store, name).await?;
-    if Some(&digest(&saved)) != typed.get(name).map(|(_, base)| base) {
-        drop(tx);
-        let changes =
-            diff::fields(&serde_json::json!({ "links": saved_lines(&saved) }), &serde_json::json!({ "links": saved_lines(links) }), &[]);
-        let latest = revisions::of(&state.store, &format!("menu:{name}"), 0).await?.into_iter().next();
-        let conflict = context! {
-            who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| super::views::when(r.at)), changes => Serde(&changes),
-        };
-        let mut typed = typed.clone();
-        if let Some((_, base)) = typed.get_mut(name) {
-            *base = digest(&saved);
-        }
-        return page(state, editor, StatusCode::CONFLICT, &typed, &BTreeMap::new(), "", Some(conflict));
+    let seen = typed.get(name).and_then(|(_, version)| version.parse().ok()).unwrap_or(0);
+    let error = match menus::save(&state.store, name, seen, links, &author(editor)).await {
+        Ok(_) => return Ok(Redirect::to("/admin/menus?done=saved").into_response()),
+        Err(error) => saving::again(error, "menu")?,
+    };
+    if !error.conflict {
+        return page(state, editor, error.status, typed, &error.errors(), "", None);
     }
-    menus::save(&mut tx, name, links).await?;
-    revisions::record_next(&mut tx, &format!("menu:{name}"), &links, &author(editor)).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/menus?done=saved").into_response())
+    let saved = menus::load(&state.store, name).await?;
+    let lines = |links: &[Link]| serde_json::json!({ "links": saved_lines(links) });
+    let conflict = saving::conflict(&state.store, &menus::entity(name), 0, &lines(&saved), &lines(links), &[]).await?;
+    let mut typed = typed.clone();
+    if let Some((_, seen)) = typed.get_mut(name) {
+        *seen = version(state, name).await?;
+    }
+    page(state, editor, StatusCode::CONFLICT, &typed, &BTreeMap::new(), "", Some(conflict))
 }
 
 /// `GET /admin/menus/{name}/revisions`: the menu's saved versions.
@@ -155,8 +144,8 @@ pub async fn history(
     Query(compare): Query<super::history::Compare>,
 ) -> AdminResult {
     let (name, label) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
-    let entity = format!("menu:{name}");
-    let version = revisions::of(&state.store, &entity, 0).await?.first().map_or(0, |r| r.version);
+    let entity = menus::entity(name);
+    let version = versioned::current(&state.store, &entity).await?;
     let item = super::history::Item {
         entity: &entity,
         id: 0,
@@ -180,20 +169,9 @@ pub async fn restore(
     Form(seen): Form<super::history::Seen>,
 ) -> AdminResult {
     let (name, _) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
-    let entity = format!("menu:{name}");
-    let revision = revisions::get(&state.store, &entity, 0, version).await?.ok_or_else(Problem::not_found)?;
+    let revision = revisions::get(&state.store, &menus::entity(name), 0, version).await?.ok_or_else(Problem::not_found)?;
     let links: Vec<Link> = serde_json::from_value(revision.data.0)?;
-    let mut tx = state.store.begin().await?;
-    tx.lock_for_setup().await?;
-    let latest = revisions::of(&state.store, &entity, 0).await?.first().map_or(0, |r| r.version);
-    if latest != seen.version()? {
-        return Err(
-            Problem::new(StatusCode::CONFLICT, "Someone saved this menu a moment ago; look at its history again, then restore.").into()
-        );
-    }
-    menus::save(&mut tx, name, &links).await?;
-    revisions::record_next(&mut tx, &entity, &links, &author(&editor)).await?;
-    tx.commit().await?;
+    menus::save(&state.store, name, seen.version()?, &links, &author(&editor)).await.map_err(|e| saving::problem(e, "menu"))?;
     Ok(Redirect::to("/admin/menus?done=saved").into_response())
 }
 

@@ -27,6 +27,7 @@ mod posts;
 mod publishing;
 mod records;
 mod rows;
+mod saving;
 pub mod sessions;
 mod settings;
 pub mod throttle;

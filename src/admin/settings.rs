@@ -13,16 +13,15 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
 use super::done::Done;
-use super::error::{AdminResult, or_again};
+use super::error::AdminResult;
 use super::gate::Editor;
 use super::publishing::author;
-use super::{AdminState, diff, views};
+use super::{AdminState, saving};
 use crate::content::settings::{self, SiteSettings};
-use crate::content::{Href, Link, assets, revisions};
+use crate::content::{Href, Link, assets, revisions, versioned};
 use crate::mail::EmailAddress;
-use crate::secrets;
 
-const ENTITY: &str = "settings";
+const ENTITY: &str = settings::KIND.entity;
 
 /// The settings form as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -43,18 +42,14 @@ pub struct SettingsForm {
     mail_from_name: String,
     /// One domain a line.
     blocked_domains: String,
-    /// The digest of the settings the form was opened with.
-    base: String,
+    /// The version of the settings the form was opened with.
+    version: i64,
 }
 
 type Errors = BTreeMap<&'static str, String>;
 
-fn digest(settings: &SiteSettings) -> String {
-    secrets::digest(&serde_json::to_string(settings).unwrap_or_default())
-}
-
 impl SettingsForm {
-    fn from_settings(s: &SiteSettings) -> Self {
+    fn from_settings(s: &SiteSettings, version: i64) -> Self {
         SettingsForm {
             name: s.name.clone(),
             tagline: s.tagline.clone(),
@@ -69,7 +64,7 @@ impl SettingsForm {
             mail_from: s.mail_from.clone(),
             mail_from_name: s.mail_from_name.clone(),
             blocked_domains: s.blocked_domains.join("\n"),
-            base: digest(s),
+            version,
         }
     }
 
@@ -161,7 +156,16 @@ fn optional_address(typed: &str, field: &'static str, errors: &mut Errors) -> St
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let current = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
     let notice = if done.done == "saved" { "Saved: every page shows the new settings." } else { "" };
-    page(&state, &editor, StatusCode::OK, &SettingsForm::from_settings(&current), &Errors::new(), notice, None).await
+    page(
+        &state,
+        &editor,
+        StatusCode::OK,
+        &SettingsForm::from_settings(&current, versioned::current(&state.store, ENTITY).await?),
+        &Errors::new(),
+        notice,
+        None,
+    )
+    .await
 }
 
 async fn page(
@@ -179,7 +183,7 @@ async fn page(
 
 /// `GET /admin/settings/revisions`: the settings' saved versions.
 pub async fn history(State(state): State<AdminState>, editor: Editor, Query(compare): Query<super::history::Compare>) -> AdminResult {
-    let version = revisions::of(&state.store, ENTITY, 0).await?.first().map_or(0, |r| r.version);
+    let version = versioned::current(&state.store, ENTITY).await?;
     let item = super::history::Item {
         entity: ENTITY,
         id: 0,
@@ -201,16 +205,7 @@ pub async fn restore(
 ) -> AdminResult {
     let revision = revisions::get(&state.store, ENTITY, 0, version).await?.ok_or_else(super::error::Problem::not_found)?;
     let old: SiteSettings = serde_json::from_value(revision.data.0)?;
-    let mut tx = state.store.begin().await?;
-    tx.lock_for_setup().await?;
-    let latest = revisions::of(&state.store, ENTITY, 0).await?.first().map_or(0, |r| r.version);
-    if latest != seen.version()? {
-        let message = "Someone saved the settings a moment ago; look at their history again, then restore.";
-        return Err(super::error::Problem::new(StatusCode::CONFLICT, message).into());
-    }
-    settings::save(&mut tx, &old).await?;
-    revisions::record_next(&mut tx, ENTITY, &old, &author(&editor)).await?;
-    tx.commit().await?;
+    settings::save(&state.store, seen.version()?, &old, &author(&editor)).await.map_err(|e| saving::problem(e, "settings page"))?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
@@ -220,30 +215,17 @@ pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): F
         Ok(new) => new,
         Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
     };
-    let written = write(&state, &editor, &form, &new).await;
-    or_again(written, async |message| {
-        page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, &form, &Errors::from([("form", message)]), "", None).await
-    })
-    .await
-}
-
-async fn write(state: &AdminState, editor: &Editor, form: &SettingsForm, new: &SiteSettings) -> AdminResult {
-    let mut tx = state.store.begin().await?;
-    // Saves of menus and settings take turns, so the check below sees the newest save.
-    tx.lock_for_setup().await?;
-    let saved = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-    if digest(&saved) != form.base {
-        drop(tx);
-        let changes = diff::fields(&serde_json::to_value(SettingsForm::from_settings(&saved))?, &serde_json::to_value(form)?, &["base"]);
-        let latest = revisions::of(&state.store, ENTITY, 0).await?.into_iter().next();
-        let conflict = context! {
-            who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| views::when(r.at)), changes => Serde(&changes),
-        };
-        let form = SettingsForm { base: digest(&saved), ..form.clone() };
-        return page(state, editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await;
+    let error = match settings::save(&state.store, form.version, &new, &author(&editor)).await {
+        Ok(_) => return Ok(Redirect::to("/admin/settings?done=saved").into_response()),
+        Err(error) => saving::again(error, "settings page")?,
+    };
+    if !error.conflict {
+        return page(&state, &editor, error.status, &form, &error.errors(), "", None).await;
     }
-    settings::save(&mut tx, new).await?;
-    revisions::record_next(&mut tx, ENTITY, new, &author(editor)).await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/admin/settings?done=saved").into_response())
+    // Theirs beside the typed settings; the next save goes over theirs, knowingly.
+    let saved = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let theirs = SettingsForm::from_settings(&saved, versioned::current(&state.store, ENTITY).await?);
+    let conflict = saving::conflict(&state.store, ENTITY, 0, &theirs, &form, &["version"]).await?;
+    let form = SettingsForm { version: theirs.version, ..form };
+    page(&state, &editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await
 }

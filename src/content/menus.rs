@@ -2,7 +2,9 @@
 
 use sqlx::types::Json;
 
-use super::Link;
+use super::revisions::Author;
+use super::versioned::{self, Kind, Over, Saved};
+use super::{Link, SaveError};
 use crate::store::{Store, Tx, changes};
 use crate::{on_pool, on_tx};
 
@@ -16,7 +18,23 @@ pub async fn load(store: &Store, name: &str) -> anyhow::Result<Vec<Link>> {
     Ok(items.map(|j| j.0).unwrap_or_default())
 }
 
-pub async fn save(tx: &mut Tx, name: &str, items: &[Link]) -> anyhow::Result<()> {
+/// The name of menu `name` in revisions and versions: each menu is one item of its own.
+pub fn entity(name: &str) -> String {
+    format!("menu:{name}")
+}
+
+/// An editor's save of menu `name` over the version their form showed.
+pub async fn save(store: &Store, name: &str, version: i64, items: &[Link], by: &Author) -> Result<Saved, SaveError> {
+    let entity = entity(name);
+    versioned::save(store, &Kind::single(&entity), Over::Version { id: 0, version }, None, items, by, async |tx, _| {
+        write(tx, name, items).await?;
+        Ok(0)
+    })
+    .await
+}
+
+/// Writes menu `name` inside `tx` (an editor's save, the demo's load).
+pub async fn write(tx: &mut Tx, name: &str, items: &[Link]) -> anyhow::Result<()> {
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO menus (name, items) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET items = excluded.items"
     )

@@ -18,6 +18,7 @@ pub mod records;
 pub mod revisions;
 pub mod settings;
 pub mod slug;
+pub mod versioned;
 
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +100,15 @@ pub enum SaveError {
     Conflict,
     #[error("something else already uses this address")]
     SlugTaken,
+    /// It was deleted since the editor opened the form.
+    #[error("this was deleted since you opened it")]
+    Gone,
+    /// It can no longer change (a newsletter issue that started sending).
+    #[error("this can no longer be changed")]
+    Closed,
+    /// The kind's own check refused what was typed; the message says why.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Store(#[from] anyhow::Error),
 }

@@ -1,13 +1,16 @@
 //! Books, media items and press reports as the admin edits them, whatever
-//! their table: a row as JSON, the list, and the version claim that makes a
-//! save refuse to overwrite a newer one. The writes themselves are each
-//! table's own `save` (by slug).
+//! their table: a row as JSON, the list, and the save (the one versioned
+//! save, around each table's own write by slug).
 
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
 
+use serde::Serialize;
+
 use super::SaveError;
-use crate::store::{Pool, Store, Tx, changes};
+use super::revisions::Author;
+use super::versioned::{self, Kind, Over, Saved};
+use crate::store::{Pool, Store, Tx};
 use crate::{on_pool, on_tx};
 
 /// A table and the columns its editor shows; `json` columns hold lists.
@@ -63,25 +66,33 @@ pub async fn list(store: &Store, table: &Table<'_>, detail: &str) -> anyhow::Res
     Ok(on_pool!(store, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
 }
 
-/// Claims version `expected` of record `id` for a save that gives it `slug`:
-/// the next version, or `Conflict` when someone saved since.
-pub async fn claim(tx: &mut Tx, table: &Table<'_>, id: i64, expected: i64, slug: &str, old_slug: &str) -> Result<i64, SaveError> {
-    let sql = format!("UPDATE {} SET version = version + 1, slug = $1 WHERE id = $2 AND version = $3", table.name);
-    let claimed = on_tx!(tx, |conn| sqlx::query(AssertSqlSafe(sql.as_str()))
-        .bind(slug)
-        .bind(id)
-        .bind(expected)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if claimed == 0 {
-        return Err(SaveError::Conflict);
-    }
-    if old_slug != slug {
-        // Whoever cached or indexed the old address hears of it too.
-        changes::record(tx, table.entity, old_slug).await?;
-    }
-    Ok(expected + 1)
+/// Saves a record as new or over the version its form was opened at.
+/// `write` is the kind's own check-and-write by slug; `kept`, the typed
+/// fields the revision keeps.
+pub async fn save(
+    store: &Store,
+    table: &Table<'_>,
+    over: Over,
+    slug: &str,
+    kept: &impl Serialize,
+    by: &Author,
+    write: impl AsyncFnOnce(&mut Tx) -> Result<(), String>,
+) -> Result<Saved, SaveError> {
+    let kind = Kind::table(table.entity, table.name);
+    versioned::save(store, &kind, over, Some(slug), kept, by, async move |tx, id| {
+        match id {
+            // The write finds its row by the slug, so the row takes the new one first.
+            Some(id) => {
+                let sql = format!("UPDATE {} SET slug = $1 WHERE id = $2", table.name);
+                on_tx!(tx, |conn| sqlx::query(AssertSqlSafe(sql.as_str())).bind(slug).bind(id).execute(conn).await.map(drop))?;
+            }
+            None if id_of(tx, table, slug).await?.is_some() => return Err(SaveError::SlugTaken),
+            None => {}
+        }
+        write(tx).await.map_err(SaveError::Refused)?;
+        id_of(tx, table, slug).await?.ok_or_else(|| anyhow::anyhow!("the saved {} is not in its table", table.entity).into())
+    })
+    .await
 }
 
 /// The id of the record with `slug`, if any.

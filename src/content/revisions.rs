@@ -25,7 +25,14 @@ pub struct Author {
 }
 
 /// Keeps `data` as version `version` of the item; call in the saving transaction.
-pub async fn record(tx: &mut Tx, entity: &str, entity_id: i64, version: i64, data: &impl Serialize, by: &Author) -> anyhow::Result<()> {
+pub async fn record(
+    tx: &mut Tx,
+    entity: &str,
+    entity_id: i64,
+    version: i64,
+    data: &(impl Serialize + ?Sized),
+    by: &Author,
+) -> anyhow::Result<()> {
     let data = serde_json::to_value(data)?;
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO revisions (entity, entity_id, version, data, user_id, user_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -41,19 +48,6 @@ pub async fn record(tx: &mut Tx, entity: &str, entity_id: i64, version: i64, dat
     .await
     .map(drop))?;
     Ok(())
-}
-
-/// Keeps `data` as the next version of an item that has no version column
-/// of its own (the settings, a menu: `entity_id` 0); returns that version.
-pub async fn record_next(tx: &mut Tx, entity: &str, data: &impl Serialize, by: &Author) -> anyhow::Result<i64> {
-    let latest: Option<i64> =
-        on_tx!(tx, |conn| sqlx::query_scalar("SELECT MAX(version) FROM revisions WHERE entity = $1 AND entity_id = 0")
-            .bind(entity)
-            .fetch_one(conn)
-            .await)?;
-    let version = latest.unwrap_or(0) + 1;
-    record(tx, entity, 0, version, data, by).await?;
-    Ok(version)
 }
 
 /// A save anywhere on the site, for the dashboard.

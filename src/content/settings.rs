@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 
-use super::Link;
+use super::revisions::Author;
+use super::versioned::{self, Kind, Over, Saved};
+use super::{Link, SaveError};
 use crate::store::{Store, Tx, changes};
 use crate::{on_pool, on_tx};
 
@@ -67,7 +69,20 @@ pub async fn load(store: &Store) -> anyhow::Result<Option<SiteSettings>> {
     Ok(value.map(|v| v.0))
 }
 
-pub async fn save(tx: &mut Tx, settings: &SiteSettings) -> anyhow::Result<()> {
+/// The kind as [`versioned`] saves it (one item; the revisions' name is `settings`).
+pub const KIND: Kind = Kind::single("settings");
+
+/// An editor's save over the version their form showed.
+pub async fn save(store: &Store, version: i64, settings: &SiteSettings, by: &Author) -> Result<Saved, SaveError> {
+    versioned::save(store, &KIND, Over::Version { id: 0, version }, None, settings, by, async |tx, _| {
+        write(tx, settings).await?;
+        Ok(0)
+    })
+    .await
+}
+
+/// Writes the settings inside `tx` (an editor's save, the demo's load).
+pub async fn write(tx: &mut Tx, settings: &SiteSettings) -> anyhow::Result<()> {
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
     )

@@ -5,6 +5,9 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::content::SaveError;
+use crate::content::revisions::Author;
+use crate::content::versioned::{self, Kind, Over, Saved};
 use crate::store::{Store, Tx, now};
 use crate::{on_pool, on_tx};
 
@@ -37,19 +40,51 @@ impl Issue {
 
 const COLUMNS: &str = "id, subject, body, status, send_at, post_id, created_at, updated_at, started_at, finished_at, version";
 
-pub async fn create(store: &Store, subject: &str, body: &str, post_id: Option<i64>, by: Option<i64>) -> anyhow::Result<i64> {
-    let at = now();
-    Ok(on_pool!(store, |pool| sqlx::query_scalar(
-        "INSERT INTO newsletter_issues (subject, body, status, post_id, created_by, created_at, updated_at)
-         VALUES ($1, $2, 'draft', $3, $4, $5, $5) RETURNING id"
-    )
-    .bind(subject)
-    .bind(body)
-    .bind(post_id)
-    .bind(by)
-    .bind(at)
-    .fetch_one(pool)
-    .await)?)
+/// The kind as [`versioned`] saves it: an issue changes only until it starts sending.
+pub const KIND: Kind =
+    Kind { entity: "newsletter", table: Some("newsletter_issues"), slug: false, open: Some("status IN ('draft', 'scheduled')") };
+
+/// What editors write of an issue, and what its revisions keep.
+#[derive(Debug, Clone, Serialize)]
+pub struct Text<'a> {
+    pub subject: &'a str,
+    pub body: &'a str,
+}
+
+/// A new draft, made from the post `post_id` when given; returns its id.
+pub async fn create(store: &Store, text: &Text<'_>, post_id: Option<i64>, by: &Author) -> Result<i64, SaveError> {
+    Ok(save(store, Over::New, text, post_id, by).await?.id)
+}
+
+/// Saves subject and body of a new issue or over the version its form was
+/// opened at; a scheduled issue stays scheduled, a sending one is `Closed`.
+pub async fn save(store: &Store, over: Over, text: &Text<'_>, post_id: Option<i64>, by: &Author) -> Result<Saved, SaveError> {
+    versioned::save(store, &KIND, over, None, text, by, async |tx, id| {
+        let at = now();
+        Ok(match id {
+            None => on_tx!(tx, |conn| sqlx::query_scalar(
+                "INSERT INTO newsletter_issues (subject, body, status, post_id, created_by, created_at, updated_at, version)
+                 VALUES ($1, $2, 'draft', $3, $4, $5, $5, 1) RETURNING id"
+            )
+            .bind(text.subject)
+            .bind(text.body)
+            .bind(post_id)
+            .bind(by.id)
+            .bind(at)
+            .fetch_one(conn)
+            .await)?,
+            Some(id) => on_tx!(tx, |conn| sqlx::query_scalar(
+                "UPDATE newsletter_issues SET subject = $1, body = $2, updated_at = $3 WHERE id = $4 RETURNING id"
+            )
+            .bind(text.subject)
+            .bind(text.body)
+            .bind(at)
+            .bind(id)
+            .fetch_one(conn)
+            .await)?,
+        })
+    })
+    .await
 }
 
 pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Issue>> {
@@ -60,41 +95,6 @@ pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Issue>> {
 pub async fn list(store: &Store) -> anyhow::Result<Vec<Issue>> {
     let query = format!("SELECT {COLUMNS} FROM newsletter_issues ORDER BY created_at DESC, id DESC");
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).fetch_all(pool).await)?)
-}
-
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum EditError {
-    #[error("Someone saved this issue after you opened it.")]
-    Conflict,
-    #[error("This issue is being sent or was sent; it can no longer be changed.")]
-    NotEditable,
-    #[error("There is no such issue.")]
-    NotFound,
-}
-
-/// Saves subject and body if the issue is still at `version` and editable;
-/// a scheduled issue stays scheduled. Returns the new version.
-pub async fn update(store: &Store, id: i64, version: i64, subject: &str, body: &str) -> anyhow::Result<Result<i64, EditError>> {
-    let changed = on_pool!(store, |pool| sqlx::query(
-        "UPDATE newsletter_issues SET subject = $1, body = $2, updated_at = $3, version = version + 1
-         WHERE id = $4 AND version = $5 AND status IN ('draft', 'scheduled')"
-    )
-    .bind(subject)
-    .bind(body)
-    .bind(now())
-    .bind(id)
-    .bind(version)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    if changed == 1 {
-        return Ok(Ok(version + 1));
-    }
-    Ok(Err(match get(store, id).await? {
-        None => EditError::NotFound,
-        Some(issue) if !issue.is_editable() => EditError::NotEditable,
-        Some(_) => EditError::Conflict,
-    }))
 }
 
 /// Sets a draft to go out at `at`, or takes a scheduled one back to draft (`None`).

@@ -12,7 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use crate::content::SaveError;
+use crate::content::revisions::Author;
 use crate::content::slug::Slug;
+use crate::content::versioned::{self, Kind, Over, Saved};
 use crate::store::{Store, Tx, changes, now};
 use crate::{on_pool, on_tx};
 
@@ -49,7 +52,7 @@ impl Petition {
 
 /// What an editor sets, checked by the admin form; the demo's
 /// `petitions/*.md` files hold the same fields.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
     pub slug: Slug,
@@ -68,16 +71,6 @@ pub struct Draft {
 
 fn open() -> String {
     OPEN.to_owned()
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SaveError {
-    #[error("Another petition has this address; choose another.")]
-    SlugTaken,
-    #[error("Someone saved this petition after you opened it.")]
-    Stale,
-    #[error(transparent)]
-    Store(#[from] anyhow::Error),
 }
 
 pub async fn list(store: &Store) -> anyhow::Result<Vec<Petition>> {
@@ -100,27 +93,40 @@ pub async fn changed(tx: &mut Tx, slug: &str) -> anyhow::Result<()> {
     changes::record(tx, "petition", slug).await
 }
 
-async fn slug_taken(tx: &mut Tx, slug: &str, other_than: i64) -> anyhow::Result<bool> {
-    let n: i64 = on_tx!(tx, |conn| sqlx::query_scalar("SELECT COUNT(*) FROM petitions WHERE slug = $1 AND id <> $2")
-        .bind(slug)
-        .bind(other_than)
-        .fetch_one(conn)
-        .await)?;
-    Ok(n > 0)
+/// The kind as [`versioned`] saves it.
+pub const KIND: Kind = Kind::table("petition", "petitions");
+
+/// Saves `draft` as a new petition or over the version its form was opened at.
+pub async fn save(store: &Store, over: Over, draft: &Draft, by: &Author) -> Result<Saved, SaveError> {
+    versioned::save(store, &KIND, over, Some(draft.slug.as_str()), draft, by, async |tx, id| match id {
+        None => insert(tx, draft).await,
+        Some(id) => {
+            on_tx!(tx, |conn| sqlx::query(
+                "UPDATE petitions SET slug = $1, title = $2, body = $3, addressee = $4, goal = $5, ends_at = $6, status = $7,
+                     result = $8, updated_at = $9
+                 WHERE id = $10"
+            )
+            .bind(draft.slug.as_str())
+            .bind(&draft.title)
+            .bind(&draft.body)
+            .bind(&draft.addressee)
+            .bind(draft.goal)
+            .bind(draft.ends_at)
+            .bind(&draft.status)
+            .bind(&draft.result)
+            .bind(now())
+            .bind(id)
+            .execute(conn)
+            .await
+            .map(drop))?;
+            Ok(id)
+        }
+    })
+    .await
 }
 
-pub async fn create(store: &Store, draft: &Draft) -> Result<i64, SaveError> {
-    let mut tx = store.begin().await?;
-    if slug_taken(&mut tx, draft.slug.as_str(), 0).await? {
-        return Err(SaveError::SlugTaken);
-    }
-    let id = save(&mut tx, draft).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-/// Inserts a new petition inside `tx` (the admin's create, the demo's load).
-pub async fn save(tx: &mut Tx, draft: &Draft) -> anyhow::Result<i64> {
+/// Inserts a new petition inside `tx` (a new one from the admin, the demo's load).
+pub async fn insert(tx: &mut Tx, draft: &Draft) -> Result<i64, SaveError> {
     let at = now();
     let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
         "INSERT INTO petitions (slug, title, body, addressee, goal, ends_at, status, result, created_at, updated_at, version)
@@ -139,40 +145,6 @@ pub async fn save(tx: &mut Tx, draft: &Draft) -> anyhow::Result<i64> {
     .await)?;
     changed(tx, draft.slug.as_str()).await?;
     Ok(id)
-}
-
-/// Saves over `version`; a newer save wins and this one is refused.
-pub async fn update(store: &Store, id: i64, version: i64, draft: &Draft) -> Result<(), SaveError> {
-    let mut tx = store.begin().await?;
-    if slug_taken(&mut tx, draft.slug.as_str(), id).await? {
-        return Err(SaveError::SlugTaken);
-    }
-    let updated = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE petitions SET slug = $1, title = $2, body = $3, addressee = $4, goal = $5, ends_at = $6, status = $7, result = $8,
-             updated_at = $9, version = version + 1
-         WHERE id = $10 AND version = $11"
-    )
-    .bind(draft.slug.as_str())
-    .bind(&draft.title)
-    .bind(&draft.body)
-    .bind(&draft.addressee)
-    .bind(draft.goal)
-    .bind(draft.ends_at)
-    .bind(&draft.status)
-    .bind(&draft.result)
-    .bind(now())
-    .bind(id)
-    .bind(version)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected()))
-    .map_err(anyhow::Error::from)?;
-    if updated == 0 {
-        return Err(SaveError::Stale);
-    }
-    changed(&mut tx, draft.slug.as_str()).await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 /// Closes the open petitions whose end has passed; returns how many. The

@@ -278,9 +278,11 @@ impl Store {
 }
 
 impl Tx {
-    /// Serialises first-start setup (loading the demo) across processes and
-    /// nodes: the second to arrive waits, then finds the site in place.
-    pub async fn lock_for_setup(&mut self) -> anyhow::Result<()> {
+    /// Serialises, across processes and nodes, the writes that must see
+    /// each other's result: first-start setup (the second to arrive waits,
+    /// then finds the site in place) and the account changes that keep an
+    /// owner (a role change, a removal, an invitation redeemed).
+    pub async fn lock_site(&mut self) -> anyhow::Result<()> {
         match &mut self.conn {
             // Every SQLite transaction holds the write lock from its start (see `Store::begin`).
             TxConn::Sqlite(_) => {}

@@ -134,6 +134,7 @@ pub const TABLES: &[&str] = &[
     "press_reports",
     "sessions",
     "revisions",
+    "versions",
     "subscribers",
     "newsletter_issues",
     "deliveries",

@@ -318,9 +318,13 @@ async fn editors_write_petitions_and_a_stale_save_keeps_the_text() {
     assert_eq!(post(path.clone(), fields("Parole now!", "5000", "1")).await.status, 303);
     let stale = post(path.clone(), fields("My stale title", "5000", "1")).await;
     assert_eq!(stale.status, 409);
-    assert!(stale.text().contains("My stale title") && stale.text().contains("Someone saved this petition"), "{stale:?}");
-    let taken = post("/admin/petitions".into(), [fields("Other", "10", "0"), vec![("slug", "parole-now".into())]].concat()).await;
-    assert_eq!(taken.status, 422, "{taken:?}");
+    assert!(stale.text().contains("My stale title") && stale.text().contains("Someone else saved this petition"), "{stale:?}");
+    assert!(stale.text().contains("Parole now!"), "their title is shown beside the typed one: {stale:?}");
+    let other: Vec<_> =
+        fields("Other", "10", "0").into_iter().map(|(k, v)| if k == "slug" { (k, "parole-now".to_owned()) } else { (k, v) }).collect();
+    let taken = post("/admin/petitions".into(), other).await;
+    assert_eq!(taken.status, 409, "{taken:?}");
+    assert!(taken.text().contains("already uses this address"), "{taken:?}");
     assert!(app.get_signed(&signed, "/admin/petitions").await.text().contains("Parole now!"));
 }
 
@@ -449,7 +453,7 @@ async fn a_message_the_mail_server_refused_can_be_forwarded_again() {
     let mut settings = pamphlet::content::settings::load(store).await.unwrap().unwrap();
     settings.contact_email = "team@example.org".into();
     let mut tx = store.begin().await.unwrap();
-    pamphlet::content::settings::save(&mut tx, &settings).await.unwrap();
+    pamphlet::content::settings::write(&mut tx, &settings).await.unwrap();
     tx.commit().await.unwrap();
     let again = app.post_signed(&signed, &format!("{path}/forward"), &[]).await;
     assert_eq!(again.status, 303, "{again:?}");

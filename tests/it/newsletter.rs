@@ -169,7 +169,7 @@ both_backends! {
             subscribers::add_confirmed(&store, &email, "", "import").await.unwrap();
             ids.push(subscribers::list(&store, &format!("reader{n}@"), None, 1, 0).await.unwrap()[0].id);
         }
-        let issue = issues::create(&store, "Once", "Text.", None, None).await.unwrap();
+        let issue = issues::create(&store, &issues::Text { subject: "Once", body: "Text." }, None, &pamphlet::content::revisions::Author { id: None, name: "a test".into() }).await.unwrap();
         issues::start(&store, issue).await.unwrap();
         outbox::heartbeat(&store, &["a".into(), "b".into()]).await.unwrap();
         let mut conn = store.keep_connection().await.unwrap();
@@ -355,7 +355,7 @@ async fn bots_and_floods_are_turned_away_without_telling_them() {
     let mut settings = pamphlet::content::settings::load(store).await.unwrap().unwrap();
     settings.blocked_domains = vec!["throwaway.example".into()];
     let mut tx = store.begin().await.unwrap();
-    pamphlet::content::settings::save(&mut tx, &settings).await.unwrap();
+    pamphlet::content::settings::write(&mut tx, &settings).await.unwrap();
     tx.commit().await.unwrap();
     assert!(subscribe(&app, "someone@throwaway.example", "").await.text().contains("Check your inbox"));
     // Ten signups from one network address in an hour (the blocked one counts); the eleventh waits.
@@ -476,7 +476,14 @@ async fn prepare_send(location: &pamphlet::store::Location, people: usize) {
         let email = EmailAddress::parse(&format!("reader{n:05}@example.org")).unwrap();
         subscribers::add_confirmed(&store, &email, "", "import").await.unwrap();
     }
-    let id = issues::create(&store, "Once each", "Every reader gets this once.", None, None).await.unwrap();
+    let id = issues::create(
+        &store,
+        &issues::Text { subject: "Once each", body: "Every reader gets this once." },
+        None,
+        &pamphlet::content::revisions::Author { id: None, name: "a test".into() },
+    )
+    .await
+    .unwrap();
     assert_eq!(issues::start(&store, id).await.unwrap(), Some(people as u64));
     store.close().await;
 }
@@ -583,6 +590,18 @@ both_backends! {
         assert_eq!(mails[0].to, ["proof@example.org"]);
         assert_eq!(mails[0].header("Subject").unwrap(), "[Test] Unsaved subject");
         assert_ne!(issues::get(app.store(), id.parse().unwrap()).await.unwrap().unwrap().subject, "Unsaved subject");
+
+        // A second editor's save over the same version shows the first one's beside the typed text.
+        let first = app.post_signed(&signed, &page, &[("subject", "First editor"), ("body", "Text"), ("version", &version), ("action", "save")]).await;
+        assert_eq!(first.status, 303, "{first:?}");
+        let second = app.post_signed(&signed, &page, &[("subject", "Second editor"), ("body", "Text"), ("version", &version), ("action", "save")]).await;
+        assert_eq!(second.status, 409, "{second:?}");
+        assert!(second.text().contains("Someone else saved this issue") && second.text().contains("First editor"), "{second:?}");
+        assert!(second.text().contains("value=\"Second editor\""), "the typed subject stays in the form");
+        assert_eq!(issues::get(app.store(), id.parse().unwrap()).await.unwrap().unwrap().subject, "First editor");
+        let version = hidden_field(&second.text(), "version").unwrap();
+        let history = pamphlet::content::revisions::of(app.store(), issues::KIND.entity, id.parse().unwrap()).await.unwrap().len();
+        assert!(history >= 2, "the new issue and its save are kept as revisions: {history}");
 
         // Scheduled a few seconds ahead, it goes out by itself.
         let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);

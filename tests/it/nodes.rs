@@ -20,7 +20,7 @@ async fn an_edit_on_node_a_is_visible_on_node_b_within_a_second() {
     let mut site = settings::load(a.store()).await.unwrap().unwrap();
     site.tagline = "Published on node A".into();
     let mut tx = a.store().begin().await.unwrap();
-    settings::save(&mut tx, &site).await.unwrap();
+    settings::write(&mut tx, &site).await.unwrap();
     tx.commit().await.unwrap();
     let published = Instant::now();
     let mut seen = None;
@@ -53,7 +53,14 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     use pamphlet::newsletter::{issues, subscribers};
     subscribers::add_confirmed(&before.store, &EmailAddress::parse("ann@example.org").unwrap(), "Ann", "admin").await.unwrap();
     subscribers::sign_up(&before.store, &EmailAddress::parse("bob@example.org").unwrap(), "", "127.0.0.1").await.unwrap();
-    let issue = issues::create(&before.store, "Moved", "Text", None, None).await.unwrap();
+    let issue = issues::create(
+        &before.store,
+        &issues::Text { subject: "Moved", body: "Text" },
+        None,
+        &pamphlet::content::revisions::Author { id: None, name: "a test".into() },
+    )
+    .await
+    .unwrap();
     assert_eq!(issues::start(&before.store, issue).await.unwrap(), Some(1));
     // And the campaign's: a signature and a message.
     use pamphlet::inbox as contact;

@@ -11,24 +11,24 @@ both_backends! {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
         let form = app.get_signed(&editor, "/admin/menus").await.text();
-        let base = hidden_field(&form, "base").unwrap();
+        let base = hidden_field(&form, "version").unwrap();
         // Without script, "Add a link" brings back the typed menu with an empty row.
         let rows = [("m0.label", "Start"), ("m0.href", "/"), ("m1.label", "Free Jens"), ("m1.href", "/pardon")];
         let mut fields: Vec<(&str, &str)> = rows.to_vec();
-        fields.extend([("base", base.as_str()), ("op", "add")]);
+        fields.extend([("version", base.as_str()), ("op", "add")]);
         let added = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
         assert_eq!(added.status, 200);
         let primary = added.text().split("footer-heading").next().unwrap_or_default().to_owned();
         assert_eq!(primary.matches(r#"class="row" draggable"#).count(), 3, "two typed links and a new empty one");
 
         let mut fields: Vec<(&str, &str)> = rows.to_vec();
-        fields.extend([("m2.label", "Donate"), ("m2.href", "javascript:alert(1)"), ("base", base.as_str())]);
+        fields.extend([("m2.label", "Donate"), ("m2.href", "javascript:alert(1)"), ("version", base.as_str())]);
         let bad = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
         assert_eq!(bad.status, 422);
         assert!(bad.text().contains(r#"id="primary.m2.href-error""#) && bad.text().contains(r#"value="Donate""#));
 
         let mut fields: Vec<(&str, &str)> = rows.to_vec();
-        fields.push(("base", base.as_str()));
+        fields.push(("version", base.as_str()));
         let saved = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
         assert_eq!(saved.header("location"), Some("/admin/menus?done=saved"));
         let home = app.get("/news/").await.text();
@@ -37,14 +37,14 @@ both_backends! {
         assert!(!nav.contains("About the Case"));
 
         // A second form opened before that save is refused, not applied.
-        let stale = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Old"), ("m0.href", "/"), ("base", base.as_str())]).await;
+        let stale = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Old"), ("m0.href", "/"), ("version", base.as_str())]).await;
         assert_eq!(stale.status, 409);
         assert!(stale.text().contains("Someone else saved this menu"));
         assert!(!app.get("/news/").await.text().contains(">Old<"));
 
         // A second save, then the first version restored from the history.
-        let base = hidden_field(&app.get_signed(&editor, "/admin/menus").await.text(), "base").unwrap();
-        let second = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Only one"), ("m0.href", "/"), ("base", base.as_str())]).await;
+        let base = hidden_field(&app.get_signed(&editor, "/admin/menus").await.text(), "version").unwrap();
+        let second = app.post_signed(&editor, "/admin/menus/primary", &[("m0.label", "Only one"), ("m0.href", "/"), ("version", base.as_str())]).await;
         assert_eq!(second.status, 303);
         let history = app.get_signed(&editor, "/admin/menus/primary/revisions").await.text();
         assert!(history.contains("- Start | /") && history.contains("+ Only one | /"), "{history}");
@@ -61,11 +61,11 @@ both_backends! {
         let editor = app.signed_in_as(Role::Editor).await;
         assert_eq!(app.get_signed(&editor, "/admin/settings").await.status, 403, "settings are the owners'");
         let form = app.get_signed(&owner, "/admin/settings").await.text();
-        let base = hidden_field(&form, "base").unwrap();
+        let base = hidden_field(&form, "version").unwrap();
         let fields = [
             ("name", "Freunde von Jens Söring"), ("tagline", "Neuigkeiten"), ("description", "Die Kampagne."), ("owner", "© Freunde"),
             ("contact_email", "Kontakt@Example.org"), ("language", "de"), ("notice", ""), ("social", "Mastodon | https://mastodon.example/@jens"),
-            ("accent", "#1F5FBF"), ("logo", "the-promise.svg"), ("base", base.as_str()),
+            ("accent", "#1F5FBF"), ("logo", "the-promise.svg"), ("version", base.as_str()),
         ];
         let bad: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| if k == "accent" { (k, "red") } else { (k, v) }).collect();
         let refused = app.post_signed(&owner, "/admin/settings", &bad).await;
@@ -83,8 +83,8 @@ both_backends! {
         let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
         assert!(history.contains("1 (current)") && !history.contains("Restore this version"), "one version, nothing to restore yet");
         let fresh = app.get_signed(&owner, "/admin/settings").await.text();
-        let base = hidden_field(&fresh, "base").unwrap();
-        let renamed: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| match k { "name" => (k, "Another name"), "base" => (k, base.as_str()), _ => (k, v) }).collect();
+        let base = hidden_field(&fresh, "version").unwrap();
+        let renamed: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| match k { "name" => (k, "Another name"), "version" => (k, base.as_str()), _ => (k, v) }).collect();
         assert_eq!(app.post_signed(&owner, "/admin/settings", &renamed).await.status, 303);
         let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
         let seen = hidden_field(&history, "version").unwrap();

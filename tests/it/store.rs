@@ -11,7 +11,7 @@ async fn set_tagline(store: &pamphlet::store::Store, tagline: &str) {
     let mut site = settings::load(store).await.unwrap().expect("the demo settings");
     site.tagline = tagline.into();
     let mut tx = store.begin().await.unwrap();
-    settings::save(&mut tx, &site).await.unwrap();
+    settings::write(&mut tx, &site).await.unwrap();
     tx.commit().await.unwrap();
 }
 

@@ -14,14 +14,15 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::error::{AdminResult, Problem, unsaved};
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
-use super::publishing::{minute, typed_time};
-use super::{AdminState, views};
+use super::publishing::{author, minute, typed_time};
+use super::{AdminState, saving, views};
 use crate::admin::done::Done;
 use crate::content::Status;
 use crate::content::posts::editing as posts;
 use crate::content::settings::SiteSettings;
+use crate::content::versioned::Over;
 use crate::mail::{EmailAddress, Mailer, Sender};
 use crate::newsletter::letters::Edition;
 use crate::newsletter::{issues, outbox, subscribers as people};
@@ -139,13 +140,15 @@ pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult
 
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
     match form.check() {
-        Ok((subject, body)) => match issues::create(&state.store, &subject, &body, None, Some(editor.user.id)).await {
-            Ok(id) => Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response()),
-            Err(error) => {
-                let errors = Errors::from([("form", unsaved(error)?)]);
-                form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, None, &form, &errors, "").await
+        Ok((subject, body)) => {
+            match issues::create(&state.store, &issues::Text { subject: &subject, body: &body }, None, &author(&editor)).await {
+                Ok(id) => Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response()),
+                Err(error) => {
+                    let again = saving::again(error, "issue")?;
+                    form_page(&state, &editor, again.status, None, &form, &again.errors(), "").await
+                }
             }
-        },
+        }
         Err(errors) => form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     }
 }
@@ -161,7 +164,8 @@ pub async fn from_post(State(state): State<AdminState>, editor: Editor, Form(fro
     let post = post.post;
     let summary = if post.summary.trim().is_empty() { String::new() } else { format!("_{}_\n\n", post.summary.trim()) };
     let body = format!("{summary}{}\n\n[Read it on the site]({})\n", post.body.trim(), post.url());
-    let id = issues::create(&state.store, &post.title, &body, Some(from.post), Some(editor.user.id)).await?;
+    let text = issues::Text { subject: &post.title, body: &body };
+    let id = issues::create(&state.store, &text, Some(from.post), &author(&editor)).await.map_err(|e| saving::problem(e, "issue"))?;
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response())
 }
 
@@ -218,24 +222,26 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     } else {
         None
     };
-    let updated = match issues::update(&state.store, id, form.version, &subject, &body).await {
-        Ok(updated) => updated,
-        Err(error) => return again(StatusCode::SERVICE_UNAVAILABLE, &Errors::from([("form", unsaved(error)?)]), "").await,
-    };
-    match updated {
-        Ok(_) => {}
-        Err(issues::EditError::Conflict) => {
-            let text = "Someone saved this issue after you opened it. Nothing of yours was saved: your text is below. Open the issue in a new tab to see their version, then save again.";
-            let mut fresh = form.clone();
-            // The next save goes over the newer version, knowingly.
-            fresh.version = issue.version;
-            return form_page(&state, &editor, StatusCode::CONFLICT, Some(&issue), &fresh, &Errors::new(), text).await;
+    let text = issues::Text { subject: &subject, body: &body };
+    if let Err(error) = issues::save(&state.store, Over::Version { id, version: form.version }, &text, None, &author(&editor)).await {
+        let refused = saving::again(error, "issue")?;
+        if !refused.conflict {
+            return again(refused.status, &refused.errors(), "").await;
         }
-        Err(issues::EditError::NotEditable) => {
-            let text = "This issue started sending meanwhile, so it can no longer change. Nothing of yours was saved: your text is below, to copy into a new issue.";
-            return form_page(&state, &editor, StatusCode::CONFLICT, Some(&issue), &form, &Errors::new(), text).await;
-        }
-        Err(issues::EditError::NotFound) => return Err(Problem::not_found().into()),
+        // Theirs beside the typed text; the next save goes over theirs, knowingly.
+        let theirs = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+        let saved = issues::Text { subject: &theirs.subject, body: &theirs.body };
+        let conflict = saving::conflict(&state.store, issues::KIND.entity, id, &saved, &text, &[]).await?;
+        let fresh = IssueForm { version: theirs.version, ..form.clone() };
+        let shown = Shown {
+            status: StatusCode::CONFLICT,
+            issue: Some(&theirs),
+            form: &fresh,
+            errors: &Errors::new(),
+            notice: "",
+            conflict: Some(conflict),
+        };
+        return shown.render(&state, &editor).await;
     }
     let done = match form.action.as_str() {
         "send" => {
@@ -297,16 +303,33 @@ async fn form_page(
     errors: &Errors,
     notice: &str,
 ) -> AdminResult {
-    // Anything but a plain GET shows text the store may not have: the
-    // browser keeps a copy and warns before leaving.
-    let unsaved = status != StatusCode::OK || !errors.is_empty() || form.action == "test";
-    let confirmed = people::counts(&state.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
-    let values = context! {
-        issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),
-        form => Serde(form), errors => Serde(errors), notice, confirmed, unsaved,
-        problem => not_ready(state).await?, me_email => editor.user.email.clone(),
-    };
-    Ok(state.views.page(status, "newsletter_edit.html", Some(editor), values))
+    Shown { status, issue, form, errors, notice, conflict: None }.render(state, editor).await
+}
+
+/// What the issue form shows.
+struct Shown<'a> {
+    status: StatusCode,
+    issue: Option<&'a issues::Issue>,
+    form: &'a IssueForm,
+    errors: &'a Errors,
+    notice: &'a str,
+    conflict: Option<minijinja::Value>,
+}
+
+impl Shown<'_> {
+    async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
+        let Shown { status, issue, form, errors, notice, conflict } = self;
+        // Anything but a plain GET shows text the store may not have: the
+        // browser keeps a copy and warns before leaving.
+        let unsaved = status != StatusCode::OK || !errors.is_empty() || form.action == "test";
+        let confirmed = people::counts(&state.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
+        let values = context! {
+            issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),
+            form => Serde(form), errors => Serde(errors), notice, confirmed, unsaved,
+            problem => not_ready(state).await?, me_email => editor.user.email.clone(), conflict,
+        };
+        Ok(state.views.page(status, "newsletter_edit.html", Some(editor), values))
+    }
 }
 
 /// `POST /admin/newsletters/preview`: the email as typed, in a new tab.

@@ -15,15 +15,16 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::error::{AdminError, AdminResult, Problem, unsaved};
+use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author, done, minute, typed_time, wanted_status};
-use super::{AdminState, diff, views};
+use super::{AdminState, saving, views};
 use crate::admin::done::Done;
 use crate::content::pages::editing::{self, EditablePage};
 use crate::content::pages::{self, Page, PageInput};
 use crate::content::revisions;
 use crate::content::slug::{Slug, slugify};
+use crate::content::versioned::{Over, Saved};
 use crate::content::{SaveError, Status, assets, media};
 use blocks::TypedBlock;
 
@@ -207,15 +208,8 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs)
             return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
         }
     };
-    match editing::create(&state.store, &input, &author(&editor)).await {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
-        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
-        Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new page cannot conflict").into()),
-        Err(SaveError::Store(e)) => {
-            let errors = Errors::from([("form".to_owned(), unsaved(e)?)]);
-            Shown { status: StatusCode::SERVICE_UNAVAILABLE, errors, ..Shown::new(&form) }.render(&state, &editor).await
-        }
-    }
+    let saved = editing::save(&state.store, Over::New, &input, &author(&editor)).await;
+    answer(&state, &editor, None, &form, &input, status, saved).await
 }
 
 pub async fn update(
@@ -239,14 +233,27 @@ pub async fn update(
                 .await;
         }
     };
-    match editing::update(&state.store, id, form.version, &input, &author(&editor)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done={}", done(&form.action, status))).into_response()),
-        Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
-        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&page), &form).await,
-        Err(SaveError::Store(e)) => {
-            let errors = Errors::from([("form".to_owned(), unsaved(e)?)]);
-            Shown { status: StatusCode::SERVICE_UNAVAILABLE, page: Some(&page), errors, ..Shown::new(&form) }.render(&state, &editor).await
-        }
+    let saved = editing::save(&state.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
+    answer(&state, &editor, Some(&page), &form, &input, status, saved).await
+}
+
+/// After a save: the editor on the saved page, or the form again as typed, with why it was not saved.
+async fn answer(
+    state: &AdminState,
+    editor: &Editor,
+    page: Option<&EditablePage>,
+    form: &PageForm,
+    mine: &PageInput,
+    status: Status,
+    saved: Result<Saved, SaveError>,
+) -> AdminResult {
+    let again = match saved {
+        Ok(saved) => return Ok(Redirect::to(&format!("/admin/pages/{}?done={}", saved.id, done(&form.action, status))).into_response()),
+        Err(error) => saving::again(error, "page")?,
+    };
+    match page {
+        Some(page) if again.conflict => conflict(state, editor, page.id, form, mine).await,
+        _ => Shown { status: again.status, page, errors: again.errors(), ..Shown::new(form) }.render(state, editor).await,
     }
 }
 
@@ -264,23 +271,13 @@ async fn rearrange(state: &AdminState, editor: &Editor, page: Option<&EditablePa
     shown.render(state, editor).await
 }
 
-async fn slug_taken(state: &AdminState, editor: &Editor, page: Option<&EditablePage>, form: &PageForm) -> AdminResult {
-    let errors = Errors::from([(
-        "slug".to_owned(),
-        "Another page (perhaps one in the trash) already uses this address; choose another.".to_owned(),
-    )]);
-    Shown { status: StatusCode::CONFLICT, page, errors, ..Shown::new(form) }.render(state, editor).await
-}
-
 /// Someone saved since this form was opened: their version beside the typed one, which stays unsaved in the form.
 async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm, mine: &PageInput) -> AdminResult {
     let theirs = load(state, id).await?;
-    let who = revisions::of(&state.store, editing::ENTITY, id).await?.into_iter().next().map(|r| r.user_name).unwrap_or_default();
     let their_input =
         PageForm::from_page(&theirs).read(theirs.status(), None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
-    let changes = diff::fields(&serde_json::to_value(&their_input)?, &serde_json::to_value(mine)?, &["status", "publish_at"]);
+    let conflict = saving::conflict(&state.store, editing::ENTITY, id, &their_input, mine, &["status", "publish_at"]).await?;
     let form = PageForm { version: theirs.version, ..form.clone() };
-    let conflict = context! { who, when => views::when(theirs.page.updated_at), changes => Serde(&changes) };
     Shown { status: StatusCode::CONFLICT, page: Some(&theirs), form: &form, conflict: Some(conflict), ..Shown::new(&form) }
         .render(state, editor)
         .await
@@ -304,12 +301,8 @@ pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): 
 /// Trash a page or take it out (as a draft), as a new version.
 async fn move_page(state: &AdminState, editor: &Editor, page: EditablePage, to: Status) -> Result<(), AdminError> {
     let input = PageForm::from_page(&page).read(to, None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
-    editing::update(&state.store, page.id, page.version, &input, &author(editor)).await.map_err(|e| match e {
-        SaveError::Conflict => {
-            Problem::new(StatusCode::CONFLICT, "Someone changed this page a moment ago; open it again and retry.").into()
-        }
-        other => AdminError::Internal(other.into()),
-    })?;
+    let over = Over::Version { id: page.id, version: page.version };
+    editing::save(&state.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "page"))?;
     Ok(())
 }
 
@@ -375,15 +368,7 @@ pub async fn restore(
     let mut input: PageInput = serde_json::from_value(revision.data.0)?;
     input.status = page.status();
     input.publish_at = page.publish_at;
-    match editing::update(&state.store, id, seen.version()?, &input, &author(&editor)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/pages/{id}?done=restored")).into_response()),
-        Err(SaveError::Conflict) => {
-            Err(Problem::new(StatusCode::CONFLICT, "Someone saved this page a moment ago; look at its history again, then restore.").into())
-        }
-        Err(SaveError::SlugTaken) => {
-            Err(Problem::new(StatusCode::CONFLICT, "Another page now uses this version's address; change that page's address first.")
-                .into())
-        }
-        Err(SaveError::Store(e)) => Err(e.into()),
-    }
+    let over = Over::Version { id, version: seen.version()? };
+    editing::save(&state.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "page"))?;
+    Ok(Redirect::to(&format!("/admin/pages/{id}?done=restored")).into_response())
 }

@@ -13,14 +13,16 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
-use super::error::{AdminResult, Problem, unsaved};
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
-use super::publishing::{minute, typed_time};
-use super::{AdminState, views};
+use super::publishing::{author, minute, typed_time};
+use super::{AdminState, saving, views};
 use crate::admin::done::Done;
+use crate::content::SaveError;
 use crate::content::slug::{Slug, slugify};
+use crate::content::versioned::{Over, Saved};
 use crate::petitions::signatures as signed;
-use crate::petitions::{self, Draft, Petition, SaveError};
+use crate::petitions::{self, Draft, Petition};
 
 /// The petition form as typed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -54,6 +56,21 @@ impl PetitionForm {
             result: petition.result.clone(),
             body: petition.body.clone(),
             version: petition.version,
+        }
+    }
+
+    /// What was typed, as checked: for comparing with a saved version.
+    fn of_draft(draft: &Draft) -> Self {
+        PetitionForm {
+            title: draft.title.clone(),
+            slug: draft.slug.to_string(),
+            addressee: draft.addressee.clone(),
+            goal: draft.goal.to_string(),
+            ends_at: draft.ends_at.map(minute).unwrap_or_default(),
+            status: draft.status.clone(),
+            result: draft.result.clone(),
+            body: draft.body.clone(),
+            version: 0,
         }
     }
 
@@ -142,17 +159,8 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
         Ok(draft) => draft,
         Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     };
-    match petitions::create(&state.store, &draft).await {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/petitions/{id}?done=saved")).into_response()),
-        Err(SaveError::Store(error)) => {
-            let errors = Errors::from([("form", unsaved(error)?)]);
-            form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, None, &form, &errors, "").await
-        }
-        Err(error) => {
-            form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &Errors::from([("slug", error.to_string())]), "")
-                .await
-        }
-    }
+    let saved = petitions::save(&state.store, Over::New, &draft, &author(&editor)).await;
+    answer(&state, &editor, None, &form, &draft, saved).await
 }
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
@@ -173,23 +181,48 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         Ok(draft) => draft,
         Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await,
     };
-    match petitions::update(&state.store, id, form.version, &draft).await {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/petitions/{id}?done=saved")).into_response()),
-        Err(SaveError::Stale) => {
-            let text = "Someone saved this petition after you opened it. Nothing of yours was saved: your text is below. Open the petition in a new tab to see their version, then save again.";
-            // The next save goes over the newer version, knowingly.
-            let fresh = PetitionForm { version: petition.version, ..form };
-            form_page(&state, &editor, StatusCode::CONFLICT, Some(&petition), &fresh, &Errors::new(), text).await
-        }
-        Err(SaveError::Store(error)) => {
-            let errors = Errors::from([("form", unsaved(error)?)]);
-            form_page(&state, &editor, StatusCode::SERVICE_UNAVAILABLE, Some(&petition), &form, &errors, "").await
-        }
-        Err(error) => {
-            let errors = Errors::from([("slug", error.to_string())]);
-            form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await
-        }
+    let saved = petitions::save(&state.store, Over::Version { id, version: form.version }, &draft, &author(&editor)).await;
+    answer(&state, &editor, Some(&petition), &form, &draft, saved).await
+}
+
+/// After a save: the petition's editor, or the form again as typed, with why it was not saved.
+async fn answer(
+    state: &AdminState,
+    editor: &Editor,
+    petition: Option<&Petition>,
+    form: &PetitionForm,
+    mine: &Draft,
+    saved: Result<Saved, SaveError>,
+) -> AdminResult {
+    let again = match saved {
+        Ok(saved) => return Ok(Redirect::to(&format!("/admin/petitions/{}?done=saved", saved.id)).into_response()),
+        Err(error) => saving::again(error, "petition")?,
+    };
+    let Some(petition) = petition.filter(|_| again.conflict) else {
+        return form_page(state, editor, again.status, petition, form, &again.errors(), "").await;
+    };
+    // The next save goes over the newer version, knowingly.
+    let theirs = petitions::get(&state.store, petition.id).await?.ok_or_else(Problem::not_found)?;
+    let conflict = saving::conflict(
+        &state.store,
+        petitions::KIND.entity,
+        theirs.id,
+        &PetitionForm::of(&theirs),
+        &PetitionForm::of_draft(mine),
+        &["version"],
+    )
+    .await?;
+    let fresh = PetitionForm { version: theirs.version, ..form.clone() };
+    Shown {
+        status: StatusCode::CONFLICT,
+        petition: Some(&theirs),
+        form: &fresh,
+        errors: &Errors::new(),
+        notice: "",
+        conflict: Some(conflict),
     }
+    .render(state, editor)
+    .await
 }
 
 pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
@@ -207,21 +240,38 @@ async fn form_page(
     errors: &Errors,
     notice: &str,
 ) -> AdminResult {
-    let current = match petition {
-        Some(p) => {
-            let counts = signed::counts(&state.store, p.id).await?;
-            Some(context! {
-                id => p.id, slug => &p.slug, open => p.is_open(), status => &p.status, counts => Serde(counts),
-                anonymised => p.anonymised_at.map(views::when), updated => views::when(p.updated_at),
-            })
-        }
-        None => None,
-    };
-    let statuses =
-        [["open", "Open: takes signatures"], ["closed", "Closed: shows its result"], ["delivered", "Delivered to the addressee"]];
-    let values = context! {
-        petition => current, form => Serde(form), errors => Serde(errors), notice, statuses,
-        unsaved => status != StatusCode::OK || !errors.is_empty(),
-    };
-    Ok(state.views.page(status, "petition_edit.html", Some(editor), values))
+    Shown { status, petition, form, errors, notice, conflict: None }.render(state, editor).await
+}
+
+/// What the petition form shows.
+struct Shown<'a> {
+    status: StatusCode,
+    petition: Option<&'a Petition>,
+    form: &'a PetitionForm,
+    errors: &'a Errors,
+    notice: &'a str,
+    conflict: Option<minijinja::Value>,
+}
+
+impl Shown<'_> {
+    async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
+        let Shown { status, petition, form, errors, notice, conflict } = self;
+        let current = match petition {
+            Some(p) => {
+                let counts = signed::counts(&state.store, p.id).await?;
+                Some(context! {
+                    id => p.id, slug => &p.slug, open => p.is_open(), status => &p.status, counts => Serde(counts),
+                    anonymised => p.anonymised_at.map(views::when), updated => views::when(p.updated_at),
+                })
+            }
+            None => None,
+        };
+        let statuses =
+            [["open", "Open: takes signatures"], ["closed", "Closed: shows its result"], ["delivered", "Delivered to the addressee"]];
+        let values = context! {
+            petition => current, form => Serde(form), errors => Serde(errors), notice, statuses,
+            unsaved => status != StatusCode::OK || !errors.is_empty(), conflict,
+        };
+        Ok(state.views.page(status, "petition_edit.html", Some(editor), values))
+    }
 }

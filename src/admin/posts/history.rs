@@ -3,7 +3,6 @@
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 
 use super::editable;
@@ -13,10 +12,11 @@ use crate::admin::error::{AdminResult, Problem};
 use crate::admin::gate::Editor;
 use crate::admin::history::{Compare, Item, Seen};
 use crate::admin::publishing::author;
-use crate::content::SaveError;
+use crate::admin::saving;
 use crate::content::posts::PostInput;
 use crate::content::posts::editing;
 use crate::content::revisions;
+use crate::content::versioned::Over;
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(compare): Query<Compare>) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
@@ -51,15 +51,7 @@ pub async fn restore(
     let mut input: PostInput = serde_json::from_value(revision.data.0)?;
     input.status = post.status();
     input.publish_at = post.publish_at;
-    match editing::update(&state.store, id, seen.version()?, &input, &author(&editor)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done=restored")).into_response()),
-        Err(SaveError::Conflict) => {
-            Err(Problem::new(StatusCode::CONFLICT, "Someone saved this post a moment ago; look at its history again, then restore.").into())
-        }
-        Err(SaveError::SlugTaken) => {
-            Err(Problem::new(StatusCode::CONFLICT, "Another post now uses this version's address; change that post's address first.")
-                .into())
-        }
-        Err(SaveError::Store(e)) => Err(e.into()),
-    }
+    let over = Over::Version { id, version: seen.version()? };
+    editing::save(&state.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "post"))?;
+    Ok(Redirect::to(&format!("/admin/posts/{id}?done=restored")).into_response())
 }

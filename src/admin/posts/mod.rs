@@ -12,17 +12,17 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
-use super::error::{AdminResult, Problem, unsaved};
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author, done};
-use super::{AdminState, Role, diff};
+use super::{AdminState, Role, saving};
 use crate::admin::done::Done;
 use crate::content::SaveError;
 use crate::content::Status;
 use crate::content::assets;
 use crate::content::posts::editing::{self, EditablePost};
 use crate::content::posts::{self, PostInput};
-use crate::content::revisions;
+use crate::content::versioned::{Over, Saved};
 use form::{Errors, PostForm};
 
 const PER_PAGE: i64 = 50;
@@ -126,12 +126,8 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
         Ok(input) => input,
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     };
-    match editing::create(&state.store, &input, &author(&editor)).await {
-        Ok(id) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
-        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, None, &form).await,
-        Err(SaveError::Conflict) => Err(anyhow::anyhow!("a new post cannot conflict").into()),
-        Err(SaveError::Store(e)) => not_saved(&state, &editor, None, &form, e).await,
-    }
+    let saved = editing::save(&state.store, Over::New, &input, &author(&editor)).await;
+    answer(&state, &editor, None, &form, &input, status, saved).await
 }
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PostForm>) -> AdminResult {
@@ -142,23 +138,28 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         Ok(input) => input,
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&post), &form, &errors, "").await,
     };
-    match editing::update(&state.store, id, form.version, &input, &author(&editor)).await {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/posts/{id}?done={}", done(&form.action, status))).into_response()),
-        Err(SaveError::Conflict) => conflict(&state, &editor, id, &form, &input).await,
-        Err(SaveError::SlugTaken) => slug_taken(&state, &editor, Some(&post), &form).await,
-        Err(SaveError::Store(e)) => not_saved(&state, &editor, Some(&post), &form, e).await,
+    let saved = editing::save(&state.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
+    answer(&state, &editor, Some(&post), &form, &input, status, saved).await
+}
+
+/// After a save: the editor on the saved post, or the form again as typed, with why it was not saved.
+async fn answer(
+    state: &AdminState,
+    editor: &Editor,
+    post: Option<&EditablePost>,
+    form: &PostForm,
+    mine: &PostInput,
+    status: Status,
+    saved: Result<Saved, SaveError>,
+) -> AdminResult {
+    let again = match saved {
+        Ok(saved) => return Ok(Redirect::to(&format!("/admin/posts/{}?done={}", saved.id, done(&form.action, status))).into_response()),
+        Err(error) => saving::again(error, "post")?,
+    };
+    match post {
+        Some(post) if again.conflict => conflict(state, editor, post.id, form, mine).await,
+        _ => show(state, editor, again.status, post, form, &again.errors(), "").await,
     }
-}
-
-/// The store did not take the save (full disk, busy): the form again, as typed.
-async fn not_saved(state: &AdminState, editor: &Editor, post: Option<&EditablePost>, form: &PostForm, error: anyhow::Error) -> AdminResult {
-    let errors = Errors::from([("form", unsaved(error)?)]);
-    show(state, editor, StatusCode::SERVICE_UNAVAILABLE, post, form, &errors, "").await
-}
-
-async fn slug_taken(state: &AdminState, editor: &Editor, post: Option<&EditablePost>, form: &PostForm) -> AdminResult {
-    let errors = Errors::from([("slug", "Another post (perhaps one in the trash) already uses this address; choose another.".to_owned())]);
-    show(state, editor, StatusCode::CONFLICT, post, form, &errors, "").await
 }
 
 /// Someone saved since this form was opened: show their version beside
@@ -166,15 +167,13 @@ async fn slug_taken(state: &AdminState, editor: &Editor, post: Option<&EditableP
 /// theirs on purpose (the form now names their version).
 async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm, mine: &PostInput) -> AdminResult {
     let theirs = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    let who = revisions::of(&state.store, editing::ENTITY, id).await?.into_iter().next().map(|r| r.user_name).unwrap_or_default();
-    let their_form = PostForm::from_post(&theirs);
-    let changes = diff::fields(&serde_json::to_value(&their_form)?, &serde_json::to_value(PostForm::from_input(mine, 0))?, SKIP);
+    let conflict =
+        saving::conflict(&state.store, editing::ENTITY, id, &PostForm::from_post(&theirs), &PostForm::from_input(mine, 0), SKIP).await?;
     let form = PostForm { version: theirs.version, ..form.clone() };
     let covers = assets::image_names(&state.store).await?;
     let current = context! { id => theirs.id, status => theirs.status.as_str(), url => theirs.post.url(), live => theirs.status() == Status::Published, updated => super::views::when(theirs.post.updated_at) };
     let values = context! {
-        post => current, form => Serde(&form), errors => Errors::new(), covers, can_publish => editor.role() >= Role::Editor,
-        conflict => context! { who, when => super::views::when(theirs.post.updated_at), changes => Serde(&changes) },
+        post => current, form => Serde(&form), errors => Errors::new(), covers, can_publish => editor.role() >= Role::Editor, conflict,
     };
     Ok(state.views.page(StatusCode::CONFLICT, "post_edit.html", Some(editor), values))
 }
@@ -203,12 +202,8 @@ async fn move_post(state: &AdminState, editor: &Editor, id: i64, to: Status) -> 
     let input = form
         .read(to, &[post.post.cover.clone().unwrap_or_default()])
         .map_err(|errors| anyhow::anyhow!("a saved post does not read back: {errors:?}"))?;
-    editing::update(&state.store, id, post.version, &input, &author(editor)).await.map_err(|e| match e {
-        SaveError::Conflict => {
-            Problem::new(StatusCode::CONFLICT, "Someone changed this post a moment ago; open it again and retry.").into()
-        }
-        other => super::error::AdminError::Internal(other.into()),
-    })?;
+    let over = Over::Version { id, version: post.version };
+    editing::save(&state.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "post"))?;
     Ok(())
 }
 

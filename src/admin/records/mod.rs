@@ -14,12 +14,13 @@ use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 
-use super::error::{AdminError, AdminResult, Problem, or_again};
+use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
 use super::publishing::{self, author};
-use super::{AdminState, diff, views};
+use super::{AdminState, saving};
 use crate::admin::done::Done;
 use crate::content::records::{self, Loaded, Table};
+use crate::content::versioned::{Over, Saved};
 use crate::content::{SaveError, assets, revisions};
 use form::{Errors, Typed};
 use kinds::Kind;
@@ -169,39 +170,11 @@ pub async fn create(
             return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await;
         }
     };
-    let written = insert(&state, &editor, kind, &typed, json, status).await;
-    or_again(written, async |message| {
-        let errors = Errors::from([("form".to_owned(), message)]);
-        Shown { status: StatusCode::SERVICE_UNAVAILABLE, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await
-    })
-    .await
-}
-
-async fn insert(
-    state: &AdminState,
-    editor: &Editor,
-    kind: &'static Kind,
-    typed: &Typed,
-    json: serde_json::Value,
-    status: &str,
-) -> AdminResult {
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let mut tx = state.store.begin().await?;
-    if records::id_of(&mut tx, &table(kind), &slug).await?.is_some() {
-        drop(tx);
-        return slug_taken(state, editor, kind, None, typed, 0).await;
-    }
-    if let Err(message) = (kind.save)(&mut tx, json).await {
-        drop(tx);
-        let errors = Errors::from([("form".to_owned(), message)]);
-        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, typed) }.render(state, editor).await;
-    }
-    let id =
-        records::id_of(&mut tx, &table(kind), &slug).await?.ok_or_else(|| anyhow::anyhow!("the new {} is not in its table", kind.one))?;
-    revisions::record(&mut tx, kind.entity, id, 1, typed, &author(editor)).await?;
-    tx.commit().await?;
-    let done = if status == "published" { "published" } else { "saved" };
-    Ok(Redirect::to(&format!("{}/{id}?done={done}", kind.path)).into_response())
+    let saved =
+        records::save(&state.store, &table(kind), Over::New, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
+            .await;
+    answer(&state, &editor, kind, None, (&typed, 0, &action), saved).await
 }
 
 pub async fn update(
@@ -227,77 +200,44 @@ pub async fn update(
                 .await;
         }
     };
-    let written = rewrite(&state, &editor, kind, &record, (&typed, version, &action), json, status).await;
-    or_again(written, async |message| {
-        let errors = Errors::from([("form".to_owned(), message)]);
-        Shown { status: StatusCode::SERVICE_UNAVAILABLE, record: Some(&record), version, errors, ..Shown::new(kind, &typed) }
-            .render(&state, &editor)
-            .await
-    })
-    .await
-}
-
-async fn rewrite(
-    state: &AdminState,
-    editor: &Editor,
-    kind: &'static Kind,
-    record: &Loaded,
-    (typed, version, action): (&Typed, i64, &str),
-    json: serde_json::Value,
-    status: &str,
-) -> AdminResult {
-    let id = record.id;
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let mut tx = state.store.begin().await?;
-    let claimed = records::claim(&mut tx, &table(kind), id, version, &slug, &record.slug).await;
-    let next = match claimed {
-        Ok(next) => next,
-        Err(SaveError::Conflict) => {
-            drop(tx);
-            return conflict(state, editor, kind, id, typed).await;
-        }
-        Err(SaveError::SlugTaken) => {
-            drop(tx);
-            return slug_taken(state, editor, kind, Some(record), typed, version).await;
-        }
-        Err(SaveError::Store(e)) => return Err(e.into()),
-    };
-    if let Err(message) = (kind.save)(&mut tx, json).await {
-        drop(tx);
-        let errors = Errors::from([("form".to_owned(), message)]);
-        return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, record: Some(record), version, errors, ..Shown::new(kind, typed) }
-            .render(state, editor)
-            .await;
-    }
-    revisions::record(&mut tx, kind.entity, id, next, typed, &author(editor)).await?;
-    tx.commit().await?;
-    let done = match (action, status) {
-        ("publish", _) => "published",
-        ("unpublish", _) => "unpublished",
-        _ => "saved",
-    };
-    Ok(Redirect::to(&format!("{}/{id}?done={done}", kind.path)).into_response())
+    let over = Over::Version { id, version };
+    let saved =
+        records::save(&state.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await).await;
+    answer(&state, &editor, kind, Some(&record), (&typed, version, &action), saved).await
 }
 
-async fn slug_taken(
+/// After a save: the editor on the saved record, or the form again as typed, with why it was not saved.
+async fn answer(
     state: &AdminState,
     editor: &Editor,
     kind: &'static Kind,
     record: Option<&Loaded>,
-    typed: &Typed,
-    version: i64,
+    (typed, version, action): (&Typed, i64, &str),
+    saved: Result<Saved, SaveError>,
 ) -> AdminResult {
-    let errors = Errors::from([("slug".to_owned(), format!("Another {} already uses this address; choose another.", kind.one))]);
-    Shown { status: StatusCode::CONFLICT, record, version, errors, ..Shown::new(kind, typed) }.render(state, editor).await
+    let again = match saved {
+        Ok(saved) => {
+            let done = match action {
+                "publish" => "published",
+                "unpublish" => "unpublished",
+                _ => "saved",
+            };
+            return Ok(Redirect::to(&format!("{}/{}?done={done}", kind.path, saved.id)).into_response());
+        }
+        Err(error) => saving::again(error, kind.one)?,
+    };
+    match record {
+        Some(record) if again.conflict => conflict(state, editor, kind, record.id, typed).await,
+        _ => Shown { status: again.status, record, version, errors: again.errors(), ..Shown::new(kind, typed) }.render(state, editor).await,
+    }
 }
 
 /// Someone saved since the form was opened: theirs beside the typed one, which stays unsaved.
 async fn conflict(state: &AdminState, editor: &Editor, kind: &'static Kind, id: i64, mine: &Typed) -> AdminResult {
     let theirs = load(state, kind, id).await?;
     let their_typed = form::typed(kind, &theirs.row);
-    let latest = revisions::of(&state.store, kind.entity, id).await?.into_iter().next();
-    let changes = diff::fields(&serde_json::to_value(&their_typed)?, &serde_json::to_value(mine)?, &[]);
-    let conflict = context! { who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| views::when(r.at)), changes => Serde(&changes) };
+    let conflict = saving::conflict(&state.store, kind.entity, id, &their_typed, mine, &[]).await?;
     Shown {
         status: StatusCode::CONFLICT,
         record: Some(&theirs),
@@ -351,21 +291,9 @@ pub async fn restore(
         )
     })?;
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let mut tx = state.store.begin().await?;
-    let next = match records::claim(&mut tx, &table(kind), id, seen.version()?, &slug, &record.slug).await {
-        Ok(next) => next,
-        Err(SaveError::Conflict) => {
-            return Err(
-                Problem::new(StatusCode::CONFLICT, "Someone saved this a moment ago; look at its history again, then restore.").into()
-            );
-        }
-        Err(SaveError::SlugTaken) => {
-            return Err(Problem::new(StatusCode::CONFLICT, "Another record now uses this version's address.").into());
-        }
-        Err(SaveError::Store(e)) => return Err(e.into()),
-    };
-    (kind.save)(&mut tx, json).await.map_err(|message| anyhow::anyhow!("a checked version did not save: {message}"))?;
-    revisions::record(&mut tx, kind.entity, id, next, &typed, &author(&editor)).await?;
-    tx.commit().await?;
+    let over = Over::Version { id, version: seen.version()? };
+    records::save(&state.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
+        .await
+        .map_err(|e| saving::problem(e, kind.one))?;
     Ok(Redirect::to(&format!("{}/{id}?done=restored", kind.path)).into_response())
 }

@@ -7,9 +7,10 @@ use time::OffsetDateTime;
 
 use super::{Page, PageInput};
 use crate::content::blocks;
-use crate::content::revisions::{self, Author};
+use crate::content::revisions::Author;
+use crate::content::versioned::{self, Kind, Over, Saved};
 use crate::content::{SaveError, Status};
-use crate::store::{Store, Tx, changes};
+use crate::store::Store;
 use crate::{on_pool, on_tx};
 
 /// The revision and change-feed name of pages.
@@ -64,70 +65,40 @@ pub async fn list(store: &Store, status: Option<Status>) -> anyhow::Result<Vec<L
     Ok(pages)
 }
 
-const FIELDS: &str = "slug = $1, title = $2, description = $3, status = $4, publish_at = $5, blocks_schema = $6, blocks = $7";
+/// The kind as [`versioned`] saves it.
+pub const KIND: Kind = Kind::table(ENTITY, "pages");
 
-pub async fn create(store: &Store, page: &PageInput, by: &Author) -> Result<i64, SaveError> {
-    page.validate().map_err(anyhow::Error::msg)?;
-    let mut tx = store.begin().await?;
-    let now = crate::store::now();
-    let id: i64 = on_tx!(&mut tx, |conn| sqlx::query_scalar(
-        "INSERT INTO pages (slug, title, description, status, publish_at, blocks_schema, blocks, published_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) RETURNING id"
-    )
-    .bind(page.slug.as_str())
-    .bind(&page.title)
-    .bind(&page.description)
-    .bind(page.status.as_str())
-    .bind(page.publish_at)
-    .bind(blocks::SCHEMA)
-    .bind(Json(&page.blocks))
-    .bind((page.status == Status::Published).then_some(now))
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)?;
-    finish(&mut tx, id, 1, page, by).await?;
-    tx.commit().await?;
-    Ok(id)
-}
-
-pub async fn update(store: &Store, id: i64, expected: i64, page: &PageInput, by: &Author) -> Result<i64, SaveError> {
-    page.validate().map_err(anyhow::Error::msg)?;
-    let mut tx = store.begin().await?;
-    // A new address must also reach whoever cached or indexed the old one.
-    let old_slug: Option<String> =
-        on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT slug FROM pages WHERE id = $1").bind(id).fetch_optional(&mut *conn).await)?;
-    let now = crate::store::now();
-    let sql = format!(
-        "UPDATE pages SET {FIELDS}, published_at = COALESCE(published_at, $8), updated_at = $9, version = version + 1
-         WHERE id = $10 AND version = $11"
-    );
-    let updated = on_tx!(&mut tx, |conn| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-        .bind(page.slug.as_str())
-        .bind(&page.title)
-        .bind(&page.description)
-        .bind(page.status.as_str())
-        .bind(page.publish_at)
-        .bind(blocks::SCHEMA)
-        .bind(Json(&page.blocks))
-        .bind((page.status == Status::Published).then_some(now))
-        .bind(now)
-        .bind(id)
-        .bind(expected)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if updated == 0 {
-        return Err(SaveError::Conflict);
-    }
-    if let Some(old) = old_slug.filter(|old| old != page.slug.as_str()) {
-        changes::record(&mut tx, ENTITY, &old).await?;
-    }
-    finish(&mut tx, id, expected + 1, page, by).await?;
-    tx.commit().await?;
-    Ok(expected + 1)
-}
-
-async fn finish(tx: &mut Tx, id: i64, version: i64, page: &PageInput, by: &Author) -> anyhow::Result<()> {
-    revisions::record(tx, ENTITY, id, version, page, by).await?;
-    changes::record(tx, ENTITY, page.slug.as_str()).await
+/// Saves `page` as a new page or over the version its form was opened at.
+pub async fn save(store: &Store, over: Over, page: &PageInput, by: &Author) -> Result<Saved, SaveError> {
+    page.validate().map_err(SaveError::Refused)?;
+    versioned::save(store, &KIND, over, Some(page.slug.as_str()), page, by, async |tx, id| {
+        let now = crate::store::now();
+        let published_now = (page.status == Status::Published).then_some(now);
+        // The same fields, in the same order, for both statements.
+        macro_rules! fields {
+            ($query:expr) => {
+                $query
+                    .bind(page.slug.as_str())
+                    .bind(&page.title)
+                    .bind(&page.description)
+                    .bind(page.status.as_str())
+                    .bind(page.publish_at)
+                    .bind(blocks::SCHEMA)
+                    .bind(Json(&page.blocks))
+                    .bind(published_now)
+                    .bind(now)
+            };
+        }
+        const INSERT: &str =
+            "INSERT INTO pages (slug, title, description, status, publish_at, blocks_schema, blocks, published_at, updated_at, version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1) RETURNING id";
+        const UPDATE: &str = "UPDATE pages SET slug = $1, title = $2, description = $3, status = $4, publish_at = $5, blocks_schema = $6,
+                 blocks = $7, published_at = COALESCE(published_at, $8), updated_at = $9
+             WHERE id = $10 RETURNING id";
+        Ok(match id {
+            None => on_tx!(tx, |conn| fields!(sqlx::query_scalar(INSERT)).fetch_one(&mut *conn).await)?,
+            Some(id) => on_tx!(tx, |conn| fields!(sqlx::query_scalar(UPDATE)).bind(id).fetch_one(&mut *conn).await)?,
+        })
+    })
+    .await
 }

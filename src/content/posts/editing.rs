@@ -6,9 +6,10 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 
 use super::{Post, PostInput, write_tags};
-use crate::content::revisions::{self, Author};
+use crate::content::revisions::Author;
+use crate::content::versioned::{self, Kind, Over, Saved};
 use crate::content::{SaveError, Status};
-use crate::store::{Store, Tx, changes};
+use crate::store::Store;
 use crate::{on_pool, on_tx};
 
 /// The revision and change-feed name of posts.
@@ -79,62 +80,47 @@ pub async fn count_by_status(store: &Store, author_id: Option<i64>) -> anyhow::R
     .await)?)
 }
 
-/// Creates a post as version 1; returns its id.
-pub async fn create(store: &Store, post: &PostInput, by: &Author) -> Result<i64, SaveError> {
-    let mut tx = store.begin().await?;
-    let now = crate::store::now();
-    const INSERT: &str = "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author,
-             author_id, status, publish_at, published_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id";
-    let id: i64 = on_tx!(&mut tx, |conn| bind_content!(sqlx::query_scalar(INSERT), post)
-        .bind(by.id)
-        .bind(post.status.as_str())
-        .bind(post.publish_at)
-        .bind((post.status == Status::Published).then_some(now))
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)?;
-    finish(&mut tx, id, 1, post, by).await?;
-    tx.commit().await?;
-    Ok(id)
-}
+/// The kind as [`versioned`] saves it.
+pub const KIND: Kind = Kind::table(ENTITY, "posts");
 
-/// Saves `post` over version `expected` of post `id`; returns the new version.
-pub async fn update(store: &Store, id: i64, expected: i64, post: &PostInput, by: &Author) -> Result<i64, SaveError> {
-    let mut tx = store.begin().await?;
-    // A new address must also reach whoever cached or indexed the old one.
-    let old_slug: Option<String> =
-        on_tx!(&mut tx, |conn| sqlx::query_scalar("SELECT slug FROM posts WHERE id = $1").bind(id).fetch_optional(&mut *conn).await)?;
-    let now = crate::store::now();
-    let published_now = (post.status == Status::Published).then_some(now);
-    const UPDATE: &str = "UPDATE posts SET slug = $1, kind = $2, title = $3, date = $4, summary = $5, body = $6, cover = $7,
-             tags = $8, author = $9, status = $10, publish_at = $11, published_at = COALESCE(published_at, $12),
-             updated_at = $13, version = version + 1
-         WHERE id = $14 AND version = $15";
-    let updated = on_tx!(&mut tx, |conn| bind_content!(sqlx::query(UPDATE), post)
-        .bind(post.status.as_str())
-        .bind(post.publish_at)
-        .bind(published_now)
-        .bind(now)
-        .bind(id)
-        .bind(expected)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    if updated == 0 {
-        return Err(SaveError::Conflict);
-    }
-    if let Some(old) = old_slug.filter(|old| old != post.slug.as_str()) {
-        changes::record(&mut tx, ENTITY, &old).await?;
-    }
-    finish(&mut tx, id, expected + 1, post, by).await?;
-    tx.commit().await?;
-    Ok(expected + 1)
-}
-
-/// What every save does after writing the row: tags, revision, change feed.
-async fn finish(tx: &mut Tx, id: i64, version: i64, post: &PostInput, by: &Author) -> anyhow::Result<()> {
-    write_tags(tx, id, post).await?;
-    revisions::record(tx, ENTITY, id, version, post, by).await?;
-    changes::record(tx, ENTITY, post.slug.as_str()).await
+/// Saves `post` as a new post or over the version its form was opened at.
+pub async fn save(store: &Store, over: Over, post: &PostInput, by: &Author) -> Result<Saved, SaveError> {
+    versioned::save(store, &KIND, over, Some(post.slug.as_str()), post, by, async |tx, id| {
+        let now = crate::store::now();
+        let published_now = (post.status == Status::Published).then_some(now);
+        let id = match id {
+            None => {
+                const INSERT: &str = "INSERT INTO posts (slug, kind, title, date, summary, body, cover, tags, author,
+                         author_id, status, publish_at, published_at, updated_at, version)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1) RETURNING id";
+                on_tx!(tx, |conn| bind_content!(sqlx::query_scalar(INSERT), post)
+                    .bind(by.id)
+                    .bind(post.status.as_str())
+                    .bind(post.publish_at)
+                    .bind(published_now)
+                    .bind(now)
+                    .fetch_one(&mut *conn)
+                    .await)?
+            }
+            Some(id) => {
+                const UPDATE: &str = "UPDATE posts SET slug = $1, kind = $2, title = $3, date = $4, summary = $5, body = $6,
+                         cover = $7, tags = $8, author = $9, status = $10, publish_at = $11,
+                         published_at = COALESCE(published_at, $12), updated_at = $13
+                     WHERE id = $14";
+                on_tx!(tx, |conn| bind_content!(sqlx::query(UPDATE), post)
+                    .bind(post.status.as_str())
+                    .bind(post.publish_at)
+                    .bind(published_now)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await
+                    .map(drop))?;
+                id
+            }
+        };
+        write_tags(tx, id, post).await?;
+        Ok(id)
+    })
+    .await
 }
