@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -100,7 +100,7 @@ pub async fn end_session(State(state): State<AdminState>, editor: Editor, Form(w
 }
 
 /// Signs out every session of the account, this one included.
-pub async fn end_all_sessions(State(state): State<AdminState>, editor: Editor) -> Result<Response, super::error::AdminError> {
+pub async fn end_all_sessions(State(state): State<AdminState>, editor: Editor, _: Checked) -> Result<Response, super::error::AdminError> {
     sessions::end_all(&state.store, editor.user.id).await?;
     Ok(signed_out(&state, "everywhere"))
 }

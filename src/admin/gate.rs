@@ -1,10 +1,12 @@
 //! The gate in front of every signed-in admin route: find the session from
-//! its cookie, check the route's role, check the CSRF token of every
-//! state-changing request, then hand the handler an [`Editor`].
+//! its cookie, check the route's role, refuse a state change another site
+//! started (`Sec-Fetch-Site`, `Origin`), then hand the handler an
+//! [`Editor`]. The gate never reads a body: the CSRF token is checked by
+//! the handler's extractor ([`super::form::Form`]) or, sent by a script in
+//! `x-csrf-token`, here.
 
 use std::net::IpAddr;
 
-use axum::body::Body;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -62,10 +64,15 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
         return Problem::forbidden().into_response();
     }
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        request = match checked_csrf(request, &session.csrf, need.state.upload_limit).await {
-            Ok(request) => request,
-            Err(problem) => return problem.into_response(),
-        };
+        if let Err(problem) = same_origin(request.headers(), &need.state.base_url) {
+            return problem.into_response();
+        }
+        if let Some(sent) = request.headers().get("x-csrf-token") {
+            if !secrets::same(sent.to_str().unwrap_or(""), &session.csrf) {
+                return csrf_failed().into_response();
+            }
+            request.extensions_mut().insert(TokenChecked);
+        }
     }
     request.extensions_mut().insert(Editor { user, session });
     next.run(request).await
@@ -83,42 +90,47 @@ fn to_sign_in(request: &Request) -> Response {
     }
 }
 
-/// Reads the body (up to [`FORM_LIMIT`], or the upload limit for a file
-/// upload) to find the CSRF token, in an `x-csrf-token` header (scripts) or
-/// a `csrf` form field, and puts the body back for the handler.
-async fn checked_csrf(request: Request, expected: &str, upload_limit: usize) -> Result<Request, Problem> {
-    let (parts, body) = request.into_parts();
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    // Only the routes that take files read multipart bodies.
-    let multipart =
-        content_type.starts_with("multipart/form-data") && matches!(parts.uri.path(), "/admin/library" | "/admin/subscribers/import");
-    let limit = if multipart { upload_limit + FORM_LIMIT } else { FORM_LIMIT };
-    let bytes =
-        axum::body::to_bytes(body, limit).await.map_err(|_| if multipart { upload_too_large(upload_limit) } else { too_large() })?;
-    let from_header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let from_body = || {
-        if multipart {
-            multipart_field(&bytes, "csrf")
-        } else {
-            form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned())
+/// The request's token was in its `x-csrf-token` header and matched.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenChecked;
+
+/// A state change must not come from another site: a browser says where
+/// the request came from (`Sec-Fetch-Site`, or else `Origin`). A client
+/// that sends neither is no browser, so no other site can make it send the
+/// session's cookie; it still needs the token.
+fn same_origin(headers: &HeaderMap, base_url: &str) -> Result<(), Problem> {
+    let value = |name| headers.get(name).map(|v: &HeaderValue| v.to_str().unwrap_or(""));
+    let ours = match (value(header::HeaderName::from_static("sec-fetch-site")), value(header::ORIGIN)) {
+        (Some(site), _) => site == "same-origin",
+        (None, Some(origin)) => {
+            let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            origin == base_url.trim_end_matches('/') || authority.is_some_and(|a| value(header::HOST) == Some(a))
         }
+        (None, None) => true,
     };
-    let sent = from_header.or_else(from_body);
-    match sent {
-        Some(token) if secrets::same(&token, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        _ => Err(Problem::new(
+    if ours {
+        Ok(())
+    } else {
+        Err(Problem::new(
             StatusCode::FORBIDDEN,
-            "This form could not be checked (its security token is missing or old). Go back, reload the page and send it again.",
-        )),
+            "This form was sent from another site, so it was refused (its security token cannot come from there). Open the admin yourself and send it from there.",
+        ))
     }
 }
 
-/// A short text field of a `multipart/form-data` body, as browsers write it.
-fn multipart_field(body: &[u8], name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"\r\n\r\n");
-    let start = body.windows(marker.len()).position(|w| w == marker.as_bytes())? + marker.len();
-    let end = body[start..].windows(2).position(|w| w == b"\r\n")?;
-    String::from_utf8(body[start..start + end].to_vec()).ok()
+/// Checks the token a form sent against the session's.
+pub fn check_token(editor: &Editor, sent: Option<&str>) -> Result<(), Problem> {
+    match sent {
+        Some(token) if secrets::same(token, &editor.session.csrf) => Ok(()),
+        _ => Err(csrf_failed()),
+    }
+}
+
+pub fn csrf_failed() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "This form could not be checked (its security token is missing or old). Go back, reload the page and send it again.",
+    )
 }
 
 pub fn upload_too_large(limit: usize) -> Problem {

@@ -2,7 +2,7 @@
 //! Opening one marks it read; it can be answered by email, archived,
 //! marked unread again or deleted.
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -93,7 +93,7 @@ pub async fn set_status(
 
 /// `POST /admin/inbox/{id}/forward`: sends a message to the contact address
 /// once more, e.g. after the mail server or the settings were mended.
-pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let message = contact::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     let Some(mailer) = state.outgoing.mailer.clone() else {
         return Err(
@@ -113,7 +113,7 @@ pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id):
     Ok(Redirect::to(&format!("/admin/inbox/{id}")).into_response())
 }
 
-pub async fn delete(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn delete(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     if !contact::delete(&state.store, id, editor.user.id).await? {
         return Err(Problem::not_found().into());
     }

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use crate::admin::form::{Checked, FileForm, Form};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
@@ -57,20 +57,9 @@ async fn page(
 }
 
 /// `POST /admin/library` (multipart): a file and, for images, its alt text.
-pub async fn upload(State(state): State<AdminState>, editor: Editor, mut form: Multipart) -> AdminResult {
-    let unreadable =
-        |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), format!("The upload could not be read: {}", e.body_text()));
-    let (mut file, mut alt) = (None, String::new());
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("file") => {
-                let filename = field.file_name().unwrap_or_default().to_owned();
-                file = Some((filename, field.bytes().await.map_err(unreadable)?));
-            }
-            Some("alt") => alt = field.text().await.map_err(unreadable)?.trim().to_owned(),
-            _ => {}
-        }
-    }
+pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileForm) -> AdminResult {
+    let alt = form.fields.get("alt").map_or("", |a| a.trim()).to_owned();
+    let file = form.file;
     let mut errors = BTreeMap::new();
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         errors.insert("file", "Choose a file to upload.".to_owned());
@@ -170,7 +159,7 @@ pub async fn set_alt(State(state): State<AdminState>, editor: Editor, Path(name)
 }
 
 /// Deletes a file nothing uses any more.
-pub async fn delete(State(state): State<AdminState>, Path(name): Path<String>) -> AdminResult {
+pub async fn delete(State(state): State<AdminState>, Path(name): Path<String>, _: Checked) -> AdminResult {
     assets::by_name(&state.store, &name).await?.ok_or_else(Problem::not_found)?;
     let uses = assets::uses(&state.store, &name).await?;
     if uses > 0 {

@@ -2,6 +2,7 @@
 //! address has an account, takes as long, and counts against both the
 //! address and the network it came from (see [`super::throttle`]).
 
+use crate::admin::form::Checked;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -103,7 +104,7 @@ fn page(state: &AdminState, status: StatusCode, email: &str, next: &str, notice:
 }
 
 /// `POST /admin/logout`: ends this session.
-pub async fn sign_out(State(state): State<AdminState>, editor: Editor) -> AdminResult {
+pub async fn sign_out(State(state): State<AdminState>, editor: Editor, _: Checked) -> AdminResult {
     sessions::end(&state.store, editor.user.id, &editor.session.id).await?;
     Ok(signed_out(&state, "signed-out"))
 }

@@ -1,7 +1,7 @@
 //! `POST /admin/markdown`: Markdown to HTML with the site's own renderer,
 //! for the editors' live preview (the script sends the text as it is typed).
 
-use axum::Form;
+use crate::admin::form::Form;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;

@@ -10,6 +10,7 @@ mod dashboard;
 mod diff;
 pub mod done;
 pub mod error;
+mod form;
 mod gate;
 mod history;
 mod inbox;

@@ -2,7 +2,7 @@
 //! forgotten. The page shows what the site holds about an address (every
 //! signature, message and subscription) and erases all of it at once.
 
-use axum::Form;
+use crate::admin::form::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use minijinja::context;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};

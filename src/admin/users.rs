@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -86,7 +86,7 @@ pub async fn confirm_remove(State(state): State<AdminState>, editor: Editor, Pat
     Ok(state.views.page(StatusCode::OK, "remove_user.html", Some(&editor), context! { user => Serde(&user) }))
 }
 
-pub async fn remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     accounts::remove(&state.store, id).await.map_err(account_error)?;
     tracing::info!(by = editor.user.id, removed = id, "account removed");

@@ -227,10 +227,32 @@ both_backends! {
                 assert!(page.text().contains("security token"), "{path}");
             }
         }
+        // Another site's form is refused even with the right token: the browser names where it came from.
+        let invite = [("email", "eve@example.org"), ("role", "owner"), ("csrf", owner.csrf.as_str())];
+        let cross_site: [&[(&str, &str)]; 3] = [
+            &[("sec-fetch-site", "cross-site")],
+            &[("sec-fetch-site", "same-site")],
+            &[("origin", "https://evil.example")],
+        ];
+        for headers in cross_site {
+            let page = app.post("/admin/users", &invite, &[&[("cookie", owner.cookie.as_str())], headers].concat()).await;
+            assert_eq!(page.status, 403, "{headers:?}");
+            assert!(page.text().contains("sent from another site"), "{headers:?}");
+        }
+        // A script's token goes in a header, checked the same way.
+        let forged = app.post("/admin/users", &invite[..2], &[("cookie", &owner.cookie), ("x-csrf-token", "forged-token")]).await;
+        assert_eq!(forged.status, 403);
         // Nothing happened: still signed in, nobody invited.
         let users = app.get_signed(&owner, "/admin/users").await;
         assert_eq!(users.status, 200);
         assert!(!users.text().contains("eve@example.org"));
+        // The admin's own page, named by the browser, with the token: it goes through.
+        for (headers, email) in [([("origin", app.base.as_str())], "ann@example.org"), ([("sec-fetch-site", "same-origin")], "bob@example.org")] {
+            let fields = [("email", email), ("role", "editor"), ("csrf", owner.csrf.as_str())];
+            let page = app.post("/admin/users", &fields, &[&[("cookie", owner.cookie.as_str())], &headers[..]].concat()).await;
+            assert_eq!(page.status, 200, "{headers:?}: {page:?}");
+            assert!(page.text().contains(email), "the invitation is made: {headers:?}");
+        }
         // The sign-in form has its own token, bound to a cookie.
         let no_cookie = app.post("/admin/login", &[("email", "owner@example.org"), ("password", "x"), ("csrf", "x")], &[]).await;
         assert_eq!(no_cookie.status, 403);

@@ -6,10 +6,11 @@ pub mod subscribers;
 
 use std::collections::BTreeMap;
 
+use crate::admin::form::{Checked, Form};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
@@ -348,7 +349,7 @@ pub async fn progress(State(state): State<AdminState>, _editor: Editor, Path(id)
     Ok(Json(serde_json::json!({ "status": issue.status, "progress": progress })).into_response())
 }
 
-pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     if outbox::retry_failed(&state.store, id).await? > 0 {
         state.outgoing.wake.notify_waiters();
@@ -356,7 +357,7 @@ pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): P
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=retried")).into_response())
 }
 
-pub async fn delete(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> Response {
+pub async fn delete(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> Response {
     match issues::delete(&state.store, id).await {
         Ok(true) => Redirect::to("/admin/newsletters?done=deleted").into_response(),
         Ok(false) => Problem::new(StatusCode::CONFLICT, "Only drafts and scheduled issues can be deleted; a sent issue stays as a record.")

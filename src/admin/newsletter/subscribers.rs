@@ -5,15 +5,15 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
-use axum::extract::{Multipart, Query, State};
+use crate::admin::form::{FileForm, Form};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
-use crate::admin::error::{AdminResult, Problem};
+use crate::admin::error::AdminResult;
 use crate::admin::gate::Editor;
 use crate::admin::{AdminState, csv, views};
 use crate::mail::EmailAddress;
@@ -113,17 +113,9 @@ pub async fn add(State(state): State<AdminState>, editor: Editor, Form(form): Fo
 /// line (`email` or `email,name`; a header line is skipped), and the
 /// editor's word that these people agreed. Good lines are added even when
 /// others are bad; each bad line is reported by number.
-pub async fn import(State(state): State<AdminState>, editor: Editor, mut form: Multipart) -> AdminResult {
-    let unreadable =
-        |e: axum::extract::multipart::MultipartError| Problem::new(e.status(), format!("The file could not be read: {}", e.body_text()));
-    let (mut file, mut consent) = (None, String::new());
-    while let Some(field) = form.next_field().await.map_err(unreadable)? {
-        match field.name() {
-            Some("file") => file = Some(field.bytes().await.map_err(unreadable)?),
-            Some("consent") => consent = field.text().await.map_err(unreadable)?,
-            _ => {}
-        }
-    }
+pub async fn import(State(state): State<AdminState>, editor: Editor, form: FileForm) -> AdminResult {
+    let consent = form.fields.get("consent").map_or("", String::as_str);
+    let file = form.file.map(|(_, bytes)| bytes);
     let mut errors = Errors::new();
     if consent != "yes" {
         errors.insert("import", "Tick the box to confirm that everyone in the file agreed to receive the newsletter.".into());

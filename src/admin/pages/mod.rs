@@ -6,7 +6,7 @@ pub mod blocks;
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -283,7 +283,7 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm,
         .await
 }
 
-pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let page = load(&state, id).await?;
     if page.page.slug == pages::HOME {
         return Err(Problem::new(StatusCode::CONFLICT, "The home page cannot go to the trash; change its blocks instead.").into());
@@ -292,7 +292,7 @@ pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Pa
     Ok(Redirect::to("/admin/pages?status=trash").into_response())
 }
 
-pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let page = load(&state, id).await?;
     move_page(&state, &editor, page, Status::Draft).await?;
     Ok(Redirect::to(&format!("/admin/pages/{id}?done=untrashed")).into_response())
@@ -306,7 +306,7 @@ async fn move_page(state: &AdminState, editor: &Editor, page: EditablePage, to: 
     Ok(())
 }
 
-pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>) -> AdminResult {
+pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let page = load(&state, id).await?;
     if page.status() != Status::Trash {
         return Err(

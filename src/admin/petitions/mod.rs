@@ -5,7 +5,7 @@ pub mod signatures;
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
@@ -225,7 +225,7 @@ async fn answer(
     .await
 }
 
-pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     petitions::close(&state.store, id).await?;
     Ok(Redirect::to(&format!("/admin/petitions/{id}?done=closed")).into_response())

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
@@ -166,7 +166,7 @@ pub async fn void(State(state): State<AdminState>, editor: Editor, Path(id): Pat
 
 /// `POST /admin/petitions/{id}/anonymise`: after the campaign, keeps the
 /// counts and forgets the people. Only for a petition that is closed.
-pub async fn anonymise(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn anonymise(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     if petition.is_open() {
         let errors = Errors::from([("anonymise", "Close the petition first: an open petition still takes signatures.".to_owned())]);

@@ -1,7 +1,7 @@
 //! A post's revisions (see [`crate::admin::history`]) and restoring one as
 //! the newest version.
 
-use axum::Form;
+use crate::admin::form::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
 

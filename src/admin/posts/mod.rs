@@ -4,7 +4,7 @@
 mod form;
 pub mod history;
 
-use axum::Form;
+use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -181,12 +181,12 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm,
 /// Form fields that are not content, left out of comparisons.
 const SKIP: &[&str] = &["version", "action"];
 
-pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     move_post(&state, &editor, id, Status::Trash).await?;
     Ok(Redirect::to("/admin/posts?status=trash").into_response())
 }
 
-pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
     move_post(&state, &editor, id, Status::Draft).await?;
     Ok(Redirect::to(&format!("/admin/posts/{id}?done=untrashed")).into_response())
 }
@@ -208,7 +208,7 @@ async fn move_post(state: &AdminState, editor: &Editor, id: i64, to: Status) -> 
 }
 
 /// Deletes a post from the trash for good (editors only).
-pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>) -> AdminResult {
+pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Checked) -> AdminResult {
     let post = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
     if post.status() != Status::Trash {
         return Err(

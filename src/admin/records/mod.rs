@@ -7,7 +7,7 @@ pub mod kinds;
 
 use std::collections::BTreeMap;
 
-use axum::Form;
+use crate::admin::form::Form;
 use axum::extract::{MatchedPath, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
