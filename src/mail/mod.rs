@@ -3,6 +3,7 @@
 //! it over SMTP.
 
 mod address;
+pub mod emails;
 mod letter;
 pub mod site;
 mod smtp;

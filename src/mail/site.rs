@@ -1,21 +1,8 @@
 //! What every email the site sends shares: who it comes from (the
-//! sender in the settings), the host of its Message-IDs, and the layout of
-//! a letter that asks someone to confirm with a link.
-
-use std::sync::LazyLock;
-
-use minijinja::{Environment, context};
+//! sender in the settings), the host of its Message-IDs, the accent colour.
 
 use super::{EmailAddress, Letter, Sender};
 use crate::content::settings::SiteSettings;
-use crate::render::escape_html;
-
-pub(crate) static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
-    let mut env = Environment::new();
-    env.set_formatter(crate::render::escape_without_slashes);
-    env.add_template("letter.html", include_str!("templates/letter.html")).expect("the letter template parses");
-    env
-});
 
 const ACCENT: &str = "#8a3b12";
 
@@ -47,43 +34,26 @@ pub fn accent(settings: &SiteSettings) -> &str {
     if settings.accent.is_empty() { ACCENT } else { &settings.accent }
 }
 
-/// An email that asks someone to open a link to confirm what they did on
-/// the site: a greeting, paragraphs, one button, and a footer line.
-#[derive(Debug, Clone)]
-pub struct LinkLetter<'a> {
-    pub subject: String,
-    pub heading: &'a str,
-    pub paragraphs: Vec<String>,
-    pub button: &'a str,
-    pub url: String,
-    pub footer: &'a str,
-}
-
-impl LinkLetter<'_> {
-    /// The letter for `to`. It goes to any address anyone types, so it
-    /// carries none of their words: no name in the greeting or the To header.
-    pub fn to(&self, settings: &SiteSettings, base_url: &str, to: &EmailAddress) -> anyhow::Result<Letter> {
-        let greeting = "Hello,";
-        let text = format!("{greeting}\n\n{}\n\n{}\n\n{}\n", self.paragraphs.join("\n"), self.url, self.footer);
-        let paragraph =
-            |t: &str| format!("<p style=\"font-size:17px;line-height:1.55;color:#1f1b16;margin:0 0 14px 0;\">{}</p>", escape_html(t));
-        let body: String = std::iter::once(greeting).chain(self.paragraphs.iter().map(String::as_str)).map(paragraph).collect();
-        let html = TEMPLATES.get_template("letter.html")?.render(context! {
-            language => &settings.language, subject => &self.subject, site_name => &settings.name,
-            heading => self.heading, body => body, accent => accent(settings),
-            button => context! { url => &self.url, label => self.button },
-            footer => self.footer, unsubscribe => None::<String>,
-        })?;
-        Ok(Letter {
-            to: to.clone(),
-            to_name: String::new(),
-            subject: self.subject.clone(),
-            text,
-            html,
-            message_id: format!("confirm.{}@{}", crate::secrets::token(), id_domain(base_url)),
-            unsubscribe: None,
-        })
-    }
+/// A letter of the site to `to`, made from the templates of email `name`
+/// (see [`super::emails`]); `id` is the part of its Message-ID before the host.
+pub fn letter(
+    name: &str,
+    settings: &SiteSettings,
+    base_url: &str,
+    values: minijinja::Value,
+    to: &EmailAddress,
+    id: &str,
+) -> anyhow::Result<Letter> {
+    let email = super::emails::render(name, settings, values)?;
+    Ok(Letter {
+        to: to.clone(),
+        to_name: String::new(),
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        message_id: format!("{id}@{}", id_domain(base_url)),
+        unsubscribe: None,
+    })
 }
 
 #[cfg(test)]

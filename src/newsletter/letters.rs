@@ -2,10 +2,11 @@
 //! issues themselves, each as plain text and as HTML with inline styles
 //! (mail programs drop style sheets).
 
-use minijinja::context;
+use minijinja::{Value, context};
 
 use crate::content::settings::SiteSettings;
-use crate::mail::site::{LinkLetter, TEMPLATES, accent, id_domain, sender};
+use crate::mail::emails;
+use crate::mail::site::{self, accent, id_domain, sender};
 use crate::mail::{EmailAddress, Letter, Unsubscribe};
 use crate::render::{escape_html, markdown};
 
@@ -17,21 +18,11 @@ pub fn confirm_url(base_url: &str, token: &str) -> String {
     format!("{base_url}/newsletter/confirm/{token}")
 }
 
-/// The one email an unconfirmed address receives.
+/// The one email an unconfirmed address receives; like every confirmation,
+/// it carries none of the words of whoever typed the address.
 pub fn confirmation(settings: &SiteSettings, base_url: &str, to: &EmailAddress, token: &str) -> anyhow::Result<Letter> {
-    let site = settings.name.as_str();
-    LinkLetter {
-        subject: format!("Confirm your subscription to {site}"),
-        heading: "Please confirm your subscription",
-        paragraphs: vec![
-            format!("Someone, hopefully you, asked to receive the newsletter of {site} at this address."),
-            "To confirm, open the link and press “Confirm”. The link works for 48 hours.".to_owned(),
-        ],
-        button: "Confirm my subscription",
-        url: confirm_url(base_url, token),
-        footer: "If it was not you, ignore this email: you will receive nothing more from us.",
-    }
-    .to(settings, base_url, to)
+    let values = context! { url => confirm_url(base_url, token) };
+    site::letter("confirm_subscription", settings, base_url, values, to, &format!("confirm.{}", crate::secrets::token()))
 }
 
 /// An issue rendered once, with a mark where each person's unsubscribe link goes.
@@ -50,14 +41,11 @@ const UNSUBSCRIBE_MARK: &str = "\u{1}unsubscribe\u{1}";
 
 impl Edition {
     pub fn new(settings: &SiteSettings, base_url: &str, issue_id: i64, subject: &str, body: &str) -> anyhow::Result<Self> {
-        let site = settings.name.as_str();
-        let footer = format!("You receive this because you subscribed to the newsletter of {site}.");
-        let html = TEMPLATES.get_template("letter.html")?.render(context! {
-            language => &settings.language, subject => subject, site_name => site, heading => subject,
-            body => inline_styles(&absolute_links(&markdown::to_html(body), base_url), accent(settings)),
-            accent => accent(settings), button => None::<()>, footer => &footer, unsubscribe => UNSUBSCRIBE_MARK,
-        })?;
-        let text = format!("{subject}\n\n{}\n\n--\n{footer}\nUnsubscribe: {UNSUBSCRIBE_MARK}\n", body.trim());
+        let body_html = inline_styles(&absolute_links(&markdown::to_html(body), base_url), accent(settings));
+        let values =
+            context! { subject, body => body.trim(), body_html => Value::from_safe_string(body_html), unsubscribe => UNSUBSCRIBE_MARK };
+        let email = emails::render("newsletter_issue", settings, values)?;
+        let (text, html) = (email.text, email.html);
         let mailto = match sender(settings) {
             Some(sender) => format!("mailto:{}?subject=unsubscribe", sender.address),
             None => String::new(),
