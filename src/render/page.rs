@@ -9,7 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use minijinja::Value as JinjaValue;
 use minijinja::value::Serde;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::Renderer;
 use super::seo::{self, Meta};
@@ -73,48 +74,100 @@ impl Frame {
 }
 
 /// Renders `template` inside the site's layout: settings, menus, meta.
-pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: Value) -> anyhow::Result<String> {
+/// What every page template gets (`docs/THEMES.md`): the site, its menus,
+/// the page's meta, its path, and the page's own `content`.
+#[derive(Serialize)]
+struct Layout<'a, C> {
+    site: SiteView<'a>,
+    menus: Menus,
+    meta: Value,
+    path: &'a str,
+    content: C,
+}
+
+/// The site as every page shows it: its name and settings, and what its forms need.
+#[derive(Serialize)]
+struct SiteView<'a> {
+    name: &'a str,
+    tagline: &'a str,
+    owner: &'a str,
+    /// The contact address written so harvesters do not read it (`team (at) example.org`).
+    contact: String,
+    language: &'a str,
+    notice: &'a str,
+    social: &'a [crate::content::Link],
+    accent: &'a str,
+    logo: Option<String>,
+    base_url: &'a str,
+    contact_email: &'a str,
+    /// The forms can send their confirmations (a mail server is set).
+    forms: bool,
+    /// Served live (not a static copy): the forms are answered here.
+    live: bool,
+    /// Where a static copy's forms send to (empty when live).
+    endpoint: &'a str,
+    /// The signed time stamp every form carries.
+    stamp: String,
+}
+
+#[derive(Serialize)]
+struct Menus {
+    primary: Vec<MenuLink>,
+    footer: Vec<MenuLink>,
+}
+
+#[derive(Serialize)]
+struct MenuLink {
+    label: String,
+    href: String,
+    /// The link leads to this page or the section it is in.
+    current: bool,
+    external: bool,
+}
+
+/// A page with nothing of its own beyond the layout (the 404 page).
+#[derive(Serialize)]
+pub struct Nothing {}
+
+pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: impl Serialize) -> anyhow::Result<String> {
     let frame = match &site.frame {
         Some(frame) => frame.clone(),
         None => Arc::new(Frame::load(&site.store).await?),
     };
     let settings = &frame.settings;
-    let menu = |items: &[crate::content::Link]| -> Vec<Value> {
+    let menu = |items: &[crate::content::Link]| -> Vec<MenuLink> {
         items
             .iter()
             .map(|l| {
                 let href = l.href.as_str();
                 let current = href == path || (href.len() > 1 && href.ends_with('/') && path.starts_with(href));
-                json!({ "label": l.label, "href": href, "current": current, "external": l.href.is_external() })
+                MenuLink { label: l.label.clone(), href: href.to_owned(), current, external: l.href.is_external() }
             })
             .collect()
     };
-    let context = json!({
-        "site": {
-            "name": settings.name,
-            "tagline": settings.tagline,
-            "owner": settings.owner,
-            "contact": settings.contact_obfuscated(),
-            "language": settings.language,
-            "notice": settings.notice,
-            "social": settings.social,
-            "accent": settings.accent,
-            "logo": settings.logo.as_deref().map(assets::url),
-            "base_url": site.base_url,
-            "contact_email": settings.contact_email,
-            "forms": site.forms.as_ref().is_some_and(|f| f.mail),
-            "live": site.forms.is_some(),
-            "endpoint": site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
-            "stamp": site.stamps().map(|key| key.stamp()).unwrap_or_default(),
+    let context = Layout {
+        site: SiteView {
+            name: &settings.name,
+            tagline: &settings.tagline,
+            owner: &settings.owner,
+            contact: settings.contact_obfuscated(),
+            language: &settings.language,
+            notice: &settings.notice,
+            social: &settings.social,
+            accent: &settings.accent,
+            logo: settings.logo.as_deref().map(assets::url),
+            base_url: &site.base_url,
+            contact_email: &settings.contact_email,
+            forms: site.forms.as_ref().is_some_and(|f| f.mail),
+            live: site.forms.is_some(),
+            endpoint: site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
+            stamp: site.stamps().map(|key| key.stamp()).unwrap_or_default(),
         },
-        "menus": {
-            "primary": menu(&frame.primary),
-            "footer": menu(&frame.footer),
-        },
-        "meta": meta.to_value(&site.base_url),
-        "path": path,
-        "content": content,
-    });
+        menus: Menus { primary: menu(&frame.primary), footer: menu(&frame.footer) },
+        meta: meta.to_value(&site.base_url),
+        path,
+        content,
+    };
     site.renderer.render(template, JinjaValue::from(Serde(context)))
 }
 
@@ -123,6 +176,18 @@ pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
         return Ok(frame.settings.clone());
     }
     crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
+}
+
+/// The content of `message.html`; `extra` adds what one answer shows
+/// (a button, a form to send again, links: `docs/THEMES.md`).
+#[derive(Serialize)]
+struct Message<'a> {
+    title: &'a str,
+    paragraphs: &'a [&'a str],
+    /// A stamp already a few seconds old, for a form shown again.
+    stamp: String,
+    #[serde(flatten)]
+    extra: Value,
 }
 
 /// A short page in the site's own layout answering a form or a link
@@ -139,10 +204,7 @@ pub async fn message_page(
     let mut meta = seo::Meta::new(title, "", path);
     meta.noindex = true;
     let stamp = site.stamps().map(crate::stamps::Key::stamp_for_again).unwrap_or_default();
-    let mut content = serde_json::json!({ "title": title, "paragraphs": paragraphs, "stamp": stamp });
-    if let (serde_json::Value::Object(content), serde_json::Value::Object(extra)) = (&mut content, extra) {
-        content.extend(extra);
-    }
+    let content = Message { title, paragraphs, stamp, extra };
     match layout_render(site, "message.html", path, meta, content).await {
         Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], axum::response::Html(html)).into_response(),
         Err(error) => server_error(path, &error),

@@ -162,5 +162,5 @@ fn press_report(r: &PressReport) -> Document {
 }
 
 fn display(date: time::Date) -> String {
-    views::date(date)["display"].as_str().unwrap_or_default().to_owned()
+    views::date(date).display
 }

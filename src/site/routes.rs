@@ -3,13 +3,13 @@
 
 use std::time::SystemTime;
 
-use serde_json::json;
+use serde::Serialize;
 
 use super::{blocks, feeds};
 use crate::content::posts::{Body, PostKind};
 use crate::content::{assets, books, media, pages, posts, press};
 use crate::render::cache::{IMMUTABLE, REVALIDATE};
-use crate::render::page::{HTML, Site, layout_render, settings};
+use crate::render::page::{HTML, Nothing, Site, layout_render, settings};
 use crate::render::seo::{self, Meta};
 use crate::render::views;
 
@@ -59,7 +59,7 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
 pub async fn not_found(site: &Site) -> anyhow::Result<Vec<u8>> {
     let mut meta = Meta::new("Page not found", "", "/404");
     meta.noindex = true;
-    Ok(layout_render(site, "404.html", "/404", meta, json!({})).await?.into_bytes())
+    Ok(layout_render(site, "404.html", "/404", meta, Nothing {}).await?.into_bytes())
 }
 
 async fn page(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
@@ -79,7 +79,7 @@ pub async fn page_html(site: &Site, page: &pages::Page) -> anyhow::Result<String
         meta.json_ld = Some(seo::organization(&settings(site).await?, &site.base_url));
     }
     meta.image = page.blocks.0.iter().find_map(first_image);
-    let content = json!({ "title": page.title, "is_home": slug == pages::HOME, "blocks": blocks });
+    let content = PageContent { title: &page.title, is_home: slug == pages::HOME, blocks };
     layout_render(site, "page.html", &page.url(), meta, content).await
 }
 
@@ -104,14 +104,14 @@ async fn news_archive(site: &Site, page_no: u32) -> anyhow::Result<Option<String
     let path = page_url(page_no);
     let title = if page_no == 1 { "News".to_owned() } else { format!("News, page {page_no}") };
     let meta = Meta::new(&title, "News about the case, newest first.", &path);
-    let content = json!({
-        "title": title,
-        "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>(),
-        "page": page_no,
-        "pages": pages_total,
-        "newer_url": (page_no > 1).then(|| page_url(page_no - 1)),
-        "older_url": (page_no < pages_total).then(|| page_url(page_no + 1)),
-    });
+    let content = NewsContent {
+        title: &title,
+        posts: list.iter().map(|p| views::post(p, false)).collect(),
+        page: page_no,
+        pages: pages_total,
+        newer_url: (page_no > 1).then(|| page_url(page_no - 1)),
+        older_url: (page_no < pages_total).then(|| page_url(page_no + 1)),
+    };
     Ok(Some(layout_render(site, "news.html", &path, meta, content).await?))
 }
 
@@ -131,7 +131,7 @@ pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String
         Some(cover) => assets::srcset(&site.store, cover).await?,
         None => String::new(),
     };
-    let content = json!({ "post": views::post(post, true), "cover_srcset": cover_srcset });
+    let content = PostContent { post: views::post(post, true), cover_srcset };
     layout_render(site, "post.html", &post.url(), meta, content).await
 }
 
@@ -140,7 +140,7 @@ async fn tag(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     let list = posts::published_with_tag(&site.store, slug).await?;
     let path = format!("/tags/{slug}");
     let meta = Meta::new(format!("Tagged “{label}”"), format!("Posts tagged {label}."), &path);
-    let content = json!({ "label": label, "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>() });
+    let content = TagContent { label: &label, posts: list.iter().map(|p| views::post(p, false)).collect() };
     Ok(Some(layout_render(site, "tag.html", &path, meta, content).await?))
 }
 
@@ -150,7 +150,7 @@ async fn book(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     meta.og_type = "book";
     meta.image = book.cover.as_deref().map(assets::url);
     meta.json_ld = Some(seo::book(&book, &site.base_url));
-    let content = json!({ "book": views::book(&book, true) });
+    let content = BookContent { book: views::book(&book, true) };
     Ok(Some(layout_render(site, "book.html", &book.url(), meta, content).await?))
 }
 
@@ -163,7 +163,7 @@ async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Optio
     let mut meta = Meta::new(&item.title, views::summary(&item.summary, 200), item.url());
     meta.og_type = "video.other";
     meta.json_ld = Some(seo::video(&item, &site.base_url));
-    let content = json!({ "item": views::media_item(&item, true), "play": play });
+    let content = MediaContent { item: views::media_item(&item, true), play };
     let path = if play { format!("{}/play", item.url()) } else { item.url() };
     Ok(Some(layout_render(site, "media.html", &path, meta, content).await?))
 }
@@ -171,7 +171,7 @@ async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Optio
 async fn press_page(site: &Site) -> anyhow::Result<Option<String>> {
     let reports = press::published(&site.store, None).await?;
     let meta = Meta::new("Press", "What newspapers and broadcasters reported about the case.", "/press/");
-    let content = json!({ "reports": reports.iter().map(views::press_report).collect::<Vec<_>>() });
+    let content = PressContent { reports: reports.iter().map(views::press_report).collect() };
     Ok(Some(layout_render(site, "press.html", "/press/", meta, content).await?))
 }
 
@@ -188,4 +188,54 @@ pub fn static_file(file: &crate::render::theme::StaticFile) -> Rendered {
         cache_control: IMMUTABLE,
         modified: SystemTime::UNIX_EPOCH,
     }
+}
+
+// What each page template gets as `content` (`docs/THEMES.md`).
+
+#[derive(Serialize)]
+struct PageContent<'a> {
+    title: &'a str,
+    is_home: bool,
+    /// Each block's own fields and what it shows (`site/blocks.rs`).
+    blocks: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct NewsContent<'a> {
+    title: &'a str,
+    posts: Vec<views::PostView>,
+    page: u32,
+    pages: u32,
+    newer_url: Option<String>,
+    older_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PostContent {
+    post: views::PostView,
+    /// The cover's resized copies, for `srcset`.
+    cover_srcset: String,
+}
+
+#[derive(Serialize)]
+struct TagContent<'a> {
+    label: &'a str,
+    posts: Vec<views::PostView>,
+}
+
+#[derive(Serialize)]
+struct BookContent {
+    book: views::BookView,
+}
+
+#[derive(Serialize)]
+struct MediaContent {
+    item: views::MediaView,
+    /// The visitor asked to load the player (`…/play`).
+    play: bool,
+}
+
+#[derive(Serialize)]
+struct PressContent {
+    reports: Vec<views::PressView>,
 }

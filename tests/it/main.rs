@@ -22,4 +22,5 @@ mod reliability;
 mod search;
 mod site_settings;
 mod store;
+mod themes;
 mod webdriver;
