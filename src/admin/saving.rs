@@ -73,7 +73,7 @@ pub async fn conflict(
     mine: &impl Serialize,
     skip: &[&str],
 ) -> Result<minijinja::Value, AdminError> {
-    let latest = revisions::of(store, entity, id).await?.into_iter().next();
+    let latest = revisions::latest(store, entity, id).await?;
     let changes = diff::fields(&serde_json::to_value(theirs)?, &serde_json::to_value(mine)?, skip);
     Ok(context! {
         who => latest.as_ref().map(|r| r.user_name.clone()), when => latest.map(|r| views::when(r.at)), changes => Serde(&changes),

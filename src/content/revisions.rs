@@ -83,6 +83,17 @@ pub async fn of(store: &Store, entity: &str, entity_id: i64) -> anyhow::Result<V
     .await)?)
 }
 
+/// The newest revision of an item, if any.
+pub async fn latest(store: &Store, entity: &str, entity_id: i64) -> anyhow::Result<Option<Revision>> {
+    Ok(on_pool!(store, |pool| sqlx::query_as(
+        "SELECT version, user_name, at, data FROM revisions WHERE entity = $1 AND entity_id = $2 ORDER BY version DESC LIMIT 1"
+    )
+    .bind(entity)
+    .bind(entity_id)
+    .fetch_optional(pool)
+    .await)?)
+}
+
 pub async fn get(store: &Store, entity: &str, entity_id: i64, version: i64) -> anyhow::Result<Option<Revision>> {
     Ok(on_pool!(store, |pool| sqlx::query_as(
         "SELECT version, user_name, at, data FROM revisions WHERE entity = $1 AND entity_id = $2 AND version = $3"

@@ -12,9 +12,6 @@ use crate::content::settings::SiteSettings;
 
 macro_rules! emails {
     ($($name:literal),*) => {
-        /// The emails, by folder name.
-        pub const EMAILS: &[&str] = &[$($name),*];
-
         const TEMPLATES: &[(&str, &str)] = &[
             ("layout.html", include_str!("templates/layout.html")),
             ("parts.html", include_str!("templates/parts.html")),

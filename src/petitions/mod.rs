@@ -96,29 +96,30 @@ pub async fn changed(tx: &mut Tx, slug: &str) -> anyhow::Result<()> {
 /// The kind as [`versioned`] saves it.
 pub const KIND: Kind = Kind::table("petition", "petitions");
 
+/// Binds a draft's fields as `$1`…`$8`, the same for the insert and the update.
+macro_rules! bind_draft {
+    ($query:expr, $draft:expr) => {
+        $query
+            .bind($draft.slug.as_str())
+            .bind(&$draft.title)
+            .bind(&$draft.body)
+            .bind(&$draft.addressee)
+            .bind($draft.goal)
+            .bind($draft.ends_at)
+            .bind(&$draft.status)
+            .bind(&$draft.result)
+    };
+}
+
 /// Saves `draft` as a new petition or over the version its form was opened at.
 pub async fn save(store: &Store, over: Over, draft: &Draft, by: &Author) -> Result<Saved, SaveError> {
     versioned::save(store, &KIND, over, Some(draft.slug.as_str()), draft, by, async |tx, id| match id {
         None => insert(tx, draft).await,
         Some(id) => {
-            on_tx!(tx, |conn| sqlx::query(
-                "UPDATE petitions SET slug = $1, title = $2, body = $3, addressee = $4, goal = $5, ends_at = $6, status = $7,
-                     result = $8, updated_at = $9
-                 WHERE id = $10"
-            )
-            .bind(draft.slug.as_str())
-            .bind(&draft.title)
-            .bind(&draft.body)
-            .bind(&draft.addressee)
-            .bind(draft.goal)
-            .bind(draft.ends_at)
-            .bind(&draft.status)
-            .bind(&draft.result)
-            .bind(now())
-            .bind(id)
-            .execute(conn)
-            .await
-            .map(drop))?;
+            const UPDATE: &str = "UPDATE petitions SET slug = $1, title = $2, body = $3, addressee = $4, goal = $5, ends_at = $6,
+                 status = $7, result = $8, updated_at = $9
+             WHERE id = $10";
+            on_tx!(tx, |conn| bind_draft!(sqlx::query(UPDATE), draft).bind(now()).bind(id).execute(conn).await.map(drop))?;
             Ok(id)
         }
     })
@@ -128,21 +129,10 @@ pub async fn save(store: &Store, over: Over, draft: &Draft, by: &Author) -> Resu
 /// Inserts a new petition inside `tx` (a new one from the admin, the demo's load).
 pub async fn insert(tx: &mut Tx, draft: &Draft) -> Result<i64, SaveError> {
     let at = now();
-    let id: i64 = on_tx!(tx, |conn| sqlx::query_scalar(
+    const INSERT: &str =
         "INSERT INTO petitions (slug, title, body, addressee, goal, ends_at, status, result, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id"
-    )
-    .bind(draft.slug.as_str())
-    .bind(&draft.title)
-    .bind(&draft.body)
-    .bind(&draft.addressee)
-    .bind(draft.goal)
-    .bind(draft.ends_at)
-    .bind(&draft.status)
-    .bind(&draft.result)
-    .bind(at)
-    .fetch_one(conn)
-    .await)?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id";
+    let id: i64 = on_tx!(tx, |conn| bind_draft!(sqlx::query_scalar(INSERT), draft).bind(at).fetch_one(conn).await)?;
     changed(tx, draft.slug.as_str()).await?;
     Ok(id)
 }
