@@ -90,8 +90,8 @@ async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
     browser.type_into("#body", "A paragraph I do not want to lose.").await;
     // The copy is written half a second after typing stops.
     tokio::time::sleep(std::time::Duration::from_millis(900)).await;
-    // Leave the page (the driver accepts the unload warning an editor would see), then come back.
-    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    // Open the form again elsewhere, as after a crash or in another tab.
+    browser.goto_in_new_tab(&format!("{}/admin/posts/new", app.base)).await;
     browser.click(".restore-draft button").await;
     let title = browser.run("return document.querySelector('#title').value").await;
     let body = browser.run("return document.querySelector('#body').value").await;
@@ -172,8 +172,7 @@ async fn unsaved_blocks_come_back_after_leaving_the_page() {
     browser.click("button[value='add:quote']").await;
     browser.type_into("textarea[name='b0.text']", "Words I typed and did not save.").await;
     tokio::time::sleep(std::time::Duration::from_millis(900)).await;
-    browser.goto(&format!("{}/admin", app.base)).await;
-    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.goto_in_new_tab(&format!("{}/admin/pages/new", app.base)).await;
     browser.click(".restore-draft button").await;
     let restored = browser.wait_for_text("textarea[name='b0.text']", "Words I typed and did not save.").await;
     assert!(restored, "{}", browser.source().await.split("<main").nth(1).unwrap_or_default());

@@ -59,6 +59,8 @@ impl Browser {
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
+            // A page that never loads fails its test in 30 s, not the default 300 s.
+            "timeouts": { "pageLoad": 30_000 },
         }}});
         let mut browser = Browser { driver, base, session: String::new(), http, _profile: profile };
         let created = browser.call("POST", "/session", capabilities).await;
@@ -91,6 +93,16 @@ impl Browser {
 
     pub async fn goto(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url })).await;
+    }
+
+    /// Opens `url` in a new tab and works there; the page left behind stays
+    /// open. Use it to leave a form with unsaved changes: navigating away
+    /// asks before unloading, and ChromeDriver 148 may hang on that question
+    /// (chromium issue 533493931) instead of answering it.
+    pub async fn goto_in_new_tab(&self, url: &str) {
+        let tab = self.session_call("POST", "/window/new", json!({ "type": "tab" })).await;
+        self.session_call("POST", "/window", json!({ "handle": tab["handle"] })).await;
+        self.goto(url).await;
     }
 
     pub async fn url(&self) -> String {
