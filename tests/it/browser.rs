@@ -100,6 +100,42 @@ async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
 }
 
 #[tokio::test]
+async fn text_brought_back_over_a_newer_save_meets_the_conflict_page() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let ben = app.signed_in_as(Role::Owner).await;
+    let fields = |version| {
+        [
+            ("title", "Shared post"),
+            ("slug", "shared-post"),
+            ("kind", "news"),
+            ("date", "2026-11-20"),
+            ("summary", ""),
+            ("body", "Ben's words."),
+        ]
+        .into_iter()
+        .chain([("tags", ""), ("cover", ""), ("author", "Ben"), ("publish_at", ""), ("version", version), ("action", "save")])
+        .collect::<Vec<_>>()
+    };
+    let created = app.post_signed(&ben, "/admin/posts", &fields("0")).await;
+    let path = created.header("location").unwrap().split('?').next().unwrap().to_owned();
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}{path}", app.base)).await;
+    browser.type_into("#body", " Ann's unsaved words.").await;
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    // Ben saves while Ann's copy waits in her browser.
+    let version = hidden_field(&app.get_signed(&ben, &path).await.text(), "version").unwrap();
+    assert_eq!(app.post_signed(&ben, &path, &fields(&version)).await.status, 303);
+    browser.goto_in_new_tab(&format!("{}{path}", app.base)).await;
+    browser.click(".restore-draft button").await;
+    browser.click("button[value=save]").await;
+    assert!(browser.wait_for_text("main", "Someone else saved this post while you were editing").await, "{}", browser.source().await);
+    let body = browser.run("return document.querySelector('#body').value").await;
+    assert!(body.as_str().unwrap().ends_with("Ann's unsaved words."), "the typed text stays: {body}");
+}
+
+#[tokio::test]
 async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;
