@@ -29,7 +29,7 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): 
 }
 
 async fn page(state: &AdminState, editor: &Editor, status: StatusCode, notice: &str, errors: &BTreeMap<&str, String>) -> AdminResult {
-    let sessions: Vec<_> = sessions::of_user(&state.store, editor.user.id)
+    let sessions: Vec<_> = sessions::of_user(&state.site.store, editor.user.id)
         .await?
         .into_iter()
         .map(|s| context! { id => s.id, user_agent => s.user_agent, ip => s.ip, last_seen => super::views::when(s.last_seen_at) })
@@ -57,15 +57,15 @@ pub async fn change_password(
 ) -> AdminResult {
     let mut errors = BTreeMap::new();
     // Guessing the current password from a borrowed session is throttled like signing in.
-    if let Some(wait) = throttle::wait(&state.store, &editor.user.email, &ip).await? {
+    if let Some(wait) = throttle::wait(&state.site.store, &editor.user.email, &ip).await? {
         errors.insert("current", format!("Too many wrong passwords. Try again in {}.", throttle::minutes(wait)));
         return page(&state, &editor, StatusCode::TOO_MANY_REQUESTS, "", &errors).await;
     }
     let email = crate::mail::EmailAddress::parse(&editor.user.email).map_err(|e| anyhow::anyhow!(e))?;
-    let stored = accounts::with_hash(&state.store, &email).await?.map(|(_, hash)| hash);
-    throttle::record_failure(&state.store, &editor.user.email, &ip).await?;
+    let stored = accounts::with_hash(&state.site.store, &email).await?.map(|(_, hash)| hash);
+    throttle::record_failure(&state.site.store, &editor.user.email, &ip).await?;
     if password::verify(&input.current, stored.as_deref()).await {
-        throttle::forgive(&state.store, &editor.user.email, &ip).await?;
+        throttle::forgive(&state.site.store, &editor.user.email, &ip).await?;
     } else {
         errors.insert("current", "This is not your current password.".to_owned());
     }
@@ -76,9 +76,9 @@ pub async fn change_password(
     let (Some(password), true) = (password, errors.is_empty()) else {
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &errors).await;
     };
-    accounts::set_password(&state.store, editor.user.id, &password).await?;
+    accounts::set_password(&state.site.store, editor.user.id, &password).await?;
     // Every session ended with the old password; this browser gets a new one.
-    let (token, _) = sessions::start(&state.store, editor.user.id, &ip, &user_agent(&headers)).await?;
+    let (token, _) = sessions::start(&state.site.store, editor.user.id, &ip, &user_agent(&headers)).await?;
     let mut response = Redirect::to("/admin/account?done=password").into_response();
     set_session_cookie(&mut response, &state, Some(&token));
     Ok(response)
@@ -91,7 +91,7 @@ pub struct Which {
 
 /// Signs out one of your sessions (this one included).
 pub async fn end_session(State(state): State<AdminState>, editor: Editor, Form(which): Form<Which>) -> AdminResult {
-    sessions::end(&state.store, editor.user.id, &which.id).await?;
+    sessions::end(&state.site.store, editor.user.id, &which.id).await?;
     Ok(if which.id == editor.session.id {
         signed_out(&state, "signed-out")
     } else {
@@ -101,6 +101,6 @@ pub async fn end_session(State(state): State<AdminState>, editor: Editor, Form(w
 
 /// Signs out every session of the account, this one included.
 pub async fn end_all_sessions(State(state): State<AdminState>, editor: Editor, _: Checked) -> Result<Response, super::error::AdminError> {
-    sessions::end_all(&state.store, editor.user.id).await?;
+    sessions::end_all(&state.site.store, editor.user.id).await?;
     Ok(signed_out(&state, "everywhere"))
 }

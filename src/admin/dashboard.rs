@@ -14,7 +14,7 @@ use super::{AdminState, Role, views};
 use crate::content::{self, Status, pages, posts, revisions};
 
 pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResult {
-    let tally = content::tally(&state.store).await?;
+    let tally = content::tally(&state.site.store).await?;
     let editor_or_owner = editor.role() >= Role::Editor;
     // Authors see their own posts only, and no pages.
     let own = (!editor_or_owner).then_some(editor.user.id);
@@ -28,13 +28,13 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
             .map(|p| context! { title => p.title, path => format!("/admin/pages/{}", p.id), kind => "page", when => p.publish_at.map(views::when) })
             .collect()
     };
-    let mut scheduled = post_rows(posts::editing::list(&state.store, Some(Status::Scheduled), own, 20, 0).await?);
-    let mut drafts = post_rows(posts::editing::list(&state.store, Some(Status::Draft), own, 10, 0).await?);
+    let mut scheduled = post_rows(posts::editing::list(&state.site.store, Some(Status::Scheduled), own, 20, 0).await?);
+    let mut drafts = post_rows(posts::editing::list(&state.site.store, Some(Status::Draft), own, 10, 0).await?);
     if editor_or_owner {
-        scheduled.extend(page_rows(pages::editing::list(&state.store, Some(Status::Scheduled)).await?));
-        drafts.extend(page_rows(pages::editing::list(&state.store, Some(Status::Draft)).await?.into_iter().take(10).collect()));
+        scheduled.extend(page_rows(pages::editing::list(&state.site.store, Some(Status::Scheduled)).await?));
+        drafts.extend(page_rows(pages::editing::list(&state.site.store, Some(Status::Draft)).await?.into_iter().take(10).collect()));
     }
-    let recent: Vec<Value> = revisions::recent(&state.store, 12)
+    let recent: Vec<Value> = revisions::recent(&state.site.store, 12)
         .await?
         .into_iter()
         // An author sees their own saves only.
@@ -54,10 +54,10 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
         .collect();
     // Supporters' data is for editors and owners: what waits in the inbox, how the open petitions stand.
     let supporters = if editor_or_owner {
-        let unread = contact::counts(&state.store).await?.into_iter().find(|(s, _)| s == contact::UNREAD).map_or(0, |(_, n)| n);
+        let unread = contact::counts(&state.site.store).await?.into_iter().find(|(s, _)| s == contact::UNREAD).map_or(0, |(_, n)| n);
         let mut open = Vec::new();
-        for petition in petitions::list(&state.store).await?.into_iter().filter(|p| p.is_open()) {
-            let counts = signatures::counts(&state.store, petition.id).await?;
+        for petition in petitions::list(&state.site.store).await?.into_iter().filter(|p| p.is_open()) {
+            let counts = signatures::counts(&state.site.store, petition.id).await?;
             let count = counts.iter().find(|(s, _)| s == signatures::VERIFIED).map_or(0, |(_, n)| *n);
             open.push(context! { id => petition.id, title => petition.title, goal => petition.goal, count });
         }

@@ -52,7 +52,7 @@ pub struct Need {
 
 pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) -> Response {
     let found = match cookie(request.headers(), sessions::COOKIE) {
-        Some(token) => sessions::find(&need.state.store, &token).await,
+        Some(token) => sessions::find(&need.state.site.store, &token).await,
         None => Ok(None),
     };
     let (session, user) = match found {
@@ -64,7 +64,7 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
         return Problem::forbidden().into_response();
     }
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        if let Err(problem) = same_origin(request.headers(), &need.state.base_url) {
+        if let Err(problem) = same_origin(request.headers(), &need.state.site.base_url) {
             return problem.into_response();
         }
         if let Some(sent) = request.headers().get("x-csrf-token") {

@@ -50,7 +50,7 @@ pub struct Item<'a> {
 }
 
 pub async fn show(state: &AdminState, editor: &Editor, item: Item<'_>, compare: Compare) -> AdminResult {
-    let all = revisions::of(&state.store, item.entity, item.id).await?;
+    let all = revisions::of(&state.site.store, item.entity, item.id).await?;
     let to = compare.to.or_else(|| all.first().map(|r| r.version));
     let from = compare.from.or_else(|| all.get(1).map(|r| r.version));
     let find = |v: Option<i64>| v.and_then(|v| all.iter().find(|r| r.version == v));

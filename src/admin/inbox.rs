@@ -31,7 +31,7 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let filter = contact::STATUSES.iter().find(|s| **s == query.status).copied();
     let page = super::views::list_page(query.page);
-    let found = contact::list(&state.store, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let found = contact::list(&state.site.store, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = found.len() as i64 > PER_PAGE;
     let rows: Vec<_> = found
         .into_iter()
@@ -46,14 +46,14 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         _ => "",
     };
     let values =
-        context! { rows, more, page, status => filter.unwrap_or(""), counts => Serde(contact::counts(&state.store).await?), notice };
+        context! { rows, more, page, status => filter.unwrap_or(""), counts => Serde(contact::counts(&state.site.store).await?), notice };
     Ok(state.views.page(StatusCode::OK, "inbox.html", Some(&editor), values))
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    let mut message = contact::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let mut message = contact::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     if message.status == contact::UNREAD {
-        contact::set_status(&state.store, id, contact::READ).await?;
+        contact::set_status(&state.site.store, id, contact::READ).await?;
         message.status = contact::READ.to_owned();
     }
     // Both parts encoded: an address may hold `?` or `&`, which would add to the draft.
@@ -84,7 +84,7 @@ pub async fn set_status(
     if !contact::STATUSES.contains(&form.status.as_str()) {
         return Err(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "A message is unread, read or archived.").into());
     }
-    if !contact::set_status(&state.store, id, &form.status).await? {
+    if !contact::set_status(&state.site.store, id, &form.status).await? {
         return Err(Problem::not_found().into());
     }
     let done = form.status.as_str();
@@ -94,7 +94,7 @@ pub async fn set_status(
 /// `POST /admin/inbox/{id}/forward`: sends a message to the contact address
 /// once more, e.g. after the mail server or the settings were mended.
 pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    let message = contact::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let message = contact::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let Some(mailer) = state.outgoing.mailer.clone() else {
         return Err(
             Problem::new(StatusCode::CONFLICT, "This server has no mail server: start Pamphlet with --smtp to forward messages.").into()
@@ -104,17 +104,17 @@ pub async fn forward(State(state): State<AdminState>, _editor: Editor, Path(id):
         let settings = crate::render::page::settings(&state.site).await?;
         let email = crate::mail::EmailAddress::parse(&message.email).map_err(anyhow::Error::msg)?;
         let writing = contact::Writing { name: message.name.clone(), email, subject: message.subject.clone(), body: message.body.clone() };
-        let (letter, sender) = crate::inbox::letters::forward(&settings, &state.base_url, &writing, id)?;
+        let (letter, sender) = crate::inbox::letters::forward(&settings, &state.site.base_url, &writing, id)?;
         mailer.send(letter.build(&sender)?).await?;
         anyhow::Ok(())
     };
     let error = sent.await.err().map(|e| format!("{e:#}")).unwrap_or_default();
-    contact::forwarded(&state.store, id, &error).await?;
+    contact::forwarded(&state.site.store, id, &error).await?;
     Ok(Redirect::to(&format!("/admin/inbox/{id}")).into_response())
 }
 
 pub async fn delete(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    if !contact::delete(&state.store, id, editor.user.id).await? {
+    if !contact::delete(&state.site.store, id, editor.user.id).await? {
         return Err(Problem::not_found().into());
     }
     Ok(Redirect::to("/admin/inbox?done=deleted").into_response())

@@ -39,8 +39,8 @@ async fn page(
     errors: &BTreeMap<&str, String>,
 ) -> AdminResult {
     let mut files = Vec::new();
-    for file in assets::library(&state.store).await? {
-        let copies = assets::variants(&state.store, &file.name).await?;
+    for file in assets::library(&state.site.store).await? {
+        let copies = assets::variants(&state.site.store, &file.name).await?;
         // The smallest copy makes the thumbnail.
         let thumbnail = file.content_type.starts_with("image/").then(|| assets::url(copies.first().map_or(&file.name, |(_, n)| n)));
         let widths: Vec<i64> = copies.iter().map(|(w, _)| *w).collect();
@@ -101,10 +101,10 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileF
     };
     let stem = filename.rsplit_once('.').map_or(filename.as_str(), |(stem, _)| stem);
     let stem = Some(slugify(stem)).filter(|s| !s.is_empty()).unwrap_or_else(|| "upload".to_owned());
-    let name = assets::free_name(&state.store, &stem, kind.extension()).await?;
+    let name = assets::free_name(&state.site.store, &stem, kind.extension()).await?;
     let name_stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_owned();
     let (size, copies) = resized.map_or((None, Vec::new()), |(size, copies)| (Some(size), copies));
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.site.store.begin().await?;
     let original = Upload {
         name: name.clone(),
         content_type: kind.content_type().to_owned(),
@@ -117,7 +117,7 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileF
     assets::insert(&mut tx, &original).await?;
     for copy in copies {
         let copy = Upload {
-            name: assets::free_name(&state.store, &format!("{name_stem}-{}w", copy.width), copy.kind.extension()).await?,
+            name: assets::free_name(&state.site.store, &format!("{name_stem}-{}w", copy.width), copy.kind.extension()).await?,
             content_type: copy.kind.content_type().to_owned(),
             bytes: copy.bytes,
             alt: alt.clone(),
@@ -147,12 +147,12 @@ pub struct Alt {
 }
 
 pub async fn set_alt(State(state): State<AdminState>, editor: Editor, Path(name): Path<String>, Form(input): Form<Alt>) -> AdminResult {
-    let file = assets::by_name(&state.store, &name).await?.ok_or_else(Problem::not_found)?;
+    let file = assets::by_name(&state.site.store, &name).await?.ok_or_else(Problem::not_found)?;
     if file.content_type.starts_with("image/") && input.alt.trim().is_empty() {
         let errors = BTreeMap::from([("alt", "An image needs a description; it was not changed.".to_owned())]);
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", "", &errors).await;
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.site.store.begin().await?;
     assets::set_alt(&mut tx, &name, input.alt.trim()).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/library?done=alt").into_response())
@@ -160,14 +160,14 @@ pub async fn set_alt(State(state): State<AdminState>, editor: Editor, Path(name)
 
 /// Deletes a file nothing uses any more.
 pub async fn delete(State(state): State<AdminState>, Path(name): Path<String>, _: Checked) -> AdminResult {
-    assets::by_name(&state.store, &name).await?.ok_or_else(Problem::not_found)?;
-    let uses = assets::uses(&state.store, &name).await?;
+    assets::by_name(&state.site.store, &name).await?.ok_or_else(Problem::not_found)?;
+    let uses = assets::uses(&state.site.store, &name).await?;
     if uses > 0 {
         let message =
             format!("{name} is still used in {uses} place(s) (pages, posts or the settings). Take it out there first; then it can go.");
         return Err(Problem::new(StatusCode::CONFLICT, message).into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = state.site.store.begin().await?;
     assets::delete(&mut tx, &name).await?;
     tx.commit().await?;
     Ok(Redirect::to("/admin/library?done=deleted").into_response())

@@ -31,7 +31,7 @@ pub struct Shown {
 
 pub async fn form(State(state): State<AdminState>, headers: HeaderMap, Query(shown): Query<Shown>) -> AdminResult {
     if let Some(token) = cookie(&headers, sessions::COOKIE)
-        && sessions::find(&state.store, &token).await?.is_some()
+        && sessions::find(&state.site.store, &token).await?.is_some()
     {
         return Ok(Redirect::to(safe_next(&shown.next)).into_response());
     }
@@ -65,29 +65,29 @@ pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, he
     }
     // The throttle counts the address as typed, known or not.
     let key = form.email.trim().to_lowercase();
-    if let Some(wait) = throttle::wait(&state.store, &key, &ip).await? {
+    if let Some(wait) = throttle::wait(&state.site.store, &key, &ip).await? {
         let message = format!("Too many failed sign-ins. For your safety, try again in {}.", throttle::minutes(wait));
         let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, &form.email, &form.next, "", &message);
         response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().max(1).into());
         return Ok(response);
     }
     let found = match EmailAddress::parse(&form.email) {
-        Ok(email) => accounts::with_hash(&state.store, &email).await?,
+        Ok(email) => accounts::with_hash(&state.site.store, &email).await?,
         Err(_) => None,
     };
     let (user, stored) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
     // Counted before checking, so parallel guesses cannot all slip past the
     // throttle; a right password takes its count back.
-    throttle::record_failure(&state.store, &key, &ip).await?;
+    throttle::record_failure(&state.site.store, &key, &ip).await?;
     if !password::verify(&form.password, stored.as_deref()).await {
         let message = "That email address and password do not match an account. Check both and try again.";
         return Ok(page(&state, StatusCode::UNAUTHORIZED, &form.email, &form.next, "", message));
     }
     let user = user.ok_or_else(|| anyhow::anyhow!("a password matched without an account"))?;
-    throttle::forgive(&state.store, &key, &ip).await?;
-    let (token, _) = sessions::start(&state.store, user.id, &ip, &user_agent(&headers)).await?;
+    throttle::forgive(&state.site.store, &key, &ip).await?;
+    let (token, _) = sessions::start(&state.site.store, user.id, &ip, &user_agent(&headers)).await?;
     tracing::info!(user.id = user.id, "signed in");
-    sessions::sweep(&state.store).await?;
+    sessions::sweep(&state.site.store).await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
     set_session_cookie(&mut response, &state, Some(&token));
     set_cookie(&mut response, FORM_COOKIE, None, "/admin/login", state.secure_cookies, 0);
@@ -105,7 +105,7 @@ fn page(state: &AdminState, status: StatusCode, email: &str, next: &str, notice:
 
 /// `POST /admin/logout`: ends this session.
 pub async fn sign_out(State(state): State<AdminState>, editor: Editor, _: Checked) -> AdminResult {
-    sessions::end(&state.store, editor.user.id, &editor.session.id).await?;
+    sessions::end(&state.site.store, editor.user.id, &editor.session.id).await?;
     Ok(signed_out(&state, "signed-out"))
 }
 

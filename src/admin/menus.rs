@@ -28,14 +28,14 @@ fn rows_of(links: &[Link]) -> Rows {
 
 /// The version of menu `name` a form names, so a save over a newer one is caught.
 async fn version(state: &AdminState, name: &str) -> anyhow::Result<String> {
-    Ok(versioned::current(&state.store, &menus::entity(name)).await?.to_string())
+    Ok(versioned::current(&state.site.store, &menus::entity(name)).await?.to_string())
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let notice = if done.done == "saved" { "Saved: the site shows the new menu." } else { "" };
     let mut typed = BTreeMap::new();
     for (name, _) in MENUS {
-        let links = menus::load(&state.store, name).await?;
+        let links = menus::load(&state.site.store, name).await?;
         typed.insert(name, (rows_of(&links), version(&state, name).await?));
     }
     page(&state, &editor, StatusCode::OK, &typed, &BTreeMap::new(), notice, None)
@@ -71,7 +71,7 @@ pub async fn save(
     let mut rows = rows::read(&pairs, 'm');
     let mut typed = BTreeMap::new();
     for (other, _) in MENUS {
-        let links = menus::load(&state.store, other).await?;
+        let links = menus::load(&state.site.store, other).await?;
         typed.insert(other, (rows_of(&links), version(&state, other).await?));
     }
     let op = get("op");
@@ -119,16 +119,16 @@ pub async fn save(
 /// version the editor started from (`typed[name]`); then shows what they changed.
 async fn write(state: &AdminState, editor: &Editor, name: &str, links: &[Link], typed: &BTreeMap<&str, (Rows, String)>) -> AdminResult {
     let seen = typed.get(name).and_then(|(_, version)| version.parse().ok()).unwrap_or(0);
-    let error = match menus::save(&state.store, name, seen, links, &author(editor)).await {
+    let error = match menus::save(&state.site.store, name, seen, links, &author(editor)).await {
         Ok(_) => return Ok(Redirect::to("/admin/menus?done=saved").into_response()),
         Err(error) => saving::again(error, "menu")?,
     };
     if !error.conflict {
         return page(state, editor, error.status, typed, &error.errors(), "", None);
     }
-    let saved = menus::load(&state.store, name).await?;
+    let saved = menus::load(&state.site.store, name).await?;
     let lines = |links: &[Link]| serde_json::json!({ "links": saved_lines(links) });
-    let conflict = saving::conflict(&state.store, &menus::entity(name), 0, &lines(&saved), &lines(links), &[]).await?;
+    let conflict = saving::conflict(&state.site.store, &menus::entity(name), 0, &lines(&saved), &lines(links), &[]).await?;
     let mut typed = typed.clone();
     if let Some((_, seen)) = typed.get_mut(name) {
         *seen = version(state, name).await?;
@@ -145,7 +145,7 @@ pub async fn history(
 ) -> AdminResult {
     let (name, label) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
     let entity = menus::entity(name);
-    let version = versioned::current(&state.store, &entity).await?;
+    let version = versioned::current(&state.site.store, &entity).await?;
     let item = super::history::Item {
         entity: &entity,
         id: 0,
@@ -169,9 +169,9 @@ pub async fn restore(
     Form(seen): Form<super::history::Seen>,
 ) -> AdminResult {
     let (name, _) = MENUS.iter().find(|(n, _)| *n == name).copied().ok_or_else(Problem::not_found)?;
-    let revision = revisions::get(&state.store, &menus::entity(name), 0, version).await?.ok_or_else(Problem::not_found)?;
+    let revision = revisions::get(&state.site.store, &menus::entity(name), 0, version).await?.ok_or_else(Problem::not_found)?;
     let links: Vec<Link> = serde_json::from_value(revision.data.0)?;
-    menus::save(&state.store, name, seen.version()?, &links, &author(&editor)).await.map_err(|e| saving::problem(e, "menu"))?;
+    menus::save(&state.site.store, name, seen.version()?, &links, &author(&editor)).await.map_err(|e| saving::problem(e, "menu"))?;
     Ok(Redirect::to("/admin/menus?done=saved").into_response())
 }
 

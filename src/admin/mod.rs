@@ -45,7 +45,6 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 use crate::render::page::Site;
-use crate::store::Store;
 pub use accounts::Role;
 pub use gate::Editor;
 use gate::Need;
@@ -55,16 +54,14 @@ pub const FORM_LIMIT: usize = 2 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AdminState {
-    pub store: Store,
+    /// The public site: its store, its renderer (previews look exactly like
+    /// the site) and its address, which links handed out start with.
+    pub site: Site,
     pub views: Arc<views::Views>,
-    /// The site's public address; links handed out (invitations) start with it.
-    pub base_url: String,
     /// Cookies get `Secure` when the site is served over https.
     pub secure_cookies: bool,
     /// Peers whose `X-Forwarded-For` is believed (see [`crate::client_ip::ClientIp`]).
     pub trusted_proxies: Arc<[IpAddr]>,
-    /// The public site's renderer, for previews that look exactly like the site.
-    pub site: Site,
     /// The largest file the media library takes, in bytes.
     pub upload_limit: usize,
     /// The mailer and the senders' wake-up, for the newsletter pages.
@@ -73,14 +70,11 @@ pub struct AdminState {
 
 impl AdminState {
     pub fn new(site: Site, outgoing: crate::mail::Outgoing, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
-        let base_url = site.base_url.as_str();
         Ok(AdminState {
-            store: site.store.clone(),
-            views: Arc::new(views::Views::new()?),
-            base_url: base_url.to_owned(),
-            secure_cookies: base_url.starts_with("https://"),
-            trusted_proxies: trusted_proxies.into(),
+            secure_cookies: site.base_url.starts_with("https://"),
             site,
+            views: Arc::new(views::Views::new()?),
+            trusted_proxies: trusted_proxies.into(),
             upload_limit,
             outgoing,
         })

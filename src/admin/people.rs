@@ -29,7 +29,7 @@ pub async fn confirm(State(state): State<AdminState>, editor: Editor, Query(pers
             Err(error) => (StatusCode::UNPROCESSABLE_ENTITY, typed.to_owned(), error),
         },
     };
-    let holdings = if email.is_empty() || !error.is_empty() { None } else { Some(people::holdings(&state.store, &email).await?) };
+    let holdings = if email.is_empty() || !error.is_empty() { None } else { Some(people::holdings(&state.site.store, &email).await?) };
     let values = context! { email, error, holdings => holdings.map(Serde), erased => None::<()> };
     Ok(state.views.page(status, "erase_person.html", Some(&editor), values))
 }
@@ -42,7 +42,7 @@ pub async fn erase(State(state): State<AdminState>, editor: Editor, Form(person)
             return Ok(state.views.page(StatusCode::UNPROCESSABLE_ENTITY, "erase_person.html", Some(&editor), values));
         }
     };
-    let erased = people::erase(&state.store, &email, editor.user.id).await?;
+    let erased = people::erase(&state.site.store, &email, editor.user.id).await?;
     let values = context! { email, error => "", holdings => None::<()>, erased => Serde(erased) };
     Ok(state.views.page(StatusCode::OK, "erase_person.html", Some(&editor), values))
 }

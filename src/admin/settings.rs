@@ -154,13 +154,13 @@ fn optional_address(typed: &str, field: &'static str, errors: &mut Errors) -> St
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
-    let current = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let current = settings::load(&state.site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
     let notice = if done.done == "saved" { "Saved: every page shows the new settings." } else { "" };
     page(
         &state,
         &editor,
         StatusCode::OK,
-        &SettingsForm::from_settings(&current, versioned::current(&state.store, ENTITY).await?),
+        &SettingsForm::from_settings(&current, versioned::current(&state.site.store, ENTITY).await?),
         &Errors::new(),
         notice,
         None,
@@ -177,13 +177,13 @@ async fn page(
     notice: &str,
     conflict: Option<minijinja::Value>,
 ) -> AdminResult {
-    let images = assets::image_names(&state.store).await?;
+    let images = assets::image_names(&state.site.store).await?;
     Ok(state.views.page(status, "settings.html", Some(editor), context! { form => Serde(form), errors, notice, images, conflict }))
 }
 
 /// `GET /admin/settings/revisions`: the settings' saved versions.
 pub async fn history(State(state): State<AdminState>, editor: Editor, Query(compare): Query<super::history::Compare>) -> AdminResult {
-    let version = versioned::current(&state.store, ENTITY).await?;
+    let version = versioned::current(&state.site.store, ENTITY).await?;
     let item = super::history::Item {
         entity: ENTITY,
         id: 0,
@@ -203,19 +203,19 @@ pub async fn restore(
     Path(version): Path<i64>,
     Form(seen): Form<super::history::Seen>,
 ) -> AdminResult {
-    let revision = revisions::get(&state.store, ENTITY, 0, version).await?.ok_or_else(super::error::Problem::not_found)?;
+    let revision = revisions::get(&state.site.store, ENTITY, 0, version).await?.ok_or_else(super::error::Problem::not_found)?;
     let old: SiteSettings = serde_json::from_value(revision.data.0)?;
-    settings::save(&state.store, seen.version()?, &old, &author(&editor)).await.map_err(|e| saving::problem(e, "settings page"))?;
+    settings::save(&state.site.store, seen.version()?, &old, &author(&editor)).await.map_err(|e| saving::problem(e, "settings page"))?;
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
 pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): Form<SettingsForm>) -> AdminResult {
-    let images = assets::image_names(&state.store).await?;
+    let images = assets::image_names(&state.site.store).await?;
     let new = match form.read(&images) {
         Ok(new) => new,
         Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
     };
-    let error = match settings::save(&state.store, form.version, &new, &author(&editor)).await {
+    let error = match settings::save(&state.site.store, form.version, &new, &author(&editor)).await {
         Ok(_) => return Ok(Redirect::to("/admin/settings?done=saved").into_response()),
         Err(error) => saving::again(error, "settings page")?,
     };
@@ -223,9 +223,9 @@ pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): F
         return page(&state, &editor, error.status, &form, &error.errors(), "", None).await;
     }
     // Theirs beside the typed settings; the next save goes over theirs, knowingly.
-    let saved = settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-    let theirs = SettingsForm::from_settings(&saved, versioned::current(&state.store, ENTITY).await?);
-    let conflict = saving::conflict(&state.store, ENTITY, 0, &theirs, &form, &["version"]).await?;
+    let saved = settings::load(&state.site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let theirs = SettingsForm::from_settings(&saved, versioned::current(&state.site.store, ENTITY).await?);
+    let conflict = saving::conflict(&state.site.store, ENTITY, 0, &theirs, &form, &["version"]).await?;
     let form = SettingsForm { version: theirs.version, ..form };
     page(&state, &editor, StatusCode::CONFLICT, &form, &Errors::new(), "", Some(conflict)).await
 }

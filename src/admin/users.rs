@@ -29,8 +29,8 @@ async fn page(
     errors: &BTreeMap<&str, String>,
     invited: Option<(String, String)>,
 ) -> AdminResult {
-    let users = accounts::all(&state.store).await?;
-    let invites: Vec<_> = links::pending_invites(&state.store)
+    let users = accounts::all(&state.site.store).await?;
+    let invites: Vec<_> = links::pending_invites(&state.site.store)
         .await?
         .into_iter()
         .map(|i| context! { id => i.id, email => i.email, role => i.role, until => super::views::when(i.expires_at) })
@@ -55,15 +55,15 @@ pub async fn invite(State(state): State<AdminState>, editor: Editor, Form(input)
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.insert("email", m)).ok();
     let role = Role::parse(&input.role).map_err(|m| errors.insert("role", m)).ok();
     if let Some(email) = &email
-        && accounts::by_email(&state.store, email).await?.is_some()
+        && accounts::by_email(&state.site.store, email).await?.is_some()
     {
         errors.insert("email", "This address already has an account.".to_owned());
     }
     let (Some(email), Some(role), true) = (email, role, errors.is_empty()) else {
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &input, &errors, None).await;
     };
-    let token = links::issue_invite(&state.store, &email, role, editor.user.id).await?;
-    let link = format!("{}{}", state.base_url, links::path(&token));
+    let token = links::issue_invite(&state.site.store, &email, role, editor.user.id).await?;
+    let link = format!("{}{}", state.site.base_url, links::path(&token));
     tracing::info!(by = editor.user.id, role = role.as_str(), "invitation made");
     page(&state, &editor, StatusCode::OK, &Invite::default(), &errors, Some((email.to_string(), link))).await
 }
@@ -75,20 +75,20 @@ pub struct NewRole {
 
 pub async fn set_role(State(state): State<AdminState>, Path(id): Path<i64>, Form(input): Form<NewRole>) -> AdminResult {
     let role = Role::parse(&input.role).map_err(|m| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, m))?;
-    accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    accounts::set_role(&state.store, id, role).await.map_err(account_error)?;
+    accounts::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    accounts::set_role(&state.site.store, id, role).await.map_err(account_error)?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
 /// Asks before removing: a page with one button, so no script is needed.
 pub async fn confirm_remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    let user = accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let user = accounts::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     Ok(state.views.page(StatusCode::OK, "remove_user.html", Some(&editor), context! { user => Serde(&user) }))
 }
 
 pub async fn remove(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    accounts::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    accounts::remove(&state.store, id).await.map_err(account_error)?;
+    accounts::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    accounts::remove(&state.site.store, id).await.map_err(account_error)?;
     tracing::info!(by = editor.user.id, removed = id, "account removed");
     Ok(if id == editor.user.id { super::login::signed_out(&state, "removed") } else { Redirect::to("/admin/users").into_response() })
 }
@@ -99,7 +99,7 @@ pub struct Withdraw {
 }
 
 pub async fn withdraw_invite(State(state): State<AdminState>, Form(input): Form<Withdraw>) -> AdminResult {
-    links::withdraw(&state.store, &input.id).await?;
+    links::withdraw(&state.site.store, &input.id).await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 

@@ -28,7 +28,7 @@ fn gone() -> Problem {
 }
 
 pub async fn form(State(state): State<AdminState>, Path(token): Path<String>) -> AdminResult {
-    let link = links::open(&state.store, &token).await?.ok_or_else(gone)?;
+    let link = links::open(&state.site.store, &token).await?.ok_or_else(gone)?;
     Ok(show(&state, StatusCode::OK, &link, &token, &NewAccount::default(), &BTreeMap::new()))
 }
 
@@ -51,7 +51,7 @@ pub async fn create_account(
     headers: HeaderMap,
     Form(input): Form<NewAccount>,
 ) -> AdminResult {
-    let link = links::open(&state.store, &token).await?.ok_or_else(gone)?;
+    let link = links::open(&state.site.store, &token).await?.ok_or_else(gone)?;
     let mut errors = BTreeMap::new();
     // An invitation's address is fixed; the setup form asks for one.
     let email = EmailAddress::parse(link.email.as_deref().unwrap_or(&input.email)).map_err(|message| errors.insert("email", message)).ok();
@@ -65,7 +65,7 @@ pub async fn create_account(
     let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
         return Ok(show(&state, StatusCode::UNPROCESSABLE_ENTITY, &link, &token, &input, &errors));
     };
-    let user = match links::redeem(&state.store, &token, &email, &input.name, &password).await {
+    let user = match links::redeem(&state.site.store, &token, &email, &input.name, &password).await {
         Ok(user) => user,
         Err(RedeemError::Gone) => return Err(gone().into()),
         Err(RedeemError::Account(AccountError::Taken)) => {
@@ -76,7 +76,7 @@ pub async fn create_account(
         Err(RedeemError::Account(e @ AccountError::LastOwner)) => return Err(anyhow::Error::new(e).into()),
     };
     tracing::info!(user.id = user.id, role = user.role, "account created from a one-time link");
-    let (session, _) = sessions::start(&state.store, user.id, &ip, &user_agent(&headers)).await?;
+    let (session, _) = sessions::start(&state.site.store, user.id, &ip, &user_agent(&headers)).await?;
     let mut response = Redirect::to("/admin").into_response();
     set_session_cookie(&mut response, &state, Some(&session));
     Ok(response)

@@ -100,7 +100,7 @@ async fn ready(state: &AdminState) -> anyhow::Result<Result<Ready, &'static str>
     let Some(mailer) = state.outgoing.mailer.clone() else {
         return Ok(Err("This site has no mail server: start Pamphlet with --smtp (or PAMPHLET_SMTP_URL) to send email."));
     };
-    let settings = crate::content::settings::load(&state.store).await?;
+    let settings = crate::content::settings::load(&state.site.store).await?;
     Ok(match settings.and_then(|s| crate::mail::site::sender(&s).map(|sender| (s, sender))) {
         Some((settings, sender)) => Ok(Ready { mailer, settings, sender }),
         None => Err("Set a sender address or a contact address in Settings first: email needs a From address."),
@@ -113,9 +113,9 @@ async fn not_ready(state: &AdminState) -> anyhow::Result<Option<&'static str>> {
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
-    let mut progress = outbox::progress_by_issue(&state.store).await?;
+    let mut progress = outbox::progress_by_issue(&state.site.store).await?;
     let mut rows = Vec::new();
-    for issue in issues::list(&state.store).await? {
+    for issue in issues::list(&state.site.store).await? {
         let progress = progress.remove(&issue.id).filter(|_| !issue.is_editable());
         rows.push(context! {
             id => issue.id, subject => issue.subject, status => issue.status,
@@ -123,12 +123,12 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): 
             updated_at => views::when(issue.updated_at), progress => progress.map(Serde),
         });
     }
-    let posts: Vec<_> = posts::list(&state.store, Some(Status::Published), None, 50, 0)
+    let posts: Vec<_> = posts::list(&state.site.store, Some(Status::Published), None, 50, 0)
         .await?
         .into_iter()
         .map(|p| context! { id => p.id, title => p.title, date => p.date.to_string() })
         .collect();
-    let counts = people::counts(&state.store).await?;
+    let counts = people::counts(&state.site.store).await?;
     let values = context! {
         rows, posts, counts => Serde(counts), problem => not_ready(&state).await?, notice => notice(&done.done),
     };
@@ -142,7 +142,7 @@ pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
     match form.check() {
         Ok((subject, body)) => {
-            match issues::create(&state.store, &issues::Text { subject: &subject, body: &body }, None, &author(&editor)).await {
+            match issues::create(&state.site.store, &issues::Text { subject: &subject, body: &body }, None, &author(&editor)).await {
                 Ok(id) => Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response()),
                 Err(error) => {
                     let again = saving::again(error, "issue")?;
@@ -161,22 +161,23 @@ pub struct FromPost {
 
 /// A new draft issue from a published post: its title, summary, text and a link to it.
 pub async fn from_post(State(state): State<AdminState>, editor: Editor, Form(from): Form<FromPost>) -> AdminResult {
-    let post = posts::by_id(&state.store, from.post).await?.filter(|p| p.status() == Status::Published).ok_or_else(Problem::not_found)?;
+    let post =
+        posts::by_id(&state.site.store, from.post).await?.filter(|p| p.status() == Status::Published).ok_or_else(Problem::not_found)?;
     let post = post.post;
     let summary = if post.summary.trim().is_empty() { String::new() } else { format!("_{}_\n\n", post.summary.trim()) };
     let body = format!("{summary}{}\n\n[Read it on the site]({})\n", post.body.trim(), post.url());
     let text = issues::Text { subject: &post.title, body: &body };
-    let id = issues::create(&state.store, &text, Some(from.post), &author(&editor)).await.map_err(|e| saving::problem(e, "issue"))?;
+    let id = issues::create(&state.site.store, &text, Some(from.post), &author(&editor)).await.map_err(|e| saving::problem(e, "issue"))?;
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response())
 }
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
-    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     if issue.is_editable() {
         return form_page(&state, &editor, StatusCode::OK, Some(&issue), &IssueForm::of(&issue), &Errors::new(), notice(&done.done)).await;
     }
     let filter = if outbox::STATUSES.contains(&done.status.as_str()) { done.status.as_str() } else { "" };
-    let recipients = outbox::recipients(&state.store, id, filter, 500).await?;
+    let recipients = outbox::recipients(&state.site.store, id, filter, 500).await?;
     let recipients: Vec<_> = recipients
         .into_iter()
         .map(|r| context! { email => r.email, status => r.status, attempts => r.attempts, sent_at => r.sent_at.map(views::when), error => r.error })
@@ -184,13 +185,13 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Pat
     let values = context! {
         issue => context! { id => issue.id, subject => issue.subject, status => issue.status,
             started_at => issue.started_at.map(views::when), finished_at => issue.finished_at.map(views::when) },
-        progress => Serde(outbox::progress(&state.store, id).await?), recipients, filter, notice => notice(&done.done),
+        progress => Serde(outbox::progress(&state.site.store, id).await?), recipients, filter, notice => notice(&done.done),
     };
     Ok(state.views.page(StatusCode::OK, "newsletter_sending.html", Some(&editor), values))
 }
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<IssueForm>) -> AdminResult {
-    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let again = |status, errors: &Errors, notice: &str| {
         let (state, editor, issue, form, errors, notice) = (&state, &editor, &issue, &form, errors.clone(), notice.to_owned());
         async move { form_page(state, editor, status, Some(issue), form, &errors, &notice).await }
@@ -224,15 +225,15 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         None
     };
     let text = issues::Text { subject: &subject, body: &body };
-    if let Err(error) = issues::save(&state.store, Over::Version { id, version: form.version }, &text, None, &author(&editor)).await {
+    if let Err(error) = issues::save(&state.site.store, Over::Version { id, version: form.version }, &text, None, &author(&editor)).await {
         let refused = saving::again(error, "issue")?;
         if !refused.conflict {
             return again(refused.status, &refused.errors(), "").await;
         }
         // Theirs beside the typed text; the next save goes over theirs, knowingly.
-        let theirs = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+        let theirs = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
         let saved = issues::Text { subject: &theirs.subject, body: &theirs.body };
-        let conflict = saving::conflict(&state.store, issues::KIND.entity, id, &saved, &text, &[]).await?;
+        let conflict = saving::conflict(&state.site.store, issues::KIND.entity, id, &saved, &text, &[]).await?;
         let fresh = IssueForm { version: theirs.version, ..form.clone() };
         let shown = Shown {
             status: StatusCode::CONFLICT,
@@ -246,17 +247,17 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     }
     let done = match form.action.as_str() {
         "send" => {
-            if issues::start(&state.store, id).await?.is_some() {
+            if issues::start(&state.site.store, id).await?.is_some() {
                 state.outgoing.wake.notify_waiters();
             }
             "started"
         }
         "schedule" => {
-            issues::schedule(&state.store, id, send_at).await?;
+            issues::schedule(&state.site.store, id, send_at).await?;
             "scheduled"
         }
         "unschedule" => {
-            issues::schedule(&state.store, id, None).await?;
+            issues::schedule(&state.site.store, id, None).await?;
             "unscheduled"
         }
         _ => "saved",
@@ -282,10 +283,10 @@ async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, f
             return form_page(state, editor, StatusCode::UNPROCESSABLE_ENTITY, Some(issue), form, &errors, "").await;
         }
     };
-    let edition = Edition::new(&settings, &state.base_url, issue.id, &format!("[Test] {subject}"), body)?;
+    let edition = Edition::new(&settings, &state.site.base_url, issue.id, &format!("[Test] {subject}"), body)?;
     let mut letter = edition.letter(0, &to, "", "test");
     // A test is a new message each time, not a resend of the last one.
-    letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), crate::mail::site::id_domain(&state.base_url));
+    letter.message_id = format!("test.{}.{}@{}", issue.id, crate::secrets::token(), crate::mail::site::id_domain(&state.site.base_url));
     let (status, errors, notice) = match mailer.send(letter.build(&sender)?).await {
         Ok(()) => (StatusCode::OK, Errors::new(), format!("A test went to {to}. Nothing was saved yet.")),
         Err(error) => {
@@ -323,7 +324,7 @@ impl Shown<'_> {
         // Anything but a plain GET shows text the store may not have: the
         // browser keeps a copy and warns before leaving.
         let unsaved = status != StatusCode::OK || !errors.is_empty() || form.action == "test";
-        let confirmed = people::counts(&state.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
+        let confirmed = people::counts(&state.site.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
         let values = context! {
             issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),
             form => Serde(form), errors => Serde(errors), notice, confirmed, unsaved,
@@ -335,8 +336,9 @@ impl Shown<'_> {
 
 /// `POST /admin/newsletters/preview`: the email as typed, in a new tab.
 pub async fn preview(State(state): State<AdminState>, _editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
-    let settings = crate::content::settings::load(&state.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-    let edition = Edition::new(&settings, &state.base_url, 0, form.subject.trim(), &form.body)?;
+    let settings =
+        crate::content::settings::load(&state.site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+    let edition = Edition::new(&settings, &state.site.base_url, 0, form.subject.trim(), &form.body)?;
     let letter = edition.letter(0, &EmailAddress::parse("preview@example.org").map_err(anyhow::Error::msg)?, "", "preview");
     // The letter's own inline styles, and nothing that runs.
     let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'none'; form-action 'none'";
@@ -344,21 +346,21 @@ pub async fn preview(State(state): State<AdminState>, _editor: Editor, Form(form
 }
 
 pub async fn progress(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    let issue = issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    let progress = outbox::progress(&state.store, id).await?;
+    let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    let progress = outbox::progress(&state.site.store, id).await?;
     Ok(Json(serde_json::json!({ "status": issue.status, "progress": progress })).into_response())
 }
 
 pub async fn retry(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    issues::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    if outbox::retry_failed(&state.store, id).await? > 0 {
+    issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    if outbox::retry_failed(&state.site.store, id).await? > 0 {
         state.outgoing.wake.notify_waiters();
     }
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=retried")).into_response())
 }
 
 pub async fn delete(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> Response {
-    match issues::delete(&state.store, id).await {
+    match issues::delete(&state.site.store, id).await {
         Ok(true) => Redirect::to("/admin/newsletters?done=deleted").into_response(),
         Ok(false) => Problem::new(StatusCode::CONFLICT, "Only drafts and scheduled issues can be deleted; a sent issue stays as a record.")
             .into_response(),

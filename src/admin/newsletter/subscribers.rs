@@ -66,7 +66,7 @@ async fn page(
 ) -> AdminResult {
     let filter = subscribers::STATUSES.iter().find(|s| **s == query.status).copied();
     let page = crate::admin::views::list_page(query.page);
-    let found = subscribers::list(&state.store, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let found = subscribers::list(&state.site.store, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = found.len() as i64 > PER_PAGE;
     let rows: Vec<_> = found
         .into_iter()
@@ -81,8 +81,8 @@ async fn page(
         _ => "",
     };
     let values = context! {
-        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.store).await?),
-        bursts => Serde(attempts::bursts(&state.store, subscribers::SIGNUP_LIMITS.form).await?), burst => attempts::BURST,
+        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.site.store).await?),
+        bursts => Serde(attempts::bursts(&state.site.store, subscribers::SIGNUP_LIMITS.form).await?), burst => attempts::BURST,
         add => Serde(add), errors => Serde(errors), report => report.map(Serde), notice,
     };
     Ok(state.views.page(status, "subscribers.html", Some(editor), values))
@@ -101,7 +101,7 @@ pub async fn add(State(state): State<AdminState>, editor: Editor, Form(form): Fo
         errors.insert("consent", CONSENT.into());
     }
     if let (Some(email), true) = (&email, errors.is_empty()) {
-        if subscribers::add_confirmed(&state.store, email, name, "admin").await? {
+        if subscribers::add_confirmed(&state.site.store, email, name, "admin").await? {
             return Ok(Redirect::to("/admin/subscribers?done=added").into_response());
         }
         errors.insert("email", "This address is on the list already; search for it to see its status.".into());
@@ -149,7 +149,7 @@ pub async fn import(State(state): State<AdminState>, editor: Editor, form: FileF
                 report.problems.push(format!("Line {}: the name is longer than 100 characters.", n + 1))
             }
             Ok(email) => {
-                if subscribers::add_confirmed(&state.store, &email, name, "import").await? {
+                if subscribers::add_confirmed(&state.site.store, &email, name, "import").await? {
                     report.added += 1;
                 } else {
                     report.known += 1;
@@ -164,7 +164,7 @@ pub async fn import(State(state): State<AdminState>, editor: Editor, form: FileF
 pub async fn export(State(state): State<AdminState>, _editor: Editor) -> AdminResult {
     let mut out = String::from("email,name,status,source,signed_up,confirmed,unsubscribed\r\n");
     // One query: people signing up during the download neither repeat nor go missing.
-    for s in subscribers::list(&state.store, "", None, i64::MAX, 0).await? {
+    for s in subscribers::list(&state.site.store, "", None, i64::MAX, 0).await? {
         let at = |t: Option<time::OffsetDateTime>| t.map(views::when).unwrap_or_default();
         let cells = [
             s.email.clone(),

@@ -126,7 +126,7 @@ pub struct ListQuery {
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let status = Status::parse(&query.status);
-    let rows: Vec<_> = editing::list(&state.store, status)
+    let rows: Vec<_> = editing::list(&state.site.store, status)
         .await?
         .into_iter()
         .map(|p| context! { id => p.id, title => p.title, status => p.status, url => pages::url(&p.slug), updated => views::when(p.updated_at) })
@@ -139,7 +139,7 @@ pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult
 }
 
 async fn load(state: &AdminState, id: i64) -> Result<EditablePage, AdminError> {
-    Ok(editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?)
+    Ok(editing::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?)
 }
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
@@ -166,9 +166,9 @@ impl<'a> Shown<'a> {
 
     /// The page editor: page fields, the blocks with a form made for each type, the palette.
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let images = assets::image_names(&state.store).await?;
-        let videos: Vec<_> = media::published(&state.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
-        let petitions: Vec<_> = crate::petitions::list(&state.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
+        let images = assets::image_names(&state.site.store).await?;
+        let videos: Vec<_> = media::published(&state.site.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
+        let petitions: Vec<_> = crate::petitions::list(&state.site.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
         let form = self.form;
         let blocks: Vec<_> = form
             .blocks
@@ -208,7 +208,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs)
             return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
         }
     };
-    let saved = editing::save(&state.store, Over::New, &input, &author(&editor)).await;
+    let saved = editing::save(&state.site.store, Over::New, &input, &author(&editor)).await;
     answer(&state, &editor, None, &form, &input, status, saved).await
 }
 
@@ -233,7 +233,7 @@ pub async fn update(
                 .await;
         }
     };
-    let saved = editing::save(&state.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
+    let saved = editing::save(&state.site.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
     answer(&state, &editor, Some(&page), &form, &input, status, saved).await
 }
 
@@ -276,7 +276,7 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm,
     let theirs = load(state, id).await?;
     let their_input =
         PageForm::from_page(&theirs).read(theirs.status(), None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
-    let conflict = saving::conflict(&state.store, editing::ENTITY, id, &their_input, mine, &["status", "publish_at"]).await?;
+    let conflict = saving::conflict(&state.site.store, editing::ENTITY, id, &their_input, mine, &["status", "publish_at"]).await?;
     let form = PageForm { version: theirs.version, ..form.clone() };
     Shown { status: StatusCode::CONFLICT, page: Some(&theirs), form: &form, conflict: Some(conflict), ..Shown::new(&form) }
         .render(state, editor)
@@ -302,7 +302,7 @@ pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): 
 async fn move_page(state: &AdminState, editor: &Editor, page: EditablePage, to: Status) -> Result<(), AdminError> {
     let input = PageForm::from_page(&page).read(to, None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
     let over = Over::Version { id: page.id, version: page.version };
-    editing::save(&state.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "page"))?;
+    editing::save(&state.site.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "page"))?;
     Ok(())
 }
 
@@ -313,7 +313,7 @@ pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Che
             Problem::new(StatusCode::CONFLICT, "Only a page in the trash can be deleted for good; move it to the trash first.").into()
         );
     }
-    crate::content::lifecycle::delete(&state.store, crate::content::lifecycle::PAGES, id).await?;
+    crate::content::lifecycle::delete(&state.site.store, crate::content::lifecycle::PAGES, id).await?;
     Ok(Redirect::to("/admin/pages?status=trash").into_response())
 }
 
@@ -364,11 +364,11 @@ pub async fn restore(
     Form(seen): Form<super::history::Seen>,
 ) -> AdminResult {
     let page = load(&state, id).await?;
-    let revision = revisions::get(&state.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
+    let revision = revisions::get(&state.site.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
     let mut input: PageInput = serde_json::from_value(revision.data.0)?;
     input.status = page.status();
     input.publish_at = page.publish_at;
     let over = Over::Version { id, version: seen.version()? };
-    editing::save(&state.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "page"))?;
+    editing::save(&state.site.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "page"))?;
     Ok(Redirect::to(&format!("/admin/pages/{id}?done=restored")).into_response())
 }

@@ -137,8 +137,8 @@ fn notice(done: &str) -> &'static str {
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let mut rows = Vec::new();
-    for petition in petitions::list(&state.store).await? {
-        let counts = signed::counts(&state.store, petition.id).await?;
+    for petition in petitions::list(&state.site.store).await? {
+        let counts = signed::counts(&state.site.store, petition.id).await?;
         let count = |status: &str| counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
         rows.push(context! {
             id => petition.id, title => &petition.title, slug => &petition.slug, status => &petition.status,
@@ -159,17 +159,17 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
         Ok(draft) => draft,
         Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     };
-    let saved = petitions::save(&state.store, Over::New, &draft, &author(&editor)).await;
+    let saved = petitions::save(&state.site.store, Over::New, &draft, &author(&editor)).await;
     answer(&state, &editor, None, &form, &draft, saved).await
 }
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     form_page(&state, &editor, StatusCode::OK, Some(&petition), &PetitionForm::of(&petition), &Errors::new(), notice(&done.done)).await
 }
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PetitionForm>) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let draft = match form.check() {
         Ok(draft) if petition.anonymised_at.is_some() && draft.status == petitions::OPEN => {
             let errors = Errors::from([(
@@ -181,7 +181,7 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         Ok(draft) => draft,
         Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await,
     };
-    let saved = petitions::save(&state.store, Over::Version { id, version: form.version }, &draft, &author(&editor)).await;
+    let saved = petitions::save(&state.site.store, Over::Version { id, version: form.version }, &draft, &author(&editor)).await;
     answer(&state, &editor, Some(&petition), &form, &draft, saved).await
 }
 
@@ -202,9 +202,9 @@ async fn answer(
         return form_page(state, editor, again.status, petition, form, &again.errors(), "").await;
     };
     // The next save goes over the newer version, knowingly.
-    let theirs = petitions::get(&state.store, petition.id).await?.ok_or_else(Problem::not_found)?;
+    let theirs = petitions::get(&state.site.store, petition.id).await?.ok_or_else(Problem::not_found)?;
     let conflict = saving::conflict(
-        &state.store,
+        &state.site.store,
         petitions::KIND.entity,
         theirs.id,
         &PetitionForm::of(&theirs),
@@ -226,8 +226,8 @@ async fn answer(
 }
 
 pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
-    petitions::close(&state.store, id).await?;
+    petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    petitions::close(&state.site.store, id).await?;
     Ok(Redirect::to(&format!("/admin/petitions/{id}?done=closed")).into_response())
 }
 
@@ -258,7 +258,7 @@ impl Shown<'_> {
         let Shown { status, petition, form, errors, notice, conflict } = self;
         let current = match petition {
             Some(p) => {
-                let counts = signed::counts(&state.store, p.id).await?;
+                let counts = signed::counts(&state.site.store, p.id).await?;
                 Some(context! {
                     id => p.id, slug => &p.slug, open => p.is_open(), status => &p.status, counts => Serde(counts),
                     anonymised => p.anonymised_at.map(views::when), updated => views::when(p.updated_at),

@@ -45,7 +45,7 @@ pub struct VoidForm {
 type Errors = BTreeMap<&'static str, String>;
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(query): Query<ListQuery>) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     page(&state, &editor, StatusCode::OK, &petition, &query, &VoidForm::default(), &Errors::new()).await
 }
 
@@ -64,7 +64,7 @@ async fn page(
 ) -> AdminResult {
     let filter = signed::STATUSES.iter().find(|s| **s == query.status).copied();
     let page = crate::admin::views::list_page(query.page);
-    let found = signed::list(&state.store, petition.id, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let found = signed::list(&state.site.store, petition.id, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = found.len() as i64 > PER_PAGE;
     let rows: Vec<_> = found
         .into_iter()
@@ -78,7 +78,7 @@ async fn page(
         })
         .collect();
     let by_country: Vec<_> =
-        signed::by_country(&state.store, petition.id).await?.into_iter().map(|(code, n)| (country(&code).to_owned(), n)).collect();
+        signed::by_country(&state.site.store, petition.id).await?.into_iter().map(|(code, n)| (country(&code).to_owned(), n)).collect();
     let notice = match query.done.as_str() {
         "voided" => format!("{} signatures voided; they no longer count.", query.n),
         "anonymised" => format!("{} signatures anonymised: the counts stay, the people are no longer named.", query.n),
@@ -86,8 +86,8 @@ async fn page(
     };
     let values = context! {
         petition => context! { id => petition.id, title => &petition.title, open => petition.is_open(), anonymised => petition.anonymised_at.map(views::when) },
-        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(signed::counts(&state.store, petition.id).await?),
-        by_country, bursts => Serde(attempts::bursts(&state.store, public::PETITION_LIMITS.form).await?), burst => attempts::BURST,
+        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(signed::counts(&state.site.store, petition.id).await?),
+        by_country, bursts => Serde(attempts::bursts(&state.site.store, public::PETITION_LIMITS.form).await?), burst => attempts::BURST,
         void => Serde(void), errors => Serde(errors), notice,
     };
     Ok(state.views.page(status, "signatures.html", Some(editor), values))
@@ -95,7 +95,7 @@ async fn page(
 
 /// `GET /admin/petitions/{id}/signatures.csv`: every signature, every state.
 pub async fn export(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let mut out = csv::line(&[
         "email",
         "name",
@@ -110,7 +110,7 @@ pub async fn export(State(state): State<AdminState>, _editor: Editor, Path(id): 
         "void_reason",
     ]);
     // One query: rows arriving during the download neither repeat nor go missing.
-    for s in signed::list(&state.store, petition.id, "", None, i64::MAX, 0).await? {
+    for s in signed::list(&state.site.store, petition.id, "", None, i64::MAX, 0).await? {
         let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
         out.push_str(&csv::line(&[
             s.email.clone().unwrap_or_default(),
@@ -133,7 +133,7 @@ pub async fn export(State(state): State<AdminState>, _editor: Editor, Path(id): 
 /// `POST /admin/petitions/{id}/void`: voids the signatures from an email
 /// domain and/or a time window, with a reason the list keeps.
 pub async fn void(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<VoidForm>) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let mut errors = Errors::new();
     let domain = form.domain.trim().trim_start_matches('@').to_lowercase();
     if !domain.is_empty() && (!domain.contains('.') || domain.contains(char::is_whitespace) || domain.contains('@')) {
@@ -160,18 +160,18 @@ pub async fn void(State(state): State<AdminState>, editor: Editor, Path(id): Pat
         return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &petition, &ListQuery::default(), &form, &errors).await;
     }
     let batch = Batch { domain: (!domain.is_empty()).then_some(domain), from, until };
-    let n = signed::void(&state.store, id, &batch, reason).await?;
+    let n = signed::void(&state.site.store, id, &batch, reason).await?;
     Ok(Redirect::to(&format!("/admin/petitions/{id}/signatures?done=voided&n={n}")).into_response())
 }
 
 /// `POST /admin/petitions/{id}/anonymise`: after the campaign, keeps the
 /// counts and forgets the people. Only for a petition that is closed.
 pub async fn anonymise(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    let petition = petitions::get(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     if petition.is_open() {
         let errors = Errors::from([("anonymise", "Close the petition first: an open petition still takes signatures.".to_owned())]);
         return page(&state, &editor, StatusCode::CONFLICT, &petition, &ListQuery::default(), &VoidForm::default(), &errors).await;
     }
-    let n = signed::anonymise(&state.store, id).await?;
+    let n = signed::anonymise(&state.site.store, id).await?;
     Ok(Redirect::to(&format!("/admin/petitions/{id}/signatures?done=anonymised&n={n}")).into_response())
 }

@@ -47,11 +47,11 @@ pub async fn restore(
     Form(seen): Form<Seen>,
 ) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
-    let revision = revisions::get(&state.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
+    let revision = revisions::get(&state.site.store, editing::ENTITY, id, version).await?.ok_or_else(Problem::not_found)?;
     let mut input: PostInput = serde_json::from_value(revision.data.0)?;
     input.status = post.status();
     input.publish_at = post.publish_at;
     let over = Over::Version { id, version: seen.version()? };
-    editing::save(&state.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "post"))?;
+    editing::save(&state.site.store, over, &input, &author(&editor)).await.map_err(|e| saving::problem(e, "post"))?;
     Ok(Redirect::to(&format!("/admin/posts/{id}?done=restored")).into_response())
 }

@@ -38,7 +38,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
     let own = (editor.role() < Role::Editor).then_some(editor.user.id);
     let status = Status::parse(&query.status);
     let page = super::views::list_page(query.page);
-    let rows = editing::list(&state.store, status, own, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
+    let rows = editing::list(&state.site.store, status, own, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
     let more = rows.len() as i64 > PER_PAGE;
     let rows: Vec<_> = rows
         .into_iter()
@@ -49,7 +49,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
             context! { id => p.id, title => p.title, kind => p.kind, status => p.status, date => p.date.to_string(), author => p.author, when, url }
         })
         .collect();
-    let counts = editing::count_by_status(&state.store, own).await?;
+    let counts = editing::count_by_status(&state.site.store, own).await?;
     let values = context! { posts => rows, counts, status => status.map(Status::as_str), page, more };
     Ok(state.views.page(StatusCode::OK, "posts.html", Some(&editor), values))
 }
@@ -65,7 +65,7 @@ fn may_edit(editor: &Editor, post: &EditablePost) -> bool {
 }
 
 async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<EditablePost, Problem> {
-    let post = editing::by_id(&state.store, id).await.map_err(|e| {
+    let post = editing::by_id(&state.site.store, id).await.map_err(|e| {
         tracing::error!(error = format!("{e:#}"), "cannot load a post");
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "The post cannot be loaded right now; try again in a moment.")
     })?;
@@ -89,7 +89,7 @@ async fn show(
     errors: &Errors,
     notice: &str,
 ) -> AdminResult {
-    let covers = assets::image_names(&state.store).await?;
+    let covers = assets::image_names(&state.site.store).await?;
     let current = post.map(|p| {
         let status = p.status();
         context! {
@@ -121,24 +121,24 @@ fn display_name(editor: &Editor) -> &str {
 
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
     let status = wanted_status(&editor, &form.action, None)?;
-    let covers = assets::image_names(&state.store).await?;
+    let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(status, &covers) {
         Ok(input) => input,
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
     };
-    let saved = editing::save(&state.store, Over::New, &input, &author(&editor)).await;
+    let saved = editing::save(&state.site.store, Over::New, &input, &author(&editor)).await;
     answer(&state, &editor, None, &form, &input, status, saved).await
 }
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PostForm>) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
     let status = wanted_status(&editor, &form.action, Some(post.status()))?;
-    let covers = assets::image_names(&state.store).await?;
+    let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(status, &covers) {
         Ok(input) => input,
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&post), &form, &errors, "").await,
     };
-    let saved = editing::save(&state.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
+    let saved = editing::save(&state.site.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
     answer(&state, &editor, Some(&post), &form, &input, status, saved).await
 }
 
@@ -166,11 +166,12 @@ async fn answer(
 /// the typed one, which stays in the form, unsaved. Saving again replaces
 /// theirs on purpose (the form now names their version).
 async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm, mine: &PostInput) -> AdminResult {
-    let theirs = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let theirs = editing::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     let conflict =
-        saving::conflict(&state.store, editing::ENTITY, id, &PostForm::from_post(&theirs), &PostForm::from_input(mine, 0), SKIP).await?;
+        saving::conflict(&state.site.store, editing::ENTITY, id, &PostForm::from_post(&theirs), &PostForm::from_input(mine, 0), SKIP)
+            .await?;
     let form = PostForm { version: theirs.version, ..form.clone() };
-    let covers = assets::image_names(&state.store).await?;
+    let covers = assets::image_names(&state.site.store).await?;
     let current = context! { id => theirs.id, status => theirs.status.as_str(), url => theirs.post.url(), live => theirs.status() == Status::Published, updated => super::views::when(theirs.post.updated_at) };
     let values = context! {
         post => current, form => Serde(&form), errors => Errors::new(), covers, can_publish => editor.role() >= Role::Editor, conflict,
@@ -203,25 +204,25 @@ async fn move_post(state: &AdminState, editor: &Editor, id: i64, to: Status) -> 
         .read(to, &[post.post.cover.clone().unwrap_or_default()])
         .map_err(|errors| anyhow::anyhow!("a saved post does not read back: {errors:?}"))?;
     let over = Over::Version { id, version: post.version };
-    editing::save(&state.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "post"))?;
+    editing::save(&state.site.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "post"))?;
     Ok(())
 }
 
 /// Deletes a post from the trash for good (editors only).
 pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Checked) -> AdminResult {
-    let post = editing::by_id(&state.store, id).await?.ok_or_else(Problem::not_found)?;
+    let post = editing::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     if post.status() != Status::Trash {
         return Err(
             Problem::new(StatusCode::CONFLICT, "Only a post in the trash can be deleted for good; move it to the trash first.").into()
         );
     }
-    crate::content::lifecycle::delete(&state.store, crate::content::lifecycle::POSTS, id).await?;
+    crate::content::lifecycle::delete(&state.site.store, crate::content::lifecycle::POSTS, id).await?;
     Ok(Redirect::to("/admin/posts?status=trash").into_response())
 }
 
 /// `POST /admin/posts/preview`: the typed post as its page will look, unsaved.
 pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
-    let covers = assets::image_names(&state.store).await?;
+    let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(Status::Draft, &covers) {
         Ok(input) => input,
         Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,

@@ -37,7 +37,7 @@ fn table(kind: &Kind) -> Table<'_> {
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, path: MatchedPath) -> AdminResult {
     let kind = kind_of(&path)?;
-    let rows: Vec<_> = records::list(&state.store, &table(kind), kind.detail)
+    let rows: Vec<_> = records::list(&state.site.store, &table(kind), kind.detail)
         .await?
         .into_iter()
         .map(|r| {
@@ -87,7 +87,7 @@ pub async fn edit(
 }
 
 async fn load(state: &AdminState, kind: &Kind, id: i64) -> Result<Loaded, AdminError> {
-    Ok(records::load(&state.store, &table(kind), id).await?.ok_or_else(Problem::not_found)?)
+    Ok(records::load(&state.site.store, &table(kind), id).await?.ok_or_else(Problem::not_found)?)
 }
 
 /// What the record form shows.
@@ -108,7 +108,7 @@ impl<'a> Shown<'a> {
     }
 
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let images = assets::image_names(&state.store).await?;
+        let images = assets::image_names(&state.site.store).await?;
         let record = self.record.map(|r| {
             let url = self.kind.public.map(|p| format!("{p}{}", r.slug));
             context! { id => r.id, status => r.status.as_str(), live => r.status == "published", url }
@@ -141,7 +141,7 @@ fn submitted(kind: &Kind, pairs: Vec<(String, String)>) -> (Typed, i64, String) 
 }
 
 async fn library(state: &AdminState) -> anyhow::Result<BTreeMap<String, String>> {
-    Ok(assets::library(&state.store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
+    Ok(assets::library(&state.site.store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
 }
 
 /// The state a button asks for: these records are published or drafts.
@@ -171,9 +171,10 @@ pub async fn create(
         }
     };
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let saved =
-        records::save(&state.store, &table(kind), Over::New, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
-            .await;
+    let saved = records::save(&state.site.store, &table(kind), Over::New, &slug, &typed, &author(&editor), async move |tx| {
+        (kind.save)(tx, json).await
+    })
+    .await;
     answer(&state, &editor, kind, None, (&typed, 0, &action), saved).await
 }
 
@@ -203,7 +204,8 @@ pub async fn update(
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
     let over = Over::Version { id, version };
     let saved =
-        records::save(&state.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await).await;
+        records::save(&state.site.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
+            .await;
     answer(&state, &editor, kind, Some(&record), (&typed, version, &action), saved).await
 }
 
@@ -237,7 +239,7 @@ async fn answer(
 async fn conflict(state: &AdminState, editor: &Editor, kind: &'static Kind, id: i64, mine: &Typed) -> AdminResult {
     let theirs = load(state, kind, id).await?;
     let their_typed = form::typed(kind, &theirs.row);
-    let conflict = saving::conflict(&state.store, kind.entity, id, &their_typed, mine, &[]).await?;
+    let conflict = saving::conflict(&state.site.store, kind.entity, id, &their_typed, mine, &[]).await?;
     Shown {
         status: StatusCode::CONFLICT,
         record: Some(&theirs),
@@ -281,7 +283,7 @@ pub async fn restore(
 ) -> AdminResult {
     let kind = kind_of(&path)?;
     let record = load(&state, kind, id).await?;
-    let revision = revisions::get(&state.store, kind.entity, id, version).await?.ok_or_else(Problem::not_found)?;
+    let revision = revisions::get(&state.site.store, kind.entity, id, version).await?.ok_or_else(Problem::not_found)?;
     let typed: Typed = serde_json::from_value(revision.data.0)?;
     let status = if record.status == "published" { "published" } else { "draft" };
     let json = form::read(kind, &typed, status, &library(&state).await?).map_err(|_| {
@@ -292,7 +294,7 @@ pub async fn restore(
     })?;
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
     let over = Over::Version { id, version: seen.version()? };
-    records::save(&state.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
+    records::save(&state.site.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
         .await
         .map_err(|e| saving::problem(e, kind.one))?;
     Ok(Redirect::to(&format!("{}/{id}?done=restored", kind.path)).into_response())
