@@ -6,12 +6,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use serde_json::json;
-
 use super::{Output, links};
 use crate::render::page::{HTML, Site, layout_render};
 use crate::render::seo::Meta;
-use crate::search::{KINDS, documents, fold};
+use crate::search::{KINDS, Search, documents, fold};
+use crate::site::search::SearchPage;
 
 pub const PAGE_PATH: &str = "/search";
 pub const INDEX_PATH: &str = "/search-index.json";
@@ -24,14 +23,11 @@ const EXCERPT_CHARS: usize = 200;
 pub async fn files(site: &Site, with_index: bool) -> anyhow::Result<(Output, Option<Output>)> {
     let mut meta = Meta::new("Search", "Search the whole site.", PAGE_PATH);
     meta.noindex = true;
-    let mut content = json!({
-        "q": "",
-        "kinds": KINDS.iter().map(|(k, label)| json!({ "value": k, "label": label })).collect::<Vec<_>>(),
-    });
+    let mut content = SearchPage::new(&Search::default());
     if with_index {
-        content["static_index"] = json!(INDEX_PATH);
+        content.static_index = Some(INDEX_PATH);
     } else {
-        content["message"] = json!("This copy of the site has no search. The site map (/sitemap.xml) lists every page.");
+        content.message = Some("This copy of the site has no search. The site map (/sitemap.xml) lists every page.");
     }
     let page = layout_render(site, "search.html", PAGE_PATH, meta, content).await?;
     let index = if with_index { Some(Output::new(INDEX_PATH, "application/json", index(site).await?)) } else { None };

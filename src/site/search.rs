@@ -6,12 +6,12 @@ use std::sync::Arc;
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use serde_json::json;
+use serde::Serialize;
 
 use super::SiteState;
 use crate::render::page::{layout_render, server_error};
 use crate::render::seo::Meta;
-use crate::search::{KINDS, Search, SearchIndex, query};
+use crate::search::{Hit, KINDS, Search, SearchIndex, query};
 
 pub const PER_PAGE: usize = 10;
 
@@ -44,26 +44,75 @@ fn read_params(raw: &str) -> Search {
     search
 }
 
-fn run(index: &Arc<SearchIndex>, search: &Search) -> anyhow::Result<serde_json::Value> {
-    let base = json!({
-        "q": search.text,
-        "kind": search.kind,
-        "year": search.year,
-        "kinds": KINDS.iter().map(|(k, label)| json!({ "value": k, "label": label })).collect::<Vec<_>>(),
-    });
-    let message = |text: &str| {
-        let mut v = base.clone();
-        v["message"] = json!(text);
-        Ok(v)
+/// What `search.html` receives as `content` (docs/THEMES.md).
+#[derive(Debug, Serialize)]
+pub struct SearchPage {
+    pub q: String,
+    pub kind: Option<String>,
+    pub year: Option<u64>,
+    pub kinds: Vec<KindChoice>,
+    /// In a static copy: the index the browser searches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub static_index: Option<&'static str>,
+    /// Why there are no results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<&'static str>,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub found: Option<Found>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KindChoice {
+    value: &'static str,
+    label: &'static str,
+}
+
+/// One page of results.
+#[derive(Debug, Serialize)]
+pub struct Found {
+    results: Vec<Hit>,
+    total: usize,
+    page: usize,
+    pages: usize,
+    newer_url: Option<String>,
+    older_url: Option<String>,
+    suggestion: Option<Suggestion>,
+}
+
+#[derive(Debug, Serialize)]
+struct Suggestion {
+    text: String,
+    url: String,
+}
+
+impl SearchPage {
+    /// The form as searched, before any result.
+    pub fn new(search: &Search) -> Self {
+        SearchPage {
+            q: search.text.clone(),
+            kind: search.kind.clone(),
+            year: search.year,
+            kinds: KINDS.iter().map(|&(value, label)| KindChoice { value, label }).collect(),
+            static_index: None,
+            message: None,
+            found: None,
+        }
+    }
+}
+
+fn run(index: &Arc<SearchIndex>, search: &Search) -> anyhow::Result<SearchPage> {
+    let mut page = SearchPage::new(search);
+    page.message = if search.text.is_empty() {
+        Some("Type a word or a name to search the whole site: news, pages, books, transcripts and press reports.")
+    } else if search.text.chars().count() > query::MAX_CHARS {
+        Some("That search is longer than 200 characters. Try a few distinctive words or a name.")
+    } else if query::parse(&search.text).is_empty() {
+        Some("Search for words or names. Symbols such as * and quotes on their own are not needed.")
+    } else {
+        None
     };
-    if search.text.is_empty() {
-        return message("Type a word or a name to search the whole site: news, pages, books, transcripts and press reports.");
-    }
-    if search.text.chars().count() > query::MAX_CHARS {
-        return message("That search is longer than 200 characters. Try a few distinctive words or a name.");
-    }
-    if query::parse(&search.text).is_empty() {
-        return message("Search for words or names. Symbols such as * and quotes on their own are not needed.");
+    if page.message.is_some() {
+        return Ok(page);
     }
     let results = index.search(search)?;
     let pages = results.total.div_ceil(PER_PAGE).max(1);
@@ -81,13 +130,18 @@ fn run(index: &Arc<SearchIndex>, search: &Search) -> anyhow::Result<serde_json::
         }
         format!("/search?{}", params.finish())
     };
-    let mut v = base;
-    v["results"] = serde_json::to_value(&results.hits)?;
-    v["total"] = json!(results.total);
-    v["page"] = json!(search.page);
-    v["pages"] = json!(pages);
-    v["newer_url"] = json!((search.page > 1).then(|| link(search.page - 1)));
-    v["older_url"] = json!((search.page < pages).then(|| link(search.page + 1)));
-    v["suggestion"] = json!(results.suggestion.map(|s| json!({ "text": s, "url": format!("/search?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &s).finish()) })));
-    Ok(v)
+    let suggestion = results.suggestion.map(|text| {
+        let url = format!("/search?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &text).finish());
+        Suggestion { text, url }
+    });
+    page.found = Some(Found {
+        results: results.hits,
+        total: results.total,
+        page: search.page,
+        pages,
+        newer_url: (search.page > 1).then(|| link(search.page - 1)),
+        older_url: (search.page < pages).then(|| link(search.page + 1)),
+        suggestion,
+    });
+    Ok(page)
 }
