@@ -11,6 +11,7 @@ mod diff;
 pub mod done;
 pub mod error;
 mod form;
+mod form_page;
 mod gate;
 mod history;
 mod inbox;

@@ -16,6 +16,7 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
 use super::error::{AdminResult, Problem};
+use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{author, minute, typed_time};
 use super::{AdminState, saving, views};
@@ -136,7 +137,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): 
 }
 
 pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
-    form_page(&state, &editor, StatusCode::OK, None, &IssueForm::default(), &Errors::new(), "").await
+    Shown::new(None, &IssueForm::default()).render(&state, &editor).await
 }
 
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<IssueForm>) -> AdminResult {
@@ -146,11 +147,11 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
                 Ok(id) => Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=saved")).into_response()),
                 Err(error) => {
                     let again = saving::again(error, "issue")?;
-                    form_page(&state, &editor, again.status, None, &form, &again.errors(), "").await
+                    Shown::again(None, &form, &again).render(&state, &editor).await
                 }
             }
         }
-        Err(errors) => form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+        Err(errors) => Shown::invalid(None, &form, errors).render(&state, &editor).await,
     }
 }
 
@@ -174,7 +175,7 @@ pub async fn from_post(State(state): State<AdminState>, editor: Editor, Form(fro
 pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
     let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
     if issue.is_editable() {
-        return form_page(&state, &editor, StatusCode::OK, Some(&issue), &IssueForm::of(&issue), &Errors::new(), notice(&done.done)).await;
+        return Shown::with_notice(Some(&issue), &IssueForm::of(&issue), notice(&done.done)).render(&state, &editor).await;
     }
     let filter = if outbox::STATUSES.contains(&done.status.as_str()) { done.status.as_str() } else { "" };
     let recipients = outbox::recipients(&state.site.store, id, filter, 500).await?;
@@ -192,13 +193,10 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Pat
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<IssueForm>) -> AdminResult {
     let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
-    let again = |status, errors: &Errors, notice: &str| {
-        let (state, editor, issue, form, errors, notice) = (&state, &editor, &issue, &form, errors.clone(), notice.to_owned());
-        async move { form_page(state, editor, status, Some(issue), form, &errors, &notice).await }
-    };
+    let invalid = async |errors: Errors| Shown::invalid(Some(&issue), &form, errors).render(&state, &editor).await;
     let (subject, body) = match form.check() {
         Ok(checked) => checked,
-        Err(errors) => return again(StatusCode::UNPROCESSABLE_ENTITY, &errors, "").await,
+        Err(errors) => return invalid(errors).await,
     };
     if form.action == "test" {
         return send_test(&state, &editor, &issue, &form, &subject, &body).await;
@@ -206,20 +204,15 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     if form.action == "send"
         && let Some(problem) = not_ready(&state).await?
     {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, &Errors::from([("send", problem.to_owned())]), "").await;
+        return invalid(Errors::from([("send", problem.to_owned())])).await;
     }
     let send_at = if form.action == "schedule" {
         match typed_time(&form.send_at) {
             Ok(at) if at > time::OffsetDateTime::now_utc() => Some(at),
             Ok(_) => {
-                return again(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &Errors::from([("send_at", "This time has passed: choose a later one, or send now.".to_owned())]),
-                    "",
-                )
-                .await;
+                return invalid(Errors::from([("send_at", "This time has passed: choose a later one, or send now.".to_owned())])).await;
             }
-            Err(error) => return again(StatusCode::UNPROCESSABLE_ENTITY, &Errors::from([("send_at", error)]), "").await,
+            Err(error) => return invalid(Errors::from([("send_at", error)])).await,
         }
     } else {
         None
@@ -228,22 +221,14 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     if let Err(error) = issues::save(&state.site.store, Over::Version { id, version: form.version }, &text, None, &author(&editor)).await {
         let refused = saving::again(error, "issue")?;
         if !refused.conflict {
-            return again(refused.status, &refused.errors(), "").await;
+            return Shown::again(Some(&issue), &form, &refused).render(&state, &editor).await;
         }
         // Theirs beside the typed text; the next save goes over theirs, knowingly.
         let theirs = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
         let saved = issues::Text { subject: &theirs.subject, body: &theirs.body };
         let conflict = saving::conflict(&state.site.store, issues::KIND.entity, id, &saved, &text, &[]).await?;
         let fresh = IssueForm { version: theirs.version, ..form.clone() };
-        let shown = Shown {
-            status: StatusCode::CONFLICT,
-            issue: Some(&theirs),
-            form: &fresh,
-            errors: &Errors::new(),
-            notice: "",
-            conflict: Some(conflict),
-        };
-        return shown.render(&state, &editor).await;
+        return Shown::conflict(&theirs, &fresh, conflict).render(&state, &editor).await;
     }
     let done = match form.action.as_str() {
         "send" => {
@@ -272,15 +257,14 @@ async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, f
     let to = match EmailAddress::parse(typed) {
         Ok(to) => to,
         Err(error) => {
-            return form_page(state, editor, StatusCode::UNPROCESSABLE_ENTITY, Some(issue), form, &Errors::from([("test_to", error)]), "")
-                .await;
+            return Shown::invalid(Some(issue), form, Errors::from([("test_to", error)])).render(state, editor).await;
         }
     };
     let Ready { mailer, settings, sender } = match ready(state).await? {
         Ok(ready) => ready,
         Err(problem) => {
             let errors = Errors::from([("test_to", problem.to_owned())]);
-            return form_page(state, editor, StatusCode::UNPROCESSABLE_ENTITY, Some(issue), form, &errors, "").await;
+            return Shown::invalid(Some(issue), form, errors).render(state, editor).await;
         }
     };
     let edition = Edition::new(&settings, &state.site.base_url, issue.id, &format!("[Test] {subject}"), body)?;
@@ -293,37 +277,17 @@ async fn send_test(state: &AdminState, editor: &Editor, issue: &issues::Issue, f
             (StatusCode::BAD_GATEWAY, Errors::from([("test_to", format!("The mail server did not take the test: {error}"))]), String::new())
         }
     };
-    form_page(state, editor, status, Some(issue), form, &errors, &notice).await
+    Shown { status, errors, notice: &notice, ..Shown::new(Some(issue), form) }.render(state, editor).await
 }
 
-async fn form_page(
-    state: &AdminState,
-    editor: &Editor,
-    status: StatusCode,
-    issue: Option<&issues::Issue>,
-    form: &IssueForm,
-    errors: &Errors,
-    notice: &str,
-) -> AdminResult {
-    Shown { status, issue, form, errors, notice, conflict: None }.render(state, editor).await
-}
-
-/// What the issue form shows.
-struct Shown<'a> {
-    status: StatusCode,
-    issue: Option<&'a issues::Issue>,
-    form: &'a IssueForm,
-    errors: &'a Errors,
-    notice: &'a str,
-    conflict: Option<minijinja::Value>,
-}
+/// What the issue editor shows: the form (as typed), messages, the saved issue.
+type Shown<'a> = FormPage<'a, issues::Issue, IssueForm, &'static str>;
 
 impl Shown<'_> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let Shown { status, issue, form, errors, notice, conflict } = self;
-        // Anything but a plain GET shows text the store may not have: the
-        // browser keeps a copy and warns before leaving.
-        let unsaved = status != StatusCode::OK || !errors.is_empty() || form.action == "test";
+        // A test sent saves nothing either: the browser keeps a copy and warns before leaving.
+        let unsaved = self.unsaved() || self.form.action == "test";
+        let Shown { status, item: issue, form, errors, notice, conflict } = self;
         let confirmed = people::counts(&state.site.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
         let values = context! {
             issue => issue.map(|i| context! { id => i.id, status => i.status.clone(), send_at => i.send_at.map(views::when) }),

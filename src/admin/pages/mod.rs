@@ -16,6 +16,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::error::{AdminError, AdminResult, Problem};
+use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{self, author, done, minute, typed_time, wanted_status};
 use super::{AdminState, saving, views};
@@ -135,7 +136,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
 }
 
 pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
-    Shown::new(&PageForm::default()).render(&state, &editor).await
+    Shown::new(None, &PageForm::default()).render(&state, &editor).await
 }
 
 async fn load(state: &AdminState, id: i64) -> Result<EditablePage, AdminError> {
@@ -146,24 +147,13 @@ pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Pat
     let page = load(&state, id).await?;
     let notice = publishing::notice(&done.done);
     let form = PageForm::from_page(&page);
-    Shown { page: Some(&page), notice, ..Shown::new(&form) }.render(&state, &editor).await
+    Shown::with_notice(Some(&page), &form, notice).render(&state, &editor).await
 }
 
 /// What the page editor shows: the form (as typed), messages, the saved page.
-struct Shown<'a> {
-    status: StatusCode,
-    page: Option<&'a EditablePage>,
-    form: &'a PageForm,
-    errors: Errors,
-    notice: &'a str,
-    conflict: Option<minijinja::Value>,
-}
+type Shown<'a> = FormPage<'a, EditablePage, PageForm>;
 
-impl<'a> Shown<'a> {
-    fn new(form: &'a PageForm) -> Self {
-        Shown { status: StatusCode::OK, page: None, form, errors: Errors::new(), notice: "", conflict: None }
-    }
-
+impl Shown<'_> {
     /// The page editor: page fields, the blocks with a form made for each type, the palette.
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
         let images = assets::image_names(&state.site.store).await?;
@@ -180,7 +170,7 @@ impl<'a> Shown<'a> {
                 context! { n, tag => b.tag.as_str(), label, fields => kind.map(|k| Serde(k.fields)), values => Serde(&b.values) }
             })
             .collect();
-        let current = self.page.map(|p| {
+        let current = self.item.map(|p| {
             let status = p.status();
             context! {
                 id => p.id, status => status.as_str(), url => p.page.url(), live => status == Status::Published,
@@ -205,7 +195,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs)
     let input = match form.read(status, None) {
         Ok(input) => input,
         Err(errors) => {
-            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
+            return Shown::invalid(None, &form, errors).render(&state, &editor).await;
         }
     };
     let saved = editing::save(&state.site.store, Over::New, &input, &author(&editor)).await;
@@ -228,9 +218,7 @@ pub async fn update(
     let input = match form.read(status, fixed) {
         Ok(input) => input,
         Err(errors) => {
-            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, page: Some(&page), errors, ..Shown::new(&form) }
-                .render(&state, &editor)
-                .await;
+            return Shown::invalid(Some(&page), &form, errors).render(&state, &editor).await;
         }
     };
     let saved = editing::save(&state.site.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
@@ -253,20 +241,15 @@ async fn answer(
     };
     match page {
         Some(page) if again.conflict => conflict(state, editor, page.id, form, mine).await,
-        _ => Shown { status: again.status, page, errors: again.errors(), ..Shown::new(form) }.render(state, editor).await,
+        _ => Shown::again(page, form, &again).render(state, editor).await,
     }
 }
 
 /// A block button pressed without script: change the typed form, save nothing.
 async fn rearrange(state: &AdminState, editor: &Editor, page: Option<&EditablePage>, form: &mut PageForm) -> AdminResult {
     let shown = match blocks::apply(&mut form.blocks, &form.op) {
-        Ok(()) => Shown { page, notice: "Not saved yet: save when the page is ready.", ..Shown::new(form) },
-        Err(message) => Shown {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            page,
-            errors: Errors::from([("blocks".to_owned(), message)]),
-            ..Shown::new(form)
-        },
+        Ok(()) => Shown::with_notice(page, form, "Not saved yet: save when the page is ready."),
+        Err(message) => Shown::invalid(page, form, Errors::from([("blocks".to_owned(), message)])),
     };
     shown.render(state, editor).await
 }
@@ -278,9 +261,7 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm,
         PageForm::from_page(&theirs).read(theirs.status(), None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
     let conflict = saving::conflict(&state.site.store, editing::ENTITY, id, &their_input, mine, &["status", "publish_at"]).await?;
     let form = PageForm { version: theirs.version, ..form.clone() };
-    Shown { status: StatusCode::CONFLICT, page: Some(&theirs), form: &form, conflict: Some(conflict), ..Shown::new(&form) }
-        .render(state, editor)
-        .await
+    Shown::conflict(&theirs, &form, conflict).render(state, editor).await
 }
 
 pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
@@ -323,7 +304,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(pairs
     let input = match form.read(Status::Draft, None) {
         Ok(input) => input,
         Err(errors) => {
-            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(&form) }.render(&state, &editor).await;
+            return Shown::invalid(None, &form, errors).render(&state, &editor).await;
         }
     };
     let page = Page {

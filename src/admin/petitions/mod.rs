@@ -14,6 +14,7 @@ use minijinja::value::Serde;
 use serde::{Deserialize, Serialize};
 
 use super::error::{AdminResult, Problem};
+use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{author, minute, typed_time};
 use super::{AdminState, saving, views};
@@ -151,13 +152,13 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(done): 
 
 pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
     let form = PetitionForm { status: petitions::OPEN.into(), ..PetitionForm::default() };
-    form_page(&state, &editor, StatusCode::OK, None, &form, &Errors::new(), "").await
+    Shown::new(None, &form).render(&state, &editor).await
 }
 
 pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form): Form<PetitionForm>) -> AdminResult {
     let draft = match form.check() {
         Ok(draft) => draft,
-        Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+        Err(errors) => return Shown::invalid(None, &form, errors).render(&state, &editor).await,
     };
     let saved = petitions::save(&state.site.store, Over::New, &draft, &author(&editor)).await;
     answer(&state, &editor, None, &form, &draft, saved).await
@@ -165,7 +166,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
 
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
     let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
-    form_page(&state, &editor, StatusCode::OK, Some(&petition), &PetitionForm::of(&petition), &Errors::new(), notice(&done.done)).await
+    Shown::with_notice(Some(&petition), &PetitionForm::of(&petition), notice(&done.done)).render(&state, &editor).await
 }
 
 pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(form): Form<PetitionForm>) -> AdminResult {
@@ -176,10 +177,10 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
                 "status",
                 "Its signatures were anonymised, so this petition stays closed; start a new one to collect signatures again.".to_owned(),
             )]);
-            return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await;
+            return Shown::invalid(Some(&petition), &form, errors).render(&state, &editor).await;
         }
         Ok(draft) => draft,
-        Err(errors) => return form_page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&petition), &form, &errors, "").await,
+        Err(errors) => return Shown::invalid(Some(&petition), &form, errors).render(&state, &editor).await,
     };
     let saved = petitions::save(&state.site.store, Over::Version { id, version: form.version }, &draft, &author(&editor)).await;
     answer(&state, &editor, Some(&petition), &form, &draft, saved).await
@@ -199,7 +200,7 @@ async fn answer(
         Err(error) => saving::again(error, "petition")?,
     };
     let Some(petition) = petition.filter(|_| again.conflict) else {
-        return form_page(state, editor, again.status, petition, form, &again.errors(), "").await;
+        return Shown::again(petition, form, &again).render(state, editor).await;
     };
     // The next save goes over the newer version, knowingly.
     let theirs = petitions::get(&state.site.store, petition.id).await?.ok_or_else(Problem::not_found)?;
@@ -213,16 +214,7 @@ async fn answer(
     )
     .await?;
     let fresh = PetitionForm { version: theirs.version, ..form.clone() };
-    Shown {
-        status: StatusCode::CONFLICT,
-        petition: Some(&theirs),
-        form: &fresh,
-        errors: &Errors::new(),
-        notice: "",
-        conflict: Some(conflict),
-    }
-    .render(state, editor)
-    .await
+    Shown::conflict(&theirs, &fresh, conflict).render(state, editor).await
 }
 
 pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
@@ -231,31 +223,13 @@ pub async fn close(State(state): State<AdminState>, _editor: Editor, Path(id): P
     Ok(Redirect::to(&format!("/admin/petitions/{id}?done=closed")).into_response())
 }
 
-async fn form_page(
-    state: &AdminState,
-    editor: &Editor,
-    status: StatusCode,
-    petition: Option<&Petition>,
-    form: &PetitionForm,
-    errors: &Errors,
-    notice: &str,
-) -> AdminResult {
-    Shown { status, petition, form, errors, notice, conflict: None }.render(state, editor).await
-}
-
-/// What the petition form shows.
-struct Shown<'a> {
-    status: StatusCode,
-    petition: Option<&'a Petition>,
-    form: &'a PetitionForm,
-    errors: &'a Errors,
-    notice: &'a str,
-    conflict: Option<minijinja::Value>,
-}
+/// What the petition editor shows: the form (as typed), messages, the saved petition.
+type Shown<'a> = FormPage<'a, Petition, PetitionForm, &'static str>;
 
 impl Shown<'_> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let Shown { status, petition, form, errors, notice, conflict } = self;
+        let unsaved = self.unsaved();
+        let Shown { status, item: petition, form, errors, notice, conflict } = self;
         let current = match petition {
             Some(p) => {
                 let counts = signed::counts(&state.site.store, p.id).await?;
@@ -270,7 +244,7 @@ impl Shown<'_> {
             [["open", "Open: takes signatures"], ["closed", "Closed: shows its result"], ["delivered", "Delivered to the addressee"]];
         let values = context! {
             petition => current, form => Serde(form), errors => Serde(errors), notice, statuses,
-            unsaved => status != StatusCode::OK || !errors.is_empty(), conflict,
+            unsaved, conflict,
         };
         Ok(state.views.page(status, "petition_edit.html", Some(editor), values))
     }

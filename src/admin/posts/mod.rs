@@ -13,6 +13,7 @@ use minijinja::value::Serde;
 use serde::Deserialize;
 
 use super::error::{AdminResult, Problem};
+use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{self, author, done};
 use super::{AdminState, Role, saving};
@@ -23,7 +24,7 @@ use crate::content::assets;
 use crate::content::posts::editing::{self, EditablePost};
 use crate::content::posts::{self, PostInput};
 use crate::content::versioned::{Over, Saved};
-use form::{Errors, PostForm};
+use form::PostForm;
 
 const PER_PAGE: i64 = 50;
 
@@ -56,7 +57,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
 
 pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
     let form = PostForm::new_post(display_name(&editor));
-    show(&state, &editor, StatusCode::OK, None, &form, &Errors::new(), "").await
+    Shown::new(None, &form).render(&state, &editor).await
 }
 
 /// May `editor` change `post`? Authors only their own, and only before it is published.
@@ -76,30 +77,29 @@ async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<Editab
 pub async fn edit(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Query(done): Query<Done>) -> AdminResult {
     let post = editable(&state, &editor, id).await?;
     let notice = publishing::notice(&done.done);
-    show(&state, &editor, StatusCode::OK, Some(&post), &PostForm::from_post(&post), &Errors::new(), notice).await
+    Shown::with_notice(Some(&post), &PostForm::from_post(&post), notice).render(&state, &editor).await
 }
 
 /// The editor page: the form (with what was typed), messages, and the post's state.
-async fn show(
-    state: &AdminState,
-    editor: &Editor,
-    status: StatusCode,
-    post: Option<&EditablePost>,
-    form: &PostForm,
-    errors: &Errors,
-    notice: &str,
-) -> AdminResult {
-    let covers = assets::image_names(&state.site.store).await?;
-    let current = post.map(|p| {
-        let status = p.status();
-        context! {
-            id => p.id, status => status.as_str(), url => p.post.url(),
-            live => status == Status::Published, updated => super::views::when(p.post.updated_at),
-        }
-    });
-    let can_publish = editor.role() >= Role::Editor;
-    let values = context! { post => current, form => Serde(form), errors, covers, can_publish, notice };
-    Ok(state.views.page(status, "post_edit.html", Some(editor), values))
+/// What the post editor shows: the form (as typed), messages, the saved post.
+type Shown<'a> = FormPage<'a, EditablePost, PostForm, &'static str>;
+
+impl Shown<'_> {
+    async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
+        let covers = assets::image_names(&state.site.store).await?;
+        let current = self.item.map(|p| {
+            let status = p.status();
+            context! {
+                id => p.id, status => status.as_str(), url => p.post.url(),
+                live => status == Status::Published, updated => super::views::when(p.post.updated_at),
+            }
+        });
+        let can_publish = editor.role() >= Role::Editor;
+        let values = context! {
+            post => current, form => Serde(self.form), errors => self.errors, covers, can_publish, notice => self.notice, conflict => self.conflict,
+        };
+        Ok(state.views.page(self.status, "post_edit.html", Some(editor), values))
+    }
 }
 
 /// The state a pressed button asks for; publishing needs an editor.
@@ -124,7 +124,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(form):
     let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(status, &covers) {
         Ok(input) => input,
-        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+        Err(errors) => return Shown::invalid(None, &form, errors).render(&state, &editor).await,
     };
     let saved = editing::save(&state.site.store, Over::New, &input, &author(&editor)).await;
     answer(&state, &editor, None, &form, &input, status, saved).await
@@ -136,7 +136,7 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
     let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(status, &covers) {
         Ok(input) => input,
-        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, Some(&post), &form, &errors, "").await,
+        Err(errors) => return Shown::invalid(Some(&post), &form, errors).render(&state, &editor).await,
     };
     let saved = editing::save(&state.site.store, Over::Version { id, version: form.version }, &input, &author(&editor)).await;
     answer(&state, &editor, Some(&post), &form, &input, status, saved).await
@@ -158,7 +158,7 @@ async fn answer(
     };
     match post {
         Some(post) if again.conflict => conflict(state, editor, post.id, form, mine).await,
-        _ => show(state, editor, again.status, post, form, &again.errors(), "").await,
+        _ => Shown::again(post, form, &again).render(state, editor).await,
     }
 }
 
@@ -171,12 +171,7 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm,
         saving::conflict(&state.site.store, editing::ENTITY, id, &PostForm::from_post(&theirs), &PostForm::from_input(mine, 0), SKIP)
             .await?;
     let form = PostForm { version: theirs.version, ..form.clone() };
-    let covers = assets::image_names(&state.site.store).await?;
-    let current = context! { id => theirs.id, status => theirs.status.as_str(), url => theirs.post.url(), live => theirs.status() == Status::Published, updated => super::views::when(theirs.post.updated_at) };
-    let values = context! {
-        post => current, form => Serde(&form), errors => Errors::new(), covers, can_publish => editor.role() >= Role::Editor, conflict,
-    };
-    Ok(state.views.page(StatusCode::CONFLICT, "post_edit.html", Some(editor), values))
+    Shown::conflict(&theirs, &form, conflict).render(state, editor).await
 }
 
 /// Form fields that are not content, left out of comparisons.
@@ -225,7 +220,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form)
     let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(Status::Draft, &covers) {
         Ok(input) => input,
-        Err(errors) => return show(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, None, &form, &errors, "").await,
+        Err(errors) => return Shown::invalid(None, &form, errors).render(&state, &editor).await,
     };
     let post = posts::Post {
         slug: input.slug.to_string(),

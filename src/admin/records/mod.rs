@@ -15,6 +15,7 @@ use minijinja::context;
 use minijinja::value::Serde;
 
 use super::error::{AdminError, AdminResult, Problem};
+use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{self, author};
 use super::{AdminState, saving};
@@ -22,7 +23,7 @@ use crate::admin::done::Done;
 use crate::content::records::{self, Loaded, Table};
 use crate::content::versioned::{Over, Saved};
 use crate::content::{SaveError, assets, revisions};
-use form::{Errors, Typed};
+use form::Typed;
 use kinds::Kind;
 
 /// The kind of record a route serves, from its path (`/admin/books/…`).
@@ -66,9 +67,8 @@ impl Summary {
 
 pub async fn new(State(state): State<AdminState>, editor: Editor, path: MatchedPath) -> AdminResult {
     let kind = kind_of(&path)?;
-    let mut typed = Typed::new();
-    typed.insert("language".into(), "en".into());
-    Shown::new(kind, &typed).render(&state, &editor).await
+    let typed = Typed::from([("language".to_owned(), "en".to_owned())]);
+    Shown::new(None, &RecordForm { kind, typed, version: 0 }).render(&state, &editor).await
 }
 
 pub async fn edit(
@@ -80,50 +80,43 @@ pub async fn edit(
 ) -> AdminResult {
     let kind = kind_of(&path)?;
     let record = load(&state, kind, id).await?;
-    let typed = form::typed(kind, &record.row);
-    Shown { record: Some(&record), notice: publishing::notice(&done.done), version: record.version, ..Shown::new(kind, &typed) }
-        .render(&state, &editor)
-        .await
+    let form = RecordForm { kind, typed: form::typed(kind, &record.row), version: record.version };
+    Shown::with_notice(Some(&record), &form, publishing::notice(&done.done)).render(&state, &editor).await
 }
 
 async fn load(state: &AdminState, kind: &Kind, id: i64) -> Result<Loaded, AdminError> {
     Ok(records::load(&state.site.store, &table(kind), id).await?.ok_or_else(Problem::not_found)?)
 }
 
-/// What the record form shows.
-struct Shown<'a> {
+/// The record form as typed: the kind's fields and the version they were typed against.
+struct RecordForm {
     kind: &'static Kind,
-    status: StatusCode,
-    record: Option<&'a Loaded>,
-    typed: &'a Typed,
+    typed: Typed,
     version: i64,
-    errors: Errors,
-    notice: &'a str,
-    conflict: Option<minijinja::Value>,
 }
 
-impl<'a> Shown<'a> {
-    fn new(kind: &'static Kind, typed: &'a Typed) -> Self {
-        Shown { kind, status: StatusCode::OK, record: None, typed, version: 0, errors: Errors::new(), notice: "", conflict: None }
-    }
+/// What the record form shows: the form (as typed), messages, the saved record.
+type Shown<'a> = FormPage<'a, Loaded, RecordForm>;
 
+impl Shown<'_> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
         let images = assets::image_names(&state.site.store).await?;
-        let record = self.record.map(|r| {
-            let url = self.kind.public.map(|p| format!("{p}{}", r.slug));
+        let kind = self.form.kind;
+        let record = self.item.map(|r| {
+            let url = kind.public.map(|p| format!("{p}{}", r.slug));
             context! { id => r.id, status => r.status.as_str(), live => r.status == "published", url }
         });
         let values = context! {
-            kind => Serde(Summary::of(self.kind)), record, typed => Serde(self.typed), version => self.version,
+            kind => Serde(Summary::of(kind)), record, typed => Serde(&self.form.typed), version => self.form.version,
             errors => Serde(&self.errors), notice => self.notice, images, conflict => self.conflict,
         };
         Ok(state.views.page(self.status, "record_edit.html", Some(editor), values))
     }
 }
 
-/// The typed fields of a submitted form, and the form's version and button
-/// (`keep` when the browser brings back text it kept unsaved: shown, not saved).
-fn submitted(kind: &Kind, pairs: Vec<(String, String)>) -> (Typed, i64, String) {
+/// The submitted form, and its button (`keep` when the browser brings back
+/// text it kept unsaved: shown, not saved).
+fn submitted(kind: &'static Kind, pairs: Vec<(String, String)>) -> (RecordForm, String) {
     let mut typed = Typed::new();
     let (mut version, mut action) = (0, String::new());
     for (name, value) in pairs {
@@ -137,7 +130,7 @@ fn submitted(kind: &Kind, pairs: Vec<(String, String)>) -> (Typed, i64, String) 
             _ => {}
         }
     }
-    (typed, version, action)
+    (RecordForm { kind, typed, version }, action)
 }
 
 async fn library(state: &AdminState) -> anyhow::Result<BTreeMap<String, String>> {
@@ -159,23 +152,21 @@ pub async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AdminResult {
     let kind = kind_of(&path)?;
-    let (typed, _, action) = submitted(kind, pairs);
+    let (typed, action) = submitted(kind, pairs);
     if action == "keep" {
-        return Shown { notice: "Brought back, not saved yet.", ..Shown::new(kind, &typed) }.render(&state, &editor).await;
+        return Shown::with_notice(None, &typed, "Brought back, not saved yet.").render(&state, &editor).await;
     }
     let status = status_for(&action, None);
-    let json = match form::read(kind, &typed, status, &library(&state).await?) {
+    let json = match form::read(kind, &typed.typed, status, &library(&state).await?) {
         Ok(json) => json,
-        Err(errors) => {
-            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, errors, ..Shown::new(kind, &typed) }.render(&state, &editor).await;
-        }
+        Err(errors) => return Shown::invalid(None, &typed, errors).render(&state, &editor).await,
     };
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let saved = records::save(&state.site.store, &table(kind), Over::New, &slug, &typed, &author(&editor), async move |tx| {
+    let saved = records::save(&state.site.store, &table(kind), Over::New, &slug, &typed.typed, &author(&editor), async move |tx| {
         (kind.save)(tx, json).await
     })
     .await;
-    answer(&state, &editor, kind, None, (&typed, 0, &action), saved).await
+    answer(&state, &editor, None, &typed, &action, saved).await
 }
 
 pub async fn update(
@@ -187,68 +178,55 @@ pub async fn update(
 ) -> AdminResult {
     let kind = kind_of(&path)?;
     let record = load(&state, kind, id).await?;
-    let (typed, version, action) = submitted(kind, pairs);
+    let (typed, action) = submitted(kind, pairs);
     if action == "keep" {
-        let shown = Shown { record: Some(&record), version, notice: "Brought back, not saved yet.", ..Shown::new(kind, &typed) };
-        return shown.render(&state, &editor).await;
+        return Shown::with_notice(Some(&record), &typed, "Brought back, not saved yet.").render(&state, &editor).await;
     }
     let status = status_for(&action, Some(&record.status));
-    let json = match form::read(kind, &typed, status, &library(&state).await?) {
+    let json = match form::read(kind, &typed.typed, status, &library(&state).await?) {
         Ok(json) => json,
-        Err(errors) => {
-            return Shown { status: StatusCode::UNPROCESSABLE_ENTITY, record: Some(&record), version, errors, ..Shown::new(kind, &typed) }
-                .render(&state, &editor)
-                .await;
-        }
+        Err(errors) => return Shown::invalid(Some(&record), &typed, errors).render(&state, &editor).await,
     };
     let slug = json["slug"].as_str().unwrap_or_default().to_owned();
-    let over = Over::Version { id, version };
-    let saved =
-        records::save(&state.site.store, &table(kind), over, &slug, &typed, &author(&editor), async move |tx| (kind.save)(tx, json).await)
-            .await;
-    answer(&state, &editor, kind, Some(&record), (&typed, version, &action), saved).await
+    let over = Over::Version { id, version: typed.version };
+    let saved = records::save(&state.site.store, &table(kind), over, &slug, &typed.typed, &author(&editor), async move |tx| {
+        (kind.save)(tx, json).await
+    })
+    .await;
+    answer(&state, &editor, Some(&record), &typed, &action, saved).await
 }
 
 /// After a save: the editor on the saved record, or the form again as typed, with why it was not saved.
 async fn answer(
     state: &AdminState,
     editor: &Editor,
-    kind: &'static Kind,
     record: Option<&Loaded>,
-    (typed, version, action): (&Typed, i64, &str),
+    form: &RecordForm,
+    action: &str,
     saved: Result<Saved, SaveError>,
 ) -> AdminResult {
     let again = match saved {
         Ok(saved) => {
-            let done = match action {
-                "publish" => "published",
-                "unpublish" => "unpublished",
-                _ => "saved",
-            };
-            return Ok(Redirect::to(&format!("{}/{}?done={done}", kind.path, saved.id)).into_response());
+            // Records are never scheduled: the word is the button's.
+            let done = publishing::done(action, crate::content::Status::Draft);
+            return Ok(Redirect::to(&format!("{}/{}?done={done}", form.kind.path, saved.id)).into_response());
         }
-        Err(error) => saving::again(error, kind.one)?,
+        Err(error) => saving::again(error, form.kind.one)?,
     };
     match record {
-        Some(record) if again.conflict => conflict(state, editor, kind, record.id, typed).await,
-        _ => Shown { status: again.status, record, version, errors: again.errors(), ..Shown::new(kind, typed) }.render(state, editor).await,
+        Some(record) if again.conflict => conflict(state, editor, record.id, form).await,
+        _ => Shown::again(record, form, &again).render(state, editor).await,
     }
 }
 
 /// Someone saved since the form was opened: theirs beside the typed one, which stays unsaved.
-async fn conflict(state: &AdminState, editor: &Editor, kind: &'static Kind, id: i64, mine: &Typed) -> AdminResult {
+async fn conflict(state: &AdminState, editor: &Editor, id: i64, mine: &RecordForm) -> AdminResult {
+    let kind = mine.kind;
     let theirs = load(state, kind, id).await?;
     let their_typed = form::typed(kind, &theirs.row);
-    let conflict = saving::conflict(&state.site.store, kind.entity, id, &their_typed, mine, &[]).await?;
-    Shown {
-        status: StatusCode::CONFLICT,
-        record: Some(&theirs),
-        version: theirs.version,
-        conflict: Some(conflict),
-        ..Shown::new(kind, mine)
-    }
-    .render(state, editor)
-    .await
+    let conflict = saving::conflict(&state.site.store, kind.entity, id, &their_typed, &mine.typed, &[]).await?;
+    let form = RecordForm { kind, typed: mine.typed.clone(), version: theirs.version };
+    Shown::conflict(&theirs, &form, conflict).render(state, editor).await
 }
 
 pub async fn history(
