@@ -9,7 +9,6 @@ pub mod recount;
 pub mod signatures;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use crate::content::SaveError;
@@ -179,13 +178,42 @@ pub async fn close(store: &Store, id: i64) -> anyhow::Result<bool> {
 }
 
 /// A petition as its block and pages show it.
-pub fn view(petition: &Petition, tally: &signatures::Tally) -> Value {
+/// A petition as the site shows it: a `petition` block's `petition` (docs/THEMES.md).
+#[derive(Debug, Serialize)]
+pub struct PetitionView {
+    slug: String,
+    title: String,
+    addressee: String,
+    status: String,
+    result_html: String,
+    body_html: String,
+    ends: Option<crate::render::views::DateView>,
+    #[serde(flatten)]
+    pub counter: Counter,
+}
+
+/// The counter, also answered alone to pages that update it without a reload.
+#[derive(Debug, Serialize)]
+pub struct Counter {
+    count: i64,
+    goal: i64,
+    /// Of the goal, at most 100.
+    percent: i64,
+    /// Signers who agreed to be named.
+    names: Vec<String>,
+    open: bool,
+}
+
+pub fn view(petition: &Petition, tally: &signatures::Tally) -> PetitionView {
     let percent = if petition.goal > 0 { (tally.count * 100 / petition.goal).min(100) } else { 100 };
-    json!({
-        "slug": petition.slug, "title": petition.title, "addressee": petition.addressee, "goal": petition.goal,
-        "open": petition.is_open(), "status": petition.status, "result_html": crate::render::markdown::to_html(&petition.result),
-        "body_html": crate::render::markdown::to_html(&petition.body),
-        "ends": petition.ends_at.map(|t| crate::render::views::date(t.date())),
-        "count": tally.count, "names": tally.names, "percent": percent,
-    })
+    PetitionView {
+        slug: petition.slug.clone(),
+        title: petition.title.clone(),
+        addressee: petition.addressee.clone(),
+        status: petition.status.clone(),
+        result_html: crate::render::markdown::to_html(&petition.result),
+        body_html: crate::render::markdown::to_html(&petition.body),
+        ends: petition.ends_at.map(|t| crate::render::views::date(t.date())),
+        counter: Counter { count: tally.count, goal: petition.goal, percent, names: tally.names.clone(), open: petition.is_open() },
+    }
 }

@@ -202,10 +202,8 @@ pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>, headers
     let Some(petition) = super::by_slug(store, &slug).await? else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "no such petition" }))).into_response());
     };
-    let view = super::view(&petition, &signatures::tally(store, petition.id).await?);
-    let body =
-        json!({ "count": view["count"], "goal": view["goal"], "percent": view["percent"], "names": view["names"], "open": view["open"] });
-    let mut response = ([(header::CACHE_CONTROL, "public, max-age=5")], Json(body)).into_response();
+    let counter = super::view(&petition, &signatures::tally(store, petition.id).await?).counter;
+    let mut response = ([(header::CACHE_CONTROL, "public, max-age=5")], Json(counter)).into_response();
     state.allow_copies(&headers, &mut response);
     Ok(response)
 }
