@@ -5,14 +5,13 @@ use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::HeaderMap;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::letters;
 use crate::client_ip::ClientIp;
 use crate::content::settings::SiteSettings;
 use crate::mail::{EmailAddress, Mailer};
-use crate::public_forms::answers::{Answer, PublicResult};
+use crate::public_forms::answers::{Answer, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
 use crate::public_forms::guard::Guard;
 use crate::public_forms::submit::{self, Admitted, PublicForm};
@@ -34,9 +33,30 @@ pub struct MessageForm {
     guard: Guard,
 }
 
+/// The contact form shown again: `contact_form` of `message.html`.
+#[derive(Serialize)]
+struct Again<'a> {
+    contact_form: ContactForm<'a>,
+}
+
+#[derive(Serialize)]
+struct ContactForm<'a> {
+    values: Typed<'a>,
+    errors: &'a Errors,
+}
+
+/// What was typed.
+#[derive(Serialize)]
+struct Typed<'a> {
+    name: &'a str,
+    email: &'a str,
+    subject: &'a str,
+    message: &'a str,
+}
+
 impl MessageForm {
-    fn values(&self) -> Value {
-        json!({ "name": self.name, "email": self.email, "subject": self.subject, "message": self.message })
+    fn values(&self) -> Typed<'_> {
+        Typed { name: &self.name, email: &self.email, subject: &self.subject, message: &self.message }
     }
 }
 
@@ -78,7 +98,7 @@ pub async fn send_message(
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> PublicResult {
     let Form(form) = form?;
-    let again = |errors: &Errors| json!({ "contact_form": { "values": form.values(), "errors": errors } });
+    let again = |errors: &Errors| form_again(Again { contact_form: ContactForm { values: form.values(), errors } });
     if let Some(Admitted { input: writing, settings, mailer }) = submit::admit(&state, &ip, &headers, &form, again).await? {
         let id = super::save(&state.site.store, &writing, &ip).await?;
         forward(&state, mailer, id, settings, writing).await;

@@ -7,13 +7,12 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::{letters, subscribers};
 use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
-use crate::public_forms::answers::{Answer, PublicError, PublicResult};
+use crate::public_forms::answers::{Answer, PublicError, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
 use crate::public_forms::guard::Guard;
 use crate::public_forms::submit::{self, Admitted, PublicForm};
@@ -37,6 +36,19 @@ pub struct NewSubscriber {
     name: String,
 }
 
+/// The signup form shown again: `signup` of `message.html`.
+#[derive(Serialize)]
+struct Again<'a> {
+    signup: SignupAgain<'a>,
+}
+
+#[derive(Serialize)]
+struct SignupAgain<'a> {
+    email: &'a str,
+    name: &'a str,
+    error: &'a str,
+}
+
 impl PublicForm for Signup {
     type Input = NewSubscriber;
     const LIMITS: Limits = subscribers::SIGNUP_LIMITS;
@@ -58,13 +70,9 @@ impl PublicForm for Signup {
         Ok(NewSubscriber { email, name: name.to_owned() })
     }
 
-    fn paused(&self, _again: Value) -> Option<Answer> {
+    fn paused(&self, _again: crate::public_forms::answers::FormAgain) -> Option<Answer> {
         let text = "This site cannot send email at the moment, so it cannot confirm new subscriptions. Please try again later, or follow the news by feed.";
-        Some(
-            Answer::new(StatusCode::SERVICE_UNAVAILABLE, "Signups are paused")
-                .lines([text])
-                .with(json!({ "links": [{ "href": "/feed.xml", "label": "Atom feed" }] })),
-        )
+        Some(Answer::new(StatusCode::SERVICE_UNAVAILABLE, "Signups are paused").lines([text]).link("/feed.xml", "Atom feed"))
     }
 
     fn invalid_title(errors: &Errors) -> &'static str {
@@ -81,7 +89,7 @@ pub async fn subscribe(
     let Form(form) = form.map_err(|rejection| PublicError::from(rejection).at(PATH))?;
     let again = |errors: &Errors| {
         let error = errors.values().next().map_or("", String::as_str);
-        json!({ "signup": { "email": form.email, "name": form.name, "error": error } })
+        form_again(Again { signup: SignupAgain { email: &form.email, name: &form.name, error } })
     };
     let admitted = submit::admit(&state, &ip, &headers, &form, again).await.map_err(|error| error.at(PATH))?;
     if let Some(Admitted { input, settings, mailer: Some(mailer) }) = admitted
@@ -110,7 +118,7 @@ pub async fn subscribe(
 pub async fn confirm_form(State(state): State<Forms>, Path(token): Path<String>) -> PublicResult {
     let Some(subscriber) = subscribers::by_confirmation(&state.site.store, &token).await? else { return Ok(invalid_confirmation()) };
     let text = format!("Press the button to receive the newsletter at {}.", subscriber.email);
-    Ok(Answer::ok("Confirm your subscription").lines([text]).with(json!({ "button": "Confirm" })).at(PATH))
+    Ok(Answer::ok("Confirm your subscription").lines([text]).button("Confirm").at(PATH))
 }
 
 pub async fn confirm(State(state): State<Forms>, Path(token): Path<String>) -> PublicResult {
@@ -125,7 +133,7 @@ fn invalid_confirmation() -> Answer {
             "A confirmation link works once, for 48 hours. If you pressed “Confirm” already, you are subscribed and need do nothing.",
             "Otherwise, sign up again and use the link in the newest email.",
         ])
-        .with(json!({ "signup": { "email": "", "name": "", "error": "" } }))
+        .again(form_again(Again { signup: SignupAgain { email: "", name: "", error: "" } }))
         .at(PATH)
 }
 
@@ -134,7 +142,7 @@ pub async fn unsubscribe_form(State(state): State<Forms>, Path(key): Path<String
         Some(subscriber) if subscriber.status == subscribers::UNSUBSCRIBED => Ok(already_unsubscribed(&subscriber.email)),
         Some(subscriber) => {
             let text = format!("Press the button and {} will receive no more issues.", subscriber.email);
-            Ok(Answer::ok("Unsubscribe from the newsletter").lines([text]).with(json!({ "button": "Unsubscribe" })).at(PATH))
+            Ok(Answer::ok("Unsubscribe from the newsletter").lines([text]).button("Unsubscribe").at(PATH))
         }
         None => Ok(invalid_unsubscribe()),
     }
@@ -158,7 +166,7 @@ fn already_unsubscribed(email: &str) -> Answer {
             format!("{email} will receive no more issues of the newsletter."),
             "Changed your mind? You can sign up again at any time.".into(),
         ])
-        .with(json!({ "links": [{ "href": "/newsletter", "label": "The newsletter page" }] }))
+        .link("/newsletter", "The newsletter page")
         .at(PATH)
 }
 

@@ -7,14 +7,14 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use super::signatures::Verified;
 use super::{Petition, countries, letters, signatures};
 use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
-use crate::public_forms::answers::{Answer, PublicResult};
+use crate::public_forms::answers::{Answer, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
 use crate::public_forms::guard::Guard;
 use crate::public_forms::submit::{self, Admitted, PublicForm};
@@ -39,13 +39,43 @@ pub struct SignForm {
     guard: Guard,
 }
 
+/// The signing form shown again: `petition_form` of `message.html`.
+#[derive(Serialize)]
+struct Again<'a> {
+    petition_form: SigningAgain<'a>,
+}
+
+#[derive(Serialize)]
+struct SigningAgain<'a> {
+    petition: super::PetitionView,
+    values: Typed<'a>,
+    errors: &'a Errors,
+    countries: &'static [(&'static str, &'static str)],
+}
+
+/// What was typed.
+#[derive(Serialize)]
+struct Typed<'a> {
+    email: &'a str,
+    name: &'a str,
+    country: &'a str,
+    postcode: &'a str,
+    comment: &'a str,
+    show_name: bool,
+    subscribe: bool,
+}
+
 impl SignForm {
-    /// The typed values, for the form shown again.
-    fn values(&self) -> Value {
-        json!({
-            "email": self.email, "name": self.name, "country": self.country, "postcode": self.postcode,
-            "comment": self.comment, "show_name": self.show_name == "yes", "subscribe": self.subscribe == "yes",
-        })
+    fn values(&self) -> Typed<'_> {
+        Typed {
+            email: &self.email,
+            name: &self.name,
+            country: &self.country,
+            postcode: &self.postcode,
+            comment: &self.comment,
+            show_name: self.show_name == "yes",
+            subscribe: self.subscribe == "yes",
+        }
     }
 }
 
@@ -61,9 +91,9 @@ impl PublicForm for SignForm {
         &signing.email
     }
 
-    fn paused(&self, again: Value) -> Option<Answer> {
+    fn paused(&self, again: crate::public_forms::answers::FormAgain) -> Option<Answer> {
         let text = "A signature counts once its email address is confirmed, and this site cannot send email at the moment. Please try again later.";
-        Some(Answer::new(StatusCode::SERVICE_UNAVAILABLE, "Signing is paused").lines([text]).with(again))
+        Some(Answer::new(StatusCode::SERVICE_UNAVAILABLE, "Signing is paused").lines([text]).again(again))
     }
 
     fn read(&self) -> Result<signatures::Signing, Errors> {
@@ -112,7 +142,8 @@ pub async fn sign(
     }
     let again = |errors: &Errors| {
         let tally = signatures::Tally { count: 0, names: vec![] };
-        json!({ "petition_form": { "petition": super::view(&petition, &tally), "values": form.values(), "errors": errors, "countries": countries::options() } })
+        let petition = super::view(&petition, &tally);
+        form_again(Again { petition_form: SigningAgain { petition, values: form.values(), errors, countries: countries::COUNTRIES } })
     };
     let Some(Admitted { input: signing, settings, mailer: Some(mailer) }) = submit::admit(&state, &ip, &headers, &form, again).await?
     else {
@@ -147,10 +178,7 @@ async fn closed(state: &Forms, petition: &Petition) -> PublicResult {
     let count = signatures::tally(&state.site.store, petition.id).await.map(|t| t.count).unwrap_or_default();
     let text = format!("“{}” takes no more signatures. {count} people signed it.", petition.title);
     let result = crate::render::markdown::to_html(&petition.result);
-    Ok(Answer::new(StatusCode::GONE, "This petition is closed")
-        .lines([text])
-        .with(json!({ "html": result }))
-        .at(format!("/petitions/{}/sign", petition.slug)))
+    Ok(Answer::new(StatusCode::GONE, "This petition is closed").lines([text]).html(result).at(format!("/petitions/{}/sign", petition.slug)))
 }
 
 pub async fn verify_form(State(state): State<Forms>, Path(token): Path<String>) -> PublicResult {
@@ -159,7 +187,7 @@ pub async fn verify_form(State(state): State<Forms>, Path(token): Path<String>) 
     match super::get(store, signature.petition_id).await? {
         Some(petition) if petition.is_open() => {
             let text = format!("Press the button to add your signature to “{}”.", petition.title);
-            Ok(Answer::ok("Confirm your signature").lines([text]).with(json!({ "button": "Confirm" })).at(CONFIRM_PATH))
+            Ok(Answer::ok("Confirm your signature").lines([text]).button("Confirm").at(CONFIRM_PATH))
         }
         Some(petition) => closed(&state, &petition).await,
         None => Ok(invalid_link()),

@@ -10,7 +10,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::Serialize;
 use time::Duration;
 
 use super::Forms;
@@ -23,8 +23,7 @@ pub struct Answer {
     pub status: StatusCode,
     pub title: String,
     pub paragraphs: Vec<String>,
-    /// Added to the page's content: the form shown again, a button, links.
-    pub extra: Value,
+    pub shows: Shows,
     /// Shown as the page's address instead of the request's, where a
     /// token in the request's path must not appear on the page.
     pub path: Option<String>,
@@ -32,9 +31,45 @@ pub struct Answer {
     pub retry_after: Option<i64>,
 }
 
+/// What an answer shows under its text: the optional parts of
+/// `message.html`'s content (docs/THEMES.md).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Shows {
+    /// The label of the button that confirms (a link's page).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub button: Option<&'static str>,
+    /// Where to go next.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<NextLink>,
+    /// Sanitised HTML (a closed petition's result).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// The form shown again with what was typed: one value named for its
+    /// form (`petition_form`, `contact_form`, `signup`), made by the form's
+    /// own capability from its own types (see [`form_again`]).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub again: Option<FormAgain>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NextLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// A form shown again, as [`Shows::again`] holds it. It is serialized where
+/// it is made, so this module need not know each capability's types (they
+/// depend on it); template values cannot be flattened, JSON ones can.
+#[derive(Debug, Clone, Serialize)]
+pub struct FormAgain(serde_json::Value);
+
+pub fn form_again(form: impl Serialize) -> FormAgain {
+    FormAgain(serde_json::to_value(form).expect("a form of text fields serializes to JSON"))
+}
+
 impl Answer {
     pub fn new(status: StatusCode, title: impl Into<String>) -> Self {
-        Answer { status, title: title.into(), paragraphs: Vec::new(), extra: json!({}), path: None, retry_after: None }
+        Answer { status, title: title.into(), paragraphs: Vec::new(), shows: Shows::default(), path: None, retry_after: None }
     }
 
     pub fn ok(title: impl Into<String>) -> Self {
@@ -46,11 +81,24 @@ impl Answer {
         self
     }
 
-    /// Adds `extra`'s fields to the page's content.
-    pub fn with(mut self, extra: Value) -> Self {
-        if let (Value::Object(content), Value::Object(extra)) = (&mut self.extra, extra) {
-            content.extend(extra);
-        }
+    pub fn button(mut self, label: &'static str) -> Self {
+        self.shows.button = Some(label);
+        self
+    }
+
+    pub fn link(mut self, href: &'static str, label: &'static str) -> Self {
+        self.shows.links.push(NextLink { href, label });
+        self
+    }
+
+    pub fn html(mut self, html: String) -> Self {
+        self.shows.html = Some(html);
+        self
+    }
+
+    /// The form once more (see [`form_again`]).
+    pub fn again(mut self, form: FormAgain) -> Self {
+        self.shows.again = Some(form);
         self
     }
 
@@ -61,7 +109,7 @@ impl Answer {
 
     /// A link back to the home page under the text.
     pub fn home_link(self) -> Self {
-        self.with(json!({ "links": [{ "href": "/", "label": "Back to the home page" }] }))
+        self.link("/", "Back to the home page")
     }
 }
 
@@ -145,7 +193,7 @@ pub async fn finish(State(state): State<Forms>, request: Request, next: Next) ->
     let Some(answer) = response.extensions_mut().remove::<Answer>() else { return response };
     let paragraphs: Vec<&str> = answer.paragraphs.iter().map(String::as_str).collect();
     let path = answer.path.as_deref().unwrap_or(&path);
-    let mut page = message_page(&state.site, answer.status, path, &answer.title, &paragraphs, answer.extra).await;
+    let mut page = message_page(&state.site, answer.status, path, &answer.title, &paragraphs, &answer.shows).await;
     if let Some(seconds) = answer.retry_after {
         page.headers_mut().insert(header::RETRY_AFTER, seconds.into());
     }
@@ -157,17 +205,17 @@ pub fn cross_site() -> Answer {
 }
 
 /// A form without a valid stamp: kept open for days, or not from our page.
-pub fn stale(again: Value) -> Answer {
+pub fn stale(again: FormAgain) -> Answer {
     Answer::new(StatusCode::BAD_REQUEST, "Please send the form again")
         .lines(["This form was open for a long time, so please check it and send it again."])
-        .with(again)
+        .again(again)
 }
 
 /// `again` shows the form once more with what was typed, for after the wait.
-pub fn too_many(wait: Duration, again: Value) -> Answer {
+pub fn too_many(wait: Duration, again: FormAgain) -> Answer {
     let minutes = (wait.whole_seconds() + 59) / 60;
     let text = format!("There were too many attempts from your network or for this address. Please try again in {minutes} minutes.");
-    let mut answer = Answer::new(StatusCode::TOO_MANY_REQUESTS, "Please wait a little").lines([text]).with(again);
+    let mut answer = Answer::new(StatusCode::TOO_MANY_REQUESTS, "Please wait a little").lines([text]).again(again);
     answer.retry_after = Some(wait.whole_seconds());
     answer
 }
@@ -182,8 +230,8 @@ pub fn unavailable() -> Answer {
 }
 
 /// Fields to correct, with the form shown again.
-pub fn invalid(title: &str, again: Value) -> Answer {
-    Answer::new(StatusCode::UNPROCESSABLE_ENTITY, title).with(again)
+pub fn invalid(title: &str, again: FormAgain) -> Answer {
+    Answer::new(StatusCode::UNPROCESSABLE_ENTITY, title).again(again)
 }
 
 /// A body the form extractor would not read: too large (413) or not a form.

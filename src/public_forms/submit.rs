@@ -3,8 +3,8 @@
 //! confirms by email, the limits on attempts, and the blocked domains.
 //! A form supplies only what differs ([`PublicForm`]).
 
+use super::answers::FormAgain;
 use axum::http::HeaderMap;
-use serde_json::Value;
 
 use super::answers::{self, Answer, PublicError};
 use super::attempts::{self, Limits};
@@ -26,7 +26,7 @@ pub trait PublicForm {
     fn email(input: &Self::Input) -> &EmailAddress;
     /// The answer while this site cannot send mail, for a form that
     /// confirms by email; `None` for one that works without.
-    fn paused(&self, _again: Value) -> Option<Answer> {
+    fn paused(&self, _again: FormAgain) -> Option<Answer> {
         None
     }
     /// The title of the page that shows the form again with its errors.
@@ -52,7 +52,7 @@ pub async fn admit<F: PublicForm>(
     ip: &str,
     headers: &HeaderMap,
     form: &F,
-    again: impl Fn(&Errors) -> Value,
+    again: impl Fn(&Errors) -> FormAgain,
 ) -> Result<Option<Admitted<F::Input>>, PublicError> {
     let proof = match guard::check(&state.key, headers, form.guard(), &state.origins) {
         Verdict::CrossSite => return Err(answers::cross_site().into()),

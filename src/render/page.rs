@@ -181,13 +181,13 @@ pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
 /// The content of `message.html`; `extra` adds what one answer shows
 /// (a button, a form to send again, links: `docs/THEMES.md`).
 #[derive(Serialize)]
-struct Message<'a> {
+struct Message<'a, Extra> {
     title: &'a str,
     paragraphs: &'a [&'a str],
     /// A stamp already a few seconds old, for a form shown again.
     stamp: String,
     #[serde(flatten)]
-    extra: Value,
+    extra: Extra,
 }
 
 /// A short page in the site's own layout answering a form or a link
@@ -199,7 +199,7 @@ pub async fn message_page(
     path: &str,
     title: &str,
     paragraphs: &[&str],
-    extra: serde_json::Value,
+    extra: impl Serialize,
 ) -> Response {
     let mut meta = seo::Meta::new(title, "", path);
     meta.noindex = true;
