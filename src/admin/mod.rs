@@ -10,6 +10,7 @@ mod dashboard;
 mod diff;
 pub mod done;
 pub mod error;
+mod fields;
 mod form;
 mod form_page;
 mod gate;

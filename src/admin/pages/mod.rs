@@ -4,8 +4,6 @@
 
 pub mod blocks;
 
-use std::collections::BTreeMap;
-
 use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,6 +14,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::error::{AdminError, AdminResult, Problem};
+use super::fields::{self, Errors};
 use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{self, author, done, minute, typed_time, wanted_status};
@@ -26,7 +25,7 @@ use crate::content::pages::{self, Page, PageInput};
 use crate::content::revisions;
 use crate::content::slug::{Slug, slugify};
 use crate::content::versioned::{Over, Saved};
-use crate::content::{SaveError, Status, assets, media};
+use crate::content::{SaveError, Status};
 use blocks::TypedBlock;
 
 /// The page form as typed: page fields and blocks.
@@ -41,8 +40,6 @@ struct PageForm {
     op: String,
     blocks: Vec<TypedBlock>,
 }
-
-type Errors = BTreeMap<String, String>;
 
 impl PageForm {
     fn from_pairs(pairs: &[(String, String)]) -> Self {
@@ -156,9 +153,7 @@ type Shown<'a> = FormPage<'a, EditablePage, PageForm>;
 impl Shown<'_> {
     /// The page editor: page fields, the blocks with a form made for each type, the palette.
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let images = assets::image_names(&state.site.store).await?;
-        let videos: Vec<_> = media::published(&state.site.store, None).await?.into_iter().map(|m| (m.slug, m.title)).collect();
-        let petitions: Vec<_> = crate::petitions::list(&state.site.store).await?.into_iter().map(|p| (p.slug, p.title)).collect();
+        let choices = fields::Choices::load(&state.site.store).await?;
         let form = self.form;
         let blocks: Vec<_> = form
             .blocks
@@ -180,7 +175,7 @@ impl Shown<'_> {
         let values = context! {
             page => current, title => form.title.as_str(), slug => form.slug.as_str(), description => form.description.as_str(),
             publish_at => form.publish_at.as_str(), version => form.version, blocks, errors => Serde(&self.errors), notice => self.notice,
-            types => Serde(blocks::TYPES), images, videos, petitions, conflict => self.conflict,
+            types => Serde(blocks::TYPES), choices => Serde(choices), conflict => self.conflict,
         };
         Ok(state.views.page(self.status, "page_edit.html", Some(editor), values))
     }

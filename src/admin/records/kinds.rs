@@ -4,54 +4,11 @@
 
 use serde_json::Value;
 
+use crate::admin::fields::{Control, Field, field};
 use crate::content::books::BookInput;
 use crate::content::media::MediaInput;
 use crate::content::press::PressInput;
 use crate::store::Tx;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Control {
-    Line,
-    /// Markdown over several lines.
-    Text,
-    /// A path on the site or a web address; may be empty.
-    Address,
-    /// `YYYY-MM-DD`.
-    Date,
-    /// A whole number; may be empty.
-    Number,
-    /// One item a line.
-    Lines,
-    /// `Label | address`, one a line.
-    Links,
-    /// `Quote | source`, one a line.
-    Quotes,
-    /// An image from the library (its alt text is the library's, or else the record's title).
-    LibraryImage,
-    /// One of the listed values.
-    Choice(&'static [(&'static str, &'static str)]),
-}
-
-impl Control {
-    /// Stored as JSON (lists), so read with SQLite's `json()`.
-    pub fn is_json(self) -> bool {
-        matches!(self, Control::Lines | Control::Links | Control::Quotes)
-    }
-}
-
-#[derive(Debug, serde::Serialize)]
-pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
-    pub control: Control,
-    pub required: bool,
-    pub hint: &'static str,
-}
-
-const fn field(name: &'static str, label: &'static str, control: Control, required: bool, hint: &'static str) -> Field {
-    Field { name, label, control, required, hint }
-}
 
 /// A kind of record and how it is saved.
 pub struct Kind {
@@ -75,8 +32,8 @@ pub struct Kind {
 pub type Save = for<'a> fn(&'a mut Tx, Value) -> Saving<'a>;
 pub type Saving<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>> + Send + 'a>>;
 
-const SLUG: Field = field("slug", "Address", Control::Line, false, "The last part of its address; leave empty to make it from the title.");
-const LANGUAGE: Field = field("language", "Language", Control::Line, true, "A code such as en or de.");
+const SLUG: Field = field("slug", "Address", Control::Slug).hint("The last part of its address; leave empty to make it from the title.");
+const LANGUAGE: Field = field("language", "Language", Control::Line).required().hint("A code such as en or de.");
 
 pub static BOOKS: Kind = Kind {
     entity: "book",
@@ -87,29 +44,24 @@ pub static BOOKS: Kind = Kind {
     public: Some("/books/"),
     detail: "year",
     fields: &[
-        field("title", "Title", Control::Line, true, ""),
+        field("title", "Title", Control::Line).required(),
         SLUG,
-        field("subtitle", "Subtitle", Control::Line, false, ""),
-        field("author", "Author", Control::Line, false, ""),
-        field("co_authors", "Co-authors", Control::Lines, false, "One a line."),
-        field("foreword_by", "Foreword by", Control::Line, false, ""),
-        field("publisher", "Publisher", Control::Line, false, ""),
-        field("year", "Year", Control::Number, false, ""),
+        field("subtitle", "Subtitle", Control::Line),
+        field("author", "Author", Control::Line),
+        field("co_authors", "Co-authors", Control::Lines).hint("One a line."),
+        field("foreword_by", "Foreword by", Control::Line),
+        field("publisher", "Publisher", Control::Line),
+        field("year", "Year", Control::Number),
         LANGUAGE,
-        field("isbn13", "ISBN-13", Control::Line, false, "13 digits, hyphens allowed; the check digit is checked."),
-        field(
-            "cover",
-            "Cover",
-            Control::LibraryImage,
-            false,
-            "Its description comes from the media library (or is “Cover of” and the title).",
-        ),
-        field("description", "Description", Control::Text, false, ""),
-        field("sample", "Reading sample", Control::Text, false, ""),
-        field("reviews", "Reviews", Control::Quotes, false, "One a line: Quote | source."),
-        field("awards", "Awards", Control::Lines, false, "One a line."),
-        field("buy_links", "Where to buy", Control::Links, false, "One a line: Shop | https://…"),
-        field("position", "Place in the list", Control::Number, false, "Lower numbers come first."),
+        field("isbn13", "ISBN-13", Control::Line).hint("13 digits, hyphens allowed; the check digit is checked."),
+        field("cover", "Cover", Control::LibraryImage)
+            .hint("Its description comes from the media library (or is “Cover of” and the title)."),
+        field("description", "Description", Control::Markdown),
+        field("sample", "Reading sample", Control::Markdown),
+        field("reviews", "Reviews", Control::Quotes).hint("One a line: Quote | source."),
+        field("awards", "Awards", Control::Lines).hint("One a line."),
+        field("buy_links", "Where to buy", Control::Links).hint("One a line: Shop | https://…"),
+        field("position", "Place in the list", Control::Number).hint("Lower numbers come first."),
     ],
     save: |tx, json| {
         Box::pin(async move {
@@ -130,21 +82,16 @@ pub static MEDIA: Kind = Kind {
     public: Some("/media/"),
     detail: "date",
     fields: &[
-        field("title", "Title", Control::Line, true, ""),
+        field("title", "Title", Control::Line).required(),
         SLUG,
-        field("kind", "Kind", Control::Choice(MEDIA_KINDS), true, ""),
-        field("outlet", "Broadcaster or publisher", Control::Line, false, ""),
-        field("date", "Date", Control::Date, true, ""),
-        field(
-            "embed_url",
-            "Player address",
-            Control::Address,
-            false,
-            "e.g. https://www.youtube-nocookie.com/embed/…; loaded only when a visitor asks.",
-        ),
-        field("link_url", "Where to watch it", Control::Address, false, ""),
-        field("summary", "Summary", Control::Text, false, ""),
-        field("transcript", "Transcript", Control::Text, false, "Markdown; speakers in bold work well."),
+        field("kind", "Kind", Control::Choice(MEDIA_KINDS)).required(),
+        field("outlet", "Broadcaster or publisher", Control::Line),
+        field("date", "Date", Control::Date).required(),
+        field("embed_url", "Player address", Control::Address)
+            .hint("e.g. https://www.youtube-nocookie.com/embed/…; loaded only when a visitor asks."),
+        field("link_url", "Where to watch it", Control::Address),
+        field("summary", "Summary", Control::Markdown),
+        field("transcript", "Transcript", Control::Markdown).hint("Markdown; speakers in bold work well."),
     ],
     save: |tx, json| {
         Box::pin(async move {
@@ -163,15 +110,15 @@ pub static PRESS: Kind = Kind {
     public: None,
     detail: "outlet",
     fields: &[
-        field("title", "Headline", Control::Line, true, ""),
+        field("title", "Headline", Control::Line).required(),
         SLUG,
-        field("outlet", "Newspaper or broadcaster", Control::Line, true, ""),
-        field("date", "Date", Control::Date, true, ""),
-        field("source_url", "Link to the article", Control::Address, false, ""),
-        field("video_url", "Link to a video", Control::Address, false, ""),
+        field("outlet", "Newspaper or broadcaster", Control::Line).required(),
+        field("date", "Date", Control::Date).required(),
+        field("source_url", "Link to the article", Control::Address),
+        field("video_url", "Link to a video", Control::Address),
         LANGUAGE,
-        field("summary", "Summary", Control::Text, false, ""),
-        field("full_text", "Full text", Control::Text, false, "Only where the outlet allows republishing it."),
+        field("summary", "Summary", Control::Markdown),
+        field("full_text", "Full text", Control::Markdown).hint("Only where the outlet allows republishing it."),
     ],
     save: |tx, json| {
         Box::pin(async move {
@@ -186,4 +133,49 @@ pub static ALL: [&Kind; 3] = [&BOOKS, &MEDIA, &PRESS];
 
 pub fn by_path(segment: &str) -> Option<&'static Kind> {
     ALL.into_iter().find(|k| k.path.rsplit('/').next() == Some(segment))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::super::read;
+    use super::*;
+    use crate::admin::fields::{self, Typed};
+
+    #[test]
+    fn a_stored_book_reads_back_into_the_same_input() {
+        let row = json!({
+            "title": "One Day in the Life of 179212", "slug": "one-day", "subtitle": "", "author": "Jens Söring",
+            "co_authors": ["A. Person"], "foreword_by": "", "publisher": "Lantern", "year": 2003, "language": "en",
+            "isbn13": "9781590560556", "cover": "book.svg", "description": "Text", "sample": "",
+            "reviews": [{ "text": "Moving.", "source": "A paper" }], "awards": [], "buy_links": [{ "label": "Shop", "href": "https://example.org" }],
+            "position": 1,
+        });
+        let typed = fields::show(BOOKS.fields, &row);
+        assert_eq!(typed["reviews"], "Moving. | A paper");
+        let images = BTreeMap::from([("book.svg".to_owned(), "The cover".to_owned())]);
+        let read = read(&BOOKS, &typed, "published", &images).unwrap();
+        assert_eq!(read["cover"], json!({ "asset": "book.svg", "alt": "The cover" }));
+        assert_eq!(read["year"], 2003);
+        let input: crate::content::books::BookInput = serde_json::from_value(read).unwrap();
+        assert_eq!(input.isbn13.unwrap().digits(), "9781590560556");
+    }
+
+    #[test]
+    fn mistakes_are_named_at_their_field() {
+        let typed = Typed::from([
+            ("title".to_owned(), "Report".to_owned()),
+            ("outlet".to_owned(), String::new()),
+            ("date".to_owned(), "22.8.2016".to_owned()),
+            ("source_url".to_owned(), "javascript:alert(1)".to_owned()),
+            ("language".to_owned(), "en".to_owned()),
+        ]);
+        let errors = read(&PRESS, &typed, "draft", &BTreeMap::new()).unwrap_err();
+        for field in ["outlet", "date", "source_url"] {
+            assert!(errors.contains_key(field), "{field}: {errors:?}");
+        }
+    }
 }

@@ -2,10 +2,7 @@
 //! list and a form for every field of each kind of record, with versions
 //! that refuse a silent overwrite and a revision for every save.
 
-mod form;
 pub mod kinds;
-
-use std::collections::BTreeMap;
 
 use crate::admin::form::Form;
 use axum::extract::{MatchedPath, Path, Query, State};
@@ -20,10 +17,10 @@ use super::gate::Editor;
 use super::publishing::{self, author};
 use super::{AdminState, saving};
 use crate::admin::done::Done;
+use crate::admin::fields::{self, Errors, Library, Typed};
 use crate::content::records::{self, Loaded, Table};
 use crate::content::versioned::{Over, Saved};
 use crate::content::{SaveError, assets, revisions};
-use form::Typed;
 use kinds::Kind;
 
 /// The kind of record a route serves, from its path (`/admin/books/…`).
@@ -33,7 +30,7 @@ fn kind_of(path: &MatchedPath) -> Result<&'static Kind, Problem> {
 
 /// The kind's table with its editor's columns, straight from its field list.
 fn table(kind: &Kind) -> Table<'_> {
-    Table { name: kind.table, entity: kind.entity, columns: kind.fields.iter().map(|f| (f.name, f.control.is_json())).collect() }
+    Table { name: kind.table, entity: kind.entity, columns: kind.fields.iter().map(|f| (f.name, f.control.is_list())).collect() }
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, path: MatchedPath) -> AdminResult {
@@ -56,7 +53,7 @@ struct Summary {
     path: &'static str,
     plural: &'static str,
     one: &'static str,
-    fields: &'static [kinds::Field],
+    fields: &'static [fields::Field],
 }
 
 impl Summary {
@@ -80,7 +77,7 @@ pub async fn edit(
 ) -> AdminResult {
     let kind = kind_of(&path)?;
     let record = load(&state, kind, id).await?;
-    let form = RecordForm { kind, typed: form::typed(kind, &record.row), version: record.version };
+    let form = RecordForm { kind, typed: fields::show(kind.fields, &record.row), version: record.version };
     Shown::with_notice(Some(&record), &form, publishing::notice(&done.done)).render(&state, &editor).await
 }
 
@@ -100,7 +97,7 @@ type Shown<'a> = FormPage<'a, Loaded, RecordForm>;
 
 impl Shown<'_> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
-        let images = assets::image_names(&state.site.store).await?;
+        let choices = fields::Choices::load(&state.site.store).await?;
         let kind = self.form.kind;
         let record = self.item.map(|r| {
             let url = kind.public.map(|p| format!("{p}{}", r.slug));
@@ -108,7 +105,7 @@ impl Shown<'_> {
         });
         let values = context! {
             kind => Serde(Summary::of(kind)), record, typed => Serde(&self.form.typed), version => self.form.version,
-            errors => Serde(&self.errors), notice => self.notice, images, conflict => self.conflict,
+            errors => Serde(&self.errors), notice => self.notice, choices => Serde(choices), conflict => self.conflict,
         };
         Ok(state.views.page(self.status, "record_edit.html", Some(editor), values))
     }
@@ -133,8 +130,15 @@ fn submitted(kind: &'static Kind, pairs: Vec<(String, String)>) -> (RecordForm, 
     (RecordForm { kind, typed, version }, action)
 }
 
-async fn library(state: &AdminState) -> anyhow::Result<BTreeMap<String, String>> {
+async fn library(state: &AdminState) -> anyhow::Result<Library> {
     Ok(assets::library(&state.site.store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
+}
+
+/// Reads the typed fields into the record's input shape, with `status`.
+fn read(kind: &Kind, typed: &Typed, status: &str, library: &Library) -> Result<serde_json::Value, Errors> {
+    let mut json = fields::read(kind.fields, typed, library)?;
+    json.insert("status".into(), status.into());
+    Ok(serde_json::Value::Object(json))
 }
 
 /// The state a button asks for: these records are published or drafts.
@@ -157,7 +161,7 @@ pub async fn create(
         return Shown::with_notice(None, &typed, "Brought back, not saved yet.").render(&state, &editor).await;
     }
     let status = status_for(&action, None);
-    let json = match form::read(kind, &typed.typed, status, &library(&state).await?) {
+    let json = match read(kind, &typed.typed, status, &library(&state).await?) {
         Ok(json) => json,
         Err(errors) => return Shown::invalid(None, &typed, errors).render(&state, &editor).await,
     };
@@ -183,7 +187,7 @@ pub async fn update(
         return Shown::with_notice(Some(&record), &typed, "Brought back, not saved yet.").render(&state, &editor).await;
     }
     let status = status_for(&action, Some(&record.status));
-    let json = match form::read(kind, &typed.typed, status, &library(&state).await?) {
+    let json = match read(kind, &typed.typed, status, &library(&state).await?) {
         Ok(json) => json,
         Err(errors) => return Shown::invalid(Some(&record), &typed, errors).render(&state, &editor).await,
     };
@@ -223,7 +227,7 @@ async fn answer(
 async fn conflict(state: &AdminState, editor: &Editor, id: i64, mine: &RecordForm) -> AdminResult {
     let kind = mine.kind;
     let theirs = load(state, kind, id).await?;
-    let their_typed = form::typed(kind, &theirs.row);
+    let their_typed = fields::show(kind.fields, &theirs.row);
     let conflict = saving::conflict(&state.site.store, kind.entity, id, &their_typed, &mine.typed, &[]).await?;
     let form = RecordForm { kind, typed: mine.typed.clone(), version: theirs.version };
     Shown::conflict(&theirs, &form, conflict).render(state, editor).await
@@ -264,7 +268,7 @@ pub async fn restore(
     let revision = revisions::get(&state.site.store, kind.entity, id, version).await?.ok_or_else(Problem::not_found)?;
     let typed: Typed = serde_json::from_value(revision.data.0)?;
     let status = if record.status == "published" { "published" } else { "draft" };
-    let json = form::read(kind, &typed, status, &library(&state).await?).map_err(|_| {
+    let json = read(kind, &typed, status, &library(&state).await?).map_err(|_| {
         Problem::new(
             StatusCode::CONFLICT,
             "That version no longer passes today's checks (an image it names may be gone); copy what you need from it instead.",
