@@ -258,8 +258,3 @@ pub const COUNTRIES: &[(&str, &str)] = &[
 pub fn name(code: &str) -> Option<&'static str> {
     COUNTRIES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
-
-/// The country list the form offers.
-pub fn options() -> serde_json::Value {
-    serde_json::json!(COUNTRIES)
-}

@@ -1,74 +1,131 @@
-//! Page blocks turned into template values, with the content lists some
-//! blocks show (latest news, books, media, press) loaded from the store.
+//! Page blocks as a theme's templates get them: each block's own fields
+//! and what it shows, with the content lists some blocks show (latest news,
+//! books, media, press) loaded from the store.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::content::blocks::{Block, Image};
 use crate::content::posts::Body;
-use crate::content::{assets, books, media, posts, press};
-use crate::petitions::{self, countries, signatures};
-use crate::render::{markdown, views};
+use crate::content::{Href, assets, books, media, posts, press};
+use crate::petitions::{self, PetitionView, countries, signatures};
+use crate::render::markdown;
+use crate::render::views::{self, BookView, MediaView, PostView, PressView};
 use crate::store::Store;
 
-pub async fn view(store: &Store, block: &Block) -> anyhow::Result<Value> {
-    let mut value = serde_json::to_value(block)?;
-    let extra = match block {
-        Block::RichText { body } => json!({ "html": markdown::to_html(body) }),
+/// A block as its template gets it: its own fields (`content/blocks.rs`) and what it shows.
+#[derive(Serialize)]
+pub struct BlockView<'a> {
+    #[serde(flatten)]
+    block: &'a Block,
+    #[serde(flatten)]
+    shows: Shows,
+}
+
+/// What a block shows besides its own fields; each block type has its shape.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Shows {
+    /// Its Markdown text as HTML.
+    Text {
+        html: String,
+    },
+    /// Its text and its image as shown.
+    Card {
+        html: String,
+        image_view: Option<ImageView>,
+    },
+    Picture {
+        image_view: ImageView,
+    },
+    /// Its text and the petition it calls to sign, with its form's countries.
+    Petition {
+        html: String,
+        petition_view: Option<PetitionView>,
+        countries: &'static [(&'static str, &'static str)],
+    },
+    News {
+        posts: Vec<PostView>,
+        archive_url: Option<&'static str>,
+    },
+    Books {
+        books: Vec<BookView>,
+    },
+    Media {
+        items: Vec<MediaView>,
+    },
+    Press {
+        reports: Vec<PressView>,
+        archive_url: &'static str,
+    },
+    Video {
+        item: MediaView,
+    },
+    /// An unpublished video leaves no dead player behind.
+    Hidden {
+        hidden: bool,
+    },
+    External {
+        external: Href,
+        host: Option<String>,
+    },
+    Nothing {},
+}
+
+/// An image with the resized copies browsers pick from (`srcset`).
+#[derive(Serialize)]
+struct ImageView {
+    url: String,
+    alt: String,
+    srcset: String,
+}
+
+pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockView<'a>> {
+    let html = markdown::to_html;
+    let shows = match block {
+        Block::RichText { body: text } | Block::Quote { text, .. } => Shows::Text { html: html(text) },
+        Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => Shows::Text { html: html(text) },
         Block::Hero { text, image, .. } | Block::Feature { text, image, .. } => {
-            let image = match image {
+            let image_view = match image {
                 Some(image) => Some(image_view(store, image).await?),
                 None => None,
             };
-            json!({ "html": markdown::to_html(text), "image": image })
+            Shows::Card { html: html(text), image_view }
         }
-        Block::Image { image, .. } => json!({ "image": image_view(store, image).await? }),
-        Block::Quote { text, .. } => json!({ "html": markdown::to_html(text) }),
+        Block::Image { image, .. } => Shows::Picture { image_view: image_view(store, image).await? },
         Block::Petition { text, petition, .. } => {
             let found = match petition {
                 Some(slug) => petitions::by_slug(store, slug.as_str()).await?,
                 None => None,
             };
-            let petition = match found {
+            let petition_view = match found {
                 Some(p) => Some(petitions::view(&p, &signatures::tally(store, p.id).await?)),
                 None => None,
             };
-            json!({ "html": markdown::to_html(text), "petition": petition, "countries": countries::options() })
+            Shows::Petition { html: html(text), petition_view, countries: countries::COUNTRIES }
         }
-        Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => json!({ "html": markdown::to_html(text) }),
         Block::LatestNews { kind, limit, .. } => {
             let list = posts::published(store, *kind, *limit, 0, Body::Omitted).await?;
-            let archive = match kind {
-                Some(posts::PostKind::Article) => None,
-                _ => Some("/news/"),
-            };
-            json!({ "posts": list.iter().map(|p| views::post(p, false)).collect::<Vec<_>>(), "archive_url": archive })
+            let archive_url = (*kind != Some(posts::PostKind::Article)).then_some("/news/");
+            Shows::News { posts: list.iter().map(|p| views::post(p, false)).collect(), archive_url }
         }
-        Block::BookList { .. } => {
-            json!({ "books": books::published(store).await?.iter().map(|b| views::book(b, false)).collect::<Vec<_>>() })
-        }
+        Block::BookList { .. } => Shows::Books { books: books::published(store).await?.iter().map(|b| views::book(b, false)).collect() },
         Block::MediaList { limit, .. } => {
-            let items = media::published(store, Some(*limit)).await?;
-            json!({ "items": items.iter().map(|m| views::media_item(m, false)).collect::<Vec<_>>() })
+            Shows::Media { items: media::published(store, Some(*limit)).await?.iter().map(|m| views::media_item(m, false)).collect() }
         }
         Block::PressList { limit, .. } => {
             let reports = press::published(store, Some(*limit)).await?;
-            json!({ "reports": reports.iter().map(views::press_report).collect::<Vec<_>>(), "archive_url": "/press/" })
+            Shows::Press { reports: reports.iter().map(views::press_report).collect(), archive_url: "/press/" }
         }
         Block::Video { media: Some(slug), .. } => match media::published_by_slug(store, slug.as_str()).await? {
-            Some(item) => json!({ "item": views::media_item(&item, false) }),
-            // An unpublished item leaves no dead player behind.
-            None => json!({ "hidden": true }),
+            Some(item) => Shows::Video { item: views::media_item(&item, false) },
+            None => Shows::Hidden { hidden: true },
         },
-        Block::Video { url: Some(url), .. } => json!({ "external": url, "host": views::host(url.as_str()) }),
-        Block::Video { .. } | Block::Links { .. } => json!({}),
+        Block::Video { url: Some(url), .. } => Shows::External { external: url.clone(), host: views::host(url.as_str()) },
+        Block::Video { .. } | Block::Links { .. } => Shows::Nothing {},
     };
-    if let (Value::Object(map), Value::Object(extra)) = (&mut value, extra) {
-        map.extend(extra);
-    }
-    Ok(value)
+    Ok(BlockView { block, shows })
 }
 
-/// An image with the resized copies browsers pick from (`srcset`).
-async fn image_view(store: &Store, image: &Image) -> anyhow::Result<Value> {
-    Ok(json!({ "url": assets::url(&image.asset), "alt": image.alt, "srcset": assets::srcset(store, &image.asset).await? }))
+async fn image_view(store: &Store, image: &Image) -> anyhow::Result<ImageView> {
+    Ok(ImageView { url: assets::url(&image.asset), alt: image.alt.clone(), srcset: assets::srcset(store, &image.asset).await? })
 }

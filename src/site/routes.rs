@@ -197,7 +197,7 @@ struct PageContent<'a> {
     title: &'a str,
     is_home: bool,
     /// Each block's own fields and what it shows (`site/blocks.rs`).
-    blocks: Vec<serde_json::Value>,
+    blocks: Vec<blocks::BlockView<'a>>,
 }
 
 #[derive(Serialize)]

@@ -87,8 +87,8 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
         (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
     };
 
-    let (code, stdout, _) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase"));
-    assert_eq!(code, Some(0));
+    let (code, stdout, stderr) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase"));
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("Created the editor account ann@example.org"), "{stdout}");
     assert!(app.sign_in("ann@example.org", "first long phrase").await.is_ok(), "the running server knows the new account");
 
@@ -107,8 +107,8 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
     }
 
     let signed = app.sign_in("ann@example.org", "first long phrase").await.unwrap();
-    let (code, stdout, _) = user(&["reset-password", "ann@example.org"], Some("second long phrase"));
-    assert_eq!(code, Some(0), "{stdout}");
+    let (code, stdout, stderr) = user(&["reset-password", "ann@example.org"], Some("second long phrase"));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert_eq!(app.get_signed(&signed, "/admin").await.status, 303, "a reset signs the account out everywhere");
     assert!(app.sign_in("ann@example.org", "first long phrase").await.is_err());
     assert!(app.sign_in("ann@example.org", "second long phrase").await.is_ok());
