@@ -34,11 +34,6 @@ const THREE_BLOCKS: &[(&str, &str)] = &[
     ("b2.attribution", "Jens Söring"),
 ];
 
-fn saved_id(page: &Page) -> i64 {
-    assert_eq!(page.status, 303, "{page:?}");
-    page.header("location").unwrap().trim_start_matches("/admin/pages/").split('?').next().unwrap().parse().unwrap()
-}
-
 both_backends! {
     async fn an_editor_builds_a_page_from_blocks_and_publishes_it(backend: Backend) {
         let app = spawn_app(backend).await;
@@ -50,7 +45,7 @@ both_backends! {
         assert!(html.contains(r#"name="b0.type" value="quote""#) && html.contains("Not saved yet"), "{html}");
         assert!(html.contains(r#"value="Campaign""#), "the title stays typed");
 
-        let id = saved_id(&app.post_signed(&editor, "/admin/pages", &page_form("Campaign", "campaign", THREE_BLOCKS, &[("action", "publish")])).await);
+        let id = app.post_signed(&editor, "/admin/pages", &page_form("Campaign", "campaign", THREE_BLOCKS, &[("action", "publish")])).await.saved_id();
         let public = app.get("/campaign").await;
         assert_eq!(public.status, 200);
         let html = public.text();
@@ -65,7 +60,7 @@ both_backends! {
     async fn block_buttons_without_script_rearrange_the_typed_page_only(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let id = saved_id(&app.post_signed(&editor, "/admin/pages", &page_form("Order", "order", THREE_BLOCKS, &[("action", "publish")])).await);
+        let id = app.post_signed(&editor, "/admin/pages", &page_form("Order", "order", THREE_BLOCKS, &[("action", "publish")])).await.saved_id();
         let version = hidden_field(&app.get_signed(&editor, &format!("/admin/pages/{id}")).await.text(), "version").unwrap();
         let path = format!("/admin/pages/{id}");
         let moved = app.post_signed(&editor, &path, &page_form("Order", "order", THREE_BLOCKS, &[("version", &version), ("op", "up:2")])).await;
@@ -120,7 +115,7 @@ both_backends! {
     async fn page_history_compares_and_restores(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let id = saved_id(&app.post_signed(&editor, "/admin/pages", &page_form("History", "history", &[("b0.type", "rich_text"), ("b0.body", "First words.")], &[("action", "publish")])).await);
+        let id = app.post_signed(&editor, "/admin/pages", &page_form("History", "history", &[("b0.type", "rich_text"), ("b0.body", "First words.")], &[("action", "publish")])).await.saved_id();
         let path = format!("/admin/pages/{id}");
         let version = hidden_field(&app.get_signed(&editor, &path).await.text(), "version").unwrap();
         let second = app.post_signed(&editor, &path, &page_form("History", "history", &[("b0.type", "rich_text"), ("b0.body", "Second words.")], &[("version", &version), ("action", "save")])).await;

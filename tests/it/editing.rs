@@ -7,38 +7,6 @@ use pamphlet::admin::Role;
 use crate::both_backends;
 use crate::helpers::*;
 
-/// A complete post form; `extra` fields override or add.
-fn post_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("title", title),
-        ("slug", ""),
-        ("kind", "news"),
-        ("date", "2026-11-20"),
-        ("summary", "A short summary."),
-        ("body", "## The news\n\nThe **pardon** petition went to the Governor."),
-        ("tags", "Pardon, Virginia"),
-        ("cover", ""),
-        ("author", "Ann"),
-        ("publish_at", ""),
-        ("version", "0"),
-        ("action", "save"),
-    ];
-    for (name, value) in extra {
-        match fields.iter_mut().find(|(n, _)| n == name) {
-            Some(field) => field.1 = value,
-            None => fields.push((name, value)),
-        }
-    }
-    fields
-}
-
-/// The id in a `/admin/posts/{id}?done=…` redirect.
-fn saved_id(page: &Page) -> i64 {
-    assert_eq!(page.status, 303, "{page:?}");
-    let location = page.header("location").unwrap();
-    location.trim_start_matches("/admin/posts/").split('?').next().unwrap().parse().unwrap_or_else(|_| panic!("{location}"))
-}
-
 async fn version_of(app: &TestApp, signed: &SignedIn, id: i64) -> String {
     hidden_field(&app.get_signed(signed, &format!("/admin/posts/{id}")).await.text(), "version").unwrap()
 }
@@ -48,7 +16,7 @@ both_backends! {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
         assert_eq!(app.get("/news/").await.status, 200, "the archive is cached before the post exists");
-        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Petition handed in", &[("action", "publish")])).await);
+        let id = app.post_signed(&editor, "/admin/posts", &post_form("Petition handed in", &[("action", "publish")])).await.saved_id();
 
         let page = app.get("/news/petition-handed-in").await;
         assert_eq!(page.status, 200, "visible right after the save");
@@ -58,7 +26,7 @@ both_backends! {
 
         let version = version_of(&app, &editor, id).await;
         let renamed = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Petition handed to the Governor", &[("slug", "petition-handed-in"), ("version", &version)])).await;
-        assert_eq!(saved_id(&renamed), id);
+        assert_eq!(renamed.saved_id(), id);
         assert!(app.get("/news/petition-handed-in").await.text().contains("Petition handed to the Governor"));
 
         let version = version_of(&app, &editor, id).await;
@@ -86,7 +54,7 @@ both_backends! {
         let app = spawn_app(backend).await;
         let ann = app.signed_in_as(Role::Editor).await;
         let ben = app.signed_in_as(Role::Owner).await;
-        let id = saved_id(&app.post_signed(&ann, "/admin/posts", &post_form("Shared post", &[])).await);
+        let id = app.post_signed(&ann, "/admin/posts", &post_form("Shared post", &[])).await.saved_id();
         let opened = version_of(&app, &ann, id).await;
         assert_eq!(version_of(&app, &ben, id).await, opened, "both open the same version");
 
@@ -112,7 +80,7 @@ both_backends! {
     async fn every_save_keeps_a_revision_that_can_be_compared_and_restored(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("First title", &[("body", "line one\nline two")])).await);
+        let id = app.post_signed(&editor, "/admin/posts", &post_form("First title", &[("body", "line one\nline two")])).await.saved_id();
         let path = format!("/admin/posts/{id}");
         for (title, body) in [("Second title", "line one\nline 2"), ("Third title", "line one\nline 2\nline three")] {
             let version = version_of(&app, &editor, id).await;
@@ -154,7 +122,7 @@ both_backends! {
     async fn the_trash_hides_a_post_and_gives_it_back_as_a_draft(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let id = saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Trash me", &[("action", "publish")])).await);
+        let id = app.post_signed(&editor, "/admin/posts", &post_form("Trash me", &[("action", "publish")])).await.saved_id();
         assert_eq!(app.get("/news/trash-me").await.status, 200);
         assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/trash"), &[]).await.status, 303);
         assert_eq!(app.get("/news/trash-me").await.status, 404);
@@ -174,7 +142,7 @@ both_backends! {
         let app = spawn_app(backend).await;
         let author = app.signed_in_as(Role::Author).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let id = saved_id(&app.post_signed(&author, "/admin/posts", &post_form("Author's draft", &[])).await);
+        let id = app.post_signed(&author, "/admin/posts", &post_form("Author's draft", &[])).await.saved_id();
         let form = app.get_signed(&author, &format!("/admin/posts/{id}")).await.text();
         assert!(!form.contains(r#"value="publish""#) && form.contains("An editor publishes your draft"));
 
@@ -221,9 +189,9 @@ both_backends! {
         let author = app.signed_in_as(Role::Author).await;
         let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
         let later = (time::OffsetDateTime::now_utc() + time::Duration::days(2)).format(format).unwrap();
-        saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Coming on Monday", &[("action", "schedule"), ("publish_at", &later)])).await);
-        saved_id(&app.post_signed(&editor, "/admin/posts", &post_form("Half written", &[])).await);
-        saved_id(&app.post_signed(&author, "/admin/posts", &post_form("The author's own", &[])).await);
+        app.post_signed(&editor, "/admin/posts", &post_form("Coming on Monday", &[("action", "schedule"), ("publish_at", &later)])).await.saved_id();
+        app.post_signed(&editor, "/admin/posts", &post_form("Half written", &[])).await.saved_id();
+        app.post_signed(&author, "/admin/posts", &post_form("The author's own", &[])).await.saved_id();
 
         let board = app.get_signed(&editor, "/admin").await.text();
         let next = board.split("Going live next</h2>").nth(1).unwrap().split("Drafts</h2>").next().unwrap();

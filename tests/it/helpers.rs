@@ -65,6 +65,13 @@ impl std::fmt::Debug for Page {
 }
 
 impl Page {
+    /// The id in an editor's redirect after a save (`/admin/posts/{id}?done=…`).
+    pub fn saved_id(&self) -> i64 {
+        assert_eq!(self.status, 303, "{self:?}");
+        let location = self.header("location").unwrap();
+        location.split('?').next().unwrap().rsplit('/').next().unwrap().parse().unwrap_or_else(|_| panic!("{location}"))
+    }
+
     pub fn text(&self) -> String {
         String::from_utf8(self.body.clone()).expect("the body is UTF-8")
     }
@@ -406,4 +413,29 @@ pub fn without_stamps(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// A complete post form; `extra` fields override or add.
+pub fn post_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("title", title),
+        ("slug", ""),
+        ("kind", "news"),
+        ("date", "2026-11-20"),
+        ("summary", "A short summary."),
+        ("body", "## The news\n\nThe **pardon** petition went to the Governor."),
+        ("tags", "Pardon, Virginia"),
+        ("cover", ""),
+        ("author", "Ann"),
+        ("publish_at", ""),
+        ("version", "0"),
+        ("action", "save"),
+    ];
+    for (name, value) in extra {
+        match fields.iter_mut().find(|(n, _)| n == name) {
+            Some(field) => field.1 = value,
+            None => fields.push((name, value)),
+        }
+    }
+    fields
 }
