@@ -30,12 +30,10 @@ pub struct ListQuery {
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let filter = contact::STATUSES.iter().find(|s| **s == query.status).copied();
-    let page = super::views::list_page(query.page);
-    let found = contact::list(&state.site.store, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
-    let more = found.len() as i64 > PER_PAGE;
+    let paging = views::Paging::new(query.page, PER_PAGE);
+    let (found, more) = paging.cut(contact::list(&state.site.store, filter, paging.limit(), paging.offset()).await?);
     let rows: Vec<_> = found
         .into_iter()
-        .take(PER_PAGE as usize)
         .map(|m| context! { id => m.id, name => m.name, email => m.email, subject => m.subject, status => m.status, at => views::when(m.created_at) })
         .collect();
     let notice = match query.done.as_str() {
@@ -45,8 +43,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         "read" => "Back in the inbox.",
         _ => "",
     };
-    let values =
-        context! { rows, more, page, status => filter.unwrap_or(""), counts => Serde(contact::counts(&state.site.store).await?), notice };
+    let values = context! { rows, more, page => paging.page, status => filter.unwrap_or(""), counts => Serde(contact::counts(&state.site.store).await?), notice };
     Ok(state.views.page(StatusCode::OK, "inbox.html", Some(&editor), values))
 }
 

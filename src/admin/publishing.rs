@@ -60,6 +60,18 @@ pub fn typed_time(text: &str) -> Result<OffsetDateTime, String> {
         .map_err(|_| "Write the time as YYYY-MM-DD HH:MM (UTC).".to_owned())
 }
 
+/// When a scheduled item goes out, typed in a `datetime-local` field: a
+/// time still to come. `or_now` is the button that does it at once.
+pub fn scheduled_at(text: &str, or_now: &str) -> Result<OffsetDateTime, String> {
+    if text.trim().is_empty() {
+        return Err("Choose the date and time (UTC) it should happen.".to_owned());
+    }
+    match typed_time(text)? {
+        at if at > OffsetDateTime::now_utc() => Ok(at),
+        _ => Err(format!("This time has passed: choose a later one, or {or_now}.")),
+    }
+}
+
 /// A time as a `datetime-local` field shows it: `2026-11-27T09:30`, UTC.
 pub fn minute(at: OffsetDateTime) -> String {
     let at = at.to_offset(UtcOffset::UTC);

@@ -74,10 +74,34 @@ impl Views {
     }
 }
 
-/// The page of an admin list that `?page=` asks for, from 1 up to a page
-/// whose offset in the list cannot overflow.
-pub fn list_page(asked: i64) -> i64 {
-    asked.clamp(1, 1_000_000)
+/// One page of a long admin list: the page `?page=` asks for, from 1 up
+/// to a page whose offset in the list cannot overflow.
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    per_page: i64,
+}
+
+impl Paging {
+    pub fn new(asked: i64, per_page: i64) -> Self {
+        Paging { page: asked.clamp(1, 1_000_000), per_page }
+    }
+
+    /// How many rows to ask the store for: one more than a page, which tells whether more follow.
+    pub fn limit(self) -> i64 {
+        self.per_page + 1
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    /// The page's rows, and whether more follow.
+    pub fn cut<T>(self, mut rows: Vec<T>) -> (Vec<T>, bool) {
+        let more = rows.len() as i64 > self.per_page;
+        rows.truncate(self.per_page as usize);
+        (rows, more)
+    }
 }
 
 /// A moment as editors read it: `2026-11-27 07:40 UTC`.

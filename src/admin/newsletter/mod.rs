@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{AdminResult, Problem};
 use super::form_page::FormPage;
 use super::gate::Editor;
-use super::publishing::{author, minute, typed_time};
+use super::publishing::{author, minute, scheduled_at};
 use super::{AdminState, saving, views};
 use crate::admin::done::Done;
 use crate::content::Status;
@@ -207,11 +207,8 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         return invalid(Errors::from([("send", problem.to_owned())])).await;
     }
     let send_at = if form.action == "schedule" {
-        match typed_time(&form.send_at) {
-            Ok(at) if at > time::OffsetDateTime::now_utc() => Some(at),
-            Ok(_) => {
-                return invalid(Errors::from([("send_at", "This time has passed: choose a later one, or send now.".to_owned())])).await;
-            }
+        match scheduled_at(&form.send_at, "send now") {
+            Ok(at) => Some(at),
             Err(error) => return invalid(Errors::from([("send_at", error)])).await,
         }
     } else {

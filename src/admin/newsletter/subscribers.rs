@@ -65,12 +65,10 @@ async fn page(
     report: Option<&Report>,
 ) -> AdminResult {
     let filter = subscribers::STATUSES.iter().find(|s| **s == query.status).copied();
-    let page = crate::admin::views::list_page(query.page);
-    let found = subscribers::list(&state.site.store, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
-    let more = found.len() as i64 > PER_PAGE;
+    let paging = views::Paging::new(query.page, PER_PAGE);
+    let (found, more) = paging.cut(subscribers::list(&state.site.store, &query.q, filter, paging.limit(), paging.offset()).await?);
     let rows: Vec<_> = found
         .into_iter()
-        .take(PER_PAGE as usize)
         .map(|s| {
             let since = s.confirmed_at.unwrap_or(s.created_at);
             context! { id => s.id, email => s.email, name => s.name, status => s.status, source => s.source, since => views::when(since) }
@@ -81,7 +79,7 @@ async fn page(
         _ => "",
     };
     let values = context! {
-        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.site.store).await?),
+        rows, more, page => paging.page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(subscribers::counts(&state.site.store).await?),
         bursts => Serde(attempts::bursts(&state.site.store, subscribers::SIGNUP_LIMITS.form).await?), burst => attempts::BURST,
         add => Serde(add), errors => Serde(errors), report => report.map(Serde), notice,
     };

@@ -11,13 +11,12 @@ use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use super::error::{AdminError, AdminResult, Problem};
 use super::fields::{self, Errors};
 use super::form_page::FormPage;
 use super::gate::Editor;
-use super::publishing::{self, author, done, minute, typed_time, wanted_status};
+use super::publishing::{self, author, done, minute, scheduled_at, wanted_status};
 use super::{AdminState, saving, views};
 use crate::admin::done::Done;
 use crate::content::pages::editing::{self, EditablePage};
@@ -89,22 +88,8 @@ impl PageForm {
                 Err(block_errors) => errors.extend(block_errors.into_iter().map(|(k, v)| (format!("b{n}.{k}"), v))),
             }
         }
-        let publish_at = match (status, self.publish_at.trim()) {
-            (Status::Scheduled, "") => {
-                errors.insert("publish_at".into(), "Choose when the page goes live.".into());
-                None
-            }
-            (Status::Scheduled, text) => match typed_time(text) {
-                Ok(at) if at > OffsetDateTime::now_utc() => Some(at),
-                Ok(_) => {
-                    errors.insert("publish_at".into(), "This time has passed: choose a later one, or publish now.".into());
-                    None
-                }
-                Err(error) => {
-                    errors.insert("publish_at".into(), error);
-                    None
-                }
-            },
+        let publish_at = match status {
+            Status::Scheduled => scheduled_at(&self.publish_at, "publish now").map_err(|e| errors.insert("publish_at".into(), e)).ok(),
             _ => None,
         };
         match (slug, errors.is_empty()) {

@@ -63,12 +63,10 @@ async fn page(
     errors: &Errors,
 ) -> AdminResult {
     let filter = signed::STATUSES.iter().find(|s| **s == query.status).copied();
-    let page = crate::admin::views::list_page(query.page);
-    let found = signed::list(&state.site.store, petition.id, &query.q, filter, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
-    let more = found.len() as i64 > PER_PAGE;
+    let paging = views::Paging::new(query.page, PER_PAGE);
+    let (found, more) = paging.cut(signed::list(&state.site.store, petition.id, &query.q, filter, paging.limit(), paging.offset()).await?);
     let rows: Vec<_> = found
         .into_iter()
-        .take(PER_PAGE as usize)
         .map(|s| {
             context! {
                 id => s.id, email => s.email, name => s.name, country => country(&s.country), postcode => s.postcode,
@@ -86,7 +84,7 @@ async fn page(
     };
     let values = context! {
         petition => context! { id => petition.id, title => &petition.title, open => petition.is_open(), anonymised => petition.anonymised_at.map(views::when) },
-        rows, more, page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(signed::counts(&state.site.store, petition.id).await?),
+        rows, more, page => paging.page, q => &query.q, status => filter.unwrap_or(""), counts => Serde(signed::counts(&state.site.store, petition.id).await?),
         by_country, bursts => Serde(attempts::bursts(&state.site.store, public::PETITION_LIMITS.form).await?), burst => attempts::BURST,
         void => Serde(void), errors => Serde(errors), notice,
     };

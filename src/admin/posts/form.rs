@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
-use crate::admin::publishing::{minute, typed_time};
+use crate::admin::publishing::{minute, scheduled_at};
 use crate::content::Status;
 use crate::content::posts::editing::EditablePost;
 use crate::content::posts::{PostInput, PostKind};
@@ -119,26 +119,10 @@ impl PostForm {
         if self.summary.chars().count() > 1000 {
             errors.insert("summary", "Keep the summary under 1,000 characters; it shows in lists and previews.".into());
         }
-        let publish_at = match (status, self.publish_at.trim()) {
-            (Status::Scheduled, "") => {
-                errors.insert("publish_at", "Choose when the post goes live.".into());
-                None
-            }
-            (_, "") => None,
-            (_, text) => match typed_time(text) {
-                Ok(at) => Some(at),
-                Err(error) => {
-                    errors.insert("publish_at", error);
-                    None
-                }
-            },
+        let publish_at = match status {
+            Status::Scheduled => scheduled_at(&self.publish_at, "publish now").map_err(|e| errors.insert("publish_at", e)).ok(),
+            _ => None,
         };
-        if status == Status::Scheduled
-            && let Some(at) = publish_at
-            && at <= OffsetDateTime::now_utc()
-        {
-            errors.insert("publish_at", "This time has passed: choose a later one, or publish now.".into());
-        }
         match (slug, kind, date, errors.is_empty()) {
             (Some(slug), Some(kind), Some(date), true) => Ok(PostInput {
                 slug,

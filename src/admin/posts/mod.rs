@@ -38,12 +38,10 @@ pub struct ListQuery {
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
     let own = (editor.role() < Role::Editor).then_some(editor.user.id);
     let status = Status::parse(&query.status);
-    let page = super::views::list_page(query.page);
-    let rows = editing::list(&state.site.store, status, own, PER_PAGE + 1, (page - 1) * PER_PAGE).await?;
-    let more = rows.len() as i64 > PER_PAGE;
+    let paging = super::views::Paging::new(query.page, PER_PAGE);
+    let (rows, more) = paging.cut(editing::list(&state.site.store, status, own, paging.limit(), paging.offset()).await?);
     let rows: Vec<_> = rows
         .into_iter()
-        .take(PER_PAGE as usize)
         .map(|p| {
             let when = p.publish_at.map(super::views::when);
             let url = posts::url(&p.kind, &p.slug);
@@ -51,7 +49,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         })
         .collect();
     let counts = editing::count_by_status(&state.site.store, own).await?;
-    let values = context! { posts => rows, counts, status => status.map(Status::as_str), page, more };
+    let values = context! { posts => rows, counts, status => status.map(Status::as_str), page => paging.page, more };
     Ok(state.views.page(StatusCode::OK, "posts.html", Some(&editor), values))
 }
 
