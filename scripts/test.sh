@@ -13,6 +13,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v node >/dev/null || missing+=(nodejs)  # runs the export's search script
 command -v chromium >/dev/null || missing+=(chromium)  # the admin's browser tests
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v npm >/dev/null || missing+=(npm)  # fetches axe-core, below
 # The newsletter tests' SMTP server; Debian's package is importable from Debian's own Python.
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -49,6 +50,11 @@ start_pg() {
   run_pg "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off $*" start >/dev/null
 }
+
+# axe-core, run inside Chromium over the admin's pages, from npm (pinned).
+tools=target/test-tools
+[ -f "$tools/node_modules/axe-core/axe.min.js" ] || npm install --silent --no-audit --no-fund --prefix "$tools" axe-core@4.14.1 >/dev/null
+export PAMPHLET_TEST_AXE="$PWD/$tools/node_modules/axe-core/axe.min.js"
 
 pg_port=${PAMPHLET_TEST_PG_PORT:-55432}
 start_pg "$(mktemp -d /tmp/pamphlet-pg.XXXXXX)" "$pg_port" -c max_connections=400

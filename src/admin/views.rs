@@ -3,9 +3,10 @@
 //! changes the admin), and the headers every admin response carries.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use minijinja::{Environment, Value, context};
@@ -13,6 +14,7 @@ use rust_embed::Embed;
 
 use super::error::Problem;
 use super::{AdminState, Editor};
+use crate::render::cache::{Entry, IMMUTABLE};
 use crate::render::theme::StaticFile;
 
 #[derive(Embed)]
@@ -25,19 +27,20 @@ struct Statics;
 
 pub struct Views {
     env: Environment<'static>,
-    /// Static files by their hashed URL.
-    statics: HashMap<String, StaticFile>,
+    /// Static files by their hashed URL, with their compressed forms.
+    statics: HashMap<String, Arc<Entry>>,
 }
 
 impl Views {
     pub fn new() -> anyhow::Result<Self> {
         let mut statics = HashMap::new();
         let mut urls = HashMap::new();
+        let started = std::time::SystemTime::now();
         for name in Statics::iter() {
             let bytes = Statics::get(&name).map(|f| f.data.into_owned()).unwrap_or_default();
             let file = StaticFile::hashed("/admin/static/", &name, bytes);
             urls.insert(name.to_string(), file.url.clone());
-            statics.insert(file.url.clone(), file);
+            statics.insert(file.url, Arc::new(Entry::new(file.content_type, file.bytes, started, IMMUTABLE)));
         }
         let mut env = Environment::new();
         env.set_formatter(crate::render::escape_without_slashes);
@@ -110,13 +113,11 @@ pub fn when(at: time::OffsetDateTime) -> String {
     format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
 }
 
-/// `GET /admin/static/{file}`: admin CSS and JavaScript, cached for good under hashed names.
-pub async fn serve_static(State(state): State<AdminState>, Path(file): Path<String>) -> Response {
+/// `GET /admin/static/{file}`: admin CSS and JavaScript, cached for good
+/// under hashed names and sent compressed, as the site's own files are.
+pub async fn serve_static(State(state): State<AdminState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
     match state.views.statics.get(&format!("/admin/static/{file}")) {
-        Some(f) => {
-            ([(header::CONTENT_TYPE, f.content_type), (header::CACHE_CONTROL, "public, max-age=31536000, immutable")], f.bytes.clone())
-                .into_response()
-        }
+        Some(entry) => crate::site::respond(entry, &headers, StatusCode::OK),
         None => Problem::new(StatusCode::NOT_FOUND, "There is no such admin file.").into_response(),
     }
 }

@@ -14,7 +14,7 @@ async fn fill_sign_in(browser: &Browser, app: &TestApp, email: &str, password: &
 }
 
 /// Signs in and waits for the dashboard, so the session cookie is set before the next step.
-async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
+pub async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
     fill_sign_in(browser, app, email, password).await;
     assert!(browser.wait_for_text("h1", "Dashboard").await, "signed in");
 }
@@ -44,9 +44,10 @@ async fn an_editor_writes_a_post_with_the_live_preview_and_publishes_it() {
     browser.click("a[href='/admin/posts']").await;
     browser.click("a[href='/admin/posts/new']").await;
     browser.type_into("#title", "Written in the browser").await;
+    // The Markdown view: the toolbar types Markdown, the preview renders it on the server.
+    browser.click("[data-mode=markdown]").await;
     browser.type_into("#body", "The Governor ").await;
-    // The toolbar wraps a new word in bold; the preview renders it on the server.
-    browser.click("[data-md=bold]").await;
+    browser.click("[data-command=bold]").await;
     assert!(browser.wait_for_text("#body-preview", "bold text").await);
     let preview = browser.run("return document.querySelector('#body-preview').innerHTML").await;
     assert!(preview.as_str().unwrap().contains("<strong>bold text</strong>"), "{preview}");
@@ -66,7 +67,7 @@ async fn an_author_saves_a_draft_and_has_no_publish_button() {
     sign_in(&browser, &app, "carl@example.org", &password).await;
     browser.goto(&format!("{}/admin/posts/new", app.base)).await;
     browser.type_into("#title", "An author's draft").await;
-    browser.type_into("#body", "Words for an editor to check.").await;
+    browser.type_into("#body-rich", "Words for an editor to check.").await;
     let buttons = browser.run("return [...document.querySelectorAll('button[name=action]')].map(b => b.value).join(',')").await;
     assert_eq!(buttons, "save", "only saving, no publishing: {buttons}");
     browser.click("button[value=save]").await;
@@ -87,7 +88,7 @@ async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
     sign_in(&browser, &app, "ann@example.org", &password).await;
     browser.goto(&format!("{}/admin/posts/new", app.base)).await;
     browser.type_into("#title", "Typed, never saved").await;
-    browser.type_into("#body", "A paragraph I do not want to lose.").await;
+    browser.type_into("#body-rich", "A paragraph I do not want to lose.").await;
     // The copy is written half a second after typing stops.
     tokio::time::sleep(std::time::Duration::from_millis(900)).await;
     // Open the form again elsewhere, as after a crash or in another tab.
@@ -97,6 +98,7 @@ async fn leaving_a_post_with_unsaved_text_keeps_it_in_the_browser() {
     let body = browser.run("return document.querySelector('#body').value").await;
     assert_eq!(title, "Typed, never saved");
     assert_eq!(body, "A paragraph I do not want to lose.");
+    assert!(browser.wait_for_text("#body-rich", "A paragraph I do not want to lose.").await, "the formatted view shows it too");
 }
 
 #[tokio::test]
@@ -122,7 +124,8 @@ async fn text_brought_back_over_a_newer_save_meets_the_conflict_page() {
     let browser = Browser::start().await;
     sign_in(&browser, &app, "ann@example.org", &password).await;
     browser.goto(&format!("{}{path}", app.base)).await;
-    browser.type_into("#body", " Ann's unsaved words.").await;
+    // Ctrl+End (then the keys let go): after Ben's words.
+    browser.type_into("#body-rich", "\u{E009}\u{E010}\u{E000} Ann's unsaved words.").await;
     tokio::time::sleep(std::time::Duration::from_millis(900)).await;
     // Ben saves while Ann's copy waits in her browser.
     let version = hidden_field(&app.get_signed(&ben, &path).await.text(), "version").unwrap();
@@ -146,9 +149,9 @@ async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes()
     browser.type_into("#title", "Visit the prison").await;
     // The palette adds each block (through the server, keeping what was typed).
     browser.click("button[value='add:rich_text']").await;
-    browser.type_into("textarea[name='b0.body']", "Buckingham is in Dillwyn, Virginia.").await;
+    browser.type_into("[id='b0.body-rich']", "Buckingham is in Dillwyn, Virginia.").await;
     browser.click("button[value='add:quote']").await;
-    browser.type_into("textarea[name='b1.text']", "Every letter counts.").await;
+    browser.type_into("[id='b1.text-rich']", "Every letter counts.").await;
     browser.click("button[value='add:hero']").await;
     browser.type_into("input[name='b2.title']", "Write to Jens").await;
     assert_eq!(browser.run("return document.querySelector('#title').value").await, "Visit the prison");
@@ -206,7 +209,7 @@ async fn unsaved_blocks_come_back_after_leaving_the_page() {
     browser.goto(&format!("{}/admin/pages/new", app.base)).await;
     browser.type_into("#title", "Never saved").await;
     browser.click("button[value='add:quote']").await;
-    browser.type_into("textarea[name='b0.text']", "Words I typed and did not save.").await;
+    browser.type_into("[id='b0.text-rich']", "Words I typed and did not save.").await;
     tokio::time::sleep(std::time::Duration::from_millis(900)).await;
     browser.goto_in_new_tab(&format!("{}/admin/pages/new", app.base)).await;
     browser.click(".restore-draft button").await;
@@ -267,9 +270,10 @@ async fn an_editor_writes_an_issue_sends_it_and_watches_the_progress_move() {
     browser.click("a[href='/admin/newsletters']").await;
     browser.click("a[href='/admin/newsletters/new']").await;
     browser.type_into("#subject", "Written in the browser").await;
+    // The posts' editor works here too, in its Markdown view.
+    browser.click("[data-mode=markdown]").await;
     browser.type_into("#body", "The hearing is set. ").await;
-    // The posts' Markdown editor works here too.
-    browser.click("[data-md=bold]").await;
+    browser.click("[data-command=bold]").await;
     assert!(browser.wait_for_text("#body-preview", "bold text").await);
     browser.click("button[value=save]").await;
     assert!(browser.wait_for_text("[role=status]", "Saved").await);

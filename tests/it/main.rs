@@ -24,3 +24,4 @@ mod site_settings;
 mod store;
 mod themes;
 mod webdriver;
+mod writing;

@@ -155,6 +155,19 @@ impl Browser {
         self.session_call("POST", "/execute/sync", json!({ "script": script, "args": [] })).await
     }
 
+    /// Runs axe-core (installed by `scripts/test.sh`) over the page and
+    /// returns each violation as `rule: the elements`.
+    pub async fn accessibility_violations(&self) -> Vec<String> {
+        let path = std::env::var("PAMPHLET_TEST_AXE").expect("PAMPHLET_TEST_AXE names axe.min.js: run the tests with scripts/test.sh");
+        let axe = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("axe-core at {path}: {e}"));
+        self.run(&format!("{axe}\nreturn true")).await;
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document).then((result) => done(result.violations.map((v) =>
+                `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)));";
+        let found = self.session_call("POST", "/execute/async", json!({ "script": script, "args": [] })).await;
+        found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    }
+
     /// Waits up to 5 s until `css`'s text contains `needle` (asked of the
     /// current document each time, so a page load in between is fine).
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> bool {

@@ -91,7 +91,7 @@ pub static MEDIA: Kind = Kind {
             .hint("e.g. https://www.youtube-nocookie.com/embed/…; loaded only when a visitor asks."),
         field("link_url", "Where to watch it", Control::Address),
         field("summary", "Summary", Control::Markdown),
-        field("transcript", "Transcript", Control::Markdown).hint("Markdown; speakers in bold work well."),
+        field("transcript", "Transcript", Control::Markdown).hint("Speakers in bold work well."),
     ],
     save: |tx, json| {
         Box::pin(async move {

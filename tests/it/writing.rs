@@ -1,0 +1,157 @@
+//! The writing surface in a real browser: formatted text typed and pasted,
+//! kept as Markdown in the form and shown the same on the site.
+
+use pamphlet::admin::Role;
+
+use crate::browser::sign_in;
+use crate::helpers::*;
+use crate::webdriver::Browser;
+
+// WebDriver's keys: Ctrl, Shift, Home and Enter.
+const CTRL: &str = "\u{E009}";
+const SHIFT_HOME: &str = "\u{E008}\u{E011}";
+const ENTER: &str = "\u{E007}";
+
+/// The Markdown the form will send, once the surface has written it back.
+async fn markdown_of(browser: &Browser, field: &str) -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let value = browser.run(&format!("return document.querySelector('#{field}').value")).await;
+    value.as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_editor_writes_formatted_text_without_markdown_and_the_site_shows_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "Formatted in the browser").await;
+    // The textarea gives way to the formatted surface.
+    assert_eq!(browser.run("return document.querySelector('#body').hidden").await, true);
+
+    let text = "#body-rich";
+    browser.type_into(text, "Dear Governor, ").await;
+    browser.type_into(text, &format!("{CTRL}b")).await;
+    browser.type_into(text, "pardon him").await;
+    browser.type_into(text, &format!("{CTRL}b")).await;
+    browser.type_into(text, &format!(".{ENTER}")).await;
+    browser.click("[data-command=h2]").await;
+    assert_eq!(browser.run("return document.querySelector('[data-command=h2]').getAttribute('aria-pressed')").await, "true");
+    browser.type_into(text, &format!("Why{ENTER}")).await;
+    browser.click("[data-command=ul]").await;
+    browser.type_into(text, &format!("He was 18{ENTER}The evidence points elsewhere{ENTER}{ENTER}")).await;
+    // A link: select the words, Ctrl+K, type the address.
+    browser.type_into(text, "read the case").await;
+    browser.type_into(text, SHIFT_HOME).await;
+    browser.type_into(text, &format!("{CTRL}k")).await;
+    browser.type_into("#link-href", &format!("/pardon{ENTER}")).await;
+
+    let markdown = markdown_of(&browser, "body").await;
+    for kept in ["Dear Governor, **pardon him**.", "## Why", "- He was 18", "- The evidence points elsewhere", "[read the case](/pardon)"] {
+        assert!(markdown.contains(kept), "{kept:?} in the Markdown: {markdown}");
+    }
+
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
+    let page = app.get("/news/formatted-in-the-browser").await.text();
+    for shown in ["<strong>pardon him</strong>", "<h2>Why</h2>", "<li>He was 18</li>", "<a href=\"/pardon\""] {
+        assert!(page.contains(shown), "{shown} on the site: {page}");
+    }
+
+    assert!(!page.contains("squire") && !page.contains("editor."), "the public page ships no editor code");
+    // Opened again, the saved post is shown formatted, and the Markdown view has the same text.
+    assert!(browser.wait_for_text("#body-rich h2", "Why").await);
+    browser.click("[data-mode=markdown]").await;
+    assert_eq!(browser.run("return document.querySelector('#body-rich').hidden").await, true);
+    assert_eq!(markdown_of(&browser, "body").await, markdown);
+}
+
+#[tokio::test]
+async fn text_pasted_from_a_word_processor_keeps_its_structure_and_loses_the_rest() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.click("#body-rich").await;
+    // What Google Docs puts on the clipboard: a bold wrapper that is not
+    // bold, emphasis as styles, and a web page's script, style and colours.
+    let pasted = r#"<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1"><h1 dir="ltr" style="line-height:1.38"><span style="font-size:20pt;font-family:Arial;color:#000000">The case in short</span></h1><p dir="ltr"><span style="font-family:Arial;color:#ff0000;font-weight:700">Convicted</span><span style="font-family:Arial"> in 1990, </span><span style="font-style:italic">without</span><span> a trace of his blood.</span></p><ul><li><p><span>First trial</span></p></li><li><p><a href="https://example.org/appeal" style="color:#1155cc" onclick="steal()">The appeal</a></p></li></ul><script>alert(1)</script><style>p{color:red}</style><p><a href="javascript:alert(2)">bad link</a><img src="https://tracker.example/pixel.gif"><font face="Comic Sans">plain words</font></p></b>"#;
+    browser
+        .run(&format!(
+            "const data = new DataTransfer(); data.setData('text/html', {html}); data.setData('text/plain', 'x');
+             document.querySelector('#body-rich').dispatchEvent(new ClipboardEvent('paste', {{ clipboardData: data, bubbles: true, cancelable: true }}));
+             return true",
+            html = serde_json::Value::from(pasted)
+        ))
+        .await;
+    let markdown = markdown_of(&browser, "body").await;
+    for kept in [
+        "## The case in short",
+        "**Convicted** in 1990, _without_ a trace of his blood.",
+        "First trial",
+        "[The appeal](https://example.org/appeal)",
+        "bad link",
+        "plain words",
+    ] {
+        assert!(markdown.contains(kept), "{kept:?} kept: {markdown}");
+    }
+    assert!(markdown.contains("- ") || markdown.contains("* "), "the list stays a list: {markdown}");
+    for dropped in ["alert", "color", "Arial", "javascript", "tracker", "steal", "Comic", "docs-internal", "<"] {
+        assert!(!markdown.contains(dropped), "{dropped:?} dropped: {markdown}");
+    }
+    let surface = browser.run("return document.querySelector('#body-rich').innerHTML").await;
+    for dropped in ["style=", "onclick", "<script", "<span", "<font"] {
+        assert!(!surface.as_str().unwrap().contains(dropped), "{dropped:?} not in the editor: {surface}");
+    }
+}
+
+#[tokio::test]
+async fn a_text_the_formatted_view_cannot_give_back_opens_as_markdown() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let owner = app.signed_in_as(Role::Owner).await;
+    // A footnote: the formatted view would lose it, so it must not touch it.
+    let body = "A claim.[^1]\n\n[^1]: The court record, page 12.";
+    let created = app.post_signed(&owner, "/admin/posts", &post_form("Footnoted", &[("body", body)])).await;
+    let path = created.header("location").unwrap().split('?').next().unwrap().to_owned();
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}{path}", app.base)).await;
+    assert!(browser.wait_for_text(".editor-note", "opens as Markdown").await, "{}", browser.source().await);
+    assert_eq!(browser.run("return document.querySelector('#body').hidden").await, false);
+    assert_eq!(markdown_of(&browser, "body").await, body);
+}
+
+#[tokio::test]
+async fn the_editor_pages_pass_axe_core() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    let mut found = Vec::new();
+    for path in ["/admin/posts/new", "/admin/petitions/new", "/admin/newsletters/new", "/admin/books/new"] {
+        browser.goto(&format!("{}{path}", app.base)).await;
+        browser.find("[data-mode=markdown]").await;
+        found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
+    }
+    // A page with text blocks, in the formatted view and in the Markdown view.
+    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.type_into("#title", "Visiting").await;
+    browser.click("button[value='add:rich_text']").await;
+    browser.find("[id='b0.body-rich']").await;
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("page with a block: {v}")));
+    browser.click("[data-mode=markdown]").await;
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("Markdown view: {v}")));
+    // The link dialog, open; the Markdown view was kept for this browser, so the toggle leads back.
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    assert!(browser.wait_for_text(".toolbar", "Markdown").await);
+    assert_eq!(browser.run("return document.querySelector('#body-rich').hidden").await, true);
+    browser.click("[data-mode=markdown]").await;
+    browser.type_into("#body-rich", "words").await;
+    browser.click("[data-command=link]").await;
+    browser.find("dialog[open] #link-href").await;
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("link dialog: {v}")));
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
