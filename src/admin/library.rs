@@ -6,11 +6,12 @@
 use std::collections::BTreeMap;
 
 use crate::admin::form::{Checked, FileForm, Form};
+use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::done::Done;
 use super::error::{AdminResult, Problem};
@@ -22,7 +23,7 @@ use crate::content::slug::slugify;
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
     let notice = match done.done.as_str() {
-        "uploaded" => format!("Uploaded as {}. Pick it in any block or post.", done.name),
+        "uploaded" => format!("Uploaded as {}. Place it in a text with the Image button of the editor, or pick it in a block.", done.name),
         "alt" => "The description is saved.".to_owned(),
         "deleted" => "Deleted.".to_owned(),
         _ => String::new(),
@@ -57,32 +58,104 @@ async fn page(
 }
 
 /// `POST /admin/library` (multipart): a file and, for images, its alt text.
-pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileForm) -> AdminResult {
+/// The editor's image dialog asks for JSON (`Accept: application/json`) and
+/// gets the stored image or the refusal as JSON; the library page gets the
+/// page again, with the message at its field.
+pub async fn upload(State(state): State<AdminState>, editor: Editor, headers: HeaderMap, form: FileForm) -> AdminResult {
+    let json = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     let alt = form.fields.get("alt").map_or("", |a| a.trim()).to_owned();
-    let file = form.file;
-    let mut errors = BTreeMap::new();
+    match store_upload(&state, &editor, form.file, &alt).await? {
+        Ok(stored) if json => Ok((StatusCode::CREATED, Json(stored)).into_response()),
+        Ok(stored) => {
+            let query =
+                form_urlencoded::Serializer::new(String::new()).append_pair("done", "uploaded").append_pair("name", &stored.name).finish();
+            Ok(Redirect::to(&format!("/admin/library?{query}")).into_response())
+        }
+        Err(refused) if json => {
+            Ok((refused.status, Json(serde_json::json!({ "field": refused.field, "error": refused.message }))).into_response())
+        }
+        Err(mut refused) => {
+            if refused.field == "alt" {
+                refused.message.push_str(" Then choose the file again.");
+            }
+            let errors = BTreeMap::from([(refused.field, refused.message)]);
+            page(&state, &editor, refused.status, "", &alt, &errors).await
+        }
+    }
+}
+
+/// An image as the editor's picker and the upload answer show it.
+#[derive(Serialize)]
+pub struct Picture {
+    name: String,
+    url: String,
+    thumbnail: String,
+    alt: String,
+    width: Option<i64>,
+    height: Option<i64>,
+}
+
+/// `GET /admin/library/images`: the library's images, newest first, for the
+/// editor's image dialog.
+pub async fn images(State(state): State<AdminState>, _: Editor) -> AdminResult {
+    let thumbnails = assets::thumbnails(&state.site.store).await?;
+    let pictures: Vec<Picture> = assets::library(&state.site.store)
+        .await?
+        .into_iter()
+        .filter(|f| f.content_type.starts_with("image/"))
+        .map(|f| Picture {
+            url: assets::url(&f.name),
+            thumbnail: assets::url(thumbnails.get(&f.name).unwrap_or(&f.name)),
+            name: f.name,
+            alt: f.alt,
+            width: f.width,
+            height: f.height,
+        })
+        .collect();
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(pictures)).into_response())
+}
+
+/// Why an upload was not taken: the field it concerns and what to do.
+struct Refused {
+    status: StatusCode,
+    field: &'static str,
+    message: String,
+}
+
+fn refused(status: StatusCode, field: &'static str, message: impl Into<String>) -> Result<Picture, Refused> {
+    Err(Refused { status, field, message: message.into() })
+}
+
+/// Checks and stores an upload with its resized copies.
+async fn store_upload(
+    state: &AdminState,
+    editor: &Editor,
+    file: Option<(String, bytes::Bytes)>,
+    alt: &str,
+) -> Result<Result<Picture, Refused>, super::error::AdminError> {
     let Some((filename, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        errors.insert("file", "Choose a file to upload.".to_owned());
-        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
+        return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "file", "Choose a file to upload."));
     };
     if bytes.len() > state.upload_limit {
         return Err(super::gate::upload_too_large(state.upload_limit).into());
     }
     let Some(kind) = images::sniff(&bytes) else {
-        errors.insert("file", "This file is not an image (JPEG, PNG, GIF, WebP) or a PDF, whatever its name says.".to_owned());
-        return page(&state, &editor, StatusCode::UNSUPPORTED_MEDIA_TYPE, "", &alt, &errors).await;
+        return Ok(refused(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "file",
+            "This file is not an image (JPEG, PNG, GIF, WebP) or a PDF, whatever its name says.",
+        ));
     };
     if kind == Kind::Svg {
         // An SVG can carry script; a static host serves it without the CSP the live site adds.
-        errors.insert(
+        return Ok(refused(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "file",
-            "SVG drawings can carry scripts, so the library does not take them: export it as PNG and upload that.".to_owned(),
-        );
-        return page(&state, &editor, StatusCode::UNSUPPORTED_MEDIA_TYPE, "", &alt, &errors).await;
+            "SVG drawings can carry scripts, so the library does not take them: export it as PNG and upload that.",
+        ));
     }
     if kind.is_image() && alt.is_empty() {
-        errors.insert("alt", "Describe the image for people who cannot see it, then choose the file again.".to_owned());
-        return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
+        return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "alt", "Describe the image for people who cannot see it."));
     }
     let resized = match kind {
         Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => {
@@ -91,10 +164,7 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileF
             let _turn = RESIZING.acquire().await.map_err(anyhow::Error::from)?;
             match tokio::task::spawn_blocking(move || images::resize(&data, kind)).await.map_err(anyhow::Error::from)? {
                 Ok(resized) => Some(resized),
-                Err(message) => {
-                    errors.insert("file", capitalised(&message));
-                    return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, "", &alt, &errors).await;
-                }
+                Err(message) => return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "file", capitalised(&message))),
             }
         }
         Kind::Svg | Kind::Pdf => None,
@@ -104,33 +174,43 @@ pub async fn upload(State(state): State<AdminState>, editor: Editor, form: FileF
     let name = assets::free_name(&state.site.store, &stem, kind.extension()).await?;
     let name_stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s).to_owned();
     let (size, copies) = resized.map_or((None, Vec::new()), |(size, copies)| (Some(size), copies));
+    let mut thumbnail = name.clone();
     let mut tx = state.site.store.begin().await?;
     let original = Upload {
         name: name.clone(),
         content_type: kind.content_type().to_owned(),
         bytes: bytes.to_vec(),
-        alt: alt.clone(),
+        alt: alt.to_owned(),
         width: size.map(|s| s.0),
         height: size.map(|s| s.1),
         variant_of: None,
     };
     assets::insert(&mut tx, &original).await?;
-    for copy in copies {
+    for (i, copy) in copies.into_iter().enumerate() {
         let copy = Upload {
             name: assets::free_name(&state.site.store, &format!("{name_stem}-{}w", copy.width), copy.kind.extension()).await?,
             content_type: copy.kind.content_type().to_owned(),
             bytes: copy.bytes,
-            alt: alt.clone(),
+            alt: alt.to_owned(),
             width: Some(copy.width),
             height: Some(copy.height),
             variant_of: Some(name.clone()),
         };
+        if i == 0 {
+            thumbnail = copy.name.clone();
+        }
         assets::insert(&mut tx, &copy).await?;
     }
     tx.commit().await?;
     tracing::info!(asset = name, by = editor.user.id, "uploaded to the library");
-    let query = form_urlencoded::Serializer::new(String::new()).append_pair("done", "uploaded").append_pair("name", &name).finish();
-    Ok(Redirect::to(&format!("/admin/library?{query}")).into_response())
+    Ok(Ok(Picture {
+        url: assets::url(&name),
+        thumbnail: assets::url(&thumbnail),
+        name,
+        alt: alt.to_owned(),
+        width: original.width.map(i64::from),
+        height: original.height.map(i64::from),
+    }))
 }
 
 static RESIZING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);

@@ -11,6 +11,7 @@ mod diff;
 pub mod done;
 pub mod error;
 mod fields;
+mod finder;
 mod form;
 mod form_page;
 mod gate;
@@ -68,10 +69,18 @@ pub struct AdminState {
     pub upload_limit: usize,
     /// The mailer and the senders' wake-up, for the newsletter pages.
     pub outgoing: crate::mail::Outgoing,
+    /// The site's search, which the link dialog finds pages with.
+    pub search: Arc<crate::search::SearchIndex>,
 }
 
 impl AdminState {
-    pub fn new(site: Site, outgoing: crate::mail::Outgoing, trusted_proxies: &[IpAddr], upload_limit: usize) -> anyhow::Result<Self> {
+    pub fn new(
+        site: Site,
+        outgoing: crate::mail::Outgoing,
+        search: Arc<crate::search::SearchIndex>,
+        trusted_proxies: &[IpAddr],
+        upload_limit: usize,
+    ) -> anyhow::Result<Self> {
         Ok(AdminState {
             secure_cookies: site.base_url.starts_with("https://"),
             site,
@@ -79,6 +88,7 @@ impl AdminState {
             trusted_proxies: trusted_proxies.into(),
             upload_limit,
             outgoing,
+            search,
         })
     }
 }
@@ -93,6 +103,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
         .route("/admin/logout", post(login::sign_out))
         .route("/admin/markdown", post(markdown::render))
+        .route("/admin/find", get(finder::find))
         .route("/admin/library", get(library::show).post(library::upload).layer(DefaultBodyLimit::max(state.upload_limit + FORM_LIMIT)))
         // Handlers check that authors only touch their own drafts.
         .route("/admin/posts", get(posts::list).post(posts::create))
@@ -126,6 +137,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::history))
         .route("/admin/pages/{id}/revisions/{version}/restore", post(pages::restore))
+        .route("/admin/library/images", get(library::images))
         .route("/admin/library/{name}/alt", post(library::set_alt))
         .route("/admin/library/{name}/delete", post(library::delete))
         .route("/admin/menus", get(menus::show))

@@ -108,7 +108,7 @@ impl Application {
             recount,
             origins: config.form_origins.clone().into(),
         };
-        let admin = AdminState::new(site.clone(), outgoing, &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
+        let admin = AdminState::new(site.clone(), outgoing, search.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {

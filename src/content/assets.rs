@@ -126,6 +126,45 @@ pub async fn variants(store: &Store, name: &str) -> anyhow::Result<Vec<(i64, Str
         .await)?)
 }
 
+/// The smallest copy of each image that has copies: original name → copy name.
+pub async fn thumbnails(store: &Store) -> anyhow::Result<std::collections::HashMap<String, String>> {
+    let rows: Vec<(String, String)> = on_pool!(store, |pool| sqlx::query_as(
+        "SELECT variant_of, name FROM assets WHERE variant_of IS NOT NULL AND width IS NOT NULL ORDER BY width DESC"
+    )
+    .fetch_all(pool)
+    .await)?;
+    // Narrower copies come later and win.
+    Ok(rows.into_iter().collect())
+}
+
+/// Every raster image of the library with its size and its `srcset`
+/// (empty when it has no copies): (name, srcset, width, height).
+pub async fn sized_images(store: &Store) -> anyhow::Result<Vec<(String, String, i64, i64)>> {
+    let rows: Vec<(String, Option<String>, i64, i64)> = on_pool!(store, |pool| sqlx::query_as(
+        "SELECT name, variant_of, width, height FROM assets
+         WHERE content_type LIKE 'image/%' AND width IS NOT NULL AND height IS NOT NULL ORDER BY width"
+    )
+    .fetch_all(pool)
+    .await)?;
+    let mut copies: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for (name, of, width, _) in &rows {
+        if let Some(of) = of {
+            copies.entry(of.as_str()).or_default().push(format!("{} {width}w", url(name)));
+        }
+    }
+    Ok(rows
+        .iter()
+        .filter(|(_, of, _, _)| of.is_none())
+        .map(|(name, _, width, height)| {
+            let srcset = match copies.get(name.as_str()) {
+                Some(smaller) => format!("{}, {} {width}w", smaller.join(", "), url(name)),
+                None => String::new(),
+            };
+            (name.clone(), srcset, *width, *height)
+        })
+        .collect())
+}
+
 /// The `srcset` of an image: its copies and the original at their widths;
 /// empty when it has no copies.
 pub async fn srcset(store: &Store, name: &str) -> anyhow::Result<String> {

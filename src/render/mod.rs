@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod markdown;
 pub mod page;
+pub mod pictures;
 pub mod seo;
 pub mod theme;
 pub mod views;

@@ -64,12 +64,19 @@ pub struct Frame {
     pub settings: SiteSettings,
     pub primary: Vec<crate::content::Link>,
     pub footer: Vec<crate::content::Link>,
+    /// The library's pictures, which pictures in texts are completed from.
+    pub pictures: super::pictures::Pictures,
 }
 
 impl Frame {
     pub async fn load(store: &Store) -> anyhow::Result<Self> {
         let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
-        Ok(Frame { settings, primary: menus::load(store, menus::PRIMARY).await?, footer: menus::load(store, menus::FOOTER).await? })
+        Ok(Frame {
+            settings,
+            primary: menus::load(store, menus::PRIMARY).await?,
+            footer: menus::load(store, menus::FOOTER).await?,
+            pictures: super::pictures::Pictures::load(store).await?,
+        })
     }
 }
 
@@ -168,7 +175,7 @@ pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, 
         path,
         content,
     };
-    site.renderer.render(template, JinjaValue::from(Serde(context)))
+    Ok(frame.pictures.complete(site.renderer.render(template, JinjaValue::from(Serde(context)))?))
 }
 
 pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {

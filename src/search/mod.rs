@@ -78,6 +78,8 @@ pub struct Hit {
     pub kind: String,
     pub kind_label: &'static str,
     pub url: String,
+    /// The title as plain text (escape it where it is shown).
+    pub title: String,
     pub title_html: String,
     pub snippet_html: String,
     pub date: String,
@@ -204,6 +206,7 @@ impl SearchIndex {
             kind_label,
             url: text(self.fields.url),
             title_html: if title_html.is_empty() { crate::render::escape_html(&title) } else { title_html },
+            title,
             snippet_html,
             date: text(self.fields.date),
         })

@@ -168,6 +168,18 @@ impl Browser {
         found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
     }
 
+    /// Waits up to 5 s until the script `condition` (an expression) is true.
+    pub async fn wait_until(&self, condition: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if self.run(&format!("return Boolean({condition})")).await == Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Waits up to 5 s until `css`'s text contains `needle` (asked of the
     /// current document each time, so a page load in between is fine).
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> bool {

@@ -125,6 +125,99 @@ async fn a_text_the_formatted_view_cannot_give_back_opens_as_markdown() {
 }
 
 #[tokio::test]
+async fn the_link_dialog_finds_the_sites_pages_by_their_title() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#body-rich", "Read more: ").await;
+    browser.type_into("#body-rich", &format!("{CTRL}k")).await;
+    // Typed with the umlaut; the demo page's title spells it Soering.
+    browser.type_into("#link-href", "case of Söring").await;
+    assert!(browser.wait_for_text("#link-found [role=option]", "About the Case of Jens Soering").await, "{}", browser.source().await);
+    assert_eq!(browser.run("return document.querySelector('#link-href').getAttribute('aria-expanded')").await, "true");
+    browser.type_into("#link-href", &format!("\u{E015}{ENTER}")).await;
+    let markdown = markdown_of(&browser, "body").await;
+    assert_eq!(markdown, "Read more: [About the Case of Jens Soering](/about-the-case)");
+    // An address is taken as typed, without a search.
+    browser.type_into("#body-rich", " and ").await;
+    browser.type_into("#body-rich", &format!("{CTRL}k")).await;
+    browser.type_into("#link-href", "https://example.org/appeal").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(browser.run("return document.querySelector('#link-found').hidden").await, true);
+    browser.type_into("#link-href", ENTER).await;
+    let markdown = markdown_of(&browser, "body").await;
+    assert!(markdown.ends_with("and [https://example.org/appeal](https://example.org/appeal)"), "{markdown}");
+}
+
+/// A 1200×600 photo-like PNG, as base64.
+fn photo() -> String {
+    use base64::Engine;
+    let image = image::RgbImage::from_fn(1200, 600, |x, y| image::Rgb([(x % 251) as u8, (y % 241) as u8, 90]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(png.into_inner())
+}
+
+#[tokio::test]
+async fn a_picture_dropped_into_the_text_is_described_uploaded_and_shown_with_its_copies() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "The vigil").await;
+    browser.type_into("#body-rich", &format!("We stood outside the prison.{ENTER}")).await;
+    // A file dropped from the desktop, as the browser hands it over.
+    browser
+        .run(&format!(
+            "const bytes = Uint8Array.from(atob('{png}'), (c) => c.charCodeAt(0));
+             const data = new DataTransfer();
+             data.items.add(new File([bytes], 'Vigil.png', {{ type: 'image/png' }}));
+             const box = document.querySelector('#body-rich').getBoundingClientRect();
+             document.querySelector('#body-rich').dispatchEvent(new DragEvent('drop', {{ dataTransfer: data, bubbles: true, cancelable: true, clientX: box.left + 5, clientY: box.bottom - 5 }}));
+             return true",
+            png = photo()
+        ))
+        .await;
+    // The description is asked before anything is placed.
+    assert!(browser.wait_until("document.activeElement?.id === 'picture-alt'").await, "{}", browser.source().await);
+    browser.type_into("#picture-alt", ENTER).await;
+    assert!(browser.wait_for_text("#picture-error", "Describe the picture").await);
+    assert_eq!(browser.run("return document.querySelectorAll('#body-rich img').length").await, 0);
+    browser.type_into("#picture-alt", &format!("Supporters with candles at the gate{ENTER}")).await;
+    assert!(browser.wait_until("document.querySelector('#body-rich img')").await, "{}", browser.source().await);
+    let markdown = markdown_of(&browser, "body").await;
+    assert!(markdown.contains("We stood outside the prison."), "{markdown}");
+    assert!(markdown.contains("![Supporters with candles at the gate](/uploads/vigil.png)"), "{markdown}");
+
+    // Placed again from the library, its description comes with it.
+    browser.click("[data-command=image]").await;
+    browser.find("dialog[open] .pick").await;
+    browser.click("dialog[open] .pick").await;
+    assert_eq!(browser.run("return document.querySelector('#picture-alt').value").await, "Supporters with candles at the gate");
+    browser.click("dialog[open] [data-act=place]").await;
+    assert!(browser.wait_until("document.querySelectorAll('#body-rich img').length === 2").await);
+
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
+    let page = app.get("/news/the-vigil").await.text();
+    let img = page.split("<img ").nth(1).expect("the picture is on the page");
+    let img = &img[..img.find('>').unwrap()];
+    for part in [
+        "srcset=\"/uploads/vigil-480w.",
+        " 480w, /uploads/vigil-960w.",
+        "/uploads/vigil.png 1200w\"",
+        "width=\"1200\" height=\"600\"",
+        "alt=\"Supporters with candles at the gate\"",
+        "loading=\"lazy\"",
+    ] {
+        assert!(img.contains(part), "{part} in <img {img}>");
+    }
+}
+
+#[tokio::test]
 async fn the_editor_pages_pass_axe_core() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;
@@ -153,5 +246,9 @@ async fn the_editor_pages_pass_axe_core() {
     browser.click("[data-command=link]").await;
     browser.find("dialog[open] #link-href").await;
     found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("link dialog: {v}")));
+    browser.type_into("#link-href", "\u{E00C}").await;
+    browser.click("[data-command=image]").await;
+    browser.find("dialog[open] #picture-file").await;
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("picture dialog: {v}")));
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }

@@ -60,7 +60,7 @@ turndown.addRule("empty", {
 const toMarkdown = (html) =>
   turndown
     .turndown(html)
-    .replace(/\\\n(?=\n|$)/g, "\n") // a line break at a block's end
+    .replace(/(?<!\\)\\(?:\n(?=\n|$)|$)/g, "\n") // a line break at a block's end, or the text's
     .replace(/\u00a0/g, " ") // the spaces a browser keeps at the edge of a word's formatting
     .replace(/\n{3,}/g, "\n\n")
     .trim();
@@ -171,6 +171,7 @@ const BUTTONS = [
   ["ol", "Numbered list", "Ctrl+Shift+9"],
   ["quote", "Quote", "Ctrl+]"],
   ["link", "Link", "Ctrl+K"],
+  ["image", "Image", "drop or paste a picture"],
 ];
 
 // The same commands typed as Markdown, for the Markdown view.
@@ -184,6 +185,9 @@ const MARKDOWN = {
   quote: (s) => ["", (s || "quote").split("\n").map((l) => `> ${l}`).join("\n"), ""],
   link: (s) => ["[", s || "link text", "](https://)"],
 };
+
+// A picture file carried by a drop or a paste, if there is one.
+const pictureIn = (transfer) => [...(transfer?.files ?? [])].find((file) => file.type.startsWith("image/"));
 
 function setBlocks(editor, tag) {
   const path = editor.getPath();
@@ -218,7 +222,7 @@ class Field {
       button.textContent = name;
       button.title = `${name} (${keys})`;
       button.setAttribute("aria-pressed", "false");
-      if (command === "link") button.removeAttribute("aria-pressed");
+      if (command === "link" || command === "image") button.removeAttribute("aria-pressed");
       this.buttons[command] = button;
       this.toolbar.append(button);
     }
@@ -281,6 +285,55 @@ class Field {
       else this.showPreview();
     });
     textarea.form?.addEventListener("submit", () => this.flush(), true);
+
+    // A picture dropped or pasted into the text is uploaded, after its description is asked.
+    for (const target of [this.surface, textarea]) {
+      target.addEventListener("dragover", (event) => {
+        if ([...(event.dataTransfer?.types ?? [])].includes("Files")) event.preventDefault();
+      }, true);
+      target.addEventListener("drop", (event) => {
+        const file = pictureIn(event.dataTransfer);
+        if (!file) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        if (this.rich) {
+          const range = document.caretRangeFromPoint?.(event.clientX, event.clientY);
+          if (range && this.surface.contains(range.startContainer)) this.editor.setSelection(range);
+        }
+        this.placePicture(file);
+      }, true);
+      target.addEventListener("paste", (event) => {
+        const file = pictureIn(event.clipboardData);
+        if (!file || event.clipboardData.types.includes("text/html")) return;
+        event.preventDefault();
+        event.stopImmediatePropagation();
+        this.placePicture(file);
+      }, true);
+    }
+  }
+
+  // Asks for the picture (from the library, or `file` to upload) and its
+  // description, then places it at the caret.
+  async placePicture(file = null) {
+    const range = this.rich ? this.editor.getSelection() : null;
+    const { selectionStart, selectionEnd } = this.textarea;
+    const picture = await askForPicture(file);
+    if (!picture) {
+      if (this.rich) this.editor.focus();
+      return;
+    }
+    if (this.rich) {
+      this.editor.setSelection(range);
+      const size = picture.width ? { width: picture.width, height: picture.height } : {};
+      this.editor.insertImage(picture.url, { alt: picture.alt, ...size });
+      this.editor.focus();
+      this.flush();
+    } else {
+      const alt = picture.alt.replace(/[[\]\\]/g, "\\$&");
+      this.textarea.setRangeText(`![${alt}](${picture.url})`, selectionStart, selectionEnd, "end");
+      this.textarea.focus();
+      this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
   }
 
   get rich() {
@@ -392,6 +445,7 @@ class Field {
       ol: () => (on ? e.removeList() : e.makeOrderedList()),
       quote: () => (on ? e.decreaseQuoteLevel() : e.increaseQuoteLevel()),
       link: () => askForLink(e),
+      image: () => this.placePicture(),
     };
     run[name]();
     e.focus();
@@ -399,6 +453,7 @@ class Field {
   }
 
   typeMarkdown(name) {
+    if (name === "image") return this.placePicture();
     const body = this.textarea;
     const { selectionStart: start, selectionEnd: end, value } = body;
     const [before, middle, after] = MARKDOWN[name](value.slice(start, end));
@@ -411,22 +466,96 @@ class Field {
 
 // ---- The link dialog ---------------------------------------------------------
 
-let dialog = null;
+// One dialog of each kind per page, made when first asked for.
+const dialogs = {};
+
+function dialogOf(kind, html) {
+  if (dialogs[kind]) return dialogs[kind];
+  const box = (dialogs[kind] = document.createElement("dialog"));
+  box.className = `${kind}-dialog`;
+  box.setAttribute("aria-labelledby", `${kind}-dialog-title`);
+  box.innerHTML = `<form method="dialog">${html}</form>`;
+  document.body.append(box);
+  return box;
+}
 
 function linkDialog() {
-  if (dialog) return dialog;
-  dialog = document.createElement("dialog");
-  dialog.className = "link-dialog";
-  dialog.setAttribute("aria-labelledby", "link-dialog-title");
-  dialog.innerHTML = `<form method="dialog">
+  return dialogOf("link", `
     <h2 id="link-dialog-title">Link</h2>
-    <label for="link-href">Address</label>
-    <p class="hint" id="link-href-hint">A page of this site starts with /, e.g. /pardon; another site with https://</p>
-    <input id="link-href" name="href" type="text" aria-describedby="link-href-hint" autocomplete="off">
-    <p class="actions"><button value="set">Set link</button> <button value="remove" class="secondary">Remove link</button> <button value="cancel" class="link">Cancel</button></p>
-  </form>`;
-  document.body.append(dialog);
-  return dialog;
+    <label for="link-href">Address, or words to find a page</label>
+    <p class="hint" id="link-href-hint">Type words from a title to find a page, post, book, TV report or press report of this site; or an address: /pardon, https://example.org</p>
+    <input id="link-href" name="href" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false"
+      aria-controls="link-found" aria-describedby="link-href-hint" autocomplete="off">
+    <ul id="link-found" role="listbox" aria-label="Found on this site" hidden></ul>
+    <p class="actions"><button value="set">Set link</button> <button value="remove" class="secondary">Remove link</button> <button value="cancel" class="link">Cancel</button></p>`);
+}
+
+const looksLikeAddress = (text) => /^(\/|#|[a-z][a-z0-9+.-]*:)/i.test(text.trim());
+
+// Typed words find the site's items; arrows move through them and Enter
+// (or a click) takes one.
+function findAsTyped(input, list, take) {
+  let found = [];
+  let active = -1;
+  let asked = 0;
+  const show = () => {
+    list.replaceChildren(
+      ...found.map((item, i) => {
+        const option = document.createElement("li");
+        option.id = `link-found-${i}`;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", String(i === active));
+        const title = document.createElement("span");
+        title.textContent = item.title;
+        const where = document.createElement("span");
+        where.className = "hint";
+        where.textContent = ` ${item.kind} · ${item.url}`;
+        option.append(title, where);
+        option.addEventListener("mousedown", (event) => event.preventDefault());
+        option.addEventListener("click", () => take(item));
+        return option;
+      }),
+    );
+    list.hidden = !found.length;
+    input.setAttribute("aria-expanded", String(found.length > 0));
+    if (active >= 0) input.setAttribute("aria-activedescendant", `link-found-${active}`);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const clear = () => {
+    found = [];
+    active = -1;
+    show();
+  };
+  input.oninput = () => {
+    clearTimeout(input.findTimer);
+    const text = input.value.trim();
+    if (!text || looksLikeAddress(text)) return clear();
+    input.findTimer = setTimeout(async () => {
+      const ticket = ++asked;
+      try {
+        const response = await fetch(`/admin/find?q=${encodeURIComponent(text)}`, { credentials: "same-origin" });
+        const items = response.ok ? await response.json() : [];
+        if (ticket !== asked) return;
+        found = items;
+        active = -1;
+        show();
+      } catch {
+        clear();
+      }
+    }, 150);
+  };
+  input.onkeydown = (event) => {
+    if (!found.length) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      active = (active + (event.key === "ArrowDown" ? 1 : found.length - 1)) % found.length;
+      show();
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      take(found[active]);
+    }
+  };
+  clear();
 }
 
 function askForLink(editor) {
@@ -434,17 +563,159 @@ function askForLink(editor) {
   const input = box.querySelector("#link-href");
   const range = editor.getSelection();
   const current = range.startContainer.parentElement?.closest("a");
+  let taken = null;
   input.value = current?.getAttribute("href") ?? "";
+  findAsTyped(input, box.querySelector("#link-found"), (item) => {
+    taken = item;
+    input.value = item.url;
+    box.close("set");
+  });
   box.returnValue = "cancel";
   box.onclose = () => {
     editor.setSelection(range);
     const href = safeHref(input.value);
-    if (box.returnValue === "set" && href) editor.makeLink(href);
-    else if (box.returnValue === "remove") editor.removeLink();
+    if (box.returnValue === "set" && href) {
+      if (range.collapsed && !current) {
+        // Nothing was selected: the link reads as the item's title (or its address).
+        const link = document.createElement("a");
+        link.href = href;
+        link.textContent = taken?.url === href ? taken.title : href;
+        editor.insertHTML(link.outerHTML);
+      } else {
+        editor.makeLink(href);
+      }
+    } else if (box.returnValue === "remove") editor.removeLink();
     editor.focus();
   };
   box.showModal();
   input.focus();
+}
+
+// ---- The picture dialog --------------------------------------------------------
+
+function pictureDialog() {
+  return dialogOf("picture", `
+    <h2 id="picture-dialog-title">Image</h2>
+    <div class="field">
+      <label for="picture-file">Upload a picture</label>
+      <p class="hint" id="picture-file-hint">JPEG, PNG, GIF or WebP. You can also drop or paste one into the text.</p>
+      <input id="picture-file" type="file" accept="image/jpeg,image/png,image/gif,image/webp" aria-describedby="picture-file-hint">
+    </div>
+    <fieldset class="picks"><legend>Or pick one from the library</legend><ul></ul></fieldset>
+    <div class="chosen field" hidden>
+      <img alt="">
+      <label for="picture-alt">What the picture shows</label>
+      <p class="hint" id="picture-alt-hint">For people who cannot see it, e.g. “Jens Söring in the visiting room, 2016”.</p>
+      <p class="error" id="picture-error" hidden></p>
+      <input id="picture-alt" type="text" autocomplete="off" aria-describedby="picture-error picture-alt-hint">
+    </div>
+    <p class="actions"><button type="button" data-act="place" hidden>Place the picture</button> <button value="cancel" class="link">Cancel</button></p>`);
+}
+
+// The picture chosen (uploaded first when it is a new file), or null when
+// the dialog was left.
+function askForPicture(file) {
+  const box = pictureDialog();
+  const list = box.querySelector(".picks ul");
+  const chosenPart = box.querySelector(".chosen");
+  const preview = chosenPart.querySelector("img");
+  const alt = box.querySelector("#picture-alt");
+  const error = box.querySelector("#picture-error");
+  const place = box.querySelector("[data-act=place]");
+  const upload = box.querySelector("#picture-file");
+  let chosen = null;
+
+  const choose = (picture) => {
+    chosen = picture;
+    if (preview.src.startsWith("blob:")) URL.revokeObjectURL(preview.src);
+    preview.src = picture.file ? URL.createObjectURL(picture.file) : picture.thumbnail;
+    alt.value = picture.alt ?? "";
+    error.hidden = true;
+    alt.removeAttribute("aria-invalid");
+    chosenPart.hidden = false;
+    place.hidden = false;
+    alt.focus();
+  };
+  const refuse = (message) => {
+    error.textContent = message;
+    error.hidden = false;
+    alt.setAttribute("aria-invalid", "true");
+    place.disabled = false;
+  };
+
+  list.replaceChildren();
+  chosenPart.hidden = true;
+  place.hidden = true;
+  place.disabled = false;
+  upload.value = "";
+  fetch("/admin/library/images", { credentials: "same-origin" })
+    .then((response) => (response.ok ? response.json() : []))
+    .then((pictures) => {
+      for (const picture of pictures) {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "pick";
+        const thumbnail = document.createElement("img");
+        thumbnail.src = picture.thumbnail;
+        thumbnail.alt = "";
+        const name = document.createElement("span");
+        name.textContent = picture.alt || picture.name;
+        button.append(thumbnail, name);
+        button.addEventListener("click", () => choose(picture));
+        item.append(button);
+        list.append(item);
+      }
+      if (!pictures.length) list.innerHTML = "<li>The library has no pictures yet.</li>";
+    })
+    .catch(() => { list.innerHTML = "<li>The library cannot be shown right now; you can still upload.</li>"; });
+  alt.onkeydown = (event) => {
+    // Enter places the picture (the form's only submit button is Cancel).
+    if (event.key === "Enter") {
+      event.preventDefault();
+      place.click();
+    }
+  };
+  upload.onchange = () => upload.files[0] && choose({ file: upload.files[0], alt: "" });
+  if (file) choose({ file, alt: "" });
+
+  return new Promise((resolve) => {
+    place.onclick = async () => {
+      const description = alt.value.trim();
+      if (!description) return refuse("Describe the picture for people who cannot see it; then place it.");
+      if (!chosen.file) {
+        box.close("placed");
+        return resolve({ ...chosen, alt: description });
+      }
+      place.disabled = true;
+      const form = new FormData();
+      form.append("alt", description);
+      form.append("file", chosen.file, chosen.file.name || "pasted.png");
+      try {
+        const response = await fetch("/admin/library", {
+          method: "POST",
+          headers: { accept: "application/json", "x-csrf-token": csrf },
+          body: form,
+          credentials: "same-origin",
+        });
+        const answer = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
+        if (!response.ok) {
+          const why = answer?.error ?? (response.status === 413 ? "This file is larger than the library takes." : "The picture could not be uploaded; your text is safe. Try again.");
+          return refuse(why);
+        }
+        box.close("placed");
+        resolve(answer);
+      } catch {
+        refuse("The picture could not be uploaded (no connection?); your text is safe. Try again.");
+      }
+    };
+    box.onclose = () => {
+      if (box.returnValue !== "placed") resolve(null);
+    };
+    box.returnValue = "";
+    box.showModal();
+    (file ? alt : upload).focus();
+  });
 }
 
 for (const textarea of document.querySelectorAll("textarea[data-rich]")) {
