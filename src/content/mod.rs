@@ -15,6 +15,7 @@ pub mod pages;
 pub mod posts;
 pub mod press;
 pub mod records;
+pub mod redirects;
 pub mod revisions;
 pub mod settings;
 pub mod slug;

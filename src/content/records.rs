@@ -18,6 +18,8 @@ pub struct Table<'a> {
     pub name: &'a str,
     pub entity: &'a str,
     pub columns: Vec<(&'a str, bool)>,
+    /// Where the public site shows one, before the slug (`/books/`), if it does.
+    pub public: Option<&'a str>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,7 +80,11 @@ pub async fn save(
     by: &Author,
     write: impl AsyncFnOnce(&mut Tx) -> Result<(), String>,
 ) -> Result<Saved, SaveError> {
-    let kind = Kind::table(table.entity, table.name);
+    let address = table.public.map(|prefix| format!("CASE WHEN status = 'published' THEN '{prefix}' || slug END"));
+    let kind = match &address {
+        Some(path) => Kind::table(table.entity, table.name).at(path),
+        None => Kind::table(table.entity, table.name),
+    };
     versioned::save(store, &kind, over, Some(slug), kept, by, async move |tx, id| {
         match id {
             // The write finds its row by the slug, so the row takes the new one first.

@@ -9,6 +9,7 @@ use serde::Serialize;
 use sqlx::AssertSqlSafe;
 
 use super::SaveError;
+use super::redirects;
 use super::revisions::{self, Author};
 use crate::store::{Store, Tx, changes};
 use crate::{on_pool, on_tx};
@@ -26,15 +27,23 @@ pub struct Kind<'a> {
     pub slug: bool,
     /// SQL that is true while a row may still change (a sent newsletter issue is history).
     pub open: Option<&'static str>,
+    /// SQL for the row's public address while it is published (else NULL):
+    /// when a save changes it, the old address redirects to the new one.
+    pub path: Option<&'a str>,
 }
 
 impl<'a> Kind<'a> {
     pub const fn table(entity: &'a str, table: &'a str) -> Self {
-        Kind { entity, table: Some(table), slug: true, open: None }
+        Kind { entity, table: Some(table), slug: true, open: None, path: None }
+    }
+
+    /// The kind's items have a public address, given by the SQL `path`.
+    pub const fn at(self, path: &'a str) -> Self {
+        Kind { path: Some(path), ..self }
     }
 
     pub const fn single(entity: &'a str) -> Self {
-        Kind { entity, table: None, slug: false, open: None }
+        Kind { entity, table: None, slug: false, open: None, path: None }
     }
 }
 
@@ -73,7 +82,11 @@ where
         Over::New => Saved { id: write(&mut tx, None).await?, version: 1 },
         Over::Version { id, version } => {
             let old_slug = claim(&mut tx, kind, id, version).await?;
+            let old_path = address(&mut tx, kind, id).await?;
             write(&mut tx, Some(id)).await?;
+            if let (Some(old), Some(new)) = (old_path, address(&mut tx, kind, id).await?) {
+                redirects::moved(&mut tx, &old, &new).await?;
+            }
             if let (Some(old), Some(new)) = (old_slug, slug)
                 && old != new
             {
@@ -89,6 +102,15 @@ where
     }
     tx.commit().await?;
     Ok(saved)
+}
+
+/// The item's public address, while it is published.
+async fn address(tx: &mut Tx, kind: &Kind<'_>, id: i64) -> anyhow::Result<Option<String>> {
+    let (Some(table), Some(path)) = (kind.table, kind.path) else { return Ok(None) };
+    let sql = format!("SELECT {path} FROM {table} WHERE id = $1");
+    let found: Option<Option<String>> =
+        on_tx!(tx, |conn| sqlx::query_scalar(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(conn).await)?;
+    Ok(found.flatten())
 }
 
 /// Takes version `version` of the item to the next; returns its slug before the save.

@@ -46,6 +46,19 @@ impl Output {
     }
 }
 
+/// The page at an old address: it names the new one for search engines
+/// (`canonical`) and sends browsers there at once.
+fn moved_page(to: &str) -> Vec<u8> {
+    let to = crate::render::escape_html(to);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Moved</title>\
+         <link rel=\"canonical\" href=\"{to}\"><meta name=\"robots\" content=\"noindex\">\
+         <meta http-equiv=\"refresh\" content=\"0; url={to}\"></head>\
+         <body><p>This page has moved to <a href=\"{to}\">{to}</a>.</p></body></html>\n"
+    )
+    .into_bytes()
+}
+
 pub struct Report {
     pub summary: Summary,
     /// HTML pages rendered.
@@ -105,6 +118,14 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
         .map(|p| (p.to_owned(), String::new()))
         .chain(feeds::public_paths(site).await?.into_iter().map(|(p, _)| (p, String::new())))
         .collect();
+    // Old addresses of moved items: a page that sends the browser on (a
+    // static host answers no 301), found whether or not anything links to it.
+    for (from, to) in crate::content::redirects::all(&site.store).await? {
+        if seen.insert(from.clone()) {
+            writer.write(Output::new(&from, crate::render::page::HTML, moved_page(&format!("{prefix}{to}")))).await?;
+            queue.push((to, from));
+        }
+    }
     queue.retain(|(path, _)| seen.insert(path.clone()));
     while !queue.is_empty() {
         progress.inc_length(queue.len() as u64);

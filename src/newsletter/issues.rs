@@ -41,8 +41,13 @@ impl Issue {
 const COLUMNS: &str = "id, subject, body, status, send_at, post_id, created_at, updated_at, started_at, finished_at, version";
 
 /// The kind as [`versioned`] saves it: an issue changes only until it starts sending.
-pub const KIND: Kind =
-    Kind { entity: "newsletter", table: Some("newsletter_issues"), slug: false, open: Some("status IN ('draft', 'scheduled')") };
+pub const KIND: Kind = Kind {
+    entity: "newsletter",
+    table: Some("newsletter_issues"),
+    slug: false,
+    open: Some("status IN ('draft', 'scheduled')"),
+    path: None,
+};
 
 /// What editors write of an issue, and what its revisions keep.
 #[derive(Debug, Clone, Serialize)]

@@ -103,7 +103,13 @@ async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
         return Ok(Fill::Redirect(to));
     }
     let generation = state.cache.generation();
-    let Some(rendered) = routes::render(&state.site, path).await? else { return Ok(Fill::Missing) };
+    let Some(rendered) = routes::render(&state.site, path).await? else {
+        // Not here (any more): an item that moved is answered where it is now.
+        return Ok(match crate::content::redirects::find(&state.site.store, path).await? {
+            Some(to) => Fill::Redirect(to),
+            None => Fill::Missing,
+        });
+    };
     let entry = Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control));
     state.cache.insert(path, entry.clone(), generation);
     Ok(Fill::Found(entry))

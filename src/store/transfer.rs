@@ -83,6 +83,8 @@ table!(RevisionRow, "revisions", {
     id: i64, entity: String, entity_id: i64, version: i64, data: Json<Value>, user_id: Option<i64>, user_name: String,
     at: OffsetDateTime,
 });
+table!(VersionRow, "versions", { entity: String, version: i64 });
+table!(RedirectRow, "redirects", { from_path: String, to_path: String, created_at: OffsetDateTime });
 table!(SessionRow, "sessions", {
     id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime, ip: String, user_agent: String,
@@ -135,6 +137,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "revisions",
     "versions",
+    "redirects",
     "subscribers",
     "newsletter_issues",
     "deliveries",
@@ -191,6 +194,8 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     PressRow::copy(from, &mut tx).await?;
     SessionRow::copy(from, &mut tx).await?;
     RevisionRow::copy(from, &mut tx).await?;
+    VersionRow::copy(from, &mut tx).await?;
+    RedirectRow::copy(from, &mut tx).await?;
     SubscriberRow::copy(from, &mut tx).await?;
     IssueRow::copy(from, &mut tx).await?;
     DeliveryRow::copy(from, &mut tx).await?;

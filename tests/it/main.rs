@@ -3,6 +3,7 @@
 //! One test binary, so it links once.
 
 mod accounts;
+mod addresses;
 mod binary;
 mod browser;
 mod building;

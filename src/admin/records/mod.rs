@@ -30,7 +30,12 @@ fn kind_of(path: &MatchedPath) -> Result<&'static Kind, Problem> {
 
 /// The kind's table with its editor's columns, straight from its field list.
 fn table(kind: &Kind) -> Table<'_> {
-    Table { name: kind.table, entity: kind.entity, columns: kind.fields.iter().map(|f| (f.name, f.control.is_list())).collect() }
+    Table {
+        name: kind.table,
+        entity: kind.entity,
+        columns: kind.fields.iter().map(|f| (f.name, f.control.is_list())).collect(),
+        public: kind.public,
+    }
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, path: MatchedPath) -> AdminResult {
