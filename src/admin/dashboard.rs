@@ -1,20 +1,20 @@
-//! `/admin`: what the site holds, what goes live next, drafts waiting, and
-//! who changed what lately.
+//! `/admin`: what needs doing first (unread messages, drafts, what goes
+//! live next, how the petitions stand, the last newsletter), then who
+//! changed what lately and what the site holds, all in plain words.
 
-use crate::inbox as contact;
+use crate::newsletter::{issues, outbox};
 use crate::petitions::{self, signatures};
 use axum::extract::State;
 use axum::http::StatusCode;
-use minijinja::value::Serde;
 use minijinja::{Value, context};
 
 use super::error::AdminResult;
 use super::gate::Editor;
 use super::{AdminState, Role, views};
-use crate::content::{self, Status, pages, posts, revisions};
+use crate::content::{self, Status, menus, pages, posts, revisions};
 
 pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResult {
-    let tally = content::tally(&state.site.store).await?;
+    let store = &state.site.store;
     let editor_or_owner = editor.role() >= Role::Editor;
     // Authors see their own posts only, and no pages.
     let own = (!editor_or_owner).then_some(editor.user.id);
@@ -28,43 +28,84 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
             .map(|p| context! { title => p.title, path => format!("/admin/pages/{}", p.id), kind => "page", when => p.publish_at.map(views::when) })
             .collect()
     };
-    let mut scheduled = post_rows(posts::editing::list(&state.site.store, Some(Status::Scheduled), own, 20, 0).await?);
-    let mut drafts = post_rows(posts::editing::list(&state.site.store, Some(Status::Draft), own, 10, 0).await?);
+    let mut scheduled = post_rows(posts::editing::list(store, Some(Status::Scheduled), own, 20, 0).await?);
+    let mut drafts = post_rows(posts::editing::list(store, Some(Status::Draft), own, 10, 0).await?);
     if editor_or_owner {
-        scheduled.extend(page_rows(pages::editing::list(&state.site.store, Some(Status::Scheduled)).await?));
-        drafts.extend(page_rows(pages::editing::list(&state.site.store, Some(Status::Draft)).await?.into_iter().take(10).collect()));
+        scheduled.extend(page_rows(pages::editing::list(store, Some(Status::Scheduled)).await?));
+        drafts.extend(page_rows(pages::editing::list(store, Some(Status::Draft)).await?.into_iter().take(10).collect()));
     }
-    let recent: Vec<Value> = revisions::recent(&state.site.store, 12)
+    let recent: Vec<Value> = revisions::recent(store, 12)
         .await?
         .into_iter()
         // An author sees their own saves only.
         .filter(|r| editor_or_owner || r.user_id == Some(editor.user.id))
         .map(|r| {
-            let path = match r.entity.as_str() {
-                posts::editing::ENTITY => Some(format!("/admin/posts/{}", r.entity_id)),
-                pages::editing::ENTITY => Some(format!("/admin/pages/{}", r.entity_id)),
-                "settings" => Some("/admin/settings".to_owned()),
-                other if other.starts_with("menu:") => Some("/admin/menus".to_owned()),
-                _ => None,
+            let (kind, path) = described(&r.entity, r.entity_id);
+            let named = r.data.0.get("title").or_else(|| r.data.0.get("subject")).or_else(|| r.data.0.get("name")).and_then(|t| t.as_str());
+            let title = match r.entity.strip_prefix("menu:") {
+                Some(menus::PRIMARY) => "The main menu".to_owned(),
+                Some(_) => "The footer links".to_owned(),
+                None => named.unwrap_or(kind).to_owned(),
             };
-            let title =
-                r.data.0.get("title").or_else(|| r.data.0.get("name")).and_then(|t| t.as_str()).unwrap_or(r.entity.as_str()).to_owned();
-            context! { entity => r.entity, title, path, who => r.user_name, when => views::when(r.at), version => r.version }
+            context! { kind, title, path, who => r.user_name, when => views::when(r.at), version => r.version }
         })
         .collect();
-    // Supporters' data is for editors and owners: what waits in the inbox, how the open petitions stand.
+    // Supporters' data is for editors and owners: what waits in the inbox,
+    // how the open petitions stand, how the last newsletter went.
     let supporters = if editor_or_owner {
-        let unread = contact::counts(&state.site.store).await?.into_iter().find(|(s, _)| s == contact::UNREAD).map_or(0, |(_, n)| n);
+        let unread = editor.bar.unread.unwrap_or_default();
         let mut open = Vec::new();
-        for petition in petitions::list(&state.site.store).await?.into_iter().filter(|p| p.is_open()) {
-            let counts = signatures::counts(&state.site.store, petition.id).await?;
+        for petition in petitions::list(store).await?.into_iter().filter(|p| p.is_open()) {
+            let counts = signatures::counts(store, petition.id).await?;
             let count = counts.iter().find(|(s, _)| s == signatures::VERIFIED).map_or(0, |(_, n)| *n);
-            open.push(context! { id => petition.id, title => petition.title, goal => petition.goal, count });
+            let waiting = counts.iter().find(|(s, _)| s == signatures::PENDING).map_or(0, |(_, n)| *n);
+            open.push(context! { id => petition.id, title => petition.title, goal => petition.goal, count, waiting });
         }
-        Some(context! { unread, petitions => open })
+        let last = issues::list(store).await?.into_iter().filter(|i| i.started_at.is_some()).max_by_key(|i| i.started_at);
+        let last_send = match last {
+            Some(issue) => {
+                let progress = outbox::progress(store, issue.id).await?;
+                Some(context! {
+                    id => issue.id, subject => issue.subject, sending => issue.status == issues::SENDING,
+                    when => issue.started_at.map(views::when), sent => progress.sent, failed => progress.failed, total => progress.total,
+                })
+            }
+            None => None,
+        };
+        Some(context! { unread, petitions => open, last_send })
     } else {
         None
     };
-    let values = context! { tally => Serde(&tally), scheduled, drafts, recent, supporters };
+    let tally: Vec<Value> = content::tally(store)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let kind = match t.kind.as_str() {
+                "media" => "TV and video reports".to_owned(),
+                "press" => "press reports".to_owned(),
+                "news" => "news posts".to_owned(),
+                other => format!("{other}s"),
+            };
+            context! { kind, status => t.status, count => t.count }
+        })
+        .collect();
+    let values = context! { tally, scheduled, drafts, recent, supporters };
     Ok(state.views.page(StatusCode::OK, "dashboard.html", Some(&editor), values))
+}
+
+/// What a saved item is called in plain words, and where it is edited.
+fn described(entity: &str, id: i64) -> (&'static str, Option<String>) {
+    let at = |path: &str| Some(format!("{path}/{id}"));
+    match entity {
+        posts::editing::ENTITY => ("post", at("/admin/posts")),
+        pages::editing::ENTITY => ("page", at("/admin/pages")),
+        "book" => ("book", at("/admin/books")),
+        "media" => ("TV or video report", at("/admin/media")),
+        "press" => ("press report", at("/admin/press")),
+        "newsletter" => ("newsletter issue", at("/admin/newsletters")),
+        "petition" => ("petition", at("/admin/petitions")),
+        "settings" => ("site settings", Some("/admin/settings".to_owned())),
+        other if other.starts_with("menu:") => ("menu", Some("/admin/menus".to_owned())),
+        _ => ("item", None),
+    }
 }

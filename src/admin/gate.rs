@@ -24,6 +24,23 @@ use crate::secrets;
 pub struct Editor {
     pub user: User,
     pub session: Session,
+    /// What every admin page's bar shows: the site's name, and for those
+    /// who read the inbox, how many messages wait unread.
+    pub bar: Bar,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Bar {
+    pub site: String,
+    pub unread: Option<i64>,
+}
+
+impl Bar {
+    async fn load(store: &crate::store::Store, role: Role) -> anyhow::Result<Bar> {
+        let site = crate::content::settings::load(store).await?.map(|s| s.name).unwrap_or_default();
+        let unread = if role >= Role::Editor { Some(crate::inbox::unread(store).await?) } else { None };
+        Ok(Bar { site, unread })
+    }
 }
 
 impl Editor {
@@ -74,7 +91,11 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
             request.extensions_mut().insert(TokenChecked);
         }
     }
-    request.extensions_mut().insert(Editor { user, session });
+    let bar = match Bar::load(&need.state.site.store, user.role()).await {
+        Ok(bar) => bar,
+        Err(error) => return super::error::AdminError::Internal(error).into_response(),
+    };
+    request.extensions_mut().insert(Editor { user, session, bar });
     next.run(request).await
 }
 

@@ -162,6 +162,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/petitions/new", get(petitions::new))
         .route("/admin/petitions/{id}", get(petitions::edit).post(petitions::update))
         .route("/admin/petitions/{id}/close", post(petitions::close))
+        .route("/admin/signatures", get(petitions::signatures::latest))
         .route("/admin/petitions/{id}/signatures", get(petitions::signatures::list))
         .route("/admin/petitions/{id}/signatures.csv", get(petitions::signatures::export))
         .route("/admin/petitions/{id}/void", post(petitions::signatures::void))

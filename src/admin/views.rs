@@ -63,7 +63,7 @@ impl Views {
 
     /// Renders a page; `editor` fills the layout's account menu and the forms' CSRF token.
     pub fn page(&self, status: StatusCode, template: &str, editor: Option<&Editor>, values: Value) -> Response {
-        let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str() });
+        let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str(), site => e.bar.site.as_str(), unread => e.bar.unread });
         let csrf = editor.map(|e| e.session.csrf.clone());
         let context = context! { me, csrf, ..values };
         match self.env.get_template(template).and_then(|t| t.render(context)) {

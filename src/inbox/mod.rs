@@ -81,6 +81,11 @@ pub async fn list(store: &Store, status: Option<&str>, limit: i64, offset: i64) 
         .await)?)
 }
 
+/// How many messages nobody has opened yet: the admin's inbox badge.
+pub async fn unread(store: &Store) -> anyhow::Result<i64> {
+    Ok(on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM contact_messages WHERE status = 'unread'").fetch_one(pool).await)?)
+}
+
 pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
     let rows: Vec<(String, i64)> =
         on_pool!(store, |pool| sqlx::query_as("SELECT status, COUNT(*) FROM contact_messages GROUP BY status").fetch_all(pool).await)?;

@@ -219,6 +219,54 @@ async fn unsaved_blocks_come_back_after_leaving_the_page() {
 }
 
 #[tokio::test]
+async fn the_admin_menu_is_grouped_by_task_a_sidebar_on_a_desktop_and_folded_on_a_phone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Owner).await;
+    let email = pamphlet::mail::EmailAddress::parse("carla@example.org").unwrap();
+    let writing = pamphlet::inbox::Writing { name: "Carla".into(), email, subject: "Help".into(), body: "I can help.".into() };
+    for _ in 0..2 {
+        pamphlet::inbox::save(app.store(), &writing, "127.0.0.1").await.unwrap();
+    }
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    // The groups a volunteer looks under, in order, each with its pages.
+    let groups = browser.run("return [...document.querySelectorAll('nav[aria-label=Admin] .group')].map((g) => g.textContent + ': ' + [...document.querySelectorAll(`[aria-labelledby=${g.id}] a`)].map((a) => a.textContent.trim()).join(', '))").await;
+    assert_eq!(
+        groups,
+        serde_json::json!([
+            "Content: Pages, Posts, Books, TV and video, Press, Pictures and files",
+            "Campaign: Petitions, Newsletter, Inbox 2 unread",
+            "Supporters: Subscribers, Signatures, A person's data",
+            "Site: Menus, Settings, Accounts, Your account"
+        ])
+    );
+    // At 1280 px: one bar of one line on top, the menu a sidebar beside the page, every link in view.
+    let desktop = browser
+        .run("const nav = document.querySelector('nav[aria-label=Admin]').getBoundingClientRect(), main = document.querySelector('main').getBoundingClientRect();
+              const links = [...document.querySelectorAll('nav[aria-label=Admin] a')].every((a) => { return a.checkVisibility() && a.getBoundingClientRect().bottom <= innerHeight; });
+              return { bar: document.querySelector('.bar').getBoundingClientRect().height, beside: nav.right <= main.left, links, view: document.querySelector('.view-site').getBoundingClientRect().height > 0, menu: document.querySelector('.menu > summary').checkVisibility() }")
+        .await;
+    assert!(desktop["bar"].as_f64().unwrap() <= 50.0 && desktop["beside"] == true && desktop["links"] == true, "{desktop}");
+    assert!(desktop["view"] == true && desktop["menu"] == false, "View site shows, no Menu button: {desktop}");
+    assert!(browser.wait_for_text("a[href='/admin/inbox'] .badge", "2").await, "the inbox shows how many wait");
+
+    // On a phone the menu folds into one button; opened, it takes you there.
+    browser.set_window(360, 740).await;
+    let folded =
+        browser.wait_until("!document.querySelector('nav[aria-label=Admin] a[href=\"/admin/petitions\"]').checkVisibility()").await;
+    assert!(folded, "the menu is folded at {} px", browser.run("return innerWidth").await);
+    assert!(
+        browser.run("return document.querySelector('.view-site').getBoundingClientRect().height > 0").await == true,
+        "View site stays in view"
+    );
+    browser.click(".menu > summary").await;
+    browser.click("nav[aria-label=Admin] a[href='/admin/inbox']").await;
+    assert!(browser.wait_for_text("h1", "Inbox").await);
+    assert!(browser.run("return document.querySelector('a[href=\"/admin/inbox\"]').getAttribute('aria-current')").await == "page");
+    assert_eq!(browser.accessibility_violations().await, Vec::<String>::new());
+}
+
+#[tokio::test]
 async fn the_admin_fits_a_360_pixel_phone() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Owner).await;

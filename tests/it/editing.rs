@@ -194,9 +194,9 @@ both_backends! {
         app.post_signed(&author, "/admin/posts", &post_form("The author's own", &[])).await.saved_id();
 
         let board = app.get_signed(&editor, "/admin").await.text();
-        let next = board.split("Going live next</h2>").nth(1).unwrap().split("Drafts</h2>").next().unwrap();
+        let drafts = board.split("Drafts</h2>").nth(1).unwrap().split("Going live next</h2>").next().unwrap();
+        let next = board.split("Going live next</h2>").nth(1).unwrap().split("Recent changes</h2>").next().unwrap();
         assert!(next.contains("Coming on Monday"), "{next}");
-        let drafts = board.split("Drafts</h2>").nth(1).unwrap().split("Recent changes</h2>").next().unwrap();
         assert!(drafts.contains("Half written") && drafts.contains("The author"), "{drafts}");
         let recent = board.split("Recent changes</h2>").nth(1).unwrap();
         assert!(recent.contains("Test saved") && recent.contains("Coming on Monday"), "{recent}");

@@ -166,7 +166,7 @@ both_backends! {
         // The inbox: unread, then read once opened; the script is text there too.
         let signed = app.signed_in_as(Role::Editor).await;
         let dashboard = app.get_signed(&signed, "/admin").await.text();
-        assert!(dashboard.contains("1 unread message</a>") && dashboard.contains("Jens Söring</a>: 0 of 10000 signatures"), "{dashboard}");
+        assert!(dashboard.contains("1 unread message</strong></a>") && dashboard.contains("Jens Söring</a>: 0 of 10000 signatures"), "{dashboard}");
         let inbox = app.get_signed(&signed, "/admin/inbox").await.text();
         assert!(inbox.contains("1 unread") && inbox.contains("Offering help"), "{inbox}");
         let message = contact::list(app.store(), None, 10, 0).await.unwrap().remove(0);

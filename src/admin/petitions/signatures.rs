@@ -22,6 +22,18 @@ use crate::public_forms::attempts;
 
 const PER_PAGE: i64 = 100;
 
+/// `/admin/signatures`, the menu's way in: the newest open petition's
+/// signatures (else the newest petition's), or the petitions list when
+/// there is none yet.
+pub async fn latest(State(state): State<AdminState>) -> AdminResult {
+    let all = petitions::list(&state.site.store).await?;
+    let chosen = all.iter().find(|p| p.is_open()).or(all.first());
+    Ok(match chosen {
+        Some(petition) => Redirect::to(&format!("/admin/petitions/{}/signatures", petition.id)).into_response(),
+        None => Redirect::to("/admin/petitions").into_response(),
+    })
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
