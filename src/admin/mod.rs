@@ -9,6 +9,7 @@ mod csv;
 mod dashboard;
 mod diff;
 pub mod done;
+mod drafts;
 pub mod error;
 mod fields;
 mod finder;
@@ -104,6 +105,8 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/logout", post(login::sign_out))
         .route("/admin/markdown", post(markdown::render))
         .route("/admin/find", get(finder::find))
+        .route("/admin/drafts/{form}", get(drafts::show).post(drafts::keep))
+        .route("/admin/drafts/{form}/discard", post(drafts::discard))
         .route("/admin/library", get(library::show).post(library::upload).layer(DefaultBodyLimit::max(state.upload_limit + FORM_LIMIT)))
         // Handlers check that authors only touch their own drafts.
         .route("/admin/posts", get(posts::list).post(posts::create))

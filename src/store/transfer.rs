@@ -85,6 +85,7 @@ table!(RevisionRow, "revisions", {
 });
 table!(VersionRow, "versions", { entity: String, version: i64 });
 table!(RedirectRow, "redirects", { from_path: String, to_path: String, created_at: OffsetDateTime });
+table!(DraftRow, "drafts", { user_id: i64, key: String, fields: String, saved_at: OffsetDateTime });
 table!(SessionRow, "sessions", {
     id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime, ip: String, user_agent: String,
@@ -135,6 +136,7 @@ pub const TABLES: &[&str] = &[
     "media_items",
     "press_reports",
     "sessions",
+    "drafts",
     "revisions",
     "versions",
     "redirects",
@@ -193,6 +195,7 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
     MediaRow::copy(from, &mut tx).await?;
     PressRow::copy(from, &mut tx).await?;
     SessionRow::copy(from, &mut tx).await?;
+    DraftRow::copy(from, &mut tx).await?;
     RevisionRow::copy(from, &mut tx).await?;
     VersionRow::copy(from, &mut tx).await?;
     RedirectRow::copy(from, &mut tx).await?;

@@ -201,6 +201,57 @@ async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
 }
 
 #[tokio::test]
+async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let http = app.sign_in("ann@example.org", &password).await.unwrap();
+    let id = app.post_signed(&http, "/admin/posts", &post_form("The first title", &[("action", "publish")])).await.saved_id();
+    let draft = format!("/admin/drafts/post-{id}");
+
+    let laptop = Browser::start().await;
+    sign_in(&laptop, &app, "ann@example.org", &password).await;
+    laptop.goto(&format!("{}/admin/posts/{id}", app.base)).await;
+    laptop.clear("#title").await;
+    laptop.type_into("#title", "A title typed on the laptop").await;
+    laptop.type_into("[id='body-rich']", " And a sentence after it.").await;
+    // Within a few seconds the server has it, while the post itself stays as saved.
+    let mut kept = serde_json::Value::Null;
+    for _ in 0..50 {
+        kept = serde_json::from_str(&app.get_signed(&http, &draft).await.text()).unwrap();
+        if kept["mine"]["fields"].as_str().is_some_and(|f| f.contains("sentence+after+it")) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert!(kept["mine"]["fields"].as_str().unwrap_or_default().contains("laptop"), "{kept}");
+    assert!(app.get(&format!("/news/the-first-title")).await.text().contains("The first title"), "the published post is untouched");
+    drop(laptop); // the lid closes: no copy in this browser helps any more
+
+    let desktop = Browser::start().await;
+    sign_in(&desktop, &app, "ann@example.org", &password).await;
+    desktop.goto(&format!("{}/admin/posts/{id}", app.base)).await;
+    assert!(desktop.wait_for_text(".restore-draft", "not saved").await, "{}", desktop.source().await);
+    desktop.click(".restore-draft button").await;
+    assert_eq!(desktop.run("return document.querySelector('#title').value").await, "A title typed on the laptop");
+    assert!(desktop.wait_for_text("[id='body-rich']", "And a sentence after it.").await);
+    desktop.click("button[value=save]").await;
+    assert!(desktop.wait_for_text("[role=status]", "Saved").await, "{}", desktop.source().await);
+    assert!(app.get(&format!("/news/the-first-title")).await.text().contains("A title typed on the laptop"));
+    // Saved, the draft is gone: the next visit offers nothing.
+    let gone = async {
+        for _ in 0..25 {
+            let now: serde_json::Value = serde_json::from_str(&app.get_signed(&http, &draft).await.text()).unwrap();
+            if now["mine"].is_null() {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        false
+    };
+    assert!(gone.await, "the saved draft is dropped");
+}
+
+#[tokio::test]
 async fn unsaved_blocks_come_back_after_leaving_the_page() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;
@@ -244,7 +295,7 @@ async fn the_admin_menu_is_grouped_by_task_a_sidebar_on_a_desktop_and_folded_on_
     let desktop = browser
         .run("const nav = document.querySelector('nav[aria-label=Admin]').getBoundingClientRect(), main = document.querySelector('main').getBoundingClientRect();
               const links = [...document.querySelectorAll('nav[aria-label=Admin] a')].every((a) => { return a.checkVisibility() && a.getBoundingClientRect().bottom <= innerHeight; });
-              return { bar: document.querySelector('.bar').getBoundingClientRect().height, beside: nav.right <= main.left, links, view: document.querySelector('.view-site').getBoundingClientRect().height > 0, menu: document.querySelector('.menu > summary').checkVisibility() }")
+              return { bar: document.querySelector('.bar').getBoundingClientRect().height, beside: nav.right <= main.left, links, view: document.querySelector('.view-site').getBoundingClientRect().height > 0, menu: document.querySelector('.menu-button').checkVisibility() }")
         .await;
     assert!(desktop["bar"].as_f64().unwrap() <= 50.0 && desktop["beside"] == true && desktop["links"] == true, "{desktop}");
     assert!(desktop["view"] == true && desktop["menu"] == false, "View site shows, no Menu button: {desktop}");
@@ -259,7 +310,7 @@ async fn the_admin_menu_is_grouped_by_task_a_sidebar_on_a_desktop_and_folded_on_
         browser.run("return document.querySelector('.view-site').getBoundingClientRect().height > 0").await == true,
         "View site stays in view"
     );
-    browser.click(".menu > summary").await;
+    browser.click(".menu-button").await;
     browser.click("nav[aria-label=Admin] a[href='/admin/inbox']").await;
     assert!(browser.wait_for_text("h1", "Inbox").await);
     assert!(browser.run("return document.querySelector('a[href=\"/admin/inbox\"]').getAttribute('aria-current')").await == "page");

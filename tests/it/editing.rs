@@ -204,4 +204,37 @@ both_backends! {
         let own = app.get_signed(&author, "/admin").await.text();
         assert!(own.contains("The author") && !own.contains("Half written") && !own.contains("Coming on Monday"), "an author sees their own work only");
     }
+
+    async fn unsaved_typing_is_kept_per_editor_on_the_server_and_shows_who_else_is_editing(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let id = app.post_signed(&editor, "/admin/posts", &post_form("Saved title", &[])).await.saved_id();
+        let form = format!("/admin/drafts/post-{id}");
+        let json = |page: Page| -> serde_json::Value { serde_json::from_str(&page.text()).unwrap_or_else(|e| panic!("{e}: {}", page.text())) };
+
+        let typed = "title=Typed+on+the+laptop&version=1";
+        let kept = app.post_signed(&editor, &form, &[("fields", typed)]).await;
+        assert_eq!(kept.status, 200, "{}", kept.text());
+        assert_eq!(json(kept)["others"], serde_json::json!([]), "nobody else is editing");
+        let post = app.get_signed(&editor, &format!("/admin/posts/{id}")).await.text();
+        assert!(post.contains("Saved title") && !post.contains("Typed on the laptop"), "the saved post is untouched");
+
+        // Another device of the same editor finds the draft; another person does not, but sees who is at it.
+        let phone = app.sign_in("editor@example.org", "Editor password for tests").await.unwrap();
+        let mine = json(app.get_signed(&phone, &form).await);
+        assert_eq!(mine["mine"]["fields"], typed, "{mine}");
+        let theirs = json(app.post_signed(&author, &form, &[("fields", "title=Mine")]).await);
+        assert_eq!(theirs["others"][0]["who"], "Test", "{theirs}");
+        let seen = json(app.get_signed(&author, &form).await);
+        assert_eq!(seen["mine"]["fields"], "title=Mine", "each keeps their own: {seen}");
+
+        // Sending nothing changed, or discarding, drops it; no token or an odd form name is refused.
+        assert_eq!(app.post(&form, &[("fields", "x")], &[("cookie", &editor.cookie)]).await.status, 403);
+        assert_eq!(app.post_signed(&editor, "/admin/drafts/post_7", &[("fields", "x")]).await.status, 404);
+        assert_eq!(app.post_signed(&editor, &format!("{form}/discard"), &[]).await.status, 204);
+        assert_eq!(json(app.get_signed(&phone, &form).await)["mine"], serde_json::Value::Null);
+        app.post_signed(&author, &form, &[("fields", "")]).await;
+        assert_eq!(json(app.get_signed(&editor, &form).await)["others"], serde_json::json!([]), "the author's draft is gone");
+    }
 }

@@ -1,9 +1,11 @@
 // Unsaved work, for every form marked `data-autosave="{kind}-{id}"`: a
 // copy of what was typed is kept in this browser half a second after
-// typing stops, offered back when the form opens again, and dropped once
-// the server has it; leaving with unsaved changes asks first. The copy
-// holds the version the text was typed against, so text brought back over
-// a newer save meets the conflict page, never a silent overwrite.
+// typing stops and as a draft on the server every few seconds (so it
+// reaches the editor's other devices), offered back when the form opens
+// again, and dropped once the item is saved; leaving with unsaved changes
+// asks first. The copy holds the version the text was typed against, so
+// text brought back over a newer save meets the conflict page, never a
+// silent overwrite. Others' drafts of the same form show who else is at it.
 
 // Fields that belong to this visit, not to what was typed.
 const visit = new Set(["csrf", "action", "op"]);
@@ -19,23 +21,74 @@ const snapshot = (form) => {
   return pairs.toString();
 };
 
+// How long typing goes on before the server gets what was typed.
+const SERVER_EVERY = 3000;
+
+const draftUrl = (name) => `/admin/drafts/${encodeURIComponent(name)}`;
+const withToken = (form, pairs) => {
+  pairs.set("csrf", form.elements.csrf?.value ?? "");
+  return pairs;
+};
+
 for (const form of document.querySelectorAll("form[data-autosave]")) {
   const key = `pamphlet:${form.dataset.autosave}`;
+  const server = draftUrl(form.dataset.autosave);
   // A form the server shows again unsaved (a mistake, a conflict, a block
   // button) counts as changed from the start.
   const unsaved = "unsaved" in form.dataset;
   const saved = unsaved ? null : snapshot(form);
   const changed = () => snapshot(form) !== saved;
+  let submitting = false;
+
+  // The server's draft: what it was last sent, and the next sending.
+  let sent = null;
+  let serverTimer = null;
+  const body = () => withToken(form, new URLSearchParams({ fields: changed() ? snapshot(form) : "" }));
+  const send = () => {
+    clearTimeout(serverTimer);
+    serverTimer = null;
+    const pairs = body();
+    if (pairs.get("fields") === sent) return;
+    sent = pairs.get("fields");
+    fetch(server, { method: "POST", body: pairs })
+      .then((answer) => (answer.ok ? answer.json() : null))
+      .then((drafts) => drafts && showOthers(form, drafts.others))
+      .catch(() => {
+        sent = null; // offline: the next keystroke tries again
+      });
+  };
+  const sendSoon = () => {
+    serverTimer ??= setTimeout(send, SERVER_EVERY);
+  };
+
   const stored = localStorage.getItem(key);
+  const done = new URLSearchParams(location.search).has("done");
   if (unsaved) {
     localStorage.setItem(key, snapshot(form));
-  } else if (stored === saved || new URLSearchParams(location.search).has("done")) {
-    // The server has the text: after a save the page opens with `?done=…`,
-    // and a new item's copy (`post-new`) has moved to its own page (`post-7`).
-    localStorage.removeItem(key);
-    localStorage.removeItem(key.replace(/-\d+$/, "-new"));
-  } else if (stored) {
-    offerBack(form, key, stored);
+    send();
+  } else if (done) {
+    // The item is saved: after a save the page opens with `?done=…`, and a
+    // new item's copy (`post-new`) has moved to its own page (`post-7`).
+    for (const name of new Set([form.dataset.autosave, form.dataset.autosave.replace(/-\d+$/, "-new")])) {
+      localStorage.removeItem(`pamphlet:${name}`);
+      fetch(`${draftUrl(name)}/discard`, { method: "POST", body: withToken(form, new URLSearchParams()) }).catch(() => {});
+    }
+  } else {
+    if (stored === saved) localStorage.removeItem(key);
+    else if (stored) offerBack(form, key, stored, "This browser kept changes you had not saved. ", server);
+    // Another device's draft, and who else is editing this.
+    fetch(server)
+      .then((answer) => (answer.ok ? answer.json() : null))
+      .then((drafts) => {
+        if (!drafts) return;
+        showOthers(form, drafts.others);
+        const mine = drafts.mine;
+        if (mine && mine.fields !== saved && mine.fields !== stored && !form.previousElementSibling?.matches(".restore-draft")) {
+          sent = mine.fields;
+          offerBack(form, key, mine.fields, `Changes you had not saved (kept ${mine.when}) can be brought back. `, server);
+        }
+      })
+      .catch(() => {});
   }
 
   let timer = null;
@@ -44,13 +97,26 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
     timer = setTimeout(() => {
       if (changed()) localStorage.setItem(key, snapshot(form));
     }, 500);
+    sendSoon();
   });
+  // A closed tab or a sleeping laptop: what is still to send goes now.
+  const flush = () => {
+    if (serverTimer === null || submitting) return;
+    clearTimeout(serverTimer);
+    serverTimer = null;
+    const pairs = body();
+    if (pairs.get("fields") !== sent) navigator.sendBeacon(server, pairs);
+    sent = pairs.get("fields");
+  };
+  document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
+  window.addEventListener("pagehide", flush);
 
-  let submitting = false;
   form.addEventListener("submit", (event) => {
     // A preview opens in a new tab and saves nothing.
     if (event.submitter?.formAction?.endsWith("/preview")) return;
     submitting = true;
+    clearTimeout(serverTimer);
+    serverTimer = null;
   });
   window.addEventListener("beforeunload", (event) => {
     if (!submitting && !sendingBack && changed()) {
@@ -60,11 +126,11 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
   });
 }
 
-function offerBack(form, key, stored) {
+function offerBack(form, key, stored, said, server) {
   const offer = document.createElement("p");
   offer.className = "notice restore-draft";
   offer.setAttribute("role", "status");
-  offer.textContent = "This browser kept changes you had not saved. ";
+  offer.textContent = said;
   const back = document.createElement("button");
   back.type = "button";
   back.className = "secondary";
@@ -82,6 +148,7 @@ function offerBack(form, key, stored) {
   drop.textContent = "Discard them";
   drop.addEventListener("click", () => {
     localStorage.removeItem(key);
+    fetch(`${server}/discard`, { method: "POST", body: withToken(form, new URLSearchParams()) }).catch(() => {});
     offer.remove();
   });
   offer.append(back, " ", drop);
@@ -125,4 +192,22 @@ function sendBack(form, key, stored) {
   localStorage.removeItem(key);
   sendingBack = true;
   carrier.submit();
+}
+
+// Who else has unsaved changes in this form: both may go on, and the
+// second to save meets the conflict page with both versions.
+function showOthers(form, others) {
+  let note = form.parentElement.querySelector(".presence");
+  if (!others.length) {
+    note?.remove();
+    return;
+  }
+  if (!note) {
+    note = document.createElement("p");
+    note.className = "notice presence";
+    note.setAttribute("role", "status");
+    form.before(note);
+  }
+  const names = others.map((o) => `${o.who} (unsaved changes ${o.when})`).join(", ");
+  note.textContent = `Also editing this: ${names}. If you both save, the second save is stopped and shows both versions.`;
 }
