@@ -224,7 +224,7 @@ async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert!(kept["mine"]["fields"].as_str().unwrap_or_default().contains("laptop"), "{kept}");
-    assert!(app.get(&format!("/news/the-first-title")).await.text().contains("The first title"), "the published post is untouched");
+    assert!(app.get("/news/the-first-title").await.text().contains("The first title"), "the published post is untouched");
     drop(laptop); // the lid closes: no copy in this browser helps any more
 
     let desktop = Browser::start().await;
@@ -236,7 +236,7 @@ async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back
     assert!(desktop.wait_for_text("[id='body-rich']", "And a sentence after it.").await);
     desktop.click("button[value=save]").await;
     assert!(desktop.wait_for_text("[role=status]", "Saved").await, "{}", desktop.source().await);
-    assert!(app.get(&format!("/news/the-first-title")).await.text().contains("A title typed on the laptop"));
+    assert!(app.get("/news/the-first-title").await.text().contains("A title typed on the laptop"));
     // Saved, the draft is gone: the next visit offers nothing.
     let gone = async {
         for _ in 0..25 {
