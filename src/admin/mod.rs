@@ -35,6 +35,7 @@ mod rows;
 mod saving;
 pub mod sessions;
 mod settings;
+mod sharing;
 pub mod throttle;
 mod users;
 mod views;
@@ -114,6 +115,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/posts/preview", post(posts::preview))
         .route("/admin/posts/{id}", get(posts::edit).post(posts::update))
         .route("/admin/posts/{id}/trash", post(posts::trash))
+        .route("/admin/posts/{id}/share", post(sharing::share_post))
         .route("/admin/posts/{id}/untrash", post(posts::untrash))
         .route("/admin/posts/{id}/revisions", get(posts::history::show))
         .route("/admin/posts/{id}/revisions/{version}/restore", post(posts::history::restore))
@@ -136,6 +138,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/pages/preview", post(pages::preview))
         .route("/admin/pages/{id}", get(pages::edit).post(pages::update))
         .route("/admin/pages/{id}/trash", post(pages::trash))
+        .route("/admin/pages/{id}/share", post(sharing::share_page))
         .route("/admin/pages/{id}/untrash", post(pages::untrash))
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::history))
@@ -192,6 +195,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/login", get(login::form).post(login::sign_in))
         .route("/admin/welcome/{token}", get(welcome::form).post(welcome::create_account))
         .route("/admin/static/{file}", get(views::serve_static))
+        .route("/preview/{token}", get(sharing::open))
         .route("/admin/{*rest}", get(not_found).post(not_found));
     authors
         .merge(editors)

@@ -252,6 +252,25 @@ async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back
 }
 
 #[tokio::test]
+async fn a_proof_reader_without_an_account_opens_the_shared_preview_of_a_draft() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let http = app.sign_in("ann@example.org", &password).await.unwrap();
+    let id = app.post_signed(&http, "/admin/posts", &post_form("Draft for a second pair of eyes", &[])).await.saved_id();
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/{id}", app.base)).await;
+    browser.click("form.share button").await;
+    assert!(browser.wait_for_text("[role=status]", "need no account").await);
+    let link = browser.run("return document.querySelector('#preview-link').value").await.as_str().unwrap().to_owned();
+
+    let reader = Browser::start().await;
+    reader.goto(&link).await;
+    assert!(reader.wait_for_text("h1", "Draft for a second pair of eyes").await, "{}", reader.source().await);
+    assert!(!reader.source().await.contains("/admin/logout"), "the reader is not signed in");
+}
+
+#[tokio::test]
 async fn unsaved_blocks_come_back_after_leaving_the_page() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;

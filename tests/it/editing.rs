@@ -237,4 +237,34 @@ both_backends! {
         app.post_signed(&author, &form, &[("fields", "")]).await;
         assert_eq!(json(app.get_signed(&editor, &form).await)["others"], serde_json::json!([]), "the author's draft is gone");
     }
+
+    async fn a_preview_link_shows_a_draft_without_an_account_until_it_expires(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let fields = post_form("Not out yet", &[("body", "A paragraph to proof-read.")]);
+        let id = app.post_signed(&editor, "/admin/posts", &fields).await.saved_id();
+        assert_eq!(app.get("/news/not-out-yet").await.status, 404, "a draft is not on the site");
+
+        let shared = app.post_signed(&editor, &format!("/admin/posts/{id}/share"), &[]).await;
+        assert_eq!(shared.status, 201, "{}", shared.text());
+        let link = shared.text().split("id=\"preview-link\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let path = link.strip_prefix(&app.base).unwrap_or_else(|| panic!("{link} is on this site"));
+        let preview = app.get(path).await;
+        assert_eq!(preview.status, 200);
+        assert!(preview.text().contains("Not out yet") && preview.text().contains("A paragraph to proof-read."), "{}", preview.text());
+        assert_eq!(preview.header("x-robots-tag"), Some("noindex"));
+        assert_eq!(preview.header("cache-control"), Some("no-store"));
+
+        // Only who may edit the post may share it, with the form's token; a made-up link finds nothing.
+        assert_eq!(app.post_signed(&author, &format!("/admin/posts/{id}/share"), &[]).await.status, 403);
+        assert_eq!(app.post(&format!("/admin/posts/{id}/share"), &[], &[("cookie", &editor.cookie)]).await.status, 403);
+        assert_eq!(app.get("/preview/not-a-real-token").await.status, 404);
+
+        let past = time::OffsetDateTime::now_utc() - time::Duration::minutes(1);
+        pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE preview_links SET expires_at = $1").bind(past).execute(pool).await.map(drop).unwrap());
+        let expired = app.get(path).await;
+        assert_eq!(expired.status, 410);
+        assert!(expired.text().contains("expired") && !expired.text().contains("A paragraph to proof-read."), "{}", expired.text());
+    }
 }

@@ -63,7 +63,7 @@ fn may_edit(editor: &Editor, post: &EditablePost) -> bool {
     editor.role() >= Role::Editor || (post.author_id == Some(editor.user.id) && matches!(post.status(), Status::Draft | Status::Trash))
 }
 
-async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<EditablePost, Problem> {
+pub(super) async fn editable(state: &AdminState, editor: &Editor, id: i64) -> Result<EditablePost, Problem> {
     let post = editing::by_id(&state.site.store, id).await.map_err(|e| {
         tracing::error!(error = format!("{e:#}"), "cannot load a post");
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "The post cannot be loaded right now; try again in a moment.")
