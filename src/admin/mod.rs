@@ -155,6 +155,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/newsletters/from-post", post(newsletter::from_post))
         .route("/admin/newsletters/preview", post(newsletter::preview))
         .route("/admin/newsletters/{id}", get(newsletter::show).post(newsletter::update))
+        .route("/admin/newsletters/{id}/send", get(newsletter::confirm_send).post(newsletter::send))
         .route("/admin/newsletters/{id}/progress", get(newsletter::progress))
         .route("/admin/newsletters/{id}/retry", post(newsletter::retry))
         .route("/admin/newsletters/{id}/delete", post(newsletter::delete))

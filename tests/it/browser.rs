@@ -397,6 +397,8 @@ async fn an_editor_writes_an_issue_sends_it_and_watches_the_progress_move() {
     assert!(browser.wait_for_text("[role=status]", "Saved").await);
     assert!(browser.wait_for_text("main", "Send to 40 confirmed subscribers").await);
     browser.click("button[value=send]").await;
+    assert!(browser.wait_for_text("form.confirm-send button", "Send to 40 subscribers").await, "asked first, with the count");
+    browser.click("form.confirm-send button").await;
     assert!(browser.wait_for_text("[role=status]", "Sending has started").await);
     // The figures move without a reload, then the page shows the end.
     let url = browser.url().await;

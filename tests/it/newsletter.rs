@@ -26,7 +26,7 @@ async fn subscribe(app: &TestApp, email: &str, name: &str) -> crate::helpers::Pa
     app.post_form("/newsletter/subscribe", &[("email", email), ("name", name), ("website", "")], &[]).await
 }
 
-/// Creates an issue through the admin and presses "Save and send now".
+/// Creates an issue through the admin, presses "Save and send now…" and says yes.
 async fn send_issue(app: &TestApp, signed: &crate::helpers::SignedIn, subject: &str, body: &str) -> i64 {
     let created = app.post_signed(signed, "/admin/newsletters", &[("subject", subject), ("body", body), ("action", "save")]).await;
     assert_eq!(created.status, 303, "{created:?}");
@@ -42,6 +42,15 @@ async fn send_issue(app: &TestApp, signed: &crate::helpers::SignedIn, subject: &
         )
         .await;
     assert_eq!(sent.status, 303, "{sent:?}");
+    // Saved, then one more question with the count before it goes to everyone.
+    assert_eq!(sent.header("location"), Some(format!("/admin/newsletters/{id}/send").as_str()));
+    let asked = app.get_signed(signed, &format!("/admin/newsletters/{id}/send")).await.text();
+    if asked.contains("nobody would get it") {
+        return id; // no confirmed subscriber: no button to press
+    }
+    assert!(asked.contains("confirmed subscriber") && asked.contains("cannot be called back"), "{asked}");
+    let started = app.post_signed(signed, &format!("/admin/newsletters/{id}/send"), &[]).await;
+    assert_eq!(started.status, 303, "{started:?}");
     id
 }
 

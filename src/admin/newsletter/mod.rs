@@ -228,12 +228,8 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         return Shown::conflict(&theirs, &fresh, conflict).render(&state, &editor).await;
     }
     let done = match form.action.as_str() {
-        "send" => {
-            if issues::start(&state.site.store, id).await?.is_some() {
-                state.outgoing.wake.notify_waiters();
-            }
-            "started"
-        }
+        // Saved; sending to everyone asks once more, with the count.
+        "send" => return Ok(Redirect::to(&format!("/admin/newsletters/{id}/send")).into_response()),
         "schedule" => {
             issues::schedule(&state.site.store, id, send_at).await?;
             "scheduled"
@@ -245,6 +241,30 @@ pub async fn update(State(state): State<AdminState>, editor: Editor, Path(id): P
         _ => "saved",
     };
     Ok(Redirect::to(&format!("/admin/newsletters/{id}?done={done}")).into_response())
+}
+
+/// `GET …/send`: the last question before an issue goes to everyone,
+/// with how many will get it; the text is saved already.
+pub async fn confirm_send(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>) -> AdminResult {
+    let issue = issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    if !issue.is_editable() {
+        return Ok(Redirect::to(&format!("/admin/newsletters/{id}")).into_response());
+    }
+    let confirmed = people::counts(&state.site.store).await?.iter().find(|(s, _)| s == people::CONFIRMED).map_or(0, |(_, n)| *n);
+    let values = context! { id, subject => issue.subject, confirmed, problem => not_ready(&state).await? };
+    Ok(state.views.page(StatusCode::OK, "newsletter_send.html", Some(&editor), values))
+}
+
+/// `POST …/send`: the editor said yes; the senders start.
+pub async fn send(State(state): State<AdminState>, _: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
+    if let Some(problem) = not_ready(&state).await? {
+        return Err(Problem::new(StatusCode::CONFLICT, problem).into());
+    }
+    issues::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    if issues::start(&state.site.store, id).await?.is_some() {
+        state.outgoing.wake.notify_waiters();
+    }
+    Ok(Redirect::to(&format!("/admin/newsletters/{id}?done=started")).into_response())
 }
 
 /// Sends the issue as typed to one address (the editor's own by default);
