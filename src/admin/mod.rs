@@ -117,6 +117,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/posts/{id}/trash", post(posts::trash))
         .route("/admin/posts/{id}/share", post(sharing::share_post))
         .route("/admin/posts/{id}/untrash", post(posts::untrash))
+        .route("/admin/posts/{id}/undo-trash", post(posts::undo_trash))
         .route("/admin/posts/{id}/revisions", get(posts::history::show))
         .route("/admin/posts/{id}/revisions/{version}/restore", post(posts::history::restore))
         .route_layer(signed_in(Role::Author));
@@ -140,6 +141,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/pages/{id}/trash", post(pages::trash))
         .route("/admin/pages/{id}/share", post(sharing::share_page))
         .route("/admin/pages/{id}/untrash", post(pages::untrash))
+        .route("/admin/pages/{id}/undo-trash", post(pages::undo_trash))
         .route("/admin/pages/{id}/delete", post(pages::delete))
         .route("/admin/pages/{id}/revisions", get(pages::history))
         .route("/admin/pages/{id}/revisions/{version}/restore", post(pages::restore))

@@ -30,6 +30,28 @@ pub fn done(action: &str, status: Status) -> &'static str {
     }
 }
 
+/// The Undo button's form after "Move to the trash": the version the
+/// trash made (so a later change is not undone blindly) and the state
+/// before. A scheduled item comes back as a draft: its time has been
+/// cleared, and may have passed.
+#[derive(Debug, serde::Deserialize)]
+pub struct Undo {
+    pub version: i64,
+    #[serde(default)]
+    was: String,
+}
+
+impl Undo {
+    pub fn state(&self) -> Status {
+        if self.was == Status::Published.as_str() { Status::Published } else { Status::Draft }
+    }
+
+    /// The word the list's Undo carries for a state.
+    pub fn word(was: Status) -> &'static str {
+        if was == Status::Published { Status::Published.as_str() } else { Status::Draft.as_str() }
+    }
+}
+
 /// The notice for a `?done=` word.
 pub fn notice(done: &str) -> &'static str {
     match done {
@@ -39,6 +61,7 @@ pub fn notice(done: &str) -> &'static str {
         "unpublished" => "Unpublished: it is a draft again and gone from the site.",
         "restored" => "The older version is restored as the newest one.",
         "untrashed" => "Taken out of the trash, as a draft.",
+        "back" => "Back out of the trash, as it was before.",
         _ => "",
     }
 }

@@ -138,6 +138,48 @@ both_backends! {
         assert_eq!(app.get_signed(&editor, &format!("/admin/posts/{id}")).await.status, 404);
     }
 
+    async fn undo_takes_a_trashed_post_back_as_it_was_and_the_list_is_in_date_order(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let id = app.post_signed(&editor, "/admin/posts", &post_form("Oops trashed", &[("action", "publish"), ("date", "2016-09-20")])).await.saved_id();
+        app.post_signed(&editor, "/admin/posts", &post_form("Newer news", &[("date", "2020-01-02")])).await.saved_id();
+        let list = app.get_signed(&editor, "/admin/posts").await.text();
+        assert!(list.find("Newer news").unwrap() < list.find("Oops trashed").unwrap(), "newest date first, not last changed");
+
+        let trashed = app.post_signed(&editor, &format!("/admin/posts/{id}/trash"), &[]).await;
+        let back_to = trashed.header("location").unwrap().to_owned();
+        assert_eq!(back_to, format!("/admin/posts?trashed={id}&was=published"));
+        let list = app.get_signed(&editor, &back_to).await.text();
+        assert!(list.contains("“Oops trashed” is in the trash.") && list.contains(&format!("/admin/posts/{id}/undo-trash")), "{list}");
+        assert_eq!(app.get("/news/oops-trashed").await.status, 404);
+        let (version, was) = (hidden_field(&list, "version").unwrap(), hidden_field(&list, "was").unwrap());
+
+        let undone = app.post_signed(&editor, &format!("/admin/posts/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
+        assert_eq!(undone.status, 303, "{}", undone.text());
+        assert_eq!(app.get("/news/oops-trashed").await.status, 200, "published again, as before");
+        assert!(app.get_signed(&editor, &format!("/admin/posts/{id}?done=back")).await.text().contains("as it was before"));
+        let again = app.post_signed(&editor, &format!("/admin/posts/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
+        assert_eq!(again.status, 409, "only a post in the trash comes back");
+    }
+
+    async fn undo_takes_a_trashed_page_back_as_it_was(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        assert_eq!(app.get("/about-the-case").await.status, 200);
+        let pages = app.get_signed(&editor, "/admin/pages").await.text();
+        let link = pages.split("\">About the Case of Jens Soering</a>").next().unwrap();
+        let id: i64 = link.rsplit("/admin/pages/").next().unwrap().parse().unwrap_or_else(|_| panic!("{pages}"));
+        let trashed = app.post_signed(&editor, &format!("/admin/pages/{id}/trash"), &[]).await;
+        assert_eq!(trashed.header("location"), Some(format!("/admin/pages?trashed={id}&was=published").as_str()));
+        assert_eq!(app.get("/about-the-case").await.status, 404);
+        let list = app.get_signed(&editor, &format!("/admin/pages?trashed={id}&was=published")).await.text();
+        let (version, was) = (hidden_field(&list, "version").unwrap(), hidden_field(&list, "was").unwrap());
+        let undone = app.post_signed(&editor, &format!("/admin/pages/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
+        assert_eq!(undone.status, 303, "{}", undone.text());
+        assert_eq!(undone.header("location"), Some(format!("/admin/pages/{id}?done=back").as_str()));
+        assert_eq!(app.get("/about-the-case").await.status, 200, "published again");
+    }
+
     async fn an_author_writes_drafts_and_an_editor_publishes_them(backend: Backend) {
         let app = spawn_app(backend).await;
         let author = app.signed_in_as(Role::Author).await;

@@ -16,7 +16,7 @@ use super::error::{AdminError, AdminResult, Problem};
 use super::fields::{self, Errors};
 use super::form_page::FormPage;
 use super::gate::Editor;
-use super::publishing::{self, author, done, minute, scheduled_at, wanted_status};
+use super::publishing::{self, Undo, author, done, minute, scheduled_at, wanted_status};
 use super::{AdminState, saving, views};
 use crate::admin::done::Done;
 use crate::content::pages::editing::{self, EditablePage};
@@ -105,6 +105,9 @@ impl PageForm {
 #[serde(default)]
 pub struct ListQuery {
     status: String,
+    /// A page just moved to the trash, offered back with Undo, and its state before.
+    trashed: i64,
+    was: String,
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
@@ -114,7 +117,15 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         .into_iter()
         .map(|p| context! { id => p.id, title => p.title, status => p.status, url => pages::url(&p.slug), updated => views::when(p.updated_at) })
         .collect();
-    Ok(state.views.page(StatusCode::OK, "pages.html", Some(&editor), context! { pages => rows, status => status.map(Status::as_str) }))
+    let was = Undo::word(Status::parse(&query.was).unwrap_or(Status::Draft));
+    let trashed = match editing::by_id(&state.site.store, query.trashed).await? {
+        Some(page) if page.status() == Status::Trash => {
+            Some(context! { id => page.id, title => page.page.title, version => page.version, was })
+        }
+        _ => None,
+    };
+    let values = context! { pages => rows, status => status.map(Status::as_str), trashed };
+    Ok(state.views.page(StatusCode::OK, "pages.html", Some(&editor), values))
 }
 
 pub async fn new(State(state): State<AdminState>, editor: Editor) -> AdminResult {
@@ -249,8 +260,22 @@ pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Pa
     if page.page.slug == pages::HOME {
         return Err(Problem::new(StatusCode::CONFLICT, "The home page cannot go to the trash; change its blocks instead.").into());
     }
+    let was = page.status();
     move_page(&state, &editor, page, Status::Trash).await?;
-    Ok(Redirect::to("/admin/pages?status=trash").into_response())
+    Ok(Redirect::to(&format!("/admin/pages?trashed={id}&was={}", Undo::word(was))).into_response())
+}
+
+/// Undo of "Move to the trash": back in the state it had (published or
+/// draft), if nothing changed since; the blocks were never touched.
+pub async fn undo_trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(undo): Form<Undo>) -> AdminResult {
+    let page = load(&state, id).await?;
+    if page.status() != Status::Trash || page.version != undo.version {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "This page is no longer as it was when it went to the trash; open it to see it.").into()
+        );
+    }
+    move_page(&state, &editor, page, undo.state()).await?;
+    Ok(Redirect::to(&format!("/admin/pages/{id}?done=back")).into_response())
 }
 
 pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {

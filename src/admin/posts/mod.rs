@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::error::{AdminResult, Problem};
 use super::form_page::FormPage;
 use super::gate::Editor;
-use super::publishing::{self, author, done};
+use super::publishing::{self, Undo, author, done};
 use super::{AdminState, Role, saving};
 use crate::admin::done::Done;
 use crate::content::SaveError;
@@ -33,6 +33,9 @@ const PER_PAGE: i64 = 50;
 pub struct ListQuery {
     status: String,
     page: i64,
+    /// A post just moved to the trash, offered back with Undo, and its state before.
+    trashed: i64,
+    was: String,
 }
 
 pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query): Query<ListQuery>) -> AdminResult {
@@ -49,7 +52,14 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, Query(query):
         })
         .collect();
     let counts = editing::count_by_status(&state.site.store, own).await?;
-    let values = context! { posts => rows, counts, status => status.map(Status::as_str), page => paging.page, more };
+    let was = Undo::word(Status::parse(&query.was).unwrap_or(Status::Draft));
+    let trashed = match editable(&state, &editor, query.trashed).await {
+        Ok(post) if query.trashed > 0 && post.status() == Status::Trash => {
+            Some(context! { id => post.id, title => post.post.title, version => post.version, was })
+        }
+        _ => None,
+    };
+    let values = context! { posts => rows, counts, status => status.map(Status::as_str), page => paging.page, more, trashed };
     Ok(state.views.page(StatusCode::OK, "posts.html", Some(&editor), values))
 }
 
@@ -176,8 +186,26 @@ async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PostForm,
 const SKIP: &[&str] = &["version", "action"];
 
 pub async fn trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
+    let was = editable(&state, &editor, id).await?.status();
     move_post(&state, &editor, id, Status::Trash).await?;
-    Ok(Redirect::to("/admin/posts?status=trash").into_response())
+    Ok(Redirect::to(&format!("/admin/posts?trashed={id}&was={}", Undo::word(was))).into_response())
+}
+
+/// Undo of "Move to the trash": back in the state it had (published or
+/// draft), if nothing changed since; the text was never touched.
+pub async fn undo_trash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, Form(undo): Form<Undo>) -> AdminResult {
+    let post = editable(&state, &editor, id).await?;
+    if post.status() != Status::Trash || post.version != undo.version {
+        return Err(
+            Problem::new(StatusCode::CONFLICT, "This post is no longer as it was when it went to the trash; open it to see it.").into()
+        );
+    }
+    let to = undo.state();
+    if to == Status::Published && editor.role() < Role::Editor {
+        return Err(Problem::forbidden().into());
+    }
+    move_post(&state, &editor, id, to).await?;
+    Ok(Redirect::to(&format!("/admin/posts/{id}?done=back")).into_response())
 }
 
 pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {

@@ -55,12 +55,12 @@ pub async fn by_id(store: &Store, id: i64) -> anyhow::Result<Option<EditablePost
 }
 
 /// Posts with `status` (all but the trash when `None`), of one author when
-/// given, the most recently changed first.
+/// given, the newest date first (as in WordPress's "All posts").
 pub async fn list(store: &Store, status: Option<Status>, author_id: Option<i64>, limit: i64, offset: i64) -> anyhow::Result<Vec<Listed>> {
     Ok(on_pool!(store, |pool| sqlx::query_as(
         "SELECT id, slug, kind, title, date, status, author, publish_at, updated_at FROM posts
          WHERE (($1 IS NULL AND status <> 'trash') OR status = $1) AND ($2 IS NULL OR author_id = $2)
-         ORDER BY updated_at DESC, id DESC LIMIT $3 OFFSET $4"
+         ORDER BY date DESC, id DESC LIMIT $3 OFFSET $4"
     )
     .bind(status.map(Status::as_str))
     .bind(author_id)
