@@ -80,5 +80,5 @@ pub async fn open(State(state): State<AdminState>, Path(token): Path<String>) ->
         _ => return Err(AdminError::from(gone())),
     };
     // Served as an admin page: never cached, no Referer to other sites, so the token stays put.
-    Ok(posts::preview_response(html))
+    Ok(state.views.preview(html, "A preview shared for proof-reading: what you see may not be on the site yet."))
 }

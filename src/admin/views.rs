@@ -61,6 +61,22 @@ impl Views {
         Ok(Views { env, statics })
     }
 
+    /// A page of the public site shown before it is live, with a bar
+    /// saying so (`note`), marked so no search engine keeps it.
+    pub fn preview(&self, html: String, note: &str) -> Response {
+        let part =
+            |head: bool| self.env.get_template("preview_bar.html").and_then(|t| t.render(context! { head, note })).unwrap_or_default();
+        let mut html = html;
+        if let Some(at) = html.find("</head>") {
+            html.insert_str(at, &part(true));
+        }
+        if let Some(at) = html.find("<body").and_then(|start| html[start..].find('>').map(|end| start + end + 1)) {
+            html.insert_str(at, &part(false));
+        }
+        ([(header::CONTENT_TYPE, crate::render::page::HTML), (header::HeaderName::from_static("x-robots-tag"), "noindex")], html)
+            .into_response()
+    }
+
     /// Renders a page; `editor` fills the layout's account menu and the forms' CSRF token.
     pub fn page(&self, status: StatusCode, template: &str, editor: Option<&Editor>, values: Value) -> Response {
         let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str(), site => e.bar.site.as_str(), unread => e.bar.unread });

@@ -218,6 +218,8 @@ both_backends! {
         let html = page.text();
         assert!(html.contains("Only a preview") && html.contains("<strong>pardon</strong>"));
         assert!(html.contains("Friends of Jens Söring"), "in the site's own layout");
+        let bar = html.find(r#"<p class="pamphlet-preview" role="note">Preview of what you typed"#).expect("a bar says it is a preview");
+        assert!(html.find("<body").unwrap() < bar && html.find("/admin/static/preview.").unwrap() < html.find("</head>").unwrap(), "{html}");
         assert!(!app.get_signed(&author, "/admin/posts").await.text().contains("Only a preview"));
 
         let fragment = app.post_signed(&author, "/admin/markdown", &[("markdown", "**bold** <script>alert(1)</script>")]).await;
@@ -297,6 +299,7 @@ both_backends! {
         assert!(preview.text().contains("Not out yet") && preview.text().contains("A paragraph to proof-read."), "{}", preview.text());
         assert_eq!(preview.header("x-robots-tag"), Some("noindex"));
         assert_eq!(preview.header("cache-control"), Some("no-store"));
+        assert!(preview.text().contains("A preview shared for proof-reading"), "marked as a preview");
 
         // Only who may edit the post may share it, with the form's token; a made-up link finds nothing.
         assert_eq!(app.post_signed(&author, &format!("/admin/posts/{id}/share"), &[]).await.status, 403);

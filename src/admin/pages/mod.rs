@@ -320,7 +320,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(pairs
         updated_at: crate::store::now(),
     };
     let html = crate::site::routes::page_html(&state.site, &page).await?;
-    Ok(super::posts::preview_response(html))
+    Ok(state.views.preview(html, super::posts::TYPED))
 }
 
 pub async fn history(

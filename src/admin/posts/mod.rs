@@ -7,7 +7,7 @@ pub mod history;
 use crate::admin::form::{Checked, Form};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
@@ -261,14 +261,8 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form)
         updated_at: crate::store::now(),
     };
     let html = crate::site::routes::post_page(&state.site, &post).await?;
-    Ok(preview_response(html))
+    Ok(state.views.preview(html, TYPED))
 }
 
-/// A preview page: marked so no search engine keeps it.
-pub(super) fn preview_response(html: String) -> Response {
-    (
-        [(axum::http::header::CONTENT_TYPE, crate::render::page::HTML), (axum::http::HeaderName::from_static("x-robots-tag"), "noindex")],
-        html,
-    )
-        .into_response()
-}
+/// What the bar on a preview of unsaved typing says.
+pub(super) const TYPED: &str = "Preview of what you typed: not saved yet, and not on the site until you publish.";
