@@ -95,8 +95,21 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
         Ok(bar) => bar,
         Err(error) => return super::error::AdminError::Internal(error).into_response(),
     };
-    request.extensions_mut().insert(Editor { user, session, bar });
-    next.run(request).await
+    let editor = Editor { user, session, bar };
+    request.extensions_mut().insert(editor.clone());
+    let mut response = next.run(request).await;
+    // For the layers outside: a refusal is shown inside the admin's layout, with its menu.
+    response.extensions_mut().insert(editor);
+    response
+}
+
+/// The signed-in person, if the request carries a live session: for pages
+/// open to all (an unknown admin address) that still show the admin's bar.
+pub async fn recognise(state: &AdminState, headers: &HeaderMap) -> anyhow::Result<Option<Editor>> {
+    let Some(token) = cookie(headers, sessions::COOKIE) else { return Ok(None) };
+    let Some((session, user)) = sessions::find(&state.site.store, &token).await? else { return Ok(None) };
+    let bar = Bar::load(&state.site.store, user.role()).await?;
+    Ok(Some(Editor { user, session, bar }))
 }
 
 /// Without a session, a page sends the browser to sign in and come back;

@@ -209,6 +209,14 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .with_state(state)
 }
 
-async fn not_found() -> error::Problem {
-    error::Problem::not_found()
+/// An admin address that does not exist; for someone signed in it stays
+/// inside the admin's layout, with the menu to go on from.
+async fn not_found(
+    axum::extract::State(state): axum::extract::State<AdminState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let editor = gate::recognise(&state, &headers).await.ok().flatten();
+    let message = "There is no admin page at this address. The menu shows every part of the admin.";
+    let values = minijinja::context! { status => 404, message };
+    state.views.page(axum::http::StatusCode::NOT_FOUND, "problem.html", editor.as_ref(), values)
 }

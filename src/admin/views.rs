@@ -142,8 +142,9 @@ pub async fn serve_static(State(state): State<AdminState>, Path(file): Path<Stri
 /// nothing frames the admin, no script comes from elsewhere, and a
 /// [`Problem`] becomes a page in the admin's look.
 pub async fn finish(State(state): State<AdminState>, request: Request, next: Next) -> Response {
-    let editor = request.extensions().get::<Editor>().cloned();
     let mut response = next.run(request).await;
+    // The gate runs inside this layer and hands back who it let in.
+    let editor = response.extensions_mut().remove::<Editor>();
     if let Some(problem) = response.extensions_mut().remove::<Problem>() {
         let status = response.status();
         let retry_after = response.headers().get(header::RETRY_AFTER).cloned();

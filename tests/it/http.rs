@@ -132,6 +132,19 @@ crate::both_backends! {
 }
 
 crate::both_backends! {
+    async fn an_unknown_admin_address_stays_inside_the_admin_for_someone_signed_in(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(pamphlet::admin::Role::Editor).await;
+        for path in ["/admin/no-such-page", "/admin/posts/999999"] {
+            let page = app.get_signed(&editor, path).await;
+            assert_eq!(page.status, 404, "{path}");
+            assert!(page.text().contains(r#"aria-label="Admin""#) && page.text().contains("View site"), "the menu stays: {path} {}", page.text());
+        }
+        let stranger = app.get("/admin/no-such-page").await;
+        assert_eq!(stranger.status, 404);
+        assert!(!stranger.text().contains(r#"aria-label="Admin""#) && stranger.text().contains("Sign in"), "{}", stranger.text());
+    }
+
     async fn a_page_number_past_any_list_is_an_empty_page_not_an_error(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(pamphlet::admin::Role::Editor).await;
