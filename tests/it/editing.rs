@@ -89,6 +89,7 @@ both_backends! {
         }
         let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
         assert_eq!(history.matches("Restore this version").count(), 2, "three versions, the current one not restorable");
+        assert!(history.contains("<summary>Restore this version</summary>") && history.contains("Yes, restore version 1"), "Restore asks first: {history}");
         assert!(history.contains("Test") && history.contains("UTC"), "who and when");
         let compared = app.get_signed(&editor, &format!("{path}/revisions?from=1&to=3")).await.text();
         assert!(compared.contains("- First title") && compared.contains("+ Third title"), "{compared}");
