@@ -195,6 +195,8 @@ async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
     browser.type_into("input[name='b0.image.alt']", "The visiting room at Buckingham").await;
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await);
+    let card = browser.run("return document.querySelector('.block-card summary img').getAttribute('src')").await;
+    assert_eq!(card, "/uploads/visiting-room-480w.jpg", "the block's card shows the picture's smallest copy");
     let html = app.get("/visiting").await.text();
     assert!(html.contains(r#"src="/uploads/visiting-room.png""#) && html.contains("/uploads/visiting-room-480w.jpg 480w"), "{html}");
     assert!(html.contains(r#"alt="The visiting room at Buckingham""#));
@@ -268,6 +270,88 @@ async fn a_proof_reader_without_an_account_opens_the_shared_preview_of_a_draft()
     reader.goto(&link).await;
     assert!(reader.wait_for_text("h1", "Draft for a second pair of eyes").await, "{}", reader.source().await);
     assert!(!reader.source().await.contains("/admin/logout"), "the reader is not signed in");
+}
+
+#[tokio::test]
+async fn page_blocks_are_cards_moved_by_keyboard_and_by_dragging_and_a_removal_can_be_undone() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let http = app.sign_in("ann@example.org", &password).await.unwrap();
+    let fields = [
+        ("title", "Four blocks"),
+        ("slug", ""),
+        ("description", ""),
+        ("version", "0"),
+        ("publish_at", ""),
+        ("action", "publish"),
+        ("b0.type", "quote"),
+        ("b0.text", "Every **letter** counts."),
+        ("b0.attribution", ""),
+        ("b1.type", "rich_text"),
+        ("b1.body", "Buckingham is in Dillwyn."),
+        ("b2.type", "hero"),
+        ("b2.title", "Free him now"),
+        ("b2.text", ""),
+        ("b3.type", "contact"),
+        ("b3.title", "Write to us"),
+        ("b3.text", ""),
+    ];
+    let id = app.post_signed(&http, "/admin/pages", &fields).await.saved_id();
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/pages/{id}", app.base)).await;
+    let order = "[...document.querySelectorAll('li.block input[name$=\".type\"]')].map(i => i.value).join(',')";
+
+    // Folded, each card says what it holds.
+    let cards = browser.run("return [...document.querySelectorAll('.block-card')].map(d => (d.open ? 'open ' : '') + d.querySelector('summary').textContent.replace(/\\s+/g, ' ').trim())").await;
+    assert_eq!(
+        cards,
+        serde_json::json!([
+            "⠿ 1. Quote Every letter counts.",
+            "⠿ 2. Text Buckingham is in Dillwyn.",
+            "⠿ 3. Opening with a large title Free him now",
+            "⠿ 4. Contact Write to us"
+        ])
+    );
+    // The keyboard: Alt+↑ twice on the opening's title brings it to the top.
+    browser.run("document.querySelector('li.block:nth-child(3) summary').focus()").await;
+    for _ in 0..2 {
+        browser.press(&["\u{E00A}", "\u{E013}"]).await;
+    }
+    assert_eq!(browser.run(&format!("return {order}")).await, "hero,quote,rich_text,contact");
+    assert_eq!(browser.text("[data-rows-status]").await, "Moved to place 1 of 4.");
+    assert_eq!(
+        browser.run("return document.activeElement.closest('li').querySelector('input').value").await,
+        "hero",
+        "the focus moved with it"
+    );
+
+    // Dragging by the handle: the contact form goes above everything.
+    browser
+        .run("const handle = document.querySelector('li.block:nth-child(4) .handle'), first = document.querySelector('li.block:nth-child(1)');
+              const data = new DataTransfer(), top = first.getBoundingClientRect().top + 2;
+              handle.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: data }));
+              first.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: data, clientY: top }));
+              handle.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: data }));")
+        .await;
+    assert_eq!(browser.run(&format!("return {order}")).await, "contact,hero,quote,rich_text");
+    assert_eq!(browser.text("li.block:nth-child(1) .row-number").await, "1");
+
+    // Remove, then Undo: back in its place.
+    browser.click("li.block:nth-child(2) [data-row=remove]").await;
+    assert_eq!(browser.run(&format!("return {order}")).await, "contact,quote,rich_text");
+    browser.click(".notice button").await;
+    assert_eq!(browser.run(&format!("return {order}")).await, "contact,hero,quote,rich_text");
+
+    // A folded card opens at a click on its title; its fields are there to type in.
+    browser.click("li.block:nth-child(4) summary").await;
+    browser.type_into("[id='b1.body-rich']", " Visit on weekends.").await;
+    assert_eq!(browser.accessibility_violations().await, Vec::<String>::new());
+    browser.click("button[value=save]").await;
+    assert!(browser.wait_for_text("[role=status]", "Saved").await, "{}", browser.source().await);
+    let html = app.get("/four-blocks").await.text();
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} in {html}"));
+    assert!(at("Write to us") < at("Free him now") && at("Free him now") < at("letter") && at("letter") < at("Visit on weekends."));
 }
 
 #[tokio::test]

@@ -140,6 +140,16 @@ impl Browser {
         self.session_call("POST", &format!("/element/{}/value", element.0), json!({ "text": text })).await;
     }
 
+    /// Presses a chord (e.g. Alt and ↑) on whatever has the focus, as a
+    /// person would: every key down in order, then up in reverse.
+    pub async fn press(&self, keys: &[&str]) {
+        let down = keys.iter().map(|k| json!({ "type": "keyDown", "value": k }));
+        let up = keys.iter().rev().map(|k| json!({ "type": "keyUp", "value": k }));
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": down.chain(up).collect::<Vec<_>>() }] });
+        self.session_call("POST", "/actions", actions).await;
+        self.session_call("DELETE", "/actions", json!({})).await;
+    }
+
     pub async fn clear(&self, css: &str) {
         let element = self.find(css).await;
         self.session_call("POST", &format!("/element/{}/clear", element.0), json!({})).await;

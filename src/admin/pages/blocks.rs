@@ -13,6 +13,8 @@ use crate::content::blocks::Block;
 pub struct BlockType {
     pub tag: &'static str,
     pub label: &'static str,
+    /// What the block shows on the site, for the palette.
+    pub description: &'static str,
     pub fields: &'static [Field],
 }
 
@@ -25,26 +27,49 @@ const POST_KINDS: &[(&str, &str)] = &[("", "News and articles"), ("news", "News"
 
 /// Every block type, in the palette's order.
 pub const TYPES: &[BlockType] = &[
-    BlockType { tag: "rich_text", label: "Text", fields: &[field("body", "Text", Control::Markdown).required()] },
-    BlockType { tag: "hero", label: "Opening with a large title", fields: &[TITLE, TEXT, IMAGE, field("link", "Button", Control::Link)] },
-    BlockType { tag: "feature", label: "Feature card", fields: &[TITLE, TEXT, IMAGE, field("link", "Link", Control::Link).required()] },
+    BlockType {
+        tag: "rich_text",
+        label: "Text",
+        description: "Paragraphs, headings, lists and pictures.",
+        fields: &[field("body", "Text", Control::Markdown).required()],
+    },
+    BlockType {
+        tag: "hero",
+        label: "Opening with a large title",
+        description: "A big title with a picture and one button: the page's opening.",
+        fields: &[TITLE, TEXT, IMAGE, field("link", "Button", Control::Link)],
+    },
+    BlockType {
+        tag: "feature",
+        label: "Feature card",
+        description: "A card with a title, a few words, a picture and a link.",
+        fields: &[TITLE, TEXT, IMAGE, field("link", "Link", Control::Link).required()],
+    },
     BlockType {
         tag: "latest_news",
         label: "Latest news",
+        description: "The newest posts, updated by itself.",
         fields: &[HEADING, field("kind", "Which posts", Control::Choice(POST_KINDS)), LIMIT],
     },
-    BlockType { tag: "book_list", label: "Books", fields: &[HEADING] },
-    BlockType { tag: "media_list", label: "TV and video", fields: &[HEADING, LIMIT] },
-    BlockType { tag: "press_list", label: "Press reports", fields: &[HEADING, LIMIT] },
+    BlockType { tag: "book_list", label: "Books", description: "Every book, with covers.", fields: &[HEADING] },
+    BlockType { tag: "media_list", label: "TV and video", description: "TV reports and videos, newest first.", fields: &[HEADING, LIMIT] },
+    BlockType { tag: "press_list", label: "Press reports", description: "Press reports, newest first.", fields: &[HEADING, LIMIT] },
     BlockType {
         tag: "quote",
         label: "Quote",
+        description: "Someone's words, set large, with who said them.",
         fields: &[field("text", "Quote", Control::Markdown).required(), field("attribution", "Who said it", Control::Line)],
     },
-    BlockType { tag: "image", label: "Image", fields: &[IMAGE.required(), field("caption", "Caption", Control::Line)] },
+    BlockType {
+        tag: "image",
+        label: "Image",
+        description: "One picture with a caption.",
+        fields: &[IMAGE.required(), field("caption", "Caption", Control::Line)],
+    },
     BlockType {
         tag: "video",
         label: "Video",
+        description: "A video that loads when the visitor clicks it.",
         fields: &[
             TITLE,
             field("media", "One of the site's videos", Control::MediaItem),
@@ -54,12 +79,40 @@ pub const TYPES: &[BlockType] = &[
     BlockType {
         tag: "links",
         label: "Links",
+        description: "A short list of links.",
         fields: &[HEADING, field("items", "Links", Control::Links).required().hint("One a line: Label | address")],
     },
-    BlockType { tag: "newsletter_signup", label: "Newsletter signup", fields: &[TITLE, TEXT] },
-    BlockType { tag: "petition", label: "Petition", fields: &[TITLE, TEXT, field("petition", "Which petition", Control::Petition)] },
-    BlockType { tag: "contact", label: "Contact", fields: &[TITLE, TEXT] },
+    BlockType {
+        tag: "newsletter_signup",
+        label: "Newsletter signup",
+        description: "A form to subscribe to the newsletter.",
+        fields: &[TITLE, TEXT],
+    },
+    BlockType {
+        tag: "petition",
+        label: "Petition",
+        description: "A petition's text, count and signing form.",
+        fields: &[TITLE, TEXT, field("petition", "Which petition", Control::Petition)],
+    },
+    BlockType { tag: "contact", label: "Contact", description: "A form to write to the team.", fields: &[TITLE, TEXT] },
 ];
+
+/// A line that tells one block from another when its card is folded: its
+/// title or the start of its text, without Markdown's marks.
+pub fn summary(values: &Typed) -> String {
+    let text = ["title", "text", "body", "caption", "attribution", "items", "url", "image.alt"]
+        .iter()
+        .filter_map(|key| values.get(*key))
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    let plain: String = text.chars().filter(|c| !matches!(c, '*' | '_' | '#' | '>' | '`' | '[' | ']')).collect();
+    let plain = plain.trim();
+    match plain.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", plain[..cut].trim_end()),
+        None => plain.to_owned(),
+    }
+}
 
 pub fn block_type(tag: &str) -> Option<&'static BlockType> {
     TYPES.iter().find(|t| t.tag == tag)

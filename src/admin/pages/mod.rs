@@ -19,6 +19,7 @@ use super::gate::Editor;
 use super::publishing::{self, Undo, author, done, minute, scheduled_at, wanted_status};
 use super::{AdminState, saving, views};
 use crate::admin::done::Done;
+use crate::content::assets;
 use crate::content::pages::editing::{self, EditablePage};
 use crate::content::pages::{self, Page, PageInput};
 use crate::content::revisions;
@@ -151,6 +152,11 @@ impl Shown<'_> {
     async fn render(self, state: &AdminState, editor: &Editor) -> AdminResult {
         let choices = fields::Choices::load(&state.site.store).await?;
         let form = self.form;
+        // A long page opens with its cards folded, but never hides a mistake or the block just added.
+        let few = form.blocks.len() <= 3;
+        let just_added = self.notice.starts_with("Not saved yet");
+        let last = form.blocks.len().saturating_sub(1);
+        let thumbnails = assets::thumbnails(&state.site.store).await?;
         let blocks: Vec<_> = form
             .blocks
             .iter()
@@ -158,7 +164,12 @@ impl Shown<'_> {
             .map(|(n, b)| {
                 let kind = blocks::block_type(&b.tag);
                 let label = kind.map_or(b.tag.as_str(), |k| k.label);
-                context! { n, tag => b.tag.as_str(), label, fields => kind.map(|k| Serde(k.fields)), values => Serde(&b.values) }
+                let mistaken = self.errors.keys().any(|k| k.starts_with(&format!("b{n}.")));
+                let open = few || mistaken || (just_added && n == last);
+                let summary = blocks::summary(&b.values);
+                // The card's picture, small, so a folded card still looks like its block.
+                let thumbnail = b.values.get("image.asset").filter(|a| !a.is_empty()).map(|a| assets::url(thumbnails.get(a).unwrap_or(a)));
+                context! { n, tag => b.tag.as_str(), label, summary, thumbnail, open, fields => kind.map(|k| Serde(k.fields)), values => Serde(&b.values) }
             })
             .collect();
         let current = self.item.map(|p| {

@@ -1,20 +1,70 @@
 // Repeated rows in a form (a page's blocks, a menu's links), for browsers
 // that run scripts (the buttons also work without, through the server):
-// move, copy and remove rows at once, and drag a row to a new place. Rows
-// keep the order the form sends them in, so moving a row is only a move in
-// the page; the form hears of it as an edit (autosave.js keeps a copy).
+// move, copy and remove rows at once (a removal can be undone), drag a row
+// by its handle, or move it with Alt+↑ and Alt+↓. Rows keep the order the
+// form sends them in, so moving a row is only a move in the page; the form
+// hears of it as an edit (autosave.js keeps a copy).
 
 for (const form of document.querySelectorAll("form[data-rows]")) {
   const list = form.querySelector("ol.rows");
   const prefix = form.dataset.rows;
 
+  const status = form.querySelector("[data-rows-status]");
+  const say = (text) => {
+    if (status) status.textContent = text;
+  };
   const renumber = () => {
     [...list.children].forEach((item, i) => {
       const number = item.querySelector(".row-number");
       if (number) number.textContent = i + 1;
+      item.querySelector("[data-row=up]")?.setAttribute("aria-label", `Move block ${i + 1} up`);
+      item.querySelector("[data-row=down]")?.setAttribute("aria-label", `Move block ${i + 1} down`);
     });
     form.dispatchEvent(new Event("input"));
   };
+  const position = (item) => `${[...list.children].indexOf(item) + 1} of ${list.children.length}`;
+
+  // A removed row waits here, with an Undo, until the next removal.
+  let undo = null;
+  const removed = (item) => {
+    undo?.remove();
+    const before = item.nextElementSibling;
+    item.remove();
+    undo = document.createElement("p");
+    undo.className = "notice";
+    undo.setAttribute("role", "status");
+    undo.textContent = "Block removed. ";
+    const back = document.createElement("button");
+    back.type = "button";
+    back.className = "secondary";
+    back.textContent = "Undo";
+    back.addEventListener("click", () => {
+      if (before?.isConnected) before.before(item);
+      else list.append(item);
+      undo.remove();
+      undo = null;
+      renumber();
+      item.querySelector("summary, [data-row=remove]")?.focus();
+    });
+    undo.append(back);
+    list.before(undo);
+    back.focus();
+  };
+
+  // Alt+↑ and Alt+↓ move the row that has the focus.
+  list.addEventListener("keydown", (event) => {
+    if (!event.altKey || !["ArrowUp", "ArrowDown"].includes(event.key)) return;
+    const item = event.target.closest("li.row");
+    if (!item) return;
+    event.preventDefault();
+    const focused = document.activeElement;
+    if (event.key === "ArrowUp" && item.previousElementSibling) item.previousElementSibling.before(item);
+    else if (event.key === "ArrowDown" && item.nextElementSibling) item.nextElementSibling.after(item);
+    else return;
+    focused?.focus();
+    renumber();
+    say(`Moved to place ${position(item)}.`);
+  });
 
   // A copy's inputs need their own group number: the next free one.
   const pattern = new RegExp(`\\b${prefix}\\d+\\.`, "g");
@@ -36,8 +86,9 @@ for (const form of document.querySelectorAll("form[data-rows]")) {
         if (item.nextElementSibling) item.nextElementSibling.after(item);
         break;
       case "remove":
-        item.remove();
-        break;
+        removed(item);
+        renumber();
+        return;
       case "duplicate": {
         const copy = item.cloneNode(true);
         const group = freshGroup();
@@ -65,6 +116,8 @@ for (const form of document.querySelectorAll("form[data-rows]")) {
     if (!dragged) return;
     dragged.classList.add("dragging");
     event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", "");
+    event.dataTransfer.setDragImage(dragged, 16, 16);
   });
   list.addEventListener("dragover", (event) => {
     const over = event.target.closest("li.row");
@@ -75,8 +128,10 @@ for (const form of document.querySelectorAll("form[data-rows]")) {
     else over.after(dragged);
   });
   list.addEventListener("dragend", () => {
-    dragged?.classList.remove("dragging");
-    dragged = null;
+    if (!dragged) return;
+    dragged.classList.remove("dragging");
     renumber();
+    say(`Moved to place ${position(dragged)}.`);
+    dragged = null;
   });
 }
