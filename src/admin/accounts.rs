@@ -132,15 +132,22 @@ pub async fn create(store: &Store, email: &EmailAddress, name: &str, role: Role,
 /// stolen session dies with the old password.
 pub async fn set_password(store: &Store, id: i64, password: &Password) -> anyhow::Result<()> {
     let hash = password::hash(password).await?;
+    let user = by_id(store, id).await?.ok_or_else(|| anyhow::anyhow!("no account {id}"))?;
     let mut tx = store.begin().await?;
-    on_tx!(&mut tx, |conn| sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(&hash)
-        .bind(id)
-        .execute(conn)
-        .await
-        .map(drop))?;
-    on_tx!(&mut tx, |conn| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(conn).await.map(drop))?;
+    store_hash(&mut tx, &user.email, &hash).await?;
     tx.commit().await
+}
+
+/// Stores a password hash for the account with `email` inside `tx` and ends
+/// its sessions; `None` when there is no such account.
+pub async fn store_hash(tx: &mut Tx, email: &str, hash: &str) -> anyhow::Result<Option<User>> {
+    let sql = format!("UPDATE users SET password_hash = $1 WHERE email = $2 RETURNING {COLUMNS}");
+    let user: Option<User> =
+        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(hash).bind(email).fetch_optional(conn).await)?;
+    if let Some(user) = &user {
+        on_tx!(tx, |conn| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.id).execute(conn).await.map(drop))?;
+    }
+    Ok(user)
 }
 
 pub async fn set_role(store: &Store, id: i64, role: Role) -> Result<(), AccountError> {

@@ -1,7 +1,8 @@
 //! One-time account links: the first-run setup link that creates the owner
-//! (printed by `pamphlet serve` while no account exists, valid one hour) and
-//! invitations an owner hands to a new editor (valid a week). Each works
-//! once; the store keeps only the token's digest.
+//! (printed by `pamphlet serve` while no account exists, valid one hour),
+//! invitations an owner hands to a new editor (valid a week) and password
+//! resets (valid an hour). Each works once; the store keeps only the
+//! token's digest.
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -14,6 +15,7 @@ use crate::{on_pool, on_tx, secrets};
 
 pub const SETUP_LIFETIME: Duration = Duration::hours(1);
 pub const INVITE_LIFETIME: Duration = Duration::days(7);
+pub const RESET_LIFETIME: Duration = Duration::hours(1);
 
 /// The path a link's token opens.
 pub fn path(token: &str) -> String {
@@ -23,9 +25,9 @@ pub fn path(token: &str) -> String {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Link {
     pub id: String,
-    /// "setup" (creates the first owner) or "invite".
+    /// "setup" (creates the first owner), "invite" or "reset" (a new password).
     pub purpose: String,
-    /// The invited address; none for setup, where the owner types it.
+    /// The invited address, or the account's to reset; none for setup, where the owner types it.
     pub email: Option<String>,
     pub role: String,
     pub expires_at: OffsetDateTime,
@@ -34,6 +36,10 @@ pub struct Link {
 impl Link {
     pub fn is_setup(&self) -> bool {
         self.purpose == "setup"
+    }
+
+    pub fn is_reset(&self) -> bool {
+        self.purpose == "reset"
     }
 }
 
@@ -45,6 +51,17 @@ pub async fn issue_setup(store: &Store) -> anyhow::Result<String> {
 /// An invitation for `email` with `role`, made by the owner `by`; returns its token.
 pub async fn issue_invite(store: &Store, email: &EmailAddress, role: Role, by: i64) -> anyhow::Result<String> {
     issue(store, "invite", Some(email.as_str()), role, Some(by), INVITE_LIFETIME).await
+}
+
+/// A password reset for `user`, asked for by its owner (`by` none) or made by
+/// an owner of the site; returns its token. Earlier unused resets stop working.
+pub async fn issue_reset(store: &Store, user: &User, by: Option<i64>) -> anyhow::Result<String> {
+    on_pool!(store, |pool| sqlx::query("DELETE FROM account_links WHERE purpose = 'reset' AND email = $1")
+        .bind(&user.email)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    issue(store, "reset", Some(&user.email), user.role(), by, RESET_LIFETIME).await
 }
 
 async fn issue(
@@ -87,6 +104,29 @@ pub async fn open(store: &Store, token: &str) -> anyhow::Result<Option<Link>> {
         Some(link) if link.is_setup() && accounts::count(store).await? > 0 => Ok(None),
         other => Ok(other),
     }
+}
+
+/// Uses a reset link once: the account gets `password`, every session of it
+/// ends and its failed sign-ins are forgiven. Claiming the link and storing
+/// the new hash are one transaction, so a link cannot be used twice.
+pub async fn reset(store: &Store, token: &str, password: &Password) -> Result<User, RedeemError> {
+    let hash = super::password::hash(password).await?;
+    let mut tx = store.begin().await?;
+    let email: Option<String> =
+        on_tx!(&mut tx, |conn| {
+            sqlx::query_scalar(
+        "UPDATE account_links SET used_at = $1 WHERE id = $2 AND purpose = 'reset' AND used_at IS NULL AND expires_at > $1 RETURNING email"
+    )
+    .bind(crate::store::now())
+    .bind(secrets::digest(token))
+    .fetch_optional(conn)
+    .await
+        })?;
+    let email = email.ok_or(RedeemError::Gone)?;
+    let user = accounts::store_hash(&mut tx, &email, &hash).await?.ok_or(RedeemError::Gone)?;
+    tx.commit().await?;
+    super::throttle::forgive_account(store, &user.email).await?;
+    Ok(user)
 }
 
 /// Pending invitations, newest first, for the owner's list.

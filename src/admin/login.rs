@@ -58,8 +58,7 @@ pub struct SignIn {
 }
 
 pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<SignIn>) -> AdminResult {
-    let expected = cookie(&headers, FORM_COOKIE).unwrap_or_default();
-    if expected.is_empty() || !secrets::same(&form.csrf, &expected) {
+    if !form_token_matches(&headers, &form.csrf) {
         let message = "The sign-in form had expired. Enter your password again.";
         return Ok(page(&state, StatusCode::FORBIDDEN, &form.email, &form.next, "", message));
     }
@@ -96,11 +95,22 @@ pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, he
 
 /// The sign-in page with a fresh form token in its cookie and field.
 fn page(state: &AdminState, status: StatusCode, email: &str, next: &str, notice: &str, error: &str) -> Response {
+    with_form_token(state, status, "login.html", context! { email, next, notice, error })
+}
+
+/// A page of the signed-out forms under `/admin/login` with a fresh form
+/// token in its cookie and in `form_token`, which [`form_token_matches`] checks.
+pub(super) fn with_form_token(state: &AdminState, status: StatusCode, template: &str, values: minijinja::Value) -> Response {
     let token = secrets::token();
-    let values = context! { email, next, notice, error, form_token => token.as_str() };
-    let mut response = state.views.page(status, "login.html", None, values);
+    let mut response = state.views.page(status, template, None, context! { form_token => token.as_str(), ..values });
     set_cookie(&mut response, FORM_COOKIE, Some(&token), "/admin/login", state.secure_cookies, 3600);
     response
+}
+
+/// Whether a signed-out form repeats the token its cookie holds.
+pub(super) fn form_token_matches(headers: &HeaderMap, typed: &str) -> bool {
+    let expected = cookie(headers, FORM_COOKIE).unwrap_or_default();
+    !expected.is_empty() && secrets::same(typed, &expected)
 }
 
 /// `POST /admin/logout`: ends this session.

@@ -18,6 +18,7 @@ mod form_page;
 mod gate;
 mod history;
 mod inbox;
+mod letters;
 mod library;
 pub mod links;
 mod login;
@@ -31,6 +32,7 @@ mod petitions;
 mod posts;
 mod publishing;
 mod records;
+mod reset;
 mod rows;
 mod saving;
 pub mod sessions;
@@ -189,6 +191,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/settings/revisions/{version}/restore", post(settings::restore))
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
+        .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))
         .route("/admin/users/invites/withdraw", post(users::withdraw_invite))
         .route_layer(signed_in(Role::Owner));
@@ -196,6 +199,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
     // is the secret that guards its form), the admin's own files.
     let open = Router::new()
         .route("/admin/login", get(login::form).post(login::sign_in))
+        .route("/admin/login/forgot", get(reset::form).post(reset::ask))
         .route("/admin/welcome/{token}", get(welcome::form).post(welcome::create_account))
         .route("/admin/static/{file}", get(views::serve_static))
         .route("/preview/{token}", get(sharing::open))

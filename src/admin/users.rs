@@ -14,11 +14,35 @@ use serde::Deserialize;
 use super::accounts::{self, AccountError, Role};
 use super::error::{AdminError, AdminResult, Problem};
 use super::gate::Editor;
-use super::{AdminState, links};
+use super::{AdminState, letters, links};
 use crate::mail::EmailAddress;
 
 pub async fn list(State(state): State<AdminState>, editor: Editor) -> AdminResult {
     page(&state, &editor, StatusCode::OK, &Invite::default(), &BTreeMap::new(), None).await
+}
+
+/// A one-time link just made, shown once: for whom, what it does, and
+/// whether it went out by email.
+#[derive(serde::Serialize)]
+struct Handed {
+    email: String,
+    link: String,
+    /// "invite" or "reset".
+    purpose: &'static str,
+    /// "sent", "failed" (with `mail_error`), or "none" when the site cannot send mail.
+    mail: &'static str,
+    mail_error: String,
+}
+
+impl Handed {
+    fn new(email: String, link: String, purpose: &'static str, mailed: Option<Result<(), String>>) -> Self {
+        let (mail, mail_error) = match mailed {
+            None => ("none", String::new()),
+            Some(Ok(())) => ("sent", String::new()),
+            Some(Err(error)) => ("failed", error),
+        };
+        Handed { email, link, purpose, mail, mail_error }
+    }
 }
 
 async fn page(
@@ -27,7 +51,7 @@ async fn page(
     status: StatusCode,
     typed: &Invite,
     errors: &BTreeMap<&str, String>,
-    invited: Option<(String, String)>,
+    handed: Option<Handed>,
 ) -> AdminResult {
     let users = accounts::all(&state.site.store).await?;
     let invites: Vec<_> = links::pending_invites(&state.site.store)
@@ -36,8 +60,7 @@ async fn page(
         .map(|i| context! { id => i.id, email => i.email, role => i.role, until => super::views::when(i.expires_at) })
         .collect();
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
-    let (invited_email, invited_link) = invited.unzip();
-    let values = context! { users => Serde(&users), invites, roles, errors, email => typed.email.as_str(), role => typed.role.as_str(), invited_email, invited_link };
+    let values = context! { users => Serde(&users), invites, roles, errors, email => typed.email.as_str(), role => typed.role.as_str(), handed => Serde(&handed) };
     Ok(state.views.page(status, "users.html", Some(editor), values))
 }
 
@@ -49,7 +72,8 @@ pub struct Invite {
     role: String,
 }
 
-/// Makes an invitation link for the owner to pass on; it is shown once.
+/// Makes an invitation link, emails it when the site can send mail, and
+/// shows it once for the owner to pass on otherwise.
 pub async fn invite(State(state): State<AdminState>, editor: Editor, Form(input): Form<Invite>) -> AdminResult {
     let mut errors = BTreeMap::new();
     let email = EmailAddress::parse(&input.email).map_err(|m| errors.insert("email", m)).ok();
@@ -65,7 +89,33 @@ pub async fn invite(State(state): State<AdminState>, editor: Editor, Form(input)
     let token = links::issue_invite(&state.site.store, &email, role, editor.user.id).await?;
     let link = format!("{}{}", state.site.base_url, links::path(&token));
     tracing::info!(by = editor.user.id, role = role.as_str(), "invitation made");
-    page(&state, &editor, StatusCode::OK, &Invite::default(), &errors, Some((email.to_string(), link))).await
+    let mailed = match letters::ready(&state).await? {
+        Some((mailer, settings)) => {
+            let built = letters::invitation(&settings, &state.site.base_url, &email, &editor.user.name, role, &link);
+            Some(letters::send(&mailer, built).await)
+        }
+        None => None,
+    };
+    let handed = Handed::new(email.to_string(), link, "invite", mailed);
+    page(&state, &editor, StatusCode::OK, &Invite::default(), &errors, Some(handed)).await
+}
+
+/// Makes a link for an editor who forgot their password: emailed when the
+/// site can send mail, and shown once for the owner to pass on.
+pub async fn reset_link(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
+    let user = accounts::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    let token = links::issue_reset(&state.site.store, &user, Some(editor.user.id)).await?;
+    let link = format!("{}{}", state.site.base_url, links::path(&token));
+    tracing::info!(by = editor.user.id, user.id = user.id, "password reset link made");
+    let email = EmailAddress::parse(&user.email).map_err(anyhow::Error::msg)?;
+    let mailed = match letters::ready(&state).await? {
+        Some((mailer, settings)) => {
+            Some(letters::send(&mailer, letters::password_reset(&settings, &state.site.base_url, &email, &link)).await)
+        }
+        None => None,
+    };
+    let handed = Handed::new(user.email, link, "reset", mailed);
+    page(&state, &editor, StatusCode::OK, &Invite::default(), &BTreeMap::new(), Some(handed)).await
 }
 
 #[derive(Deserialize)]

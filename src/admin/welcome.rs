@@ -1,5 +1,6 @@
-//! `/admin/welcome/{token}`: a one-time link (first-run setup or an
-//! invitation) opens a form that creates the account and signs it in.
+//! `/admin/welcome/{token}`: a one-time link opens a form that creates the
+//! account (first-run setup or an invitation) or sets a new password (a
+//! reset), and signs it in.
 
 use std::collections::BTreeMap;
 
@@ -52,6 +53,9 @@ pub async fn create_account(
     Form(input): Form<NewAccount>,
 ) -> AdminResult {
     let link = links::open(&state.site.store, &token).await?.ok_or_else(gone)?;
+    if link.is_reset() {
+        return new_password(&state, &link, &token, &ip, &headers, &input).await;
+    }
     let mut errors = BTreeMap::new();
     // An invitation's address is fixed; the setup form asks for one.
     let email = EmailAddress::parse(link.email.as_deref().unwrap_or(&input.email)).map_err(|message| errors.insert("email", message)).ok();
@@ -82,6 +86,30 @@ pub async fn create_account(
     Ok(response)
 }
 
+/// A reset link's form: a new password twice; then every other session
+/// ends and this browser is signed in.
+async fn new_password(state: &AdminState, link: &Link, token: &str, ip: &str, headers: &HeaderMap, input: &NewAccount) -> AdminResult {
+    let mut errors = BTreeMap::new();
+    let password = Password::parse(&input.password).map_err(|message| errors.insert("password", message)).ok();
+    if password.is_some() && input.password != input.password_again {
+        errors.insert("password_again", "The two passwords differ; type the same password twice.".to_owned());
+    }
+    let (Some(password), true) = (password, errors.is_empty()) else {
+        return Ok(show(state, StatusCode::UNPROCESSABLE_ENTITY, link, token, input, &errors));
+    };
+    let user = match links::reset(&state.site.store, token, &password).await {
+        Ok(user) => user,
+        Err(RedeemError::Gone) => return Err(gone().into()),
+        Err(RedeemError::Account(e)) => return Err(anyhow::Error::new(e).into()),
+        Err(RedeemError::Store(e)) => return Err(e.into()),
+    };
+    tracing::info!(user.id = user.id, "password reset");
+    let (session, _) = sessions::start(&state.site.store, user.id, ip, &user_agent(headers)).await?;
+    let mut response = Redirect::to("/admin/account?done=password").into_response();
+    set_session_cookie(&mut response, state, Some(&session));
+    Ok(response)
+}
+
 /// The form, with what was typed (never the passwords) and a message at each field that needs one.
 fn show(
     state: &AdminState,
@@ -93,6 +121,7 @@ fn show(
 ) -> axum::response::Response {
     let values = context! {
         setup => link.is_setup(),
+        reset => link.is_reset(),
         invited_email => link.email.as_deref(),
         role => link.role.as_str(),
         action => links::path(token),

@@ -24,7 +24,7 @@ macro_rules! emails {
     };
 }
 
-emails!("confirm_signature", "confirm_subscription", "contact_message", "newsletter_issue");
+emails!("confirm_signature", "confirm_subscription", "contact_message", "invitation", "newsletter_issue", "password_reset");
 
 static ENVIRONMENT: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();

@@ -7,6 +7,7 @@ use pamphlet::mail::EmailAddress;
 
 use crate::both_backends;
 use crate::helpers::*;
+use crate::mailbox::SmtpSink;
 
 /// Every admin route (method, path) and the least role it needs.
 const ROUTES: &[(&str, &str, Role)] = &[
@@ -98,6 +99,7 @@ const ROUTES: &[(&str, &str, Role)] = &[
     ("GET", "/admin/users", Role::Owner),
     ("POST", "/admin/users", Role::Owner),
     ("POST", "/admin/users/1/role", Role::Owner),
+    ("POST", "/admin/users/1/reset", Role::Owner),
     ("GET", "/admin/users/1/remove", Role::Owner),
     ("POST", "/admin/users/1/remove", Role::Owner),
     ("POST", "/admin/users/invites/withdraw", Role::Owner),
@@ -325,6 +327,95 @@ both_backends! {
         assert_eq!(demote.status, 409);
         assert!(demote.text().contains("at least one owner"));
         assert_eq!(app.post_signed(&owner, &format!("/admin/users/{owner_id}/remove"), &[]).await.status, 409);
+    }
+
+    async fn a_forgotten_password_is_reset_by_an_emailed_link(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        let old = app.add_account("ann@example.org", Role::Editor).await;
+        let laptop = app.sign_in("ann@example.org", &old).await.unwrap();
+        let ask = |email: &'static str| {
+            let app = &app;
+            async move {
+                let form = app.get("/admin/login/forgot").await;
+                assert_eq!(form.status, 200);
+                assert!(form.text().contains("We will email you a link"), "{}", form.text());
+                let token = hidden_field(&form.text(), "csrf").unwrap();
+                let cookie_header = format!("pamphlet_signin={}", cookie(&form, "pamphlet_signin").unwrap());
+                app.post("/admin/login/forgot", &[("email", email), ("csrf", &token)], &[("cookie", &cookie_header)]).await
+            }
+        };
+        assert!(app.get("/admin/login").await.text().contains(r#"href="/admin/login/forgot""#));
+
+        // Known or not, the answer is the same; only a known address gets mail.
+        let unknown = ask("nobody@example.org").await;
+        let known = ask("Ann@Example.org").await;
+        assert_eq!((unknown.status, known.status), (200, 200));
+        let said = |page: &Page| page.text().replace("nobody@example.org", "X").replace("Ann@Example.org", "X");
+        assert_eq!(said(&unknown), said(&known), "the answers tell nothing");
+        let mails = sink.wait_for(1, 10).await;
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].to, ["ann@example.org"]);
+        assert!(mails[0].header("Subject").unwrap().starts_with("A new password for"), "{:?}", mails[0].headers);
+        let link = mails[0].link("/admin/welcome/").expect("the email carries the link");
+        let path = link.strip_prefix(&app.base).unwrap().to_owned();
+
+        let form = app.get(&path).await.text();
+        assert!(form.contains("Choose a new password") && form.contains("ann@example.org"), "{form}");
+        assert!(!form.contains(r#"name="name""#), "a reset asks for nothing but the password");
+        let differ = app.post(&path, &[("password", "a fresh long phrase"), ("password_again", "another phrase")], &[]).await;
+        assert_eq!(differ.status, 422);
+        assert!(differ.text().contains("The two passwords differ"));
+        let set = app.post(&path, &[("password", "a fresh long phrase"), ("password_again", "a fresh long phrase")], &[]).await;
+        assert_eq!(set.status, 303, "{}", set.text());
+        assert!(cookie(&set, "pamphlet_session").is_some(), "this browser is signed in");
+        assert_eq!(app.get_signed(&laptop, "/admin").await.status, 303, "every old session ended");
+        assert!(app.sign_in("ann@example.org", &old).await.is_err());
+        assert!(app.sign_in("ann@example.org", "a fresh long phrase").await.is_ok());
+        assert_eq!(app.get(&path).await.status, 410, "the link works once");
+
+        // Asking again and again is throttled like failed sign-ins.
+        let mut last = 0;
+        for _ in 0..6 {
+            last = ask("ann@example.org").await.status;
+        }
+        assert_eq!(last, 429);
+    }
+
+    async fn without_mail_an_owner_hands_on_reset_links_and_invitations(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let forgot = app.get("/admin/login/forgot").await.text();
+        assert!(forgot.contains("This site cannot send email yet") && !forgot.contains(r#"action="/admin/login/forgot""#), "{forgot}");
+        let owner = app.signed_in_as(Role::Owner).await;
+        let old = app.add_account("ben@example.org", Role::Author).await;
+        let ben = accounts::by_email(app.store(), &EmailAddress::parse("ben@example.org").unwrap()).await.unwrap().unwrap();
+        let made = app.post_signed(&owner, &format!("/admin/users/{}/reset", ben.id), &[]).await;
+        assert_eq!(made.status, 200);
+        let html = made.text();
+        assert!(html.contains("This site cannot send email, so pass this link on to <strong>ben@example.org</strong>"), "{html}");
+        let start = html.find(&format!("{}/admin/welcome/", app.base)).expect("the reset link is shown");
+        let path = html[start..start + html[start..].find('"').unwrap()].strip_prefix(&app.base).unwrap().to_owned();
+        let set = app.post(&path, &[("password", "ben's new phrase"), ("password_again", "ben's new phrase")], &[]).await;
+        assert_eq!(set.status, 303);
+        assert!(app.sign_in("ben@example.org", &old).await.is_err());
+        assert!(app.sign_in("ben@example.org", "ben's new phrase").await.is_ok());
+    }
+
+    async fn with_mail_an_invitation_is_emailed(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        let owner = app.signed_in_as(Role::Owner).await;
+        let invited = app.post_signed(&owner, "/admin/users", &[("email", "dora@example.org"), ("role", "author")]).await;
+        assert_eq!(invited.status, 200);
+        assert!(invited.text().contains("An email with this link went to <strong>dora@example.org</strong>"), "{}", invited.text());
+        let mails = sink.wait_for(1, 10).await;
+        assert_eq!(mails[0].to, ["dora@example.org"]);
+        assert!(mails[0].header("Subject").unwrap().contains("invites you to edit"), "{:?}", mails[0].headers);
+        assert!(mails[0].text.contains("as author"), "{}", mails[0].text);
+        let path = mails[0].link("/admin/welcome/").unwrap().strip_prefix(&app.base).unwrap().to_owned();
+        let fields = [("name", "Dora"), ("password", "dora's long phrase"), ("password_again", "dora's long phrase")];
+        assert_eq!(app.post(&path, &fields, &[]).await.status, 303);
+        assert!(app.sign_in("dora@example.org", "dora's long phrase").await.is_ok());
     }
 
     async fn admin_pages_are_private_and_cookies_strict(backend: Backend) {
