@@ -17,6 +17,7 @@ use super::accounts::{Role, User};
 use super::error::Problem;
 use super::sessions::{self, Session};
 use super::{AdminState, FORM_LIMIT};
+use crate::content::zone::Zone;
 use crate::secrets;
 
 /// The signed-in person making this request.
@@ -33,13 +34,17 @@ pub struct Editor {
 pub struct Bar {
     pub site: String,
     pub unread: Option<i64>,
+    /// The site's time zone, which every time on the page is in.
+    pub zone: Zone,
 }
 
 impl Bar {
     async fn load(store: &crate::store::Store, role: Role) -> anyhow::Result<Bar> {
-        let site = crate::content::settings::load(store).await?.map(|s| s.name).unwrap_or_default();
+        let settings = crate::content::settings::load(store).await?;
+        let zone = settings.as_ref().map(Zone::of).unwrap_or_default();
+        let site = settings.map(|s| s.name).unwrap_or_default();
         let unread = if role >= Role::Editor { Some(crate::inbox::unread(store).await?) } else { None };
-        Ok(Bar { site, unread })
+        Ok(Bar { site, unread, zone })
     }
 }
 
@@ -95,9 +100,10 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
         Ok(bar) => bar,
         Err(error) => return super::error::AdminError::Internal(error).into_response(),
     };
+    let zone = bar.zone.clone();
     let editor = Editor { user, session, bar };
     request.extensions_mut().insert(editor.clone());
-    let mut response = next.run(request).await;
+    let mut response = zone.scope(next.run(request)).await;
     // For the layers outside: a refusal is shown inside the admin's layout, with its menu.
     response.extensions_mut().insert(editor);
     response

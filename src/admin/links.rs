@@ -112,16 +112,15 @@ pub async fn open(store: &Store, token: &str) -> anyhow::Result<Option<Link>> {
 pub async fn reset(store: &Store, token: &str, password: &Password) -> Result<User, RedeemError> {
     let hash = super::password::hash(password).await?;
     let mut tx = store.begin().await?;
-    let email: Option<String> =
-        on_tx!(&mut tx, |conn| {
-            sqlx::query_scalar(
+    let email: Option<String> = on_tx!(&mut tx, |conn| {
+        sqlx::query_scalar(
         "UPDATE account_links SET used_at = $1 WHERE id = $2 AND purpose = 'reset' AND used_at IS NULL AND expires_at > $1 RETURNING email"
     )
     .bind(crate::store::now())
     .bind(secrets::digest(token))
     .fetch_optional(conn)
     .await
-        })?;
+    })?;
     let email = email.ok_or(RedeemError::Gone)?;
     let user = accounts::store_hash(&mut tx, &email, &hash).await?.ok_or(RedeemError::Gone)?;
     tx.commit().await?;

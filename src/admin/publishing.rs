@@ -1,11 +1,12 @@
 //! What the editor's buttons (save, publish, schedule, unpublish) ask of an
 //! item's state, and what the page says afterwards; pages and posts alike.
 
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::gate::Editor;
 use crate::content::Status;
 use crate::content::revisions::Author;
+use crate::content::zone::Zone;
 
 /// The state a pressed button asks for; "save" keeps the current one.
 pub fn wanted_status(action: &str, current: Option<Status>) -> Status {
@@ -76,18 +77,20 @@ pub fn author(editor: &Editor) -> Author {
 const TYPED_TIME: &[time::format_description::BorrowedFormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute][optional [:[second]]]");
 
-/// A time typed in a `datetime-local` field, read as UTC.
+/// A time typed in a `datetime-local` field, on the site's clock.
 pub fn typed_time(text: &str) -> Result<OffsetDateTime, String> {
+    let zone = Zone::current();
     PrimitiveDateTime::parse(text.trim(), TYPED_TIME)
-        .map(|at| at.assume_offset(UtcOffset::UTC))
-        .map_err(|_| "Write the time as YYYY-MM-DD HH:MM (UTC).".to_owned())
+        .ok()
+        .and_then(|at| zone.instant(at))
+        .ok_or_else(|| format!("Write the time as YYYY-MM-DD HH:MM ({} time).", zone.name().replace('_', " ")))
 }
 
 /// When a scheduled item goes out, typed in a `datetime-local` field: a
 /// time still to come. `or_now` is the button that does it at once.
 pub fn scheduled_at(text: &str, or_now: &str) -> Result<OffsetDateTime, String> {
     if text.trim().is_empty() {
-        return Err("Choose the date and time (UTC) it should happen.".to_owned());
+        return Err("Choose the date and time it should happen.".to_owned());
     }
     match typed_time(text)? {
         at if at > OffsetDateTime::now_utc() => Ok(at),
@@ -95,8 +98,8 @@ pub fn scheduled_at(text: &str, or_now: &str) -> Result<OffsetDateTime, String> 
     }
 }
 
-/// A time as a `datetime-local` field shows it: `2026-11-27T09:30`, UTC.
+/// A time as a `datetime-local` field shows it on the site's clock: `2026-11-27T09:30`.
 pub fn minute(at: OffsetDateTime) -> String {
-    let at = at.to_offset(UtcOffset::UTC);
+    let (at, _) = Zone::current().local(at);
     format!("{}T{:02}:{:02}", at.date(), at.hour(), at.minute())
 }

@@ -33,6 +33,7 @@ pub struct SettingsForm {
     owner: String,
     contact_email: String,
     language: String,
+    time_zone: String,
     notice: String,
     /// One link a line: `Label | address`.
     social: String,
@@ -57,6 +58,7 @@ impl SettingsForm {
             owner: s.owner.clone(),
             contact_email: s.contact_email.clone(),
             language: s.language.clone(),
+            time_zone: crate::content::zone::Zone::of(s).name().to_owned(),
             notice: s.notice.clone(),
             social: s.social.iter().map(|l| format!("{} | {}", l.label, l.href.as_str())).collect::<Vec<_>>().join("\n"),
             accent: s.accent.clone(),
@@ -87,6 +89,10 @@ impl SettingsForm {
         if !language_ok {
             errors.insert("language", "Write a language code such as en, de or en-GB.".into());
         }
+        let time_zone = crate::content::zone::Zone::parse(&self.time_zone).map(|zone| zone.name().to_owned()).unwrap_or_else(|message| {
+            errors.insert("time_zone", message);
+            String::new()
+        });
         let mut social = Vec::new();
         for (n, line) in self.social.lines().map(str::trim).filter(|l| !l.is_empty()).enumerate() {
             match line.split_once('|').map(|(l, h)| (l.trim(), Href::parse(h.trim()))) {
@@ -134,6 +140,7 @@ impl SettingsForm {
             owner: self.owner.trim().to_owned(),
             contact_email,
             language,
+            time_zone,
             notice: self.notice.trim().to_owned(),
             social,
             accent,
@@ -178,7 +185,9 @@ async fn page(
     conflict: Option<minijinja::Value>,
 ) -> AdminResult {
     let images = assets::image_names(&state.site.store).await?;
-    Ok(state.views.page(status, "settings.html", Some(editor), context! { form => Serde(form), errors, notice, images, conflict }))
+    let zones: Vec<[String; 2]> = crate::content::zone::Zone::names().into_iter().map(|n| [n.clone(), n.replace('_', " ")]).collect();
+    let values = context! { form => Serde(form), errors, notice, images, conflict, zones };
+    Ok(state.views.page(status, "settings.html", Some(editor), values))
 }
 
 /// `GET /admin/settings/revisions`: the settings' saved versions.

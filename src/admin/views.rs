@@ -79,7 +79,7 @@ impl Views {
 
     /// Renders a page; `editor` fills the layout's account menu and the forms' CSRF token.
     pub fn page(&self, status: StatusCode, template: &str, editor: Option<&Editor>, values: Value) -> Response {
-        let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str(), site => e.bar.site.as_str(), unread => e.bar.unread });
+        let me = editor.map(|e| context! { email => e.user.email.as_str(), name => e.user.name.as_str(), role => e.user.role().as_str(), site => e.bar.site.as_str(), unread => e.bar.unread, zone => e.bar.zone.name().replace('_', " ") });
         let csrf = editor.map(|e| e.session.csrf.clone());
         let context = context! { me, csrf, ..values };
         match self.env.get_template(template).and_then(|t| t.render(context)) {
@@ -123,10 +123,10 @@ impl Paging {
     }
 }
 
-/// A moment as editors read it: `2026-11-27 07:40 UTC`.
+/// A moment as editors read it, on the site's clock: `2026-11-27 08:40 CET`.
 pub fn when(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{} {:02}:{:02} UTC", at.date(), at.hour(), at.minute())
+    let (at, zone) = crate::content::zone::Zone::current().local(at);
+    format!("{} {:02}:{:02} {zone}", at.date(), at.hour(), at.minute())
 }
 
 /// `GET /admin/static/{file}`: admin CSS and JavaScript, cached for good

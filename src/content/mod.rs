@@ -20,6 +20,7 @@ pub mod revisions;
 pub mod settings;
 pub mod slug;
 pub mod versioned;
+pub mod zone;
 
 use serde::{Deserialize, Serialize};
 

@@ -47,6 +47,10 @@ pub struct SiteSettings {
     /// Email domains whose newsletter signups are dropped (e.g. throwaway-mail services).
     #[serde(default)]
     pub blocked_domains: Vec<String>,
+    /// The IANA time zone every time in the admin is shown and typed in
+    /// (see [`super::zone`]); empty is UTC.
+    #[serde(default)]
+    pub time_zone: String,
 }
 
 fn default_language() -> String {

@@ -90,7 +90,7 @@ both_backends! {
         let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
         assert_eq!(history.matches("Restore this version").count(), 2, "three versions, the current one not restorable");
         assert!(history.contains("<summary>Restore this version</summary>") && history.contains("Yes, restore version 1"), "Restore asks first: {history}");
-        assert!(history.contains("Test") && history.contains("UTC"), "who and when");
+        assert!(history.contains("Test") && (history.contains(" CET") || history.contains(" CEST")), "who and when, on the site's clock");
         let compared = app.get_signed(&editor, &format!("{path}/revisions?from=1&to=3")).await.text();
         assert!(compared.contains("- First title") && compared.contains("+ Third title"), "{compared}");
         assert!(compared.contains("- line two") && compared.contains("+ line three"));
@@ -104,11 +104,39 @@ both_backends! {
         assert_eq!(hidden_field(&page, "version").unwrap(), "4", "a restore is a new version");
     }
 
+    async fn every_time_is_shown_and_typed_in_the_sites_time_zone(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let owner = app.signed_in_as(Role::Owner).await;
+        let settings = app.get_signed(&owner, "/admin/settings").await.text();
+        assert!(settings.contains(r#"<option value="Europe/Berlin" selected>Europe/Berlin</option>"#), "the demo's zone is chosen");
+        let mut fields: Vec<(&str, &str)> = vec![("name", "Friends"), ("language", "en"), ("time_zone", "Mars/Olympus")];
+        let version = hidden_field(&settings, "version").unwrap();
+        fields.push(("version", &version));
+        let refused = app.post_signed(&owner, "/admin/settings", &fields).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.text().contains("is not a time zone this site knows"), "{}", refused.text());
+        fields[2] = ("time_zone", "America/New_York");
+        assert_eq!(app.post_signed(&owner, "/admin/settings", &fields).await.status, 303);
+
+        // Typed at 09:00 in New York in January: 14:00 UTC, shown back as typed.
+        let post = app.post_signed(&owner, "/admin/posts", &post_form("Hearing day", &[("action", "schedule"), ("publish_at", "2031-01-15T09:00")])).await;
+        let id = post.saved_id();
+        let stored = pamphlet::content::posts::editing::by_id(app.store(), id).await.unwrap().unwrap().publish_at.unwrap();
+        assert_eq!(stored, time::macros::datetime!(2031-01-15 14:00 UTC));
+        let form = app.get_signed(&owner, &format!("/admin/posts/{id}")).await.text();
+        assert!(form.contains(r#"value="2031-01-15T09:00""#) && form.contains("Go live at (America/New York time)"), "{form}");
+        let list = app.get_signed(&owner, "/admin/posts?status=scheduled").await.text();
+        assert!(list.contains("2031-01-15 09:00 EST"), "{list}");
+        // In July the same clock is four hours behind UTC.
+        let summer = app.post_signed(&owner, "/admin/posts", &post_form("Summer day", &[("action", "schedule"), ("publish_at", "2031-07-15T09:00")])).await;
+        let stored = pamphlet::content::posts::editing::by_id(app.store(), summer.saved_id()).await.unwrap().unwrap().publish_at.unwrap();
+        assert_eq!(stored, time::macros::datetime!(2031-07-15 13:00 UTC));
+    }
+
     async fn a_scheduled_post_goes_live_at_its_time_without_a_restart(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-        let at = (time::OffsetDateTime::now_utc() + time::Duration::seconds(3)).format(format).unwrap();
+        let at = typed_on_site_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(3));
         let page = app.post_signed(&editor, "/admin/posts", &post_form("Scheduled news", &[("action", "schedule"), ("publish_at", &at)])).await;
         assert_eq!(page.header("location").unwrap().split("done=").nth(1), Some("scheduled"));
         assert_eq!(app.get("/news/scheduled-news").await.status, 404, "not before its time");

@@ -439,3 +439,10 @@ pub fn post_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a s
     }
     fields
 }
+
+/// `at` as someone types it in a `datetime-local` field on the demo site's
+/// clock (its settings say Europe/Berlin).
+pub fn typed_on_site_clock(at: time::OffsetDateTime) -> String {
+    let (at, _) = pamphlet::content::zone::Zone::parse("Europe/Berlin").unwrap().local(at);
+    format!("{}T{:02}:{:02}:{:02}", at.date(), at.hour(), at.minute(), at.second())
+}

@@ -613,8 +613,7 @@ both_backends! {
         assert!(history >= 2, "the new issue and its save are kept as revisions: {history}");
 
         // Scheduled a few seconds ahead, it goes out by itself.
-        let at = time::OffsetDateTime::now_utc() + time::Duration::seconds(3);
-        let at = format!("{}T{:02}:{:02}:{:02}", at.date(), at.hour(), at.minute(), at.second());
+        let at = crate::helpers::typed_on_site_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(3));
         let past = app.post_signed(&signed, &page, &[("subject", "Scheduled"), ("body", "Text"), ("version", &version), ("action", "schedule"), ("send_at", "2020-01-01T10:00")]).await;
         assert_eq!(past.status, 422);
         assert!(past.text().contains("This time has passed"));

@@ -41,7 +41,7 @@ pub struct IssueForm {
     action: String,
     /// Where a test goes; empty sends it to the editor.
     test_to: String,
-    /// `YYYY-MM-DDTHH:MM` in UTC, for "schedule".
+    /// `YYYY-MM-DDTHH:MM` on the site's clock, for "schedule".
     send_at: String,
 }
 

@@ -33,7 +33,7 @@ pub struct PetitionForm {
     slug: String,
     addressee: String,
     goal: String,
-    /// `YYYY-MM-DDTHH:MM` in UTC, or empty for no end.
+    /// `YYYY-MM-DDTHH:MM` on the site's clock, or empty for no end.
     ends_at: String,
     status: String,
     result: String,

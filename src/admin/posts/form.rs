@@ -26,7 +26,7 @@ pub struct PostForm {
     pub tags: String,
     pub cover: String,
     pub author: String,
-    /// `YYYY-MM-DDTHH:MM` in UTC, from a `datetime-local` field.
+    /// `YYYY-MM-DDTHH:MM` on the site's clock, from a `datetime-local` field.
     pub publish_at: String,
     /// The version the form was opened at (0 for a new post).
     pub version: i64,
