@@ -24,11 +24,12 @@ use crate::content::media::MediaInput;
 use crate::content::pages::PageInput;
 use crate::content::posts::PostInput;
 use crate::content::press::PressInput;
+use crate::content::revisions::{self, Author};
 use crate::content::settings::SiteSettings;
 use crate::content::{Link, assets, books, media, menus, pages, posts, press, settings};
 use crate::on_tx;
 use crate::petitions;
-use crate::store::Store;
+use crate::store::{Store, Tx};
 
 #[derive(Embed)]
 #[folder = "demo/"]
@@ -192,17 +193,25 @@ impl Demo {
         if sites > 0 {
             return Ok(false);
         }
+        // Every item starts with a first version, so an editor's first change can be undone.
         settings::write(&mut tx, &self.site).await?;
-        menus::write(&mut tx, menus::PRIMARY, &self.menus.primary).await?;
-        menus::write(&mut tx, menus::FOOTER, &self.menus.footer).await?;
+        first_version(&mut tx, settings::KIND.entity, 0, &self.site).await?;
+        for (name, items) in [(menus::PRIMARY, &self.menus.primary), (menus::FOOTER, &self.menus.footer)] {
+            menus::write(&mut tx, name, items).await?;
+            first_version(&mut tx, &menus::entity(name), 0, items).await?;
+        }
         for (name, content_type, bytes) in &self.assets {
             assets::save(&mut tx, name, content_type, bytes, "").await?;
         }
         for page in &self.pages {
             pages::save(&mut tx, page).await?;
+            let id = id_of(&mut tx, "pages", page.slug.as_str()).await?;
+            first_version(&mut tx, pages::editing::ENTITY, id, page).await?;
         }
         for post in &self.posts {
             posts::save(&mut tx, post).await?;
+            let id = id_of(&mut tx, "posts", post.slug.as_str()).await?;
+            first_version(&mut tx, posts::editing::ENTITY, id, post).await?;
         }
         for book in &self.books {
             books::save(&mut tx, book).await?;
@@ -214,11 +223,28 @@ impl Demo {
             press::save(&mut tx, report).await?;
         }
         for petition in &self.petitions {
-            petitions::insert(&mut tx, petition).await?;
+            let id = petitions::insert(&mut tx, petition).await?;
+            first_version(&mut tx, petitions::KIND.entity, id, petition).await?;
         }
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Keeps `data` as version 1 of a demo item; an item without a row of its
+/// own (id 0) starts its version count there too.
+async fn first_version(tx: &mut Tx, entity: &str, id: i64, data: &(impl serde::Serialize + ?Sized)) -> anyhow::Result<()> {
+    let by = Author { id: None, name: "Demo content".into() };
+    revisions::record(tx, entity, id, 1, data, &by).await?;
+    if id == 0 {
+        on_tx!(tx, |conn| sqlx::query("INSERT INTO versions (entity, version) VALUES ($1, 1)").bind(entity).execute(conn).await.map(drop))?;
+    }
+    Ok(())
+}
+
+async fn id_of(tx: &mut Tx, table: &str, slug: &str) -> anyhow::Result<i64> {
+    let sql = format!("SELECT id FROM {table} WHERE slug = $1");
+    Ok(on_tx!(tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(slug).fetch_one(conn).await)?)
 }
 
 /// Loads the demo into a store that has no site yet; returns whether it did.

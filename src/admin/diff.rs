@@ -7,6 +7,7 @@ use similar::{ChangeTag, TextDiff};
 
 #[derive(Debug, Serialize)]
 pub struct FieldDiff {
+    /// The field's name in plain words, as its form labels it.
     pub field: String,
     pub lines: Vec<Line>,
 }
@@ -29,9 +30,34 @@ pub fn fields(old: &Value, new: &Value, skip: &[&str]) -> Vec<FieldDiff> {
         .into_iter()
         .filter_map(|name| {
             let (a, b) = (text(old.get(name)), text(new.get(name)));
-            (a != b).then(|| FieldDiff { field: name.clone(), lines: lines(&a, &b) })
+            (a != b).then(|| FieldDiff { field: label(name), lines: lines(&a, &b) })
         })
         .collect()
+}
+
+/// A stored field's name as the forms say it: `slug` is "Address", `body`
+/// "Text", and any other `some_name` (or a part, `cover.asset`) "Some name".
+fn label(name: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("slug", "Address"),
+        ("body", "Text"),
+        ("cover", "Cover image"),
+        ("owner", "Footer line"),
+        ("contact_email", "Contact address"),
+        ("mail_from", "Sender address"),
+        ("mail_from_name", "Sender name"),
+        ("blocked_domains", "Refused email domains"),
+        ("accent", "Accent colour"),
+        ("social", "Social links"),
+        ("send_at", "Send at"),
+        ("ends_at", "Takes signatures until"),
+    ];
+    if let Some((_, words)) = WORDS.iter().find(|(key, _)| *key == name) {
+        return (*words).to_owned();
+    }
+    let spaced = name.replace(['_', '.'], " ");
+    let mut chars = spaced.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// A field's value as text: strings as they are, lists one item a line.
@@ -71,7 +97,7 @@ mod tests {
         let new = serde_json::json!({ "title": "Petition", "body": "one\n2\nthree", "version": 2, "tags": ["a", "b"] });
         let diff = fields(&old, &new, &["version"]);
         let names: Vec<&str> = diff.iter().map(|d| d.field.as_str()).collect();
-        assert_eq!(names, ["body", "tags"]);
+        assert_eq!(names, ["Text", "Tags"]);
         let body: Vec<(&str, &str)> = diff[0].lines.iter().map(|l| (l.tag, l.text.as_str())).collect();
         assert_eq!(body, [("same", "one"), ("removed", "two"), ("added", "2"), ("same", "three")]);
     }

@@ -55,6 +55,7 @@ use crate::render::page::Site;
 pub use accounts::Role;
 pub use gate::Editor;
 use gate::Need;
+pub use records::first_versions as first_record_versions;
 
 /// The largest form body the admin takes.
 pub const FORM_LIMIT: usize = 2 * 1024 * 1024;

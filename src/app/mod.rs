@@ -50,6 +50,9 @@ impl Application {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&config.store).await?;
         let loaded_demo = demo::load_if_empty(&store).await?;
+        if loaded_demo {
+            admin::first_record_versions(&store).await?;
+        }
         let renderer = renderer(config.theme.as_deref())?;
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;

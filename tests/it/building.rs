@@ -128,4 +128,33 @@ both_backends! {
         assert_eq!(restored.status, 303, "{restored:?}");
         assert!(app.get("/history").await.text().contains("First words."));
     }
+
+    async fn a_demo_page_can_go_back_to_its_first_version_and_its_history_reads_as_fields(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let list = app.get_signed(&editor, "/admin/pages").await.text();
+        let id: i64 = list.split("<a href=\"/admin/pages/").nth(1).and_then(|s| s.split('"').next()?.parse().ok()).unwrap();
+        let path = format!("/admin/pages/{id}");
+        let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
+        assert!(history.contains("<td>1 (current)</td>") && history.contains("Demo content"), "the demo's page has a first version: {history}");
+
+        let version = hidden_field(&app.get_signed(&editor, &path).await.text(), "version").unwrap();
+        let saved = app.post_signed(&editor, &path, &page_form("Changed", "changed-page", THREE_BLOCKS, &[("version", &version), ("action", "save")])).await;
+        assert_eq!(saved.status, 303, "{}", saved.text());
+        let compared = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
+        assert!(compared.contains("<h3>Blocks</h3>") && compared.contains("<h3>Address</h3>"), "fields in plain words: {compared}");
+        assert!(compared.contains("+ ▪ Opening with a large title") && compared.contains("+   Title: Free him now"), "{compared}");
+        assert!(compared.contains("+   Button: Sign the petition → /pardon") && compared.contains("+   Who said it: Jens Söring"), "{compared}");
+        assert!(!compared.contains("{&quot;") && !compared.contains("&quot;type&quot;"), "no JSON: {compared}");
+        let seen = hidden_field(&compared, "version").unwrap();
+        assert_eq!(app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", &seen)]).await.status, 303);
+        let form = app.get_signed(&editor, &path).await.text();
+        assert!(!form.contains(r#"value="Changed""#), "the demo's own version is back");
+
+        // Books, TV reports and press reports start with a first version too, labelled as their forms are.
+        let book = app.get_signed(&editor, "/admin/books/1/revisions").await.text();
+        assert!(book.contains("<td>1 (current)</td>") && book.contains("Demo content"), "{book}");
+        let settings = pamphlet::content::revisions::of(app.store(), "settings", 0).await.unwrap();
+        assert_eq!(settings.len(), 1, "the settings start with a first version");
+    }
 }

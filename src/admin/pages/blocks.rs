@@ -114,6 +114,43 @@ pub fn summary(values: &Typed) -> String {
     }
 }
 
+/// A page's stored blocks as lines an editor reads, for comparing two
+/// versions: each block's type on a line of its own, then each filled field
+/// with its label, so a change shows as "Title: …" rather than as JSON.
+pub fn readable(blocks: &Value) -> String {
+    let mut lines = Vec::new();
+    for block in blocks.as_array().into_iter().flatten() {
+        let tag = block["type"].as_str().unwrap_or_default();
+        let Some(kind) = block_type(tag) else {
+            lines.push(format!("▪ {tag}"));
+            continue;
+        };
+        lines.push(format!("▪ {}", kind.label));
+        let typed = fields::show(kind.fields, block);
+        for field in kind.fields {
+            let got = |part: &str| typed.get(&format!("{}.{part}", field.name)).cloned().unwrap_or_default();
+            let value = match field.control {
+                Control::Image if !got("asset").is_empty() => format!("{} (alt text: {})", got("asset"), got("alt")),
+                Control::Link if !got("href").is_empty() => format!("{} → {}", got("label"), got("href")),
+                Control::Image | Control::Link => String::new(),
+                Control::Choice(options) => {
+                    let value = typed.get(field.name).cloned().unwrap_or_default();
+                    options.iter().find(|(v, _)| *v == value).map_or(value, |(_, label)| (*label).to_owned())
+                }
+                _ => typed.get(field.name).cloned().unwrap_or_default(),
+            };
+            if value.trim().is_empty() {
+                continue;
+            }
+            let label = field.label.trim_end_matches(" (optional)");
+            let mut value_lines = value.lines();
+            lines.push(format!("  {label}: {}", value_lines.next().unwrap_or_default()));
+            lines.extend(value_lines.map(|line| format!("    {line}")));
+        }
+    }
+    lines.join("\n")
+}
+
 pub fn block_type(tag: &str) -> Option<&'static BlockType> {
     TYPES.iter().find(|t| t.tag == tag)
 }

@@ -348,7 +348,13 @@ pub async fn history(
         path: format!("/admin/pages/{id}"),
         back: None,
         version: page.version,
-        fields: |data| Ok(data.clone()),
+        fields: |data| {
+            let mut data = data.clone();
+            if let Some(stored) = data.get("blocks") {
+                data["blocks"] = serde_json::Value::String(blocks::readable(stored));
+            }
+            Ok(data)
+        },
     };
     super::history::show(&state, &editor, item, compare).await
 }

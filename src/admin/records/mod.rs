@@ -86,6 +86,28 @@ pub async fn edit(
     Shown::with_notice(Some(&record), &form, publishing::notice(&done.done)).render(&state, &editor).await
 }
 
+/// Keeps a first version of every record that has none (the demo's books,
+/// TV reports and press reports, written as rows), in the shape of the form
+/// its later versions keep, so an editor's first change can be undone.
+pub async fn first_versions(store: &crate::store::Store) -> anyhow::Result<()> {
+    let by = revisions::Author { id: None, name: "Demo content".into() };
+    for kind in kinds::ALL {
+        let sql = format!(
+            "SELECT id FROM {table} WHERE NOT EXISTS (SELECT 1 FROM revisions WHERE entity = $1 AND entity_id = {table}.id)",
+            table = kind.table
+        );
+        let ids: Vec<i64> =
+            crate::on_pool!(store, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(kind.entity).fetch_all(pool).await)?;
+        for id in ids {
+            let Some(record) = records::load(store, &table(kind), id).await? else { continue };
+            let mut tx = store.begin().await?;
+            revisions::record(&mut tx, kind.entity, id, record.version, &fields::show(kind.fields, &record.row), &by).await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(())
+}
+
 async fn load(state: &AdminState, kind: &Kind, id: i64) -> Result<Loaded, AdminError> {
     Ok(records::load(&state.site.store, &table(kind), id).await?.ok_or_else(Problem::not_found)?)
 }
@@ -255,9 +277,24 @@ pub async fn history(
         path: format!("{}/{id}", kind.path),
         back: None,
         version: record.version,
-        fields: |data| Ok(data.clone()),
+        fields: |data| {
+            let typed: Typed = serde_json::from_value(data.clone())?;
+            Ok(typed.into_iter().map(|(name, value)| (labelled(&name), serde_json::Value::String(value))).collect())
+        },
     };
     super::history::show(&state, &editor, item, compare).await
+}
+
+/// A typed field's name as its form labels it (`cover.alt` is the cover's alt text).
+fn labelled(name: &str) -> String {
+    let (field, part) = name.split_once('.').unwrap_or((name, ""));
+    let Some(found) = kinds::ALL.iter().flat_map(|k| k.fields).find(|f| f.name == field) else { return name.to_owned() };
+    match part {
+        "alt" => format!("{} alt text", found.label),
+        "href" => format!("{} address", found.label),
+        "label" => format!("{} words", found.label),
+        _ => found.label.to_owned(),
+    }
 }
 
 /// Saves an older version's fields as the newest; the record keeps its state.
