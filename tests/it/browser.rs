@@ -499,7 +499,7 @@ async fn an_editor_writes_an_issue_sends_it_and_watches_the_progress_move() {
     assert_eq!(browser.url().await, url, "without leaving the page");
     let mut ended = false;
     for _ in 0..4 {
-        ended = browser.wait_for_text("#sending", "Sent: started").await;
+        ended = browser.wait_for_text("#sending", "Finished: sent to 40 of 40 subscribers").await;
         if ended {
             break;
         }

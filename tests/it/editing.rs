@@ -104,6 +104,17 @@ both_backends! {
         assert_eq!(hidden_field(&page, "version").unwrap(), "4", "a restore is a new version");
     }
 
+    async fn an_empty_list_says_what_to_do_first(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let inbox = app.get_signed(&editor, "/admin/inbox").await.text();
+        assert!(inbox.contains("No messages yet. What visitors write with the contact form lands here"), "{inbox}");
+        let issues = app.get_signed(&editor, "/admin/newsletters").await.text();
+        assert!(issues.contains(r#"No issues yet. <a href="/admin/newsletters/new">Write the first one</a>"#), "{issues}");
+        let trash = app.get_signed(&editor, "/admin/posts?status=trash").await.text();
+        assert!(trash.contains(r#"No trash posts. <a href="/admin/posts">See all posts</a>"#), "{trash}");
+    }
+
     async fn every_time_is_shown_and_typed_in_the_sites_time_zone(backend: Backend) {
         let app = spawn_app(backend).await;
         let owner = app.signed_in_as(Role::Owner).await;

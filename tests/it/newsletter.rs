@@ -624,7 +624,7 @@ both_backends! {
         assert_eq!(mails[1].to, ["reader@example.org"]);
         assert_eq!(mails[1].header("Subject").unwrap(), "Scheduled");
         // Its page follows the sending; the progress is there for the script too.
-        assert!(app.eventually_contains_signed(&signed, &page, "Sent: started", 10).await);
+        assert!(app.eventually_contains_signed(&signed, &page, "Finished: sent to 1 of 1 subscribers", 10).await);
         let progress = app.get_signed(&signed, &format!("{page}/progress")).await;
         let progress: serde_json::Value = serde_json::from_slice(&progress.body).unwrap();
         assert_eq!(progress["status"], "sent");

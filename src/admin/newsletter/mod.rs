@@ -183,10 +183,12 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Path(id): Pat
         .into_iter()
         .map(|r| context! { email => r.email, status => r.status, attempts => r.attempts, sent_at => r.sent_at.map(views::when), error => r.error })
         .collect();
+    // "Sending has started" is old news once it has finished.
+    let notice = if done.done == "started" && issue.status != "sending" { "" } else { notice(&done.done) };
     let values = context! {
         issue => context! { id => issue.id, subject => issue.subject, status => issue.status,
             started_at => issue.started_at.map(views::when), finished_at => issue.finished_at.map(views::when) },
-        progress => Serde(outbox::progress(&state.site.store, id).await?), recipients, filter, notice => notice(&done.done),
+        progress => Serde(outbox::progress(&state.site.store, id).await?), recipients, filter, notice,
     };
     Ok(state.views.page(StatusCode::OK, "newsletter_sending.html", Some(&editor), values))
 }

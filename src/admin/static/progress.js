@@ -15,7 +15,8 @@ if (section && section.dataset.status === "sending") {
           section.querySelector(`[data-figure="${name}"]`).textContent = progress[name];
         }
         section.querySelector('[data-figure="rate"]').textContent = progress.rate.toFixed(1);
-        if (status !== "sending") return location.reload();
+        // The finished page, without the "has started" notice of the address.
+        if (status !== "sending") return location.replace(location.pathname);
       }
     } catch {
       // A missed tick is caught up by the next one.
