@@ -53,7 +53,11 @@ async fn shared(state: &AdminState, editor: &Editor, entity: &str, id: i64, titl
 }
 
 /// `GET /preview/{token}`: the item as it is saved now, for whoever holds the link.
-pub async fn open(State(state): State<AdminState>, Path(token): Path<String>) -> AdminResult {
+pub async fn open(
+    State(state): State<AdminState>,
+    Path(token): Path<String>,
+    axum::extract::Query(width): axum::extract::Query<super::views::PreviewWidth>,
+) -> AdminResult {
     let found: Option<(String, i64, time::OffsetDateTime)> =
         on_pool!(&state.site.store, |pool| sqlx::query_as("SELECT entity, entity_id, expires_at FROM preview_links WHERE id = $1")
             .bind(secrets::digest(&token))
@@ -80,5 +84,5 @@ pub async fn open(State(state): State<AdminState>, Path(token): Path<String>) ->
         _ => return Err(AdminError::from(gone())),
     };
     // Served as an admin page: never cached, no Referer to other sites, so the token stays put.
-    Ok(state.views.preview(html, "A preview shared for proof-reading: what you see may not be on the site yet."))
+    Ok(state.views.preview(html, "A preview shared for proof-reading: what you see may not be on the site yet.", &width))
 }

@@ -62,16 +62,29 @@ impl Views {
     }
 
     /// A page of the public site shown before it is live, with a bar
-    /// saying so (`note`), marked so no search engine keeps it.
-    pub fn preview(&self, html: String, note: &str) -> Response {
+    /// saying so (`note`), marked so no search engine keeps it. At phone
+    /// width it sits in a frame as wide as a phone, so the site's own narrow
+    /// layout shows as a visitor's phone shows it.
+    pub fn preview(&self, html: String, note: &str, width: &PreviewWidth) -> Response {
         let part =
             |head: bool| self.env.get_template("preview_bar.html").and_then(|t| t.render(context! { head, note })).unwrap_or_default();
         let mut html = html;
-        if let Some(at) = html.find("</head>") {
-            html.insert_str(at, &part(true));
-        }
-        if let Some(at) = html.find("<body").and_then(|start| html[start..].find('>').map(|end| start + end + 1)) {
-            html.insert_str(at, &part(false));
+        if width.is_phone() {
+            html = match self.env.get_template("preview_phone.html").and_then(|t| t.render(context! { html, note })) {
+                Ok(framed) => framed,
+                Err(error) => {
+                    tracing::error!(error = format!("{:#}", crate::render::template_error(error)), "cannot render a phone preview");
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "500: this preview cannot be shown; the error is in the server's log.\n")
+                        .into_response();
+                }
+            };
+        } else {
+            if let Some(at) = html.find("</head>") {
+                html.insert_str(at, &part(true));
+            }
+            if let Some(at) = html.find("<body").and_then(|start| html[start..].find('>').map(|end| start + end + 1)) {
+                html.insert_str(at, &part(false));
+            }
         }
         ([(header::CONTENT_TYPE, crate::render::page::HTML), (header::HeaderName::from_static("x-robots-tag"), "noindex")], html)
             .into_response()
@@ -90,6 +103,19 @@ impl Views {
                     .into_response()
             }
         }
+    }
+}
+
+/// How wide a preview is shown: `?width=phone` for a phone's, else the window's.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PreviewWidth {
+    #[serde(default)]
+    width: String,
+}
+
+impl PreviewWidth {
+    pub fn is_phone(&self) -> bool {
+        self.width == "phone"
     }
 }
 

@@ -273,6 +273,36 @@ async fn a_proof_reader_without_an_account_opens_the_shared_preview_of_a_draft()
 }
 
 #[tokio::test]
+async fn a_preview_on_a_phone_lays_the_page_out_as_a_phone_shows_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "Seen on a phone").await;
+    // The button opens a new tab; here it opens in this one.
+    browser.run("const b = [...document.querySelectorAll('button')].find(b => b.textContent === 'Preview on a phone'); b.removeAttribute('formtarget'); b.click();").await;
+    assert!(browser.wait_for_text("[role=note]", "Shown as wide as a phone").await, "{}", browser.source().await);
+    let mut inside = serde_json::Value::Null;
+    for _ in 0..40 {
+        inside = browser
+            .run("const d = document.querySelector('iframe')?.contentDocument; return d && d.querySelector('h1') ? [d.documentElement.clientWidth, d.querySelector('h1').textContent, d.querySelectorAll('.pamphlet-preview').length] : null")
+            .await;
+        if !inside.is_null() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let width = inside[0].as_i64().unwrap_or_default();
+    assert!((370..=390).contains(&width), "the page inside is as wide as a phone (less its scrollbar): {inside}");
+    assert_eq!(inside[1], "Seen on a phone");
+    assert_eq!(inside[2], 0, "one bar, outside the phone");
+    // The site's own narrow layout applies: its stylesheet's phone rules see a phone.
+    let narrow = browser.run("return document.querySelector('iframe').contentWindow.matchMedia('(max-width: 40rem)').matches").await;
+    assert_eq!(narrow, serde_json::Value::Bool(true));
+}
+
+#[tokio::test]
 async fn page_blocks_are_cards_moved_by_keyboard_and_by_dragging_and_a_removal_can_be_undone() {
     let app = spawn_app(Backend::Sqlite).await;
     let password = app.add_account("ann@example.org", Role::Editor).await;

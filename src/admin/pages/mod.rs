@@ -315,7 +315,12 @@ pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Che
 }
 
 /// `POST /admin/pages/preview`: the typed page as the site will show it, unsaved.
-pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(pairs): Form<Vec<(String, String)>>) -> AdminResult {
+pub async fn preview(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Query(width): Query<super::views::PreviewWidth>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AdminResult {
     let form = PageForm::from_pairs(&pairs);
     let input = match form.read(Status::Draft, None) {
         Ok(input) => input,
@@ -331,7 +336,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(pairs
         updated_at: crate::store::now(),
     };
     let html = crate::site::routes::page_html(&state.site, &page).await?;
-    Ok(state.views.preview(html, super::posts::TYPED))
+    Ok(state.views.preview(html, super::posts::TYPED, &width))
 }
 
 pub async fn history(

@@ -16,6 +16,7 @@ use super::error::{AdminResult, Problem};
 use super::form_page::FormPage;
 use super::gate::Editor;
 use super::publishing::{self, Undo, author, done};
+use super::views::PreviewWidth;
 use super::{AdminState, Role, saving};
 use crate::admin::done::Done;
 use crate::content::SaveError;
@@ -242,7 +243,12 @@ pub async fn delete(State(state): State<AdminState>, Path(id): Path<i64>, _: Che
 }
 
 /// `POST /admin/posts/preview`: the typed post as its page will look, unsaved.
-pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form): Form<PostForm>) -> AdminResult {
+pub async fn preview(
+    State(state): State<AdminState>,
+    editor: Editor,
+    Query(width): Query<PreviewWidth>,
+    Form(form): Form<PostForm>,
+) -> AdminResult {
     let covers = assets::image_names(&state.site.store).await?;
     let input = match form.read(Status::Draft, &covers) {
         Ok(input) => input,
@@ -261,7 +267,7 @@ pub async fn preview(State(state): State<AdminState>, editor: Editor, Form(form)
         updated_at: crate::store::now(),
     };
     let html = crate::site::routes::post_page(&state.site, &post).await?;
-    Ok(state.views.preview(html, TYPED))
+    Ok(state.views.preview(html, TYPED, &width))
 }
 
 /// What the bar on a preview of unsaved typing says.
