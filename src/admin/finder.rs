@@ -1,7 +1,8 @@
 //! `GET /admin/find?q=…`: what the editor's link dialog offers as it is
 //! typed: published pages, posts, books, TV reports and press found by the
 //! site's own search (titles first, the same name folding: Soering finds
-//! Söring), as their titles and addresses.
+//! Söring), as their titles and addresses. With `&embed=1`, what can be
+//! placed in a text: TV reports, books and petitions.
 
 use axum::Json;
 use axum::extract::{Query, State};
@@ -21,6 +22,9 @@ const SHOWN: usize = 8;
 pub struct Asked {
     #[serde(default)]
     q: String,
+    /// Only what can be placed in a text (see [`crate::site::embeds`]).
+    #[serde(default)]
+    embed: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -32,8 +36,23 @@ struct Found {
 
 pub async fn find(State(state): State<AdminState>, _: Editor, Query(asked): Query<Asked>) -> AdminResult {
     let text: String = asked.q.chars().take(200).collect();
-    let search = Search { text, page: 1, per_page: SHOWN, ..Search::default() };
-    let results = state.search.search(&search).map_err(anyhow::Error::from)?;
-    let found: Vec<Found> = results.hits.into_iter().map(|hit| Found { title: hit.title, kind: hit.kind_label, url: hit.url }).collect();
+    let embeds = asked.embed.is_some();
+    let mut found = Vec::new();
+    if embeds {
+        // Petitions are not in the site's search; their titles are few and short.
+        let words = text.to_lowercase();
+        for p in crate::petitions::list(&state.site.store).await? {
+            if p.title.to_lowercase().contains(words.trim()) {
+                found.push(Found { title: p.title, kind: "Petition", url: format!("/petitions/{}", p.slug) });
+            }
+        }
+    }
+    for kind in if embeds { &["video", "book"][..] } else { &[""][..] } {
+        let kind = Some(kind.to_string()).filter(|k| !k.is_empty());
+        let search = Search { text: text.clone(), kind, page: 1, per_page: SHOWN, ..Search::default() };
+        let results = state.search.search(&search).map_err(anyhow::Error::from)?;
+        found.extend(results.hits.into_iter().map(|hit| Found { title: hit.title, kind: hit.kind_label, url: hit.url }));
+    }
+    found.truncate(SHOWN);
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(found)).into_response())
 }

@@ -131,7 +131,9 @@ pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String
         Some(cover) => assets::srcset(&site.store, cover).await?,
         None => String::new(),
     };
-    let content = PostContent { post: views::post(post, true), cover_srcset };
+    let view = views::post(post, true);
+    let body = super::embeds::parts(&site.store, &view.body_html).await?;
+    let content = PostContent { post: view, cover_srcset, body };
     layout_render(site, "post.html", &post.url(), meta, content).await
 }
 
@@ -215,6 +217,8 @@ struct PostContent {
     post: views::PostView,
     /// The cover's resized copies, for `srcset`.
     cover_srcset: String,
+    /// The body in runs of text and the items placed in it (see [`super::embeds`]).
+    body: Vec<super::embeds::Part>,
 }
 
 #[derive(Serialize)]

@@ -151,6 +151,54 @@ async fn the_link_dialog_finds_the_sites_pages_by_their_title() {
     assert!(markdown.ends_with("and [https://example.org/appeal](https://example.org/appeal)"), "{markdown}");
 }
 
+#[tokio::test]
+async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves_on_the_site() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "Three things to see").await;
+    browser.type_into("#body-rich", &format!("Watch, read and sign:{ENTER}")).await;
+    for (words, title) in
+        [("Chuck Reid", "Chuck Reid: the original"), ("179212", "One Day in the Life of 179212"), ("pardon", "An absolute pardon")]
+    {
+        browser.click("[data-command=embed]").await;
+        browser.type_into("#embed-find", words).await;
+        assert!(browser.wait_for_text("#embed-found [role=option]", title).await, "{words}: {}", browser.source().await);
+        browser.type_into("#embed-find", &format!("\u{E015}{ENTER}")).await;
+    }
+    let markdown = markdown_of(&browser, "body").await;
+    for kept in [
+        "(/media/chuck-reid-tv-report \"embed\")",
+        "[One Day in the Life of 179212](/books/one-day-in-the-life-of-179212 \"embed\")",
+        "[An absolute pardon for Jens Söring](/petitions/pardon-for-jens-soering \"embed\")",
+    ] {
+        assert!(markdown.contains(kept), "{kept} in the Markdown: {markdown}");
+    }
+    // While writing, each shows as a card of its own.
+    let cards =
+        browser.run("return [...document.querySelectorAll('#body-rich p > a[title=embed]')].map(a => getComputedStyle(a).display)").await;
+    assert_eq!(cards, serde_json::json!(["block", "block", "block"]), "{}", browser.source().await);
+
+    browser.click("button[value=publish]").await;
+    assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
+    let page = app.get("/news/three-things-to-see").await.text();
+    assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("Play the video"), "the click-to-load player: {page}");
+    assert!(!page.contains("<iframe"), "nothing loads from the video's host until asked");
+    assert!(page.contains(r#"<div class="embed book">"#) && page.contains(r#"<article class="book-card">"#), "{page}");
+    // The petition with its live counter (and its form where the site can send confirmations).
+    assert!(
+        page.contains(r#"<section class="embed call petition">"#)
+            && page.contains(r#"data-tally="/petitions/pardon-for-jens-soering/tally""#),
+        "{page}"
+    );
+    assert!(page.contains("Watch, read and sign:"));
+    // The feed carries the same text with each item as a plain link.
+    let feed = app.get("/feed.xml").await.text();
+    assert!(feed.contains("chuck-reid-tv-report") && !feed.contains("embed video"), "{feed}");
+}
+
 /// A 1200×600 photo-like PNG, as base64.
 fn photo() -> String {
     use base64::Engine;

@@ -117,6 +117,8 @@ function cleanElement(el, into) {
       const href = safeHref(el.getAttribute("href") || "");
       if (!href) { cleanChildren(el, into); return; }
       made.setAttribute("href", href);
+      // The mark of an item placed in the text (a TV report, a book, a petition).
+      if (el.getAttribute("title") === "embed") made.setAttribute("title", "embed");
     }
     if (tag === "IMG") {
       // Only this site's own pictures; others are dropped (they would load from elsewhere).
@@ -172,6 +174,7 @@ const BUTTONS = [
   ["quote", "Quote", "Ctrl+]"],
   ["link", "Link", "Ctrl+K"],
   ["image", "Image", "drop or paste a picture"],
+  ["embed", "Embed", "a TV report, book or petition"],
 ];
 
 // The same commands typed as Markdown, for the Markdown view.
@@ -222,7 +225,7 @@ class Field {
       button.textContent = name;
       button.title = `${name} (${keys})`;
       button.setAttribute("aria-pressed", "false");
-      if (command === "link" || command === "image") button.removeAttribute("aria-pressed");
+      if (["link", "image", "embed"].includes(command)) button.removeAttribute("aria-pressed");
       this.buttons[command] = button;
       this.toolbar.append(button);
     }
@@ -446,14 +449,52 @@ class Field {
       quote: () => (on ? e.decreaseQuoteLevel() : e.increaseQuoteLevel()),
       link: () => askForLink(e),
       image: () => this.placePicture(),
+      embed: () => this.placeEmbed(),
     };
     run[name]();
     e.focus();
     this.showState();
   }
 
+  // Asks which TV report, book or petition, then places it at the caret as
+  // a paragraph of its own: a link marked "embed", which the site shows as the item.
+  async placeEmbed() {
+    const range = this.rich ? this.editor.getSelection() : null;
+    const { selectionStart, selectionEnd } = this.textarea;
+    const item = await askForEmbed();
+    if (!item) {
+      if (this.rich) this.editor.focus();
+      return;
+    }
+    if (this.rich) {
+      this.editor.setSelection(range);
+      const paragraph = document.createElement("p");
+      const link = paragraph.appendChild(document.createElement("a"));
+      link.href = item.url;
+      link.title = "embed";
+      link.textContent = item.title;
+      // A block of its own after the caret's block (which it replaces when empty), then room to write on.
+      const after = document.createElement("p");
+      after.append(document.createElement("br"));
+      this.editor.modifyBlocks((fragment) => {
+        const kept = [...fragment.childNodes].filter((n) => n.textContent.trim() || n.querySelector?.("img,a"));
+        const blocks = document.createDocumentFragment();
+        blocks.append(...kept, paragraph, after);
+        return blocks;
+      });
+      this.editor.focus();
+      this.flush();
+    } else {
+      const title = item.title.replace(/[[\]]/g, "\\$&");
+      this.textarea.setRangeText(`\n\n[${title}](${item.url} "embed")\n\n`, selectionStart, selectionEnd, "end");
+      this.textarea.focus();
+      this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
   typeMarkdown(name) {
     if (name === "image") return this.placePicture();
+    if (name === "embed") return this.placeEmbed();
     const body = this.textarea;
     const { selectionStart: start, selectionEnd: end, value } = body;
     const [before, middle, after] = MARKDOWN[name](value.slice(start, end));
@@ -494,7 +535,7 @@ const looksLikeAddress = (text) => /^(\/|#|[a-z][a-z0-9+.-]*:)/i.test(text.trim(
 
 // Typed words find the site's items; arrows move through them and Enter
 // (or a click) takes one.
-function findAsTyped(input, list, take) {
+function findAsTyped(input, list, take, only = "") {
   let found = [];
   let active = -1;
   let asked = 0;
@@ -502,7 +543,7 @@ function findAsTyped(input, list, take) {
     list.replaceChildren(
       ...found.map((item, i) => {
         const option = document.createElement("li");
-        option.id = `link-found-${i}`;
+        option.id = `${list.id}-${i}`;
         option.setAttribute("role", "option");
         option.setAttribute("aria-selected", String(i === active));
         const title = document.createElement("span");
@@ -518,7 +559,7 @@ function findAsTyped(input, list, take) {
     );
     list.hidden = !found.length;
     input.setAttribute("aria-expanded", String(found.length > 0));
-    if (active >= 0) input.setAttribute("aria-activedescendant", `link-found-${active}`);
+    if (active >= 0) input.setAttribute("aria-activedescendant", `${list.id}-${active}`);
     else input.removeAttribute("aria-activedescendant");
   };
   const clear = () => {
@@ -533,7 +574,7 @@ function findAsTyped(input, list, take) {
     input.findTimer = setTimeout(async () => {
       const ticket = ++asked;
       try {
-        const response = await fetch(`/admin/find?q=${encodeURIComponent(text)}`, { credentials: "same-origin" });
+        const response = await fetch(`/admin/find?q=${encodeURIComponent(text)}${only}`, { credentials: "same-origin" });
         const items = response.ok ? await response.json() : [];
         if (ticket !== asked) return;
         found = items;
@@ -589,6 +630,37 @@ function askForLink(editor) {
   };
   box.showModal();
   input.focus();
+}
+
+// ---- The embed dialog ----------------------------------------------------------
+
+function embedDialog() {
+  return dialogOf("embed", `
+    <h2 id="embed-dialog-title">Embed a TV report, book or petition</h2>
+    <label for="embed-find">Words from its title</label>
+    <p class="hint" id="embed-find-hint">The site shows the item itself in the text: the video (loaded only when a reader presses play), the book's card, or the petition with its counter and form.</p>
+    <input id="embed-find" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false"
+      aria-controls="embed-found" aria-describedby="embed-find-hint" autocomplete="off">
+    <ul id="embed-found" role="listbox" aria-label="What can be embedded" hidden></ul>
+    <p class="actions"><button value="cancel" class="link">Cancel</button></p>`);
+}
+
+// The item chosen, or null when the dialog was left.
+function askForEmbed() {
+  const box = embedDialog();
+  const input = box.querySelector("#embed-find");
+  input.value = "";
+  return new Promise((resolve) => {
+    let taken = null;
+    findAsTyped(input, box.querySelector("#embed-found"), (item) => {
+      taken = item;
+      box.close("set");
+    }, "&embed=1");
+    box.returnValue = "cancel";
+    box.onclose = () => resolve(box.returnValue === "set" ? taken : null);
+    box.showModal();
+    input.focus();
+  });
 }
 
 // ---- The picture dialog --------------------------------------------------------
