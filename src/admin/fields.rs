@@ -125,6 +125,11 @@ fn text(value: &Value) -> String {
     }
 }
 
+/// The library's images and their descriptions, for reading image fields.
+pub async fn library(store: &crate::store::Store) -> anyhow::Result<Library> {
+    Ok(crate::content::assets::library(store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
+}
+
 /// Reads the typed fields into a JSON object in the stored type's shape.
 /// Empty fields are left out, so the type's defaults apply.
 pub fn read(fields: &[Field], typed: &Typed, library: &Library) -> Result<Map<String, Value>, Errors> {
@@ -249,6 +254,8 @@ impl Reader<'_> {
         if asset.is_empty() {
             return if field.required { self.fail(&format!("{name}.asset"), "Choose an image from the library.") } else { None };
         }
+        // Left empty, the description is the library's, typed once at upload.
+        let alt = if alt.is_empty() { self.library.get(asset).map_or("", |a| a.trim()) } else { alt };
         if alt.is_empty() {
             return self.fail(&format!("{name}.alt"), "Describe the image for people who cannot see it.");
         }

@@ -590,3 +590,68 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     assert!(browser.wait_for_text("[data-names]", "Anna K.").await);
     assert_eq!(browser.url().await, url, "without leaving the page");
 }
+
+#[tokio::test]
+async fn a_block_picture_is_picked_by_its_thumbnail_and_keeps_the_librarys_description() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let http = app.sign_in("ann@example.org", &password).await.unwrap();
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_fn(800, 500, |x, y| image::Rgb([(x % 200) as u8, (y % 180) as u8, 120]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let uploaded = app.upload(&http, "/admin/library", &[("alt", "Jens Söring in the visiting room")], ("visit.png", png.get_ref())).await;
+    assert_eq!(uploaded.status, 303, "{}", uploaded.text());
+    let hero = [
+        ("b0.type", "hero"),
+        ("b0.title", "Free him"),
+        ("b0.text", ""),
+        ("b0.image.asset", ""),
+        ("b0.image.alt", ""),
+        ("b0.link.label", ""),
+        ("b0.link.href", ""),
+    ];
+    let mut fields =
+        vec![("title", "Pictured"), ("slug", ""), ("description", ""), ("version", "0"), ("publish_at", ""), ("action", "publish")];
+    fields.extend_from_slice(&hero);
+    let id = app.post_signed(&http, "/admin/pages", &fields).await.saved_id();
+
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/pages/{id}", app.base)).await;
+    browser.run("document.querySelectorAll('details.block-card').forEach(d => d.open = true)").await;
+    browser.click("button.pick-picture").await;
+    assert!(browser.wait_for_text(".picture-dialog .picks", "Jens Söring in the visiting room").await, "{}", browser.source().await);
+    assert_eq!(browser.run("return [...document.querySelectorAll('.picture-dialog .picks img')].every(i => i.getAttribute('src').startsWith('/uploads/'))").await, true, "each with its thumbnail");
+    browser
+        .run("[...document.querySelectorAll('.picture-dialog button.pick')].find(b => b.textContent.includes('visiting room')).click()")
+        .await;
+    assert_eq!(
+        browser.run("return document.querySelector('#picture-alt').value").await,
+        "Jens Söring in the visiting room",
+        "the library's description"
+    );
+    browser.click(".picture-dialog [data-act=place]").await;
+    assert_eq!(browser.run("return document.getElementById('b0.image.asset').value").await, "visit.png");
+    assert_eq!(browser.run("return document.getElementById('b0.image.alt').value").await, "Jens Söring in the visiting room");
+    assert_eq!(
+        browser.run("const i = document.querySelector('img.picked'); return !i.hidden && i.complete && i.naturalWidth > 0").await,
+        true,
+        "the chosen picture is shown"
+    );
+
+    // Sent with its description left empty, the block takes the library's.
+    let version = hidden_field(&app.get_signed(&http, &format!("/admin/pages/{id}")).await.text(), "version").unwrap();
+    let mut fields = vec![
+        ("title", "Pictured"),
+        ("slug", "pictured"),
+        ("description", ""),
+        ("version", version.as_str()),
+        ("publish_at", ""),
+        ("action", "save"),
+    ];
+    fields.extend(hero.iter().map(|&(k, v)| if k == "b0.image.asset" { (k, "visit.png") } else { (k, v) }));
+    let saved = app.post_signed(&http, &format!("/admin/pages/{id}"), &fields).await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert!(app.get("/pictured").await.text().contains(r#"alt="Jens Söring in the visiting room""#));
+}

@@ -180,13 +180,13 @@ impl TypedBlock {
         TypedBlock { tag, values }
     }
 
-    /// Reads the typed block into a checked block, or messages keyed by input.
-    pub fn read(&self) -> Result<Block, Errors> {
+    /// Reads the typed block into a checked block, or messages keyed by
+    /// input; an image's description left empty is the library's.
+    pub fn read(&self, library: &Library) -> Result<Block, Errors> {
         let Some(kind) = block_type(&self.tag) else {
             return Err(Errors::from([("type".to_owned(), format!("{:?} is not a block type Pamphlet knows.", self.tag))]));
         };
-        // Blocks type their images' alt text, so they need no library.
-        let mut json = fields::read(kind.fields, &self.values, &Library::new())?;
+        let mut json = fields::read(kind.fields, &self.values, library)?;
         json.insert("type".into(), json!(kind.tag));
         let block: Block = serde_json::from_value(Value::Object(json)).map_err(|e| Errors::from([("type".to_owned(), e.to_string())]))?;
         block.validate().map_err(|e| Errors::from([("type".to_owned(), capitalised(&e))]))?;
@@ -235,7 +235,7 @@ mod tests {
             ("b2.body", "Hello"),
         ]));
         assert_eq!(blocks.iter().map(|b| b.tag.as_str()).collect::<Vec<_>>(), ["quote", "rich_text"]);
-        assert!(matches!(blocks[0].read().unwrap(), Block::Quote { .. }));
+        assert!(matches!(blocks[0].read(&Library::new()).unwrap(), Block::Quote { .. }));
     }
 
     #[test]
@@ -248,7 +248,7 @@ mod tests {
         ]))
         .unwrap();
         for block in demo {
-            assert_eq!(TypedBlock::from_block(&block).read().unwrap(), block);
+            assert_eq!(TypedBlock::from_block(&block).read(&Library::new()).unwrap(), block);
         }
     }
 
@@ -257,13 +257,13 @@ mod tests {
         let mut hero = TypedBlock::empty("hero");
         hero.values.insert("image.asset".into(), "a.svg".into());
         hero.values.insert("link.href".into(), "javascript:alert(1)".into());
-        let errors = hero.read().unwrap_err();
+        let errors = hero.read(&Library::new()).unwrap_err();
         for key in ["title", "image.alt", "link.label", "link.href"] {
             assert!(errors.contains_key(key), "{key}: {errors:?}");
         }
         let mut links = TypedBlock::empty("links");
         links.values.insert("items".into(), "Case | /case\njust a line".into());
-        assert!(links.read().unwrap_err()["items"].contains("Line 2"));
+        assert!(links.read(&Library::new()).unwrap_err()["items"].contains("Line 2"));
     }
 
     #[test]

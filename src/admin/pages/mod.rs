@@ -69,7 +69,7 @@ impl PageForm {
     }
 
     /// Reads the form into a page with `status`; `fixed_slug` keeps the home page's address.
-    fn read(&self, status: Status, fixed_slug: Option<&str>) -> Result<PageInput, Errors> {
+    fn read(&self, status: Status, fixed_slug: Option<&str>, library: &fields::Library) -> Result<PageInput, Errors> {
         let mut errors = Errors::new();
         let title = self.title.trim().to_owned();
         if title.is_empty() {
@@ -84,7 +84,7 @@ impl PageForm {
         let slug = Slug::parse(&slug_text).map_err(|e| errors.insert("slug".into(), e)).ok();
         let mut read = Vec::with_capacity(self.blocks.len());
         for (n, block) in self.blocks.iter().enumerate() {
-            match block.read() {
+            match block.read(library) {
                 Ok(block) => read.push(block),
                 Err(block_errors) => errors.extend(block_errors.into_iter().map(|(k, v)| (format!("b{n}.{k}"), v))),
             }
@@ -194,7 +194,7 @@ pub async fn create(State(state): State<AdminState>, editor: Editor, Form(pairs)
         return rearrange(&state, &editor, None, &mut form).await;
     }
     let status = wanted_status(&form.action, None);
-    let input = match form.read(status, None) {
+    let input = match form.read(status, None, &fields::library(&state.site.store).await?) {
         Ok(input) => input,
         Err(errors) => {
             return Shown::invalid(None, &form, errors).render(&state, &editor).await;
@@ -217,7 +217,7 @@ pub async fn update(
     }
     let status = wanted_status(&form.action, Some(page.status()));
     let fixed = (page.page.slug == pages::HOME).then_some(pages::HOME);
-    let input = match form.read(status, fixed) {
+    let input = match form.read(status, fixed, &fields::library(&state.site.store).await?) {
         Ok(input) => input,
         Err(errors) => {
             return Shown::invalid(Some(&page), &form, errors).render(&state, &editor).await;
@@ -259,8 +259,9 @@ async fn rearrange(state: &AdminState, editor: &Editor, page: Option<&EditablePa
 /// Someone saved since this form was opened: their version beside the typed one, which stays unsaved in the form.
 async fn conflict(state: &AdminState, editor: &Editor, id: i64, form: &PageForm, mine: &PageInput) -> AdminResult {
     let theirs = load(state, id).await?;
-    let their_input =
-        PageForm::from_page(&theirs).read(theirs.status(), None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
+    let their_input = PageForm::from_page(&theirs)
+        .read(theirs.status(), None, &fields::Library::new())
+        .map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
     let conflict = saving::conflict(&state.site.store, editing::ENTITY, id, &their_input, mine, &["status", "publish_at"]).await?;
     let form = PageForm { version: theirs.version, ..form.clone() };
     Shown::conflict(&theirs, &form, conflict).render(state, editor).await
@@ -297,7 +298,9 @@ pub async fn untrash(State(state): State<AdminState>, editor: Editor, Path(id): 
 
 /// Trash a page or take it out (as a draft), as a new version.
 async fn move_page(state: &AdminState, editor: &Editor, page: EditablePage, to: Status) -> Result<(), AdminError> {
-    let input = PageForm::from_page(&page).read(to, None).map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
+    let input = PageForm::from_page(&page)
+        .read(to, None, &fields::Library::new())
+        .map_err(|e| anyhow::anyhow!("a saved page does not read back: {e:?}"))?;
     let over = Over::Version { id: page.id, version: page.version };
     editing::save(&state.site.store, over, &input, &author(editor)).await.map_err(|e| saving::problem(e, "page"))?;
     Ok(())
@@ -322,7 +325,7 @@ pub async fn preview(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AdminResult {
     let form = PageForm::from_pairs(&pairs);
-    let input = match form.read(Status::Draft, None) {
+    let input = match form.read(Status::Draft, None, &fields::library(&state.site.store).await?) {
         Ok(input) => input,
         Err(errors) => {
             return Shown::invalid(None, &form, errors).render(&state, &editor).await;

@@ -20,7 +20,7 @@ use crate::admin::done::Done;
 use crate::admin::fields::{self, Errors, Library, Typed};
 use crate::content::records::{self, Loaded, Table};
 use crate::content::versioned::{Over, Saved};
-use crate::content::{SaveError, assets, revisions};
+use crate::content::{SaveError, revisions};
 use kinds::Kind;
 
 /// The kind of record a route serves, from its path (`/admin/books/…`).
@@ -158,7 +158,7 @@ fn submitted(kind: &'static Kind, pairs: Vec<(String, String)>) -> (RecordForm, 
 }
 
 async fn library(state: &AdminState) -> anyhow::Result<Library> {
-    Ok(assets::library(&state.site.store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
+    fields::library(&state.site.store).await
 }
 
 /// Reads the typed fields into the record's input shape, with `status`.

@@ -793,3 +793,53 @@ function askForPicture(file) {
 for (const textarea of document.querySelectorAll("textarea[data-rich]")) {
   new Field(textarea).start();
 }
+
+// ---- Picture fields ------------------------------------------------------------
+
+// A picture field (a block's image, a cover) shows the chosen picture, and
+// opens the picture dialog to pick one with its thumbnail or upload one in
+// place; the description comes from the library unless one is typed here.
+let library = null;
+const libraryPictures = () =>
+  (library ??= fetch("/admin/library/images", { credentials: "same-origin" }).then((r) => (r.ok ? r.json() : [])).catch(() => []));
+
+function enhancePicker(select) {
+  if (select.dataset.enhanced) return;
+  select.dataset.enhanced = "true";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "secondary pick-picture";
+  button.textContent = "Choose or upload…";
+  const label = document.querySelector(`label[for="${CSS.escape(select.id)}"]`)?.textContent.trim() ?? "the picture";
+  button.setAttribute("aria-label", `Choose or upload: ${label}`);
+  const thumbnail = document.createElement("img");
+  thumbnail.className = "picked";
+  thumbnail.alt = "";
+  thumbnail.hidden = true;
+  select.after(button, thumbnail);
+  const alt = select.dataset.alt ? document.getElementById(select.dataset.alt) : null;
+  const show = async () => {
+    const picture = (await libraryPictures()).find((p) => p.name === select.value);
+    thumbnail.hidden = !picture;
+    if (picture) thumbnail.src = picture.thumbnail;
+    if (alt && picture && !alt.value.trim()) alt.value = picture.alt ?? "";
+  };
+  select.addEventListener("change", show);
+  button.addEventListener("click", async () => {
+    const picture = await askForPicture(null);
+    if (picture) {
+      if (![...select.options].some((o) => o.value === picture.name)) select.add(new Option(picture.name, picture.name));
+      select.value = picture.name;
+      library = null; // an uploaded picture joins the list
+      if (alt) alt.value = picture.alt;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    select.focus();
+  });
+  show();
+}
+
+const enhancePickers = (root) => root.querySelectorAll?.("select[data-picture]").forEach(enhancePicker);
+enhancePickers(document);
+// Blocks added or brought back later carry picture fields too.
+new MutationObserver((changes) => changes.forEach((c) => c.addedNodes.forEach(enhancePickers))).observe(document.body, { childList: true, subtree: true });
