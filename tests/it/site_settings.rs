@@ -49,10 +49,12 @@ both_backends! {
         let history = app.get_signed(&editor, "/admin/menus/primary/revisions").await.text();
         assert!(history.contains("- Start | /") && history.contains("+ Only one | /"), "{history}");
         assert_eq!(app.post_signed(&editor, "/admin/menus/primary/revisions/1/restore", &[("version", "1")]).await.status, 409, "a newer save wins");
+        // Version 1 is the demo's own menu; version 2 the first save here.
+        assert!(history.contains("Demo content"), "{history}");
         let seen = hidden_field(&history, "version").unwrap();
-        assert_eq!(app.post_signed(&editor, "/admin/menus/primary/revisions/1/restore", &[("version", &seen)]).await.status, 303);
+        assert_eq!(app.post_signed(&editor, "/admin/menus/primary/revisions/2/restore", &[("version", &seen)]).await.status, 303);
         let nav = app.get("/news/").await.text();
-        assert!(nav.contains("Free Jens") && !nav.contains("Only one"), "the first version is back");
+        assert!(nav.contains("Free Jens") && !nav.contains("Only one"), "the first saved version is back");
     }
 
     async fn an_owner_changes_the_site_name_colour_and_contact(backend: Backend) {
@@ -81,14 +83,14 @@ both_backends! {
         assert_eq!(again.status, 409, "the form still names the settings before the save");
 
         let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
-        assert!(history.contains("1 (current)") && !history.contains("Restore this version"), "one version, nothing to restore yet");
+        assert!(history.contains("2 (current)") && history.matches("<summary>Restore this version</summary>").count() == 1, "the demo's version and this save: {history}");
         let fresh = app.get_signed(&owner, "/admin/settings").await.text();
         let base = hidden_field(&fresh, "version").unwrap();
         let renamed: Vec<(&str, &str)> = fields.iter().map(|&(k, v)| match k { "name" => (k, "Another name"), "version" => (k, base.as_str()), _ => (k, v) }).collect();
         assert_eq!(app.post_signed(&owner, "/admin/settings", &renamed).await.status, 303);
         let history = app.get_signed(&owner, "/admin/settings/revisions").await.text();
         let seen = hidden_field(&history, "version").unwrap();
-        assert_eq!(app.post_signed(&owner, "/admin/settings/revisions/1/restore", &[("version", &seen)]).await.status, 303);
+        assert_eq!(app.post_signed(&owner, "/admin/settings/revisions/2/restore", &[("version", &seen)]).await.status, 303);
         assert!(app.get("/").await.text().contains("Freunde von Jens Söring"), "the first saved settings are back");
     }
 }
