@@ -90,7 +90,9 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
     let (code, stdout, stderr) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase"));
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("Created the editor account ann@example.org"), "{stdout}");
-    assert!(app.sign_in("ann@example.org", "first long phrase").await.is_ok(), "the running server knows the new account");
+    if let Err(page) = app.sign_in("ann@example.org", "first long phrase").await {
+        panic!("the running server knows the new account: {} {}", page.status, page.text());
+    }
 
     for (args, password, expected) in [
         (vec!["add", "ann@example.org", "--role", "editor"], Some("first long phrase"), "already exists"),
