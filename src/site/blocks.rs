@@ -29,6 +29,10 @@ enum Shows {
     Text {
         html: String,
     },
+    /// Its text in runs and the items placed in it (see [`super::embeds`]).
+    Parts {
+        parts: Vec<super::embeds::Part>,
+    },
     /// Its text and its image as shown.
     Card {
         html: String,
@@ -82,7 +86,8 @@ struct ImageView {
 pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockView<'a>> {
     let html = markdown::to_html;
     let shows = match block {
-        Block::RichText { body: text } | Block::Quote { text, .. } => Shows::Text { html: html(text) },
+        Block::RichText { body } => Shows::Parts { parts: super::embeds::parts(store, &html(body)).await? },
+        Block::Quote { text, .. } => Shows::Text { html: html(text) },
         Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => Shows::Text { html: html(text) },
         Block::Hero { text, image, .. } | Block::Feature { text, image, .. } => {
             let image_view = match image {

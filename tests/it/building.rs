@@ -157,4 +157,20 @@ both_backends! {
         let settings = pamphlet::content::revisions::of(app.store(), "settings", 0).await.unwrap();
         assert_eq!(settings.len(), 1, "the settings start with a first version");
     }
+
+    async fn a_text_block_shows_the_items_placed_in_it(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let body = "Watch the trailer:\n\n[The Promise (2016): trailer](/media/the-promise-trailer \"embed\")\n\n[Gone](/media/no-such-video \"embed\")";
+        let blocks = [("b0.type", "rich_text"), ("b0.body", body)];
+        let saved = app.post_signed(&editor, "/admin/pages", &page_form("Watch", "watch", &blocks, &[("action", "publish")])).await;
+        assert_eq!(saved.status, 303, "{}", saved.text());
+        let page = app.get("/watch").await.text();
+        assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("/media/the-promise-trailer/play#player"), "{page}");
+        assert!(page.contains(r#"<a href="/media/no-such-video" title="embed""#), "an item that is not on the site stays a link: {page}");
+        let form = app.get_signed(&editor, "/admin/pages/new").await.text();
+        assert!(!form.contains("data-embeds"), "the new page has no text block yet");
+        let newsletter = app.get_signed(&editor, "/admin/newsletters/new").await.text();
+        assert!(!newsletter.contains("data-embeds"), "an email shows no players: its text takes no embeds");
+    }
 }

@@ -218,6 +218,8 @@ class Field {
     this.toolbar.setAttribute("aria-label", `Formatting of ${this.label?.textContent ?? "the text"}`);
     this.buttons = {};
     for (const [command, name, keys] of BUTTONS) {
+      // Items are placed only where the site shows them: a post's text, a page's text block.
+      if (command === "embed" && textarea.dataset.embeds === undefined) continue;
       const button = document.createElement("button");
       button.type = "button";
       button.className = "secondary";
