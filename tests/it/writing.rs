@@ -268,7 +268,7 @@ async fn a_picture_dropped_into_the_text_is_described_uploaded_and_shown_with_it
 #[tokio::test]
 async fn the_editor_pages_pass_axe_core() {
     let app = spawn_app(Backend::Sqlite).await;
-    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let password = app.add_account("ann@example.org", Role::Owner).await;
     let browser = Browser::start().await;
     sign_in(&browser, &app, "ann@example.org", &password).await;
     let mut found = Vec::new();
@@ -298,5 +298,22 @@ async fn the_editor_pages_pass_axe_core() {
     browser.click("[data-command=image]").await;
     browser.find("dialog[open] #picture-file").await;
     found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("picture dialog: {v}")));
+    browser.press(&["\u{E00C}"]).await;
+    browser.click("[data-command=embed]").await;
+    browser.type_into("#embed-find", "Chuck").await;
+    assert!(browser.wait_for_text("#embed-found [role=option]", "Chuck Reid").await);
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("embed dialog: {v}")));
+    browser.type_into("#embed-find", "\u{E00C}").await;
+    // A block with a picture field, its history, the settings with the time zone, the people.
+    browser.goto(&format!("{}/admin/pages/new", app.base)).await;
+    browser.type_into("#title", "Pictured").await;
+    browser.click("button[value='add:hero']").await;
+    browser.find("button.pick-picture").await;
+    found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("picture field: {v}")));
+    for path in ["/admin/pages/1/revisions", "/admin/settings", "/admin/users", "/admin/newsletters"] {
+        browser.goto(&format!("{}{path}", app.base)).await;
+        browser.find("main h1").await;
+        found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
+    }
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }
