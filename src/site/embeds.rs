@@ -3,7 +3,8 @@
 //! petition (`[Title](/media/slug "embed")`). Feeds, email, search and the
 //! export read it as the link it is; the site's pages show the item itself
 //! in its place: the click-to-load player, the book's card, the petition
-//! with its counter and form.
+//! with its counter and form. A quote whose last line starts with "— "
+//! shows that line as who said it, as the quote block does.
 
 use serde::Serialize;
 
@@ -34,6 +35,8 @@ pub enum Embed {
 /// `html` cut at each embed paragraph whose item is on the site; an embed
 /// of an item that is unpublished or gone stays the link it is.
 pub async fn parts(store: &Store, html: &str) -> anyhow::Result<Vec<Part>> {
+    let attributed = attributed(html);
+    let html = attributed.as_str();
     let mut parts = Vec::new();
     let mut text = String::new();
     let mut rest = html;
@@ -69,6 +72,34 @@ pub async fn parts(store: &Store, html: &str) -> anyhow::Result<Vec<Part>> {
     parts.push(Part::Html { html: text });
     parts.retain(|p| !matches!(p, Part::Html { html } if html.trim().is_empty()));
     Ok(parts)
+}
+
+/// `html` with each quote that ends in a "— Someone" line as a figure
+/// with that line as its caption.
+fn attributed(html: &str) -> String {
+    const OPEN: &str = "<blockquote>\n";
+    const CLOSE: &str = "</blockquote>";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let Some(len) = rest[start..].find(CLOSE) else { break };
+        let inner = &rest[start + OPEN.len()..start + len];
+        out.push_str(&rest[..start]);
+        let last = inner.trim_end().strip_suffix("</p>").and_then(|body| body.rfind("<p>").map(|at| (at, body)));
+        match last {
+            Some((at, body)) if !inner.contains("<blockquote") && at > 0 && body[at + 3..].starts_with("— ") => {
+                let who = &body[at + 3..];
+                out.push_str(&format!(
+                    "<figure class=\"quote\"><blockquote>\n{}</blockquote><figcaption>{who}</figcaption></figure>",
+                    &inner[..at]
+                ));
+            }
+            _ => out.push_str(&rest[start..start + len + CLOSE.len()]),
+        }
+        rest = &rest[start + len + CLOSE.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The next `<p><a href="…" title="embed">…</a></p>` in `html`: the text
@@ -108,6 +139,14 @@ mod tests {
         assert!(next_marker(r#"<p><a href="/media/x">it</a></p>"#).is_none(), "an unmarked link stays a link");
         assert!(next_marker(r#"<p><a href="https://example.org/x" title="embed">it</a></p>"#).is_none(), "only the site's own items");
         assert!(next_marker(r#"<p><a href="/media/x" title="embed"><strong>it</strong></a></p>"#).is_none());
+    }
+
+    #[test]
+    fn a_quote_ending_in_who_said_it_gets_a_caption() {
+        let html = crate::render::markdown::to_html("> The case is complex.\n>\n> — Friends of Jens\n\n> Only words.");
+        let shown = attributed(&html);
+        assert!(shown.contains("<figure class=\"quote\"><blockquote>\n<p>The case is complex.</p>\n</blockquote><figcaption>— Friends of Jens</figcaption></figure>"), "{shown}");
+        assert!(shown.contains("<blockquote>\n<p>Only words.</p>\n</blockquote>"), "a quote without one stays: {shown}");
     }
 
     #[test]

@@ -168,7 +168,13 @@ async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves
         assert!(browser.wait_for_text("#embed-found [role=option]", title).await, "{words}: {}", browser.source().await);
         browser.type_into("#embed-find", &format!("\u{E015}{ENTER}")).await;
     }
+    // A quote with who said it, set large like the quote block.
+    browser.click("[data-command=embed]").await;
+    browser.type_into("#quote-words", "I am innocent.").await;
+    browser.type_into("#quote-who", "Jens Söring").await;
+    browser.click("[data-act=quote]").await;
     let markdown = markdown_of(&browser, "body").await;
+    assert!(markdown.contains("> I am innocent.\n>\n> — Jens Söring"), "{markdown}");
     for kept in [
         "(/media/chuck-reid-tv-report \"embed\")",
         "[One Day in the Life of 179212](/books/one-day-in-the-life-of-179212 \"embed\")",
@@ -194,6 +200,12 @@ async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves
         "{page}"
     );
     assert!(page.contains("Watch, read and sign:"));
+    assert!(
+        page.contains(
+            "<figure class=\"quote\"><blockquote>\n<p>I am innocent.</p>\n</blockquote><figcaption>— Jens Söring</figcaption></figure>"
+        ),
+        "{page}"
+    );
     // The feed carries the same text with each item as a plain link.
     let feed = app.get("/feed.xml").await.text();
     assert!(feed.contains("chuck-reid-tv-report") && !feed.contains("embed video"), "{feed}");

@@ -62,6 +62,7 @@ const toMarkdown = (html) =>
     .turndown(html)
     .replace(/(?<!\\)\\(?:\n(?=\n|$)|$)/g, "\n") // a line break at a block's end, or the text's
     .replace(/\u00a0/g, " ") // the spaces a browser keeps at the edge of a word's formatting
+    .replace(/^>[ \t]+$/gm, ">") // a quote's empty line, as people type it
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 
@@ -174,7 +175,7 @@ const BUTTONS = [
   ["quote", "Quote", "Ctrl+]"],
   ["link", "Link", "Ctrl+K"],
   ["image", "Image", "drop or paste a picture"],
-  ["embed", "Embed", "a TV report, book or petition"],
+  ["embed", "Embed", "a TV report, book, petition or quote"],
 ];
 
 // The same commands typed as Markdown, for the Markdown view.
@@ -468,6 +469,7 @@ class Field {
       if (this.rich) this.editor.focus();
       return;
     }
+    if (item.quote) return this.placeQuote(item.quote, range, selectionStart, selectionEnd);
     if (this.rich) {
       this.editor.setSelection(range);
       const paragraph = document.createElement("p");
@@ -489,6 +491,30 @@ class Field {
     } else {
       const title = item.title.replace(/[[\]]/g, "\\$&");
       this.textarea.setRangeText(`\n\n[${title}](${item.url} "embed")\n\n`, selectionStart, selectionEnd, "end");
+      this.textarea.focus();
+      this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  }
+
+  // A quote as its own block; "— who" on its last line, which the site shows as its caption.
+  placeQuote({ words, who }, range, selectionStart, selectionEnd) {
+    const lines = words.split(/\n+/).concat(who ? [`— ${who}`] : []);
+    if (this.rich) {
+      this.editor.setSelection(range);
+      const quote = document.createElement("blockquote");
+      for (const line of lines) quote.appendChild(document.createElement("p")).textContent = line;
+      const after = document.createElement("p");
+      after.append(document.createElement("br"));
+      this.editor.modifyBlocks((fragment) => {
+        const kept = [...fragment.childNodes].filter((n) => n.textContent.trim() || n.querySelector?.("img,a"));
+        const blocks = document.createDocumentFragment();
+        blocks.append(...kept, quote, after);
+        return blocks;
+      });
+      this.editor.focus();
+      this.flush();
+    } else {
+      this.textarea.setRangeText(`\n\n${lines.map((l) => `> ${l}`).join("\n>\n")}\n\n`, selectionStart, selectionEnd, "end");
       this.textarea.focus();
       this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     }
@@ -638,22 +664,36 @@ function askForLink(editor) {
 
 function embedDialog() {
   return dialogOf("embed", `
-    <h2 id="embed-dialog-title">Embed a TV report, book or petition</h2>
+    <h2 id="embed-dialog-title">Embed a TV report, book, petition or quote</h2>
     <label for="embed-find">Words from its title</label>
     <p class="hint" id="embed-find-hint">The site shows the item itself in the text: the video (loaded only when a reader presses play), the book's card, or the petition with its counter and form.</p>
     <input id="embed-find" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false"
       aria-controls="embed-found" aria-describedby="embed-find-hint" autocomplete="off">
     <ul id="embed-found" role="listbox" aria-label="What can be embedded" hidden></ul>
+    <fieldset class="quote-part"><legend>Or a quote, set large</legend>
+      <label for="quote-words">The words</label>
+      <textarea id="quote-words" rows="3"></textarea>
+      <label for="quote-who">Who said them</label>
+      <input id="quote-who" type="text" autocomplete="off">
+      <p><button type="button" data-act="quote">Place the quote</button></p>
+    </fieldset>
     <p class="actions"><button value="cancel" class="link">Cancel</button></p>`);
 }
 
-// The item chosen, or null when the dialog was left.
+// The item chosen (or `{ quote: { words, who } }`), or null when the dialog was left.
 function askForEmbed() {
   const box = embedDialog();
   const input = box.querySelector("#embed-find");
-  input.value = "";
+  const words = box.querySelector("#quote-words");
+  const who = box.querySelector("#quote-who");
+  input.value = words.value = who.value = "";
   return new Promise((resolve) => {
     let taken = null;
+    box.querySelector("[data-act=quote]").onclick = () => {
+      if (!words.value.trim()) return words.focus();
+      taken = { quote: { words: words.value.trim(), who: who.value.trim() } };
+      box.close("set");
+    };
     findAsTyped(input, box.querySelector("#embed-found"), (item) => {
       taken = item;
       box.close("set");
