@@ -204,7 +204,8 @@ pub struct Counter {
     open: bool,
 }
 
-pub fn view(petition: &Petition, tally: &signatures::Tally) -> PetitionView {
+/// `zone` is the site's: the last day is the one on the site's clock.
+pub fn view(petition: &Petition, tally: &signatures::Tally, zone: &crate::content::zone::Zone) -> PetitionView {
     let percent = if petition.goal > 0 { (tally.count * 100 / petition.goal).min(100) } else { 100 };
     PetitionView {
         slug: petition.slug.clone(),
@@ -213,7 +214,7 @@ pub fn view(petition: &Petition, tally: &signatures::Tally) -> PetitionView {
         status: petition.status.clone(),
         result_html: crate::render::markdown::to_html(&petition.result),
         body_html: crate::render::markdown::to_html(&petition.body),
-        ends: petition.ends_at.map(|t| crate::render::views::date(t.date())),
+        ends: petition.ends_at.map(|t| crate::render::views::date(zone.local(t).0.date())),
         counter: Counter { count: tally.count, goal: petition.goal, percent, names: tally.names.clone(), open: petition.is_open() },
     }
 }

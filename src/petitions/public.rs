@@ -140,9 +140,10 @@ pub async fn sign(
     if !petition.is_open() {
         return closed(&state, &petition).await;
     }
+    let zone = crate::content::settings::load(store).await?.map(|s| crate::content::zone::Zone::of(&s)).unwrap_or_default();
     let again = |errors: &Errors| {
         let tally = signatures::Tally { count: 0, names: vec![] };
-        let petition = super::view(&petition, &tally);
+        let petition = super::view(&petition, &tally, &zone);
         form_again(Again { petition_form: SigningAgain { petition, values: form.values(), errors, countries: countries::COUNTRIES } })
     };
     let Some(Admitted { input: signing, settings, mailer: Some(mailer) }) = submit::admit(&state, &ip, &headers, &form, again).await?
@@ -230,7 +231,8 @@ pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>, headers
     let Some(petition) = super::by_slug(store, &slug).await? else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "no such petition" }))).into_response());
     };
-    let counter = super::view(&petition, &signatures::tally(store, petition.id).await?).counter;
+    // Only the counter is answered, which no time zone changes.
+    let counter = super::view(&petition, &signatures::tally(store, petition.id).await?, &Default::default()).counter;
     let mut response = ([(header::CACHE_CONTROL, "public, max-age=5")], Json(counter)).into_response();
     state.allow_copies(&headers, &mut response);
     Ok(response)

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::content::blocks::{Block, Image};
 use crate::content::posts::Body;
+use crate::content::zone::Zone;
 use crate::content::{Href, assets, books, media, posts, press};
 use crate::petitions::{self, PetitionView, countries, signatures};
 use crate::render::markdown;
@@ -103,7 +104,10 @@ pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockVi
                 None => None,
             };
             let petition_view = match found {
-                Some(p) => Some(petitions::view(&p, &signatures::tally(store, p.id).await?)),
+                Some(p) => {
+                    let zone = crate::content::settings::load(store).await?.map(|s| Zone::of(&s)).unwrap_or_default();
+                    Some(petitions::view(&p, &signatures::tally(store, p.id).await?, &zone))
+                }
                 None => None,
             };
             Shows::Petition { html: html(text), petition_view, countries: countries::COUNTRIES }

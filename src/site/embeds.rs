@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use crate::content::zone::Zone;
 use crate::content::{books, media};
 use crate::petitions::{self, PetitionView, countries, signatures};
 use crate::render::views::{self, BookView, MediaView};
@@ -51,7 +52,8 @@ pub async fn parts(store: &Store, html: &str) -> anyhow::Result<Vec<Part>> {
             Some(Some(("petitions", slug))) => match petitions::by_slug(store, slug).await? {
                 Some(p) => {
                     let tally = signatures::tally(store, p.id).await?;
-                    Some(Embed::Petition { petition: petitions::view(&p, &tally), countries: countries::COUNTRIES })
+                    let zone = crate::content::settings::load(store).await?.map(|s| Zone::of(&s)).unwrap_or_default();
+                    Some(Embed::Petition { petition: petitions::view(&p, &tally, &zone), countries: countries::COUNTRIES })
                 }
                 None => None,
             },

@@ -462,3 +462,14 @@ async fn a_message_the_mail_server_refused_can_be_forwarded_again() {
     assert_eq!(mails[0].to, ["team@example.org"]);
     assert_eq!(mails[0].header("Reply-To").unwrap(), "fay@example.org");
 }
+
+#[tokio::test]
+async fn a_petitions_last_day_is_the_one_on_the_sites_clock() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let store = app.store();
+    // Half past midnight on New Year's Day in Berlin (the demo's zone) is still New Year's Eve in UTC.
+    let end = time::macros::datetime!(2040-12-31 23:30 UTC);
+    pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE petitions SET ends_at = $1").bind(end).execute(pool).await.map(drop).unwrap());
+    let page = app.get("/pardon").await.text();
+    assert!(page.contains("open until 1 January 2041"), "{page}");
+}
