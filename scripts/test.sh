@@ -14,6 +14,7 @@ command -v node >/dev/null || missing+=(nodejs)  # runs the export's search scri
 command -v chromium >/dev/null || missing+=(chromium)  # the admin's browser tests
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v npm >/dev/null || missing+=(npm)  # fetches axe-core, below
+command -v java >/dev/null || missing+=(default-jre-headless)  # runs the Nu HTML Checker
 # The newsletter tests' SMTP server; Debian's package is importable from Debian's own Python.
 /usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || missing+=(python3-aiosmtpd)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -55,6 +56,9 @@ start_pg() {
 tools=target/test-tools
 [ -f "$tools/node_modules/axe-core/axe.min.js" ] || npm install --silent --no-audit --no-fund --prefix "$tools" axe-core@4.14.1 >/dev/null
 export PAMPHLET_TEST_AXE="$PWD/$tools/node_modules/axe-core/axe.min.js"
+# The Nu HTML Checker, from npm (pinned), run with Java over the public pages.
+[ -f "$tools/node_modules/vnu-jar/build/dist/vnu.jar" ] || npm install --silent --no-audit --no-fund --prefix "$tools" vnu-jar@26.9.27 >/dev/null
+export PAMPHLET_TEST_VNU="$PWD/$tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
 pg_port=${PAMPHLET_TEST_PG_PORT:-55432}
 start_pg "$(mktemp -d /tmp/pamphlet-pg.XXXXXX)" "$pg_port" -c max_connections=400

@@ -24,5 +24,6 @@ mod search;
 mod site_settings;
 mod store;
 mod themes;
+mod validators;
 mod webdriver;
 mod writing;

@@ -1,0 +1,71 @@
+//! The public site as real validators read it: the Nu HTML Checker (vnu.jar
+//! from npm, run with Java) over every address in the sitemap, and axe-core
+//! in Chromium over the main public pages.
+
+use std::process::Command;
+
+use crate::helpers::*;
+use crate::webdriver::Browser;
+
+/// Every address the sitemap lists, as paths.
+async fn sitemap_paths(app: &TestApp) -> Vec<String> {
+    let sitemap = app.get("/sitemap.xml").await.text();
+    sitemap
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+        .map(|url| url.strip_prefix(&app.base).unwrap_or(url).to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_passes_the_nu_html_checker() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut paths = sitemap_paths(&app).await;
+    assert!(paths.len() > 20, "the demo's sitemap lists its pages: {paths:?}");
+    // Pages the sitemap leaves out: a search, the missing page, the sign-in form.
+    paths.extend(["/search?q=pardon", "/no-such-page", "/admin/login"].map(str::to_owned));
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (n, path) in paths.iter().enumerate() {
+        let page = app.get(path).await;
+        assert!(page.status == 200 || path == "/no-such-page", "{path}: {}", page.status);
+        let file = dir.path().join(format!("{n}.html"));
+        std::fs::write(&file, &page.body).unwrap();
+        files.push(file);
+    }
+    let vnu = std::env::var("PAMPHLET_TEST_VNU").expect("PAMPHLET_TEST_VNU names vnu.jar: run the tests with scripts/test.sh");
+    let output =
+        Command::new("java").args(["-jar", &vnu, "--errors-only"]).args(&files).output().expect("java runs (scripts/test.sh installs it)");
+    // Each message names its file; say which address that was.
+    let mut report = String::from_utf8_lossy(&output.stderr).into_owned();
+    for (n, path) in paths.iter().enumerate().rev() {
+        report = report.replace(&format!("{}/{n}.html", dir.path().display()), path);
+    }
+    assert!(output.status.success() && report.trim().is_empty(), "the Nu HTML Checker found errors on {} pages:\n{report}", paths.len());
+}
+
+#[tokio::test]
+async fn the_public_pages_pass_axe_core() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let browser = Browser::start().await;
+    let mut found = Vec::new();
+    let pages = [
+        "/",
+        "/pardon",
+        "/news/",
+        "/books",
+        "/books/one-day-in-the-life-of-179212",
+        "/media/chuck-reid-tv-report",
+        "/press/",
+        "/contact",
+        "/search?q=pardon",
+        "/no-such-page",
+    ];
+    for path in pages {
+        browser.goto(&format!("{}{path}", app.base)).await;
+        browser.find("main").await;
+        found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
