@@ -115,6 +115,7 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
 
     let mut queue: Vec<(String, String)> = ["/feed.xml", "/feed.json", "/sitemap.xml", "/robots.txt"]
         .into_iter()
+        .chain(crate::site::icons::PATHS)
         .map(|p| (p.to_owned(), String::new()))
         .chain(feeds::public_paths(site).await?.into_iter().map(|(p, _)| (p, String::new())))
         .collect();

@@ -5,6 +5,7 @@
 pub mod blocks;
 pub mod embeds;
 pub mod feeds;
+pub mod icons;
 pub mod routes;
 pub mod search;
 

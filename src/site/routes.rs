@@ -43,6 +43,15 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
         ["feed.json"] => return feeds::json_feed(site).await.map(Some),
         ["sitemap.xml"] => return feeds::sitemap(site).await.map(Some),
         ["robots.txt"] => return Ok(Some(feeds::robots(site))),
+        [file @ ("favicon.ico" | "apple-touch-icon.png" | "icon-192.png" | "icon-512.png" | "site.webmanifest")] => {
+            let made = super::icons::render(site, file).await?;
+            return Ok(made.map(|(content_type, body)| Rendered {
+                content_type: content_type.into(),
+                body,
+                cache_control: REVALIDATE,
+                modified: SystemTime::now(),
+            }));
+        }
         ["uploads", name] => return upload(site, name).await,
         [slug] if *slug != pages::HOME => page(site, slug).await?,
         _ => None,

@@ -144,3 +144,40 @@ crate::both_backends! {
         assert_eq!(app.get("/static/style.css").await.status, 404, "only the hashed name is served");
     }
 }
+
+#[tokio::test]
+async fn every_page_names_icons_that_exist_made_from_the_logo_or_the_accent() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let home = app.get("/").await.text();
+    for link in [
+        r#"<link rel="icon" href="/favicon.ico" sizes="32x32">"#,
+        r#"<link rel="apple-touch-icon" href="/apple-touch-icon.png">"#,
+        r#"<link rel="manifest" href="/site.webmanifest">"#,
+        r##"<meta name="theme-color" content="#8a1c1c">"##,
+    ] {
+        assert!(home.contains(link), "{link} in {home}");
+    }
+    let ico = app.get("/favicon.ico").await;
+    assert_eq!((ico.status, ico.header("content-type")), (200, Some("image/x-icon")));
+    let decoded = image::load_from_memory_with_format(&ico.body, image::ImageFormat::Ico).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (32, 32));
+    // Without a picture for a logo, the mark is the theme's accent.
+    let big = image::load_from_memory(&app.get("/icon-512.png").await.body).unwrap().to_rgba8();
+    assert_eq!((big.width(), big.get_pixel(256, 40).0), (512, [0x8a, 0x1c, 0x1c, 255]));
+    let manifest: serde_json::Value = serde_json::from_slice(&app.get("/site.webmanifest").await.body).unwrap();
+    assert_eq!(manifest["name"], "Friends of Jens Söring");
+    assert_eq!(manifest["icons"][1]["src"], "/icon-512.png");
+
+    // A picture as the logo becomes the icon: a green logo, a green middle.
+    let owner = app.signed_in_as(pamphlet::admin::Role::Owner).await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(300, 300, image::Rgb([20, 160, 60])).write_to(&mut png, image::ImageFormat::Png).unwrap();
+    assert_eq!(app.upload(&owner, "/admin/library", &[("alt", "Our logo")], ("logo.png", png.get_ref())).await.status, 303);
+    let form = app.get_signed(&owner, "/admin/settings").await.text();
+    let version = crate::helpers::hidden_field(&form, "version").unwrap();
+    let fields =
+        [("name", "Friends"), ("language", "en"), ("time_zone", "Europe/Berlin"), ("logo", "logo.png"), ("version", version.as_str())];
+    assert_eq!(app.post_signed(&owner, "/admin/settings", &fields).await.status, 303);
+    let touch = image::load_from_memory(&app.get("/apple-touch-icon.png").await.body).unwrap().to_rgba8();
+    assert_eq!((touch.width(), touch.get_pixel(90, 90).0), (180, [20, 160, 60, 255]));
+}
