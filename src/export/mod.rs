@@ -117,7 +117,11 @@ pub async fn build(site: &Site, out: &Path, options: Options) -> anyhow::Result<
         .into_iter()
         .chain(crate::site::icons::PATHS)
         .map(|p| (p.to_owned(), String::new()))
-        .chain(feeds::public_paths(site).await?.into_iter().map(|(p, _)| (p, String::new())))
+        .chain(feeds::public_paths(site).await?.into_iter().flat_map(|(p, _)| {
+            // Each page's share card (`og:image`) is not linked from the page, so it is asked for here.
+            let card = crate::render::seo::share_card(&p);
+            [(p, String::new()), (card, String::new())]
+        }))
         .collect();
     // Old addresses of moved items: a page that sends the browser on (a
     // static host answers no 301), found whether or not anything links to it.

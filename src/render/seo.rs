@@ -38,15 +38,28 @@ impl Meta {
     }
 
     pub fn to_value(&self, base_url: &str) -> Value {
+        // Social sites show only raster images: a page without one gets its share card.
+        let raster = |i: &&String| [".png", ".jpg", ".jpeg", ".webp", ".gif"].iter().any(|e| i.to_ascii_lowercase().ends_with(e));
+        let own = self.image.as_ref().filter(raster);
+        let card = (own.is_none() && !self.noindex).then(|| share_card(&self.path));
         json!({
             "title": self.title,
             "description": self.description,
             "canonical": format!("{base_url}{}", self.path),
             "og_type": self.og_type,
-            "image": self.image.as_ref().map(|i| format!("{base_url}{i}")),
+            "image": own.or(card.as_ref()).map(|i| format!("{base_url}{i}")),
+            "image_size": card.as_ref().map(|_| [1200, 630]),
             "json_ld": self.json_ld.as_ref().map(script_safe_json),
             "noindex": self.noindex,
         })
+    }
+}
+
+/// The address of the share card (`site/cards.rs`) of the page at `path`.
+pub fn share_card(path: &str) -> String {
+    match path.trim_matches('/') {
+        "" => "/share/index.png".to_owned(),
+        inner => format!("/share/{inner}.png"),
     }
 }
 

@@ -3,6 +3,7 @@
 //! negotiation for gzip/brotli and conditional GET.
 
 pub mod blocks;
+pub mod cards;
 pub mod embeds;
 pub mod feeds;
 pub mod icons;

@@ -43,6 +43,15 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
         ["feed.json"] => return feeds::json_feed(site).await.map(Some),
         ["sitemap.xml"] => return feeds::sitemap(site).await.map(Some),
         ["robots.txt"] => return Ok(Some(feeds::robots(site))),
+        ["share", ..] if path.ends_with(".png") => {
+            let card = super::cards::render(site, path).await?;
+            return Ok(card.map(|body| Rendered {
+                content_type: "image/png".into(),
+                body,
+                cache_control: REVALIDATE,
+                modified: SystemTime::now(),
+            }));
+        }
         [file @ ("favicon.ico" | "apple-touch-icon.png" | "icon-192.png" | "icon-512.png" | "site.webmanifest")] => {
             let made = super::icons::render(site, file).await?;
             return Ok(made.map(|(content_type, body)| Rendered {

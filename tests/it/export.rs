@@ -52,6 +52,10 @@ crate::both_backends! {
         assert!(files.iter().any(|f| f.starts_with("static/style.") && f.ends_with(".css")), "hashed theme assets");
         assert!(files.iter().any(|f| f.starts_with("uploads/") && f.ends_with(".svg")), "uploads");
         assert!(files.contains("404.html") && files.contains("robots.txt"));
+        // The icons every page links, and each page's share card.
+        for file in ["favicon.ico", "apple-touch-icon.png", "site.webmanifest", "share/index.png", "share/pardon.png", "share/news.png"] {
+            assert!(files.contains(file), "{file} in the export");
+        }
 
         // Precompressed twins decode to their originals.
         let mut twins = 0;

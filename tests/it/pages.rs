@@ -181,3 +181,25 @@ async fn every_page_names_icons_that_exist_made_from_the_logo_or_the_accent() {
     let touch = image::load_from_memory(&app.get("/apple-touch-icon.png").await.body).unwrap().to_rgba8();
     assert_eq!((touch.width(), touch.get_pixel(90, 90).0), (180, [20, 160, 60, 255]));
 }
+
+#[tokio::test]
+async fn every_page_shares_a_raster_card_with_its_title() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let pardon = app.get("/pardon").await.text();
+    let card = format!("{}/share/pardon.png", app.base);
+    assert!(pardon.contains(&format!(r#"<meta property="og:image" content="{card}">"#)), "{pardon}");
+    assert!(pardon.contains(r#"<meta property="og:image:width" content="1200"><meta property="og:image:height" content="630">"#));
+    // A post whose cover is an SVG (which social sites do not show) gets a card too.
+    let post = app.get("/news/the-promise-documentary-2016").await.text();
+    assert!(post.contains(&format!("{}/share/news/the-promise-documentary-2016.png", app.base)), "{post}");
+    let png = app.get("/share/pardon.png").await;
+    assert_eq!((png.status, png.header("content-type")), (200, Some("image/png")));
+    let image = image::load_from_memory(&png.body).unwrap().to_rgba8();
+    assert_eq!((image.width(), image.height(), image.get_pixel(3, 3).0), (1200, 630, [0x8a, 0x1c, 0x1c, 255]));
+    assert!(image.pixels().filter(|p| p.0[..3] == [255, 255, 255]).count() > 5_000, "the title is on it");
+    for path in ["/share/index.png", "/share/news.png", "/share/books/one-day-in-the-life-of-179212.png"] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    assert_eq!(app.get("/share/no-such-page.png").await.status, 404, "only pages that exist have a card");
+    assert!(!app.get("/search?q=pardon").await.text().contains("og:image"), "a search result is not shared");
+}
