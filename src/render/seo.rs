@@ -69,13 +69,49 @@ pub fn script_safe_json(value: &Value) -> String {
 }
 
 pub fn organization(site: &SiteSettings, base_url: &str) -> Value {
-    json!({
+    // The logo in Settings, else the icon made from the accent (`site/icons.rs`).
+    let logo = site.logo.as_deref().map_or_else(|| "/icon-512.png".to_owned(), crate::content::assets::url);
+    let same_as: Vec<&str> = site.social.iter().filter(|l| l.href.is_external()).map(|l| l.href.as_str()).collect();
+    let mut ld = json!({
         "@context": "https://schema.org",
         "@type": "Organization",
         "name": site.name,
         "url": format!("{base_url}/"),
         "description": site.description,
-    })
+        "logo": format!("{base_url}{logo}"),
+    });
+    if !same_as.is_empty() {
+        ld["sameAs"] = json!(same_as);
+    }
+    ld
+}
+
+/// A page of the site; one that calls readers to sign a petition names that action.
+pub fn web_page(title: &str, path: &str, base_url: &str, petition: Option<&str>) -> Value {
+    let url = format!("{base_url}{path}");
+    let mut ld = json!({ "@context": "https://schema.org", "@type": "WebPage", "name": title, "url": url });
+    if let Some(petition) = petition {
+        ld["potentialAction"] = json!({ "@type": "Action", "name": format!("Sign the petition “{petition}”"), "target": &url });
+    }
+    ld
+}
+
+/// The way from the home page to the page at `path`, through `section` (its label and address).
+pub fn breadcrumbs(site: &SiteSettings, base_url: &str, section: Option<(&str, &str)>, title: &str, path: &str) -> Value {
+    let mut steps = vec![(site.name.as_str(), "/".to_owned())];
+    steps.extend(section.map(|(label, at)| (label, at.to_owned())));
+    steps.push((title, path.to_owned()));
+    let items: Vec<Value> = steps
+        .iter()
+        .enumerate()
+        .map(|(n, (name, at))| json!({ "@type": "ListItem", "position": n + 1, "name": name, "item": format!("{base_url}{at}") }))
+        .collect();
+    json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items })
+}
+
+/// An image for structured data: the item's own, else its page's share card.
+fn image(own: Option<&str>, path: &str, base_url: &str) -> String {
+    own.map_or_else(|| format!("{base_url}{}", share_card(path)), |name| format!("{base_url}{}", crate::content::assets::url(name)))
 }
 
 pub fn news_article(post: &Post, site: &SiteSettings, base_url: &str) -> Value {
@@ -94,6 +130,7 @@ pub fn news_article(post: &Post, site: &SiteSettings, base_url: &str) -> Value {
         "author": author,
         "publisher": { "@type": "Organization", "name": site.name, "url": format!("{base_url}/") },
         "mainEntityOfPage": format!("{base_url}{}", post.url()),
+        "image": image(post.cover.as_deref(), &post.url(), base_url),
         "keywords": post.tags.0,
     })
 }
@@ -112,7 +149,7 @@ pub fn book(book: &Book, base_url: &str) -> Value {
         ("author", (!book.author.is_empty()).then(|| json!({ "@type": "Person", "name": book.author }))),
         ("publisher", (!book.publisher.is_empty()).then(|| json!({ "@type": "Organization", "name": book.publisher }))),
         ("datePublished", book.year.map(|y| json!(y.to_string()))),
-        ("image", book.cover.as_ref().map(|c| json!(format!("{base_url}/uploads/{c}")))),
+        ("image", Some(json!(image(book.cover.as_deref(), &book.url(), base_url)))),
         ("bookFormat", Some(json!("https://schema.org/Paperback")).filter(|_| book.isbn13.is_some())),
     ];
     for (key, value) in fields {
@@ -132,6 +169,8 @@ pub fn video(item: &MediaItem, base_url: &str) -> Value {
         "uploadDate": date_rfc3339(item.date),
         "url": format!("{base_url}{}", item.url()),
         "transcript": markdown::to_text(&item.transcript),
+        // The page's share card stands for the video until it plays.
+        "thumbnailUrl": format!("{base_url}{}", share_card(&item.url())),
     });
     if let Some(embed) = &item.embed_url {
         ld["embedUrl"] = json!(embed);

@@ -93,9 +93,19 @@ pub async fn page_html(site: &Site, page: &pages::Page) -> anyhow::Result<String
         blocks.push(blocks::view(&site.store, block).await?);
     }
     let mut meta = Meta::new(&page.title, &page.description, page.url());
-    if slug == pages::HOME {
-        meta.json_ld = Some(seo::organization(&settings(site).await?, &site.base_url));
-    }
+    meta.json_ld = Some(if slug == pages::HOME {
+        seo::organization(&settings(site).await?, &site.base_url)
+    } else {
+        // A page that carries a petition names signing it as its action.
+        let petition = match page.blocks.0.iter().find_map(|b| match b {
+            crate::content::blocks::Block::Petition { petition: Some(slug), .. } => Some(slug),
+            _ => None,
+        }) {
+            Some(slug) => crate::petitions::by_slug(&site.store, slug.as_str()).await?.map(|p| p.title),
+            None => None,
+        };
+        seo::web_page(&page.title, &page.url(), &site.base_url, petition.as_deref())
+    });
     meta.image = page.blocks.0.iter().find_map(first_image);
     let content = PageContent { title: &page.title, is_home: slug == pages::HOME, blocks };
     layout_render(site, "page.html", &page.url(), meta, content).await
@@ -144,7 +154,9 @@ pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String
     let mut meta = Meta::new(&post.title, views::summary(&post.summary, 200), post.url());
     meta.og_type = "article";
     meta.image = post.cover.as_deref().map(assets::url);
-    meta.json_ld = Some(seo::news_article(post, &settings, &site.base_url));
+    let section = (post.kind == PostKind::News.as_str()).then_some(("News", "/news/"));
+    let trail = seo::breadcrumbs(&settings, &site.base_url, section, &post.title, &post.url());
+    meta.json_ld = Some(serde_json::json!([seo::news_article(post, &settings, &site.base_url), trail]));
     let cover_srcset = match &post.cover {
         Some(cover) => assets::srcset(&site.store, cover).await?,
         None => String::new(),
@@ -169,7 +181,8 @@ async fn book(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     let mut meta = Meta::new(&book.title, views::summary(&book.description, 200), book.url());
     meta.og_type = "book";
     meta.image = book.cover.as_deref().map(assets::url);
-    meta.json_ld = Some(seo::book(&book, &site.base_url));
+    let trail = seo::breadcrumbs(&settings(site).await?, &site.base_url, None, &book.title, &book.url());
+    meta.json_ld = Some(serde_json::json!([seo::book(&book, &site.base_url), trail]));
     let content = BookContent { book: views::book(&book, true) };
     Ok(Some(layout_render(site, "book.html", &book.url(), meta, content).await?))
 }
@@ -182,7 +195,8 @@ async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Optio
     }
     let mut meta = Meta::new(&item.title, views::summary(&item.summary, 200), item.url());
     meta.og_type = "video.other";
-    meta.json_ld = Some(seo::video(&item, &site.base_url));
+    let trail = seo::breadcrumbs(&settings(site).await?, &site.base_url, None, &item.title, &item.url());
+    meta.json_ld = Some(serde_json::json!([seo::video(&item, &site.base_url), trail]));
     let content = MediaContent { item: views::media_item(&item, true), play };
     let path = if play { format!("{}/play", item.url()) } else { item.url() };
     Ok(Some(layout_render(site, "media.html", &path, meta, content).await?))

@@ -69,3 +69,61 @@ async fn the_public_pages_pass_axe_core() {
     }
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }
+
+/// The JSON-LD objects of a page (each `application/ld+json` script, arrays spread).
+fn json_ld(html: &str) -> Vec<serde_json::Value> {
+    let mut found = Vec::new();
+    for script in html.split(r#"<script type="application/ld+json">"#).skip(1) {
+        let text = script.split("</script>").next().unwrap();
+        match serde_json::from_str::<serde_json::Value>(text).unwrap_or_else(|e| panic!("JSON-LD parses: {e}: {text}")) {
+            serde_json::Value::Array(items) => found.extend(items),
+            one => found.push(one),
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_structured_data_has_what_search_engines_ask_for() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for path in sitemap_paths(&app).await {
+        let html = app.get(&path).await.text();
+        for ld in json_ld(&html) {
+            assert_eq!(ld["@context"], "https://schema.org", "{path}: {ld}");
+            let kind = ld["@type"].as_str().unwrap_or_else(|| panic!("{path}: a type: {ld}")).to_owned();
+            let needs: &[&str] = match kind.as_str() {
+                "NewsArticle" | "Article" => &["headline", "image", "author", "datePublished", "dateModified", "publisher"],
+                "VideoObject" => &["name", "thumbnailUrl", "uploadDate", "description", "transcript"],
+                "Book" => &["name", "isbn", "author", "publisher", "image"],
+                "Organization" => &["name", "url", "logo"],
+                "WebPage" => &["name", "url"],
+                "BreadcrumbList" => &["itemListElement"],
+                other => panic!("{path}: an unexpected type {other}"),
+            };
+            for key in needs {
+                let value = &ld[key];
+                assert!(!value.is_null() && value != "" && value != &serde_json::json!([]), "{path}: {kind} has {key}: {ld}");
+            }
+            for key in ["image", "thumbnailUrl", "logo"] {
+                if let Some(url) = ld[key].as_str() {
+                    assert!(url.starts_with(&app.base), "{path}: {key} is absolute: {url}");
+                    let found = app.get(url.strip_prefix(&app.base).unwrap()).await;
+                    assert_eq!(found.status, 200, "{path}: {key} {url} answers");
+                    assert!(found.header("content-type").unwrap_or_default().starts_with("image/"), "{path}: {key} is a picture");
+                }
+            }
+            if kind == "BreadcrumbList" {
+                let items = ld["itemListElement"].as_array().unwrap();
+                assert!(items.len() >= 2 && items.iter().enumerate().all(|(n, i)| i["position"] == n + 1), "{path}: {ld}");
+                assert_eq!(items.last().unwrap()["item"], format!("{}{path}", app.base), "{path}: it ends at the page");
+            }
+            if path == "/pardon" && kind == "WebPage" {
+                assert_eq!(ld["potentialAction"]["name"], "Sign the petition “An absolute pardon for Jens Söring”", "{ld}");
+            }
+            seen.insert(kind);
+        }
+    }
+    let all = ["Article", "Book", "BreadcrumbList", "NewsArticle", "Organization", "VideoObject", "WebPage"];
+    assert_eq!(seen.iter().map(String::as_str).collect::<Vec<_>>(), all, "every type appears on the demo");
+}
