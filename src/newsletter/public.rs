@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{letters, subscribers};
 use crate::client_ip::ClientIp;
+use crate::content::blocks::Block;
 use crate::mail::EmailAddress;
 use crate::public_forms::answers::{Answer, PublicError, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
@@ -124,7 +125,16 @@ pub async fn confirm_form(State(state): State<Forms>, Path(token): Path<String>)
 pub async fn confirm(State(state): State<Forms>, Path(token): Path<String>) -> PublicResult {
     let Some(email) = subscribers::confirm(&state.site.store, &token).await? else { return Ok(invalid_confirmation()) };
     let text = format!("The newsletter will come to {email}. Every issue has a link to unsubscribe.");
-    Ok(Answer::ok("You are subscribed").lines([text]).home_link().at(PATH))
+    let store = &state.site.store;
+    let settings = crate::render::page::settings(&state.site).await?;
+    let mut answer = Answer::ok("You are subscribed")
+        .lines([text])
+        .share(&format!("Follow {} with me", settings.name), &format!("{}/", state.site.base_url));
+    let petition = |b: &Block| matches!(b, Block::Petition { petition: Some(_), .. });
+    if let Some(page) = crate::content::pages::first_with(store, petition).await? {
+        answer = answer.link(page, "Sign the petition");
+    }
+    Ok(answer.home_link().at(PATH))
 }
 
 fn invalid_confirmation() -> Answer {

@@ -13,6 +13,7 @@ use serde_json::json;
 use super::signatures::Verified;
 use super::{Petition, countries, letters, signatures};
 use crate::client_ip::ClientIp;
+use crate::content::blocks::Block;
 use crate::mail::EmailAddress;
 use crate::public_forms::answers::{Answer, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
@@ -205,6 +206,18 @@ pub async fn verify(State(state): State<Forms>, Path(token): Path<String>) -> Pu
             let mut answer = Answer::ok("Thank you for signing").lines([format!("Your signature on “{title}” now counts.")]);
             if signature.subscribe {
                 answer = answer.lines(["You will also receive the newsletter; every issue has a link to unsubscribe."]);
+            }
+            // Where the petition is signed is what others should see; then the next thing to do.
+            let slug = petition.as_ref().map(|p| p.slug.clone()).unwrap_or_default();
+            let at =
+                crate::content::pages::first_with(store, |b| matches!(b, Block::Petition { petition: Some(s), .. } if s.as_str() == slug))
+                    .await?;
+            let url = format!("{}{}", state.site.base_url, at.as_deref().unwrap_or("/"));
+            answer = answer.share(&format!("I signed “{title}”. Will you sign too?"), &url);
+            if !signature.subscribe
+                && let Some(signup) = crate::content::pages::first_with(store, |b| matches!(b, Block::NewsletterSignup { .. })).await?
+            {
+                answer = answer.link(signup, "Get the newsletter: hear what the petition achieves");
             }
             Ok(answer.home_link().at(CONFIRM_PATH))
         }

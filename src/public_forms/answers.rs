@@ -41,6 +41,10 @@ pub struct Shows {
     /// Where to go next.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<NextLink>,
+    /// Plain links that share a page on the common networks and by email
+    /// (no script of theirs runs on the site).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub share: Vec<NextLink>,
     /// Sanitised HTML (a closed petition's result).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
@@ -53,8 +57,8 @@ pub struct Shows {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct NextLink {
-    pub href: &'static str,
-    pub label: &'static str,
+    pub href: String,
+    pub label: String,
 }
 
 /// A form shown again, as [`Shows::again`] holds it. It is serialized where
@@ -86,8 +90,28 @@ impl Answer {
         self
     }
 
-    pub fn link(mut self, href: &'static str, label: &'static str) -> Self {
-        self.shows.links.push(NextLink { href, label });
+    pub fn link(mut self, href: impl Into<String>, label: impl Into<String>) -> Self {
+        self.shows.links.push(NextLink { href: href.into(), label: label.into() });
+        self
+    }
+
+    /// Links that share `url` with `text`: by email, and on the networks
+    /// whose share addresses need no script.
+    pub fn share(mut self, text: &str, url: &str) -> Self {
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let (t, u, both) = (enc(text), enc(url), enc(&format!("{text} {url}")));
+        self.shows.share = [
+            ("Email", format!("mailto:?subject={t}&body={both}")),
+            ("WhatsApp", format!("https://wa.me/?text={both}")),
+            ("Facebook", format!("https://www.facebook.com/sharer/sharer.php?u={u}")),
+            ("Bluesky", format!("https://bsky.app/intent/compose?text={both}")),
+            ("X", format!("https://x.com/intent/post?text={t}&url={u}")),
+            ("Telegram", format!("https://t.me/share/url?url={u}&text={t}")),
+            ("LinkedIn", format!("https://www.linkedin.com/sharing/share-offsite/?url={u}")),
+        ]
+        .into_iter()
+        .map(|(label, href)| NextLink { href, label: label.to_owned() })
+        .collect();
         self
     }
 
@@ -126,7 +150,8 @@ impl IntoResponse for Answer {
 /// do, or a failure of the server, logged with the request's route.
 #[derive(Debug)]
 pub enum PublicError {
-    Answer(Answer),
+    /// Boxed: an answer is large beside an error.
+    Answer(Box<Answer>),
     Internal(anyhow::Error),
 }
 
@@ -134,7 +159,7 @@ impl PublicError {
     /// Shows the answer at `path` (see [`Answer::path`]).
     pub fn at(self, path: &str) -> Self {
         match self {
-            PublicError::Answer(answer) => PublicError::Answer(answer.at(path)),
+            PublicError::Answer(answer) => PublicError::Answer(Box::new(answer.at(path))),
             internal => internal,
         }
     }
@@ -142,7 +167,7 @@ impl PublicError {
 
 impl From<Answer> for PublicError {
     fn from(answer: Answer) -> Self {
-        PublicError::Answer(answer)
+        PublicError::Answer(Box::new(answer))
     }
 }
 
@@ -154,7 +179,7 @@ impl From<anyhow::Error> for PublicError {
 
 impl From<FormRejection> for PublicError {
     fn from(rejection: FormRejection) -> Self {
-        PublicError::Answer(rejected(&rejection))
+        PublicError::Answer(Box::new(rejected(&rejection)))
     }
 }
 

@@ -79,6 +79,12 @@ both_backends! {
         let done = app.post(&link, &[], &[]).await;
         assert_eq!(done.status, 200, "{done:?}");
         assert!(done.text().contains("now counts"), "{done:?}");
+        // The thank-you page asks to share the page the petition is on, with plain links and no script of theirs.
+        let thanks = done.text();
+        let shared = percent_encoding::utf8_percent_encode(&format!("{}/pardon", app.base), percent_encoding::NON_ALPHANUMERIC).to_string();
+        assert!(thanks.contains("Ask others to join") && thanks.contains(&format!("https://www.facebook.com/sharer/sharer.php?u={shared}")), "{thanks}");
+        assert!(thanks.contains("href=\"mailto:?subject=I%20signed%20%E2%80%9CAn%20absolute%20pardon"), "{thanks}");
+        assert!(!thanks.contains("<script src=\"http"), "no third-party script");
         let counted = tally(&app).await;
         assert_eq!(counted["count"], 1);
         assert_eq!(counted["names"], serde_json::json!(["Anna K."]), "first name and initial, with consent");

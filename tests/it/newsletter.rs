@@ -91,6 +91,8 @@ both_backends! {
         let confirmed = app.post(path_of(&link), &[], &[]).await;
         assert_eq!(confirmed.status, 200, "{confirmed:?}");
         assert!(confirmed.text().contains("You are subscribed"), "{confirmed:?}");
+        // Then the next thing to do, and a way to ask others.
+        assert!(confirmed.text().contains(r#"<a href="/pardon">Sign the petition</a>"#) && confirmed.text().contains("https://wa.me/?text=Follow%20"), "{confirmed:?}");
         let reused = app.post(path_of(&link), &[], &[]).await;
         assert_eq!(reused.status, 410, "a link works once: {reused:?}");
         assert!(reused.text().contains("This link no longer works"));

@@ -87,6 +87,14 @@ pub async fn published_all(store: &Store) -> anyhow::Result<Vec<Page>> {
     Ok(on_pool!(store, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
 }
 
+/// The address of the first published page (the home page first) with a
+/// block that `wanted` picks: where a petition or the newsletter signup is.
+pub async fn first_with(store: &Store, wanted: impl Fn(&Block) -> bool) -> anyhow::Result<Option<String>> {
+    let mut all = published_all(store).await?;
+    all.sort_by_key(|p| (p.slug != HOME, p.slug.clone()));
+    Ok(all.into_iter().find(|p| p.blocks.0.iter().any(&wanted)).map(|p| p.url()))
+}
+
 /// Sorted by slug in byte order here, as database collations differ.
 pub async fn published_index(store: &Store) -> anyhow::Result<Vec<(String, OffsetDateTime)>> {
     let mut index: Vec<(String, OffsetDateTime)> =
