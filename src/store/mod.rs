@@ -169,20 +169,25 @@ impl Store {
                 let options = SqliteConnectOptions::from_str("sqlite:")?
                     .filename(path)
                     .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(5))
                     // Reads map the file instead of copying each page through a
                     // syscall; a large export reads the whole archive.
                     .pragma("mmap_size", "268435456");
-                // Two nodes opening a new store at the same moment both switch it
-                // to WAL; SQLite answers one of them "database is locked" at once,
-                // without waiting, so the open is retried for a while.
+                // The file is switched to WAL once, by one connection: the mode
+                // stays with the file. Asking for it on every new connection lets
+                // SQLite answer "database is locked" at once, without waiting,
+                // whenever another process (a node, `pamphlet user …`) is busy
+                // writing; so only this first switch is retried.
                 let started = std::time::Instant::now();
-                let pool = loop {
-                    let pool = SqlitePoolOptions::new().max_connections(8).before_acquire(|conn, _| Box::pin(ended_cleanly(conn)));
-                    match pool.connect_with(options.clone()).await {
+                loop {
+                    let switched = async {
+                        let wal = options.clone().journal_mode(SqliteJournalMode::Wal);
+                        let conn = sqlx::ConnectOptions::connect(&wal).await?;
+                        sqlx::Connection::close(conn).await
+                    };
+                    match switched.await {
                         Err(sqlx::Error::Database(e))
                             if e.code().as_deref() == Some("5") && started.elapsed() < Duration::from_secs(10) =>
                         {
@@ -190,7 +195,13 @@ impl Store {
                         }
                         result => break result.with_context(|| format!("cannot open the SQLite store {}", path.display()))?,
                     }
-                };
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .before_acquire(|conn, _| Box::pin(ended_cleanly(conn)))
+                    .connect_with(options)
+                    .await
+                    .with_context(|| format!("cannot open the SQLite store {}", path.display()))?;
                 Store { pool: Pool::Sqlite(pool), commits: Arc::default(), _in_use: Some(Arc::new(in_use)) }
             }
             Location::Postgres(url) => {
