@@ -41,12 +41,17 @@ pub fn password_reset(
     Ok((site::letter("password_reset", settings, base_url, values, to, &id)?, sender_needed(settings)?))
 }
 
-/// Sends one letter now; `Err` says in words why the mail server did not take it.
-pub async fn send(mailer: &Mailer, built: anyhow::Result<(Letter, Sender)>) -> Result<(), String> {
+/// Sends the letter `build` makes, now, when the site can send mail: `None`
+/// when it cannot, else the mail server's answer (`Err` says in words why not).
+pub async fn send_if_ready(
+    state: &AdminState,
+    build: impl FnOnce(&crate::content::settings::SiteSettings) -> anyhow::Result<(Letter, Sender)>,
+) -> anyhow::Result<Option<Result<(), String>>> {
+    let Some((mailer, settings)) = ready(state).await? else { return Ok(None) };
     let sent = async {
-        let (letter, sender) = built?;
+        let (letter, sender) = build(&settings)?;
         mailer.send(letter.build(&sender)?).await?;
         anyhow::Ok(())
     };
-    sent.await.map_err(|e| format!("{e:#}"))
+    Ok(Some(sent.await.map_err(|e| format!("{e:#}"))))
 }

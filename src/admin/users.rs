@@ -89,13 +89,8 @@ pub async fn invite(State(state): State<AdminState>, editor: Editor, Form(input)
     let token = links::issue_invite(&state.site.store, &email, role, editor.user.id).await?;
     let link = format!("{}{}", state.site.base_url, links::path(&token));
     tracing::info!(by = editor.user.id, role = role.as_str(), "invitation made");
-    let mailed = match letters::ready(&state).await? {
-        Some((mailer, settings)) => {
-            let built = letters::invitation(&settings, &state.site.base_url, &email, &editor.user.name, role, &link);
-            Some(letters::send(&mailer, built).await)
-        }
-        None => None,
-    };
+    let base_url = &state.site.base_url;
+    let mailed = letters::send_if_ready(&state, |s| letters::invitation(s, base_url, &email, &editor.user.name, role, &link)).await?;
     let handed = Handed::new(email.to_string(), link, "invite", mailed);
     page(&state, &editor, StatusCode::OK, &Invite::default(), &errors, Some(handed)).await
 }
@@ -108,12 +103,8 @@ pub async fn reset_link(State(state): State<AdminState>, editor: Editor, Path(id
     let link = format!("{}{}", state.site.base_url, links::path(&token));
     tracing::info!(by = editor.user.id, user.id = user.id, "password reset link made");
     let email = EmailAddress::parse(&user.email).map_err(anyhow::Error::msg)?;
-    let mailed = match letters::ready(&state).await? {
-        Some((mailer, settings)) => {
-            Some(letters::send(&mailer, letters::password_reset(&settings, &state.site.base_url, &email, &link)).await)
-        }
-        None => None,
-    };
+    let base_url = &state.site.base_url;
+    let mailed = letters::send_if_ready(&state, |s| letters::password_reset(s, base_url, &email, &link)).await?;
     let handed = Handed::new(user.email, link, "reset", mailed);
     page(&state, &editor, StatusCode::OK, &Invite::default(), &BTreeMap::new(), Some(handed)).await
 }
