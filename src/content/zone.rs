@@ -45,6 +45,11 @@ impl Zone {
         Zone::parse(&settings.time_zone).unwrap_or_default()
     }
 
+    /// The zone the settings in `store` name (UTC before there are any).
+    pub async fn of_site(store: &crate::store::Store) -> anyhow::Result<Zone> {
+        Ok(super::settings::load(store).await?.map(|s| Zone::of(&s)).unwrap_or_default())
+    }
+
     /// The zone the admin's gate set for this request, else UTC: what the
     /// admin's time fields and lists use, without handing it through every form.
     pub fn current() -> Zone {

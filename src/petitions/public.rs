@@ -141,7 +141,7 @@ pub async fn sign(
     if !petition.is_open() {
         return closed(&state, &petition).await;
     }
-    let zone = crate::content::settings::load(store).await?.map(|s| crate::content::zone::Zone::of(&s)).unwrap_or_default();
+    let zone = crate::content::zone::Zone::of_site(store).await?;
     let again = |errors: &Errors| {
         let tally = signatures::Tally { count: 0, names: vec![] };
         let petition = super::view(&petition, &tally, &zone);

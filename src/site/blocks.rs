@@ -105,7 +105,7 @@ pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockVi
             };
             let petition_view = match found {
                 Some(p) => {
-                    let zone = crate::content::settings::load(store).await?.map(|s| Zone::of(&s)).unwrap_or_default();
+                    let zone = Zone::of_site(store).await?;
                     Some(petitions::view(&p, &signatures::tally(store, p.id).await?, &zone))
                 }
                 None => None,

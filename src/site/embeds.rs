@@ -52,7 +52,7 @@ pub async fn parts(store: &Store, html: &str) -> anyhow::Result<Vec<Part>> {
             Some(Some(("petitions", slug))) => match petitions::by_slug(store, slug).await? {
                 Some(p) => {
                     let tally = signatures::tally(store, p.id).await?;
-                    let zone = crate::content::settings::load(store).await?.map(|s| Zone::of(&s)).unwrap_or_default();
+                    let zone = Zone::of_site(store).await?;
                     Some(Embed::Petition { petition: petitions::view(&p, &tally, &zone), countries: countries::COUNTRIES })
                 }
                 None => None,
