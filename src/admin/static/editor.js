@@ -459,8 +459,9 @@ class Field {
     this.showState();
   }
 
-  // Asks which TV report, book or petition, then places it at the caret as
-  // a paragraph of its own: a link marked "embed", which the site shows as the item.
+  // Asks which TV report, book, petition or quote, then places it at the
+  // caret as a block of its own: a link marked "embed", which the site shows
+  // as the item, or a quote.
   async placeEmbed() {
     const range = this.rich ? this.editor.getSelection() : null;
     const { selectionStart, selectionEnd } = this.textarea;
@@ -469,52 +470,40 @@ class Field {
       if (this.rich) this.editor.focus();
       return;
     }
-    if (item.quote) return this.placeQuote(item.quote, range, selectionStart, selectionEnd);
-    if (this.rich) {
-      this.editor.setSelection(range);
-      const paragraph = document.createElement("p");
-      const link = paragraph.appendChild(document.createElement("a"));
-      link.href = item.url;
-      link.title = "embed";
-      link.textContent = item.title;
-      // A block of its own after the caret's block (which it replaces when empty), then room to write on.
-      const after = document.createElement("p");
-      after.append(document.createElement("br"));
-      this.editor.modifyBlocks((fragment) => {
-        const kept = [...fragment.childNodes].filter((n) => n.textContent.trim() || n.querySelector?.("img,a"));
-        const blocks = document.createDocumentFragment();
-        blocks.append(...kept, paragraph, after);
-        return blocks;
-      });
-      this.editor.focus();
-      this.flush();
-    } else {
-      const title = item.title.replace(/[[\]]/g, "\\$&");
-      this.textarea.setRangeText(`\n\n[${title}](${item.url} "embed")\n\n`, selectionStart, selectionEnd, "end");
-      this.textarea.focus();
-      this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
-    }
-  }
-
-  // A quote as its own block; "— who" on its last line, which the site shows as its caption.
-  placeQuote({ words, who }, range, selectionStart, selectionEnd) {
-    const lines = words.split(/\n+/).concat(who ? [`— ${who}`] : []);
-    if (this.rich) {
-      this.editor.setSelection(range);
+    const where = { range, selectionStart, selectionEnd };
+    if (item.quote) {
+      // A quote, "— who" on its last line, which the site shows as its caption.
+      const lines = item.quote.words.split(/\n+/).concat(item.quote.who ? [`— ${item.quote.who}`] : []);
       const quote = document.createElement("blockquote");
       for (const line of lines) quote.appendChild(document.createElement("p")).textContent = line;
+      return this.placeBlock(quote, lines.map((l) => `> ${l}`).join("\n>\n"), where);
+    }
+    const paragraph = document.createElement("p");
+    const link = paragraph.appendChild(document.createElement("a"));
+    link.href = item.url;
+    link.title = "embed";
+    link.textContent = item.title;
+    this.placeBlock(paragraph, `[${item.title.replace(/[[\]]/g, "\\$&")}](${item.url} "embed")`, where);
+  }
+
+  // Places `block` (or, in the Markdown view, `markdown`) as a block of its
+  // own where the caret was: after the caret's block, which it replaces when
+  // empty, with room to write on after it.
+  placeBlock(block, markdown, { range, selectionStart, selectionEnd }) {
+    if (this.rich) {
+      this.editor.setSelection(range);
       const after = document.createElement("p");
       after.append(document.createElement("br"));
       this.editor.modifyBlocks((fragment) => {
         const kept = [...fragment.childNodes].filter((n) => n.textContent.trim() || n.querySelector?.("img,a"));
         const blocks = document.createDocumentFragment();
-        blocks.append(...kept, quote, after);
+        blocks.append(...kept, block, after);
         return blocks;
       });
       this.editor.focus();
       this.flush();
     } else {
-      this.textarea.setRangeText(`\n\n${lines.map((l) => `> ${l}`).join("\n>\n")}\n\n`, selectionStart, selectionEnd, "end");
+      this.textarea.setRangeText(`\n\n${markdown}\n\n`, selectionStart, selectionEnd, "end");
       this.textarea.focus();
       this.textarea.dispatchEvent(new Event("input", { bubbles: true }));
     }
