@@ -45,6 +45,17 @@ pub struct NewAccount {
     password_again: String,
 }
 
+impl NewAccount {
+    /// The password typed twice, or the message at the field that needs one.
+    fn chosen_password(&self, errors: &mut BTreeMap<&str, String>) -> Option<Password> {
+        let password = Password::parse(&self.password).map_err(|message| errors.insert("password", message)).ok();
+        if password.is_some() && self.password != self.password_again {
+            errors.insert("password_again", "The two passwords differ; type the same password twice.".to_owned());
+        }
+        password
+    }
+}
+
 pub async fn create_account(
     State(state): State<AdminState>,
     Path(token): Path<String>,
@@ -62,10 +73,7 @@ pub async fn create_account(
     if input.name.trim().is_empty() {
         errors.insert("name", "Enter your name as other editors should see it.".to_owned());
     }
-    let password = Password::parse(&input.password).map_err(|message| errors.insert("password", message)).ok();
-    if password.is_some() && input.password != input.password_again {
-        errors.insert("password_again", "The two passwords differ; type the same password twice.".to_owned());
-    }
+    let password = input.chosen_password(&mut errors);
     let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
         return Ok(show(&state, StatusCode::UNPROCESSABLE_ENTITY, &link, &token, &input, &errors));
     };
@@ -90,10 +98,7 @@ pub async fn create_account(
 /// ends and this browser is signed in.
 async fn new_password(state: &AdminState, link: &Link, token: &str, ip: &str, headers: &HeaderMap, input: &NewAccount) -> AdminResult {
     let mut errors = BTreeMap::new();
-    let password = Password::parse(&input.password).map_err(|message| errors.insert("password", message)).ok();
-    if password.is_some() && input.password != input.password_again {
-        errors.insert("password_again", "The two passwords differ; type the same password twice.".to_owned());
-    }
+    let password = input.chosen_password(&mut errors);
     let (Some(password), true) = (password, errors.is_empty()) else {
         return Ok(show(state, StatusCode::UNPROCESSABLE_ENTITY, link, token, input, &errors));
     };
