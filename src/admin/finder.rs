@@ -47,9 +47,10 @@ pub async fn find(State(state): State<AdminState>, _: Editor, Query(asked): Quer
             }
         }
     }
-    for kind in if embeds { &["video", "book"][..] } else { &[""][..] } {
-        let kind = Some(kind.to_string()).filter(|k| !k.is_empty());
-        let search = Search { text: text.clone(), kind, page: 1, per_page: SHOWN, ..Search::default() };
+    // Embeds: TV reports and books only; links: any kind.
+    let kinds: &[Option<&str>] = if embeds { &[Some("video"), Some("book")] } else { &[None] };
+    for kind in kinds {
+        let search = Search { text: text.clone(), kind: kind.map(str::to_owned), page: 1, per_page: SHOWN, ..Search::default() };
         let results = state.search.search(&search).map_err(anyhow::Error::from)?;
         found.extend(results.hits.into_iter().map(|hit| Found { title: hit.title, kind: hit.kind_label, url: hit.url }));
     }
