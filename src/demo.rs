@@ -25,7 +25,7 @@ use crate::content::pages::PageInput;
 use crate::content::posts::PostInput;
 use crate::content::press::PressInput;
 use crate::content::revisions::{self, Author};
-use crate::content::settings::SiteSettings;
+use crate::content::settings::{Lead, SiteSettings};
 use crate::content::{Link, assets, books, media, menus, pages, posts, press, settings};
 use crate::on_tx;
 use crate::petitions;
@@ -175,6 +175,14 @@ impl Demo {
                     return Err(missing(format!("pages/{}.md", page.slug), format!("the petition petitions/{slug}.md")));
                 }
             }
+        }
+        if let Some(image) = self.site.hero_image.as_ref().filter(|i| !assets.contains(i.asset.as_str())) {
+            return Err(missing("site.toml".into(), format!("the image assets/{}", image.asset)));
+        }
+        if let Lead::Petition(slug) = &self.site.lead
+            && !petitions.contains(slug.as_str())
+        {
+            return Err(missing("site.toml".into(), format!("the petition petitions/{slug}.md")));
         }
         for book in &self.books {
             if let Some(cover) = book.cover.as_ref().filter(|c| !assets.contains(c.asset.as_str())) {

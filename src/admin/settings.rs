@@ -17,7 +17,8 @@ use super::error::AdminResult;
 use super::gate::Editor;
 use super::publishing::author;
 use super::{AdminState, saving};
-use crate::content::settings::{self, SiteSettings};
+use crate::content::blocks::{Block, Image};
+use crate::content::settings::{self, Lead, SiteSettings};
 use crate::content::{Href, Link, assets, revisions, versioned};
 use crate::mail::EmailAddress;
 
@@ -39,6 +40,10 @@ pub struct SettingsForm {
     social: String,
     accent: String,
     logo: String,
+    hero_image: String,
+    hero_alt: String,
+    /// `""`, `newsletter` or `petition:SLUG` (see [`Lead`]).
+    lead: String,
     mail_from: String,
     mail_from_name: String,
     /// One domain a line.
@@ -63,6 +68,13 @@ impl SettingsForm {
             social: s.social.iter().map(|l| format!("{} | {}", l.label, l.href.as_str())).collect::<Vec<_>>().join("\n"),
             accent: s.accent.clone(),
             logo: s.logo.clone().unwrap_or_default(),
+            hero_image: s.hero_image.as_ref().map(|i| i.asset.clone()).unwrap_or_default(),
+            hero_alt: s.hero_image.as_ref().map(|i| i.alt.clone()).unwrap_or_default(),
+            lead: match &s.lead {
+                Lead::Nothing => String::new(),
+                Lead::Newsletter => "newsletter".into(),
+                Lead::Petition(slug) => format!("petition:{slug}"),
+            },
             mail_from: s.mail_from.clone(),
             mail_from_name: s.mail_from_name.clone(),
             blocked_domains: s.blocked_domains.join("\n"),
@@ -70,7 +82,8 @@ impl SettingsForm {
         }
     }
 
-    fn read(&self, images: &[String]) -> Result<SiteSettings, Errors> {
+    /// `petitions`: the slugs of the petitions a site can lead with (open, on a page).
+    fn read(&self, images: &[String], petitions: &[String]) -> Result<SiteSettings, Errors> {
         let mut errors = Errors::new();
         let name = self.name.trim().to_owned();
         if name.is_empty() {
@@ -111,6 +124,25 @@ impl SettingsForm {
         if logo.as_ref().is_some_and(|l| !images.contains(l)) {
             errors.insert("logo", "Choose an image from the library.".into());
         }
+        let hero_image = Some(self.hero_image.trim())
+            .filter(|n| !n.is_empty())
+            .map(|asset| Image { asset: asset.to_owned(), alt: self.hero_alt.trim().to_owned() });
+        if hero_image.as_ref().is_some_and(|i| !images.contains(&i.asset)) {
+            errors.insert("hero_image", "Choose an image from the library.".into());
+        } else if hero_image.as_ref().is_some_and(|i| i.alt.is_empty()) {
+            errors.insert("hero_alt", "Say what the picture shows, for those who cannot see it.".into());
+        }
+        let lead = match self.lead.trim() {
+            "" => Lead::Nothing,
+            "newsletter" => Lead::Newsletter,
+            other => match other.strip_prefix("petition:") {
+                Some(slug) if petitions.iter().any(|p| p == slug) => Lead::Petition(slug.to_owned()),
+                _ => {
+                    errors.insert("lead", "Lead with an open petition that a page shows (add a Petition block to a page first).".into());
+                    Lead::Nothing
+                }
+            },
+        };
         let mail_from = optional_address(&self.mail_from, "mail_from", &mut errors);
         let mail_from_name = self.mail_from_name.trim().to_owned();
         if mail_from_name.chars().any(char::is_control) || mail_from_name.chars().count() > 100 {
@@ -145,6 +177,8 @@ impl SettingsForm {
             social,
             accent,
             logo,
+            hero_image,
+            lead,
         })
     }
 }
@@ -185,8 +219,9 @@ async fn page(
     conflict: Option<minijinja::Value>,
 ) -> AdminResult {
     let images = assets::image_names(&state.site.store).await?;
+    let leads = leads(&state.site.store).await?;
     let zones: Vec<[String; 2]> = crate::content::zone::Zone::names().into_iter().map(|n| [n.clone(), n.replace('_', " ")]).collect();
-    let values = context! { form => Serde(form), errors, notice, images, conflict, zones };
+    let values = context! { form => Serde(form), errors, notice, images, conflict, zones, leads };
     Ok(state.views.page(status, "settings.html", Some(editor), values))
 }
 
@@ -218,9 +253,30 @@ pub async fn restore(
     Ok(Redirect::to("/admin/settings?done=saved").into_response())
 }
 
+/// What a site can lead with, as the form's choices `[value, label]`:
+/// nothing, the newsletter, and each open petition a published page shows.
+async fn leads(store: &crate::store::Store) -> anyhow::Result<Vec<[String; 2]>> {
+    let shown: Vec<String> = crate::content::pages::published_all(store)
+        .await?
+        .iter()
+        .flat_map(|page| page.blocks.0.iter())
+        .filter_map(|block| match block {
+            Block::Petition { petition: Some(slug), .. } => Some(slug.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    let mut leads = vec![[String::new(), "Nothing: no button".to_owned()], ["newsletter".to_owned(), "The newsletter signup".to_owned()]];
+    for petition in crate::petitions::list(store).await?.into_iter().filter(|p| p.is_open() && shown.contains(&p.slug)) {
+        leads.push([format!("petition:{}", petition.slug), format!("The petition “{}”", petition.title)]);
+    }
+    Ok(leads)
+}
+
 pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): Form<SettingsForm>) -> AdminResult {
     let images = assets::image_names(&state.site.store).await?;
-    let new = match form.read(&images) {
+    let petitions: Vec<String> =
+        leads(&state.site.store).await?.into_iter().filter_map(|[value, _]| value.strip_prefix("petition:").map(str::to_owned)).collect();
+    let new = match form.read(&images, &petitions) {
         Ok(new) => new,
         Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
     };

@@ -38,6 +38,14 @@ pub struct SiteSettings {
     /// An image from the library shown beside the site's name.
     #[serde(default)]
     pub logo: Option<String>,
+    /// The picture of the home page's opening (a portrait, the cause), for
+    /// hero blocks without one of their own.
+    #[serde(default)]
+    pub hero_image: Option<super::blocks::Image>,
+    /// What the site asks a visitor to do first: the header's button and
+    /// the action in the hero block.
+    #[serde(default)]
+    pub lead: Lead,
     /// The address newsletters come from; empty uses the contact address.
     #[serde(default)]
     pub mail_from: String,
@@ -51,6 +59,17 @@ pub struct SiteSettings {
     /// (see [`super::zone`]); empty is UTC.
     #[serde(default)]
     pub time_zone: String,
+}
+
+/// The action a site leads with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lead {
+    #[default]
+    Nothing,
+    Newsletter,
+    /// Signing the petition with this slug, on the page that holds it.
+    Petition(String),
 }
 
 fn default_language() -> String {

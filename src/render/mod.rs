@@ -43,6 +43,7 @@ impl Renderer {
                 minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, format!("the theme has no static file {name:?}"))
             })
         });
+        env.add_filter("number", grouped);
         let renderer = Renderer { env, theme };
         // Fail at start, not on a visitor's request, when a template does not compile.
         for name in [
@@ -82,6 +83,19 @@ pub(crate) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// The `number` filter: 10000 → "10,000", as the site's English reads it.
+fn grouped(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
 /// minijinja's HTML escaping also escapes `/`, which turns every URL into
 /// `&#x2f;` soup; escaping `& < > " '` is what HTML and XML need.
 pub(crate) fn escape_without_slashes(
@@ -116,4 +130,15 @@ pub(crate) fn template_error(error: minijinja::Error) -> anyhow::Error {
         _ => String::new(),
     };
     anyhow::anyhow!("{place}{error}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        let cases = [(0, "0"), (999, "999"), (1000, "1,000"), (10000, "10,000"), (1234567, "1,234,567"), (-45000, "-45,000")];
+        for (n, shown) in cases {
+            assert_eq!(super::grouped(n), shown);
+        }
+    }
 }

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::Renderer;
 use super::seo::{self, Meta};
-use crate::content::settings::SiteSettings;
+use crate::content::blocks::Block;
+use crate::content::settings::{Lead, SiteSettings};
 use crate::content::{assets, menus};
 use crate::store::Store;
 
@@ -66,12 +67,40 @@ pub struct Frame {
     pub footer: Vec<crate::content::Link>,
     /// The library's pictures, which pictures in texts are completed from.
     pub pictures: super::pictures::Pictures,
+    /// Where the header's button leads, if the site leads with an action.
+    pub lead: Option<LeadLink>,
+}
+
+/// The header's button: what the site leads with ([`Lead`]) and where it is done.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadLink {
+    /// `petition` or `newsletter`.
+    pub kind: &'static str,
+    pub href: String,
+}
+
+impl LeadLink {
+    /// The petition's form on the first page that shows it, or the footer's
+    /// signup; a petition no published page shows leads nowhere.
+    pub async fn find(store: &Store, lead: &Lead) -> anyhow::Result<Option<LeadLink>> {
+        Ok(match lead {
+            Lead::Nothing => None,
+            Lead::Newsletter => Some(LeadLink { kind: "newsletter", href: "#newsletter".into() }),
+            Lead::Petition(slug) => {
+                let shows = |b: &Block| matches!(b, Block::Petition { petition: Some(s), .. } if s.as_str() == slug);
+                crate::content::pages::first_with(store, shows)
+                    .await?
+                    .map(|page| LeadLink { kind: "petition", href: format!("{page}#sign") })
+            }
+        })
+    }
 }
 
 impl Frame {
     pub async fn load(store: &Store) -> anyhow::Result<Self> {
         let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
         Ok(Frame {
+            lead: LeadLink::find(store, &settings.lead).await?,
             settings,
             primary: menus::load(store, menus::PRIMARY).await?,
             footer: menus::load(store, menus::FOOTER).await?,
@@ -115,6 +144,7 @@ struct SiteView<'a> {
     endpoint: &'a str,
     /// The signed time stamp every form carries.
     stamp: String,
+    lead: Option<&'a LeadLink>,
 }
 
 #[derive(Serialize)]
@@ -169,6 +199,7 @@ pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, 
             live: site.forms.is_some(),
             endpoint: site.forms.as_ref().map_or("", |f| f.endpoint.as_str()),
             stamp: site.stamps().map(|key| key.stamp()).unwrap_or_default(),
+            lead: frame.lead.as_ref(),
         },
         menus: Menus { primary: menu(&frame.primary), footer: menu(&frame.footer) },
         meta: meta.to_value(&site.base_url),

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::content::blocks::{Block, Image};
 use crate::content::posts::Body;
+use crate::content::settings::Lead;
 use crate::content::zone::Zone;
 use crate::content::{Href, assets, books, media, posts, press};
 use crate::petitions::{self, PetitionView, countries, signatures};
@@ -33,6 +34,13 @@ enum Shows {
     /// Its text in runs and the items placed in it (see [`super::embeds`]).
     Parts {
         parts: Vec<super::embeds::Part>,
+    },
+    /// The opening: its text, its picture (else the one in Settings) and
+    /// the action the site leads with.
+    Hero {
+        html: String,
+        image_view: Option<ImageView>,
+        lead: Option<LeadView>,
     },
     /// Its text and its image as shown.
     Card {
@@ -76,6 +84,16 @@ enum Shows {
     Nothing {},
 }
 
+/// The action beside a hero's headline (Settings, "The site leads with").
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum LeadView {
+    /// The petition's count and progress, and a button to its form.
+    Petition { petition: Box<PetitionView>, href: String },
+    /// The signup form itself.
+    Newsletter,
+}
+
 /// An image with the resized copies browsers pick from (`srcset`).
 #[derive(Serialize)]
 struct ImageView {
@@ -90,7 +108,15 @@ pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockVi
         Block::RichText { body } => Shows::Parts { parts: super::embeds::parts(store, &html(body)).await? },
         Block::Quote { text, .. } => Shows::Text { html: html(text) },
         Block::NewsletterSignup { text, .. } | Block::Contact { text, .. } => Shows::Text { html: html(text) },
-        Block::Hero { text, image, .. } | Block::Feature { text, image, .. } => {
+        Block::Hero { text, image, .. } => {
+            let settings = crate::content::settings::load(store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))?;
+            let image_view = match image.as_ref().or(settings.hero_image.as_ref()) {
+                Some(image) => Some(image_view(store, image).await?),
+                None => None,
+            };
+            Shows::Hero { html: html(text), image_view, lead: lead_view(store, &settings.lead).await? }
+        }
+        Block::Feature { text, image, .. } => {
             let image_view = match image {
                 Some(image) => Some(image_view(store, image).await?),
                 None => None,
@@ -104,10 +130,7 @@ pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockVi
                 None => None,
             };
             let petition_view = match found {
-                Some(p) => {
-                    let zone = Zone::of_site(store).await?;
-                    Some(petitions::view(&p, &signatures::tally(store, p.id).await?, &zone))
-                }
+                Some(p) => Some(petition_view(store, &p).await?),
                 None => None,
             };
             Shows::Petition { html: html(text), petition_view, countries: countries::COUNTRIES }
@@ -133,6 +156,22 @@ pub async fn view<'a>(store: &Store, block: &'a Block) -> anyhow::Result<BlockVi
         Block::Video { .. } | Block::Links { .. } => Shows::Nothing {},
     };
     Ok(BlockView { block, shows })
+}
+
+/// A petition with its live count, as its blocks show it.
+async fn petition_view(store: &Store, p: &petitions::Petition) -> anyhow::Result<PetitionView> {
+    Ok(petitions::view(p, &signatures::tally(store, p.id).await?, &Zone::of_site(store).await?))
+}
+
+async fn lead_view(store: &Store, lead: &Lead) -> anyhow::Result<Option<LeadView>> {
+    let Some(link) = crate::render::page::LeadLink::find(store, lead).await? else { return Ok(None) };
+    Ok(match lead {
+        Lead::Petition(slug) => match petitions::by_slug(store, slug).await? {
+            Some(p) => Some(LeadView::Petition { petition: Box::new(petition_view(store, &p).await?), href: link.href }),
+            None => None,
+        },
+        _ => Some(LeadView::Newsletter),
+    })
 }
 
 async fn image_view(store: &Store, image: &Image) -> anyhow::Result<ImageView> {

@@ -56,7 +56,7 @@ both_backends! {
         // The demo's Pardon page carries the live petition: its form, its counter, its goal.
         let page = app.get("/pardon").await.text();
         assert!(page.contains(&format!("action=\"{SIGN}\"")), "{page}");
-        assert!(page.contains("<strong data-count>0</strong> of 10000 signatures"), "{page}");
+        assert!(page.contains("<strong data-count>0</strong> of 10,000 signatures"), "{page}");
         assert!(page.contains("To the Governor of Virginia"), "{page}");
 
         let answer = sign(&app, "Anna.Keller@Example.org", "Anna Maria Keller", &[("subscribe", "yes"), ("comment", "<b>Free him</b>")]).await;

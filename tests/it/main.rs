@@ -14,6 +14,7 @@ mod helpers;
 mod http;
 mod layout;
 mod library;
+mod look;
 mod mailbox;
 mod newsletter;
 mod nodes;

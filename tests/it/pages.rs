@@ -12,6 +12,8 @@ crate::both_backends! {
         let html = page.text();
         let order = [
             "Jens Soering",
+            "of 10,000 signatures",
+            "Sign the petition",
             "Latest News",
             "Chuck Reid",
             "The Promise",
@@ -19,8 +21,8 @@ crate::both_backends! {
             "978-1590563458",
             "About the Case of Jens Soering",
             "Buckingham Correctional Center",
-            "Subscribe to Jens",
             "Books by Jens Soering",
+            "footer-newsletter",
         ];
         let mut at = 0;
         for needle in order {

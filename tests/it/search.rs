@@ -99,9 +99,10 @@ crate::both_backends! {
         assert!(app.eventually_contains("/search?q=wombat", "Nothing was found", 3).await);
     }
 
-    async fn every_page_has_a_search_box_and_results_paginate(backend: Backend) {
+    async fn every_page_leads_to_the_search_and_results_paginate(backend: Backend) {
         let app = spawn_app(backend).await;
-        assert!(app.get("/pardon").await.text().contains(r#"action="/search""#));
+        assert!(app.get("/pardon").await.text().contains(r#"<a class="header-search" href="/search">"#), "the header leads to the search");
+        assert!(app.get("/search").await.text().contains(r#"action="/search""#));
         for i in 0..12 {
             save_post(&app, &format!("slug = \"numbat-{i}\"\nkind = \"news\"\ntitle = \"Numbat {i}\"\ndate = 2016-11-04\nbody = \"numbat\"")).await;
         }

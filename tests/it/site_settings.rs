@@ -93,4 +93,45 @@ both_backends! {
         assert_eq!(app.post_signed(&owner, "/admin/settings/revisions/2/restore", &[("version", &seen)]).await.status, 303);
         assert!(app.get("/").await.text().contains("Freunde von Jens Söring"), "the first saved settings are back");
     }
+
+    async fn an_owner_chooses_the_opening_picture_and_what_the_site_leads_with(backend: Backend) {
+        let sink = crate::mailbox::SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        let owner = app.signed_in_as(Role::Owner).await;
+        // The demo leads with its petition, beside a picture of its own.
+        let home = app.get("/").await.text();
+        assert!(home.contains(r#"<a class="button header-action" href="/pardon#sign">Sign<span class="long"> the petition</span></a>"#), "the header's button");
+        assert!(home.contains(r#"<div class="lead-action">"#) && home.contains("of 10,000 signatures"), "the count beside the headline");
+        assert!(home.contains(r#"src="/uploads/hero-cell-window.svg" alt="Drawing: evening light"#), "the picture in Settings, with its words");
+        let form = app.get_signed(&owner, "/admin/settings").await.text();
+        assert!(form.contains(r#"<option value="petition:pardon-for-jens-soering" selected>"#), "the demo's choice shows");
+        let base = hidden_field(&form, "version").unwrap();
+        let version = base.as_str();
+        let fields = move |lead: &'static str, picture: &'static str, alt: &'static str| {
+            vec![
+                ("name", "Friends of Jens Söring"), ("language", "en"), ("time_zone", "Europe/Berlin"), ("contact_email", "admin@example.org"),
+                ("hero_image", picture), ("hero_alt", alt), ("lead", lead), ("version", version),
+            ]
+        };
+
+        let unknown = app.post_signed(&owner, "/admin/settings", &fields("petition:no-such-petition", "", "")).await;
+        assert_eq!(unknown.status, 422);
+        assert!(unknown.text().contains(r#"id="lead-error""#) && unknown.text().contains("add a Petition block to a page first"));
+        let wordless = app.post_signed(&owner, "/admin/settings", &fields("newsletter", "buckingham.svg", "")).await;
+        assert_eq!(wordless.status, 422, "a picture needs words for those who cannot see it");
+        assert!(wordless.text().contains(r#"id="hero_alt-error""#) && wordless.text().contains(r#"<option value="buckingham.svg" selected>"#));
+
+        assert_eq!(app.post_signed(&owner, "/admin/settings", &fields("newsletter", "buckingham.svg", "The prison from the road")).await.status, 303);
+        let home = app.get("/").await.text();
+        assert!(home.contains(r##"<a class="button header-action" href="#newsletter">Subscribe</a>"##), "the header leads to the signup");
+        assert!(home.contains(r#"id="lead-signup-email""#) && home.contains(r#"id="footer-signup-email""#), "the signup beside the headline, and in the footer");
+        assert!(home.contains(r#"src="/uploads/buckingham.svg" alt="The prison from the road""#));
+        assert!(!home.contains("of 10,000 signatures"));
+
+        let base = hidden_field(&app.get_signed(&owner, "/admin/settings").await.text(), "version").unwrap();
+        let nothing = [("name", "Friends of Jens Söring"), ("language", "en"), ("time_zone", "Europe/Berlin"), ("version", base.as_str())];
+        assert_eq!(app.post_signed(&owner, "/admin/settings", &nothing).await.status, 303);
+        let home = app.get("/").await.text();
+        assert!(!home.contains("header-action") && !home.contains("lead-action") && !home.contains("hero-image"), "no button, no action, no picture");
+    }
 }

@@ -96,7 +96,7 @@ async fn the_structured_data_has_what_search_engines_ask_for() {
                 "NewsArticle" | "Article" => &["headline", "image", "author", "datePublished", "dateModified", "publisher"],
                 "VideoObject" => &["name", "thumbnailUrl", "uploadDate", "description", "transcript"],
                 "Book" => &["name", "isbn", "author", "publisher", "image"],
-                "Organization" => &["name", "url", "logo"],
+                "Organization" => &["name", "url", "logo", "sameAs"],
                 "WebPage" => &["name", "url"],
                 "BreadcrumbList" => &["itemListElement"],
                 other => panic!("{path}: an unexpected type {other}"),

@@ -91,6 +91,27 @@ impl Browser {
         self.session_call("POST", "/window/rect", json!({ "width": width, "height": height })).await;
     }
 
+    /// Sizes the window so the page itself gets `width` × `height` CSS
+    /// pixels (the window's frame is added), as a phone's screen would.
+    pub async fn set_viewport(&self, width: u32, height: u32) {
+        self.set_window(width, height).await;
+        let inner = self.run("return [window.innerWidth, window.innerHeight]").await;
+        let frame = |i: usize, wanted: u32| wanted + wanted.saturating_sub(inner[i].as_u64().unwrap_or(wanted.into()) as u32);
+        self.set_window(frame(0, width), frame(1, height)).await;
+    }
+
+    /// Saves the whole page as a PNG at `path`: the window grows to the
+    /// page's height for the picture, then returns to `height`.
+    pub async fn screenshot_page(&self, path: &std::path::Path, width: u32, height: u32) {
+        let full = self.run("return document.documentElement.scrollHeight").await.as_u64().unwrap_or(height.into()) as u32;
+        self.set_viewport(width, full.max(height)).await;
+        let png = self.session_call("GET", "/screenshot", json!({})).await;
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(png.as_str().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        self.set_viewport(width, height).await;
+    }
+
     pub async fn goto(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url })).await;
     }

@@ -192,7 +192,7 @@ async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves
     let page = app.get("/news/three-things-to-see").await.text();
     assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("Play the video"), "the click-to-load player: {page}");
     assert!(!page.contains("<iframe"), "nothing loads from the video's host until asked");
-    assert!(page.contains(r#"<div class="embed book">"#) && page.contains(r#"<article class="book-card">"#), "{page}");
+    assert!(page.contains(r#"<div class="embed book">"#) && page.contains(r#"<article class="card book-card">"#), "{page}");
     // The petition with its live counter (and its form where the site can send confirmations).
     assert!(
         page.contains(r#"<section class="embed call petition">"#)

@@ -61,7 +61,7 @@
         const response = await fetch(box.dataset.tally, { cache: 'no-store' });
         if (!response.ok) return;
         const tally = await response.json();
-        count.textContent = tally.count;
+        count.textContent = tally.count.toLocaleString('en');
         bar.setAttribute('aria-valuenow', tally.percent);
         bar.firstElementChild.style.width = `${tally.percent}%`;
         names.textContent = tally.names.join(', ');
