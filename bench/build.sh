@@ -58,9 +58,9 @@ CONF
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$P_PORT/healthz" >/dev/null && curl -sf "http://127.0.0.1:$N_PORT/" >/dev/null && break; sleep 0.1; done
 
 # A post and a tag page, picked from the sitemap (the first of each).
-post=$(grep -oE 'https://example.org/news/[a-z0-9-]+<' "$work/p-full/sitemap.xml" | sed -n '1s#https://example.org\(.*\)<#\1#p')
-tag=$(grep -oE 'https://example.org/tags/[a-z0-9-]+<' "$work/p-full/sitemap.xml" | sed -n '1s#https://example.org\(.*\)<#\1#p')
-same=0; paths=(/ /news/ /news/page/2/ /news/page/900/ "$post" "$tag" /about-the-case /pardon /newsletter /books/one-day-in-the-life-of-179212 /press/ /feed.xml /feed.json /sitemap.xml /robots.txt /no-such-page)
+post=$(grep -oE 'https://example.org/news/[a-z0-9-]+/<' "$work/p-full/sitemap.xml" | sed -n '1s#https://example.org\(.*\)<#\1#p')
+tag=$(grep -oE 'https://example.org/tags/[a-z0-9-]+/<' "$work/p-full/sitemap.xml" | sed -n '1s#https://example.org\(.*\)<#\1#p')
+same=0; paths=(/ /news/ /news/page/2/ /news/page/900/ "$post" "$tag" /about-the-case/ /pardon/ /newsletter/ /books/one-day-in-the-life-of-179212/ /press/ /feed.xml /feed.json /sitemap.xml /robots.txt /no-such-page)
 for path in "${paths[@]}"; do
   live=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$P_PORT$path" || true)
   served=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$N_PORT$path" || true)

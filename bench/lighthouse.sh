@@ -22,7 +22,7 @@ PAMPHLET_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 printf '%-45s %5s %5s %5s %5s\n' page perf a11y best seo
-for path in / /news/new-dna-evidence-july-2016 /books/one-day-in-the-life-of-179212 /pardon; do
+for path in / /news/new-dna-evidence-july-2016/ /books/one-day-in-the-life-of-179212/ /pardon/; do
   out="$work/report-$(echo "$path" | tr '/' '_').json"
   "$tools/node_modules/.bin/lighthouse" "http://127.0.0.1:$PORT$path" --quiet --output=json --output-path="$out" \
     --only-categories=performance,accessibility,best-practices,seo \

@@ -106,7 +106,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
     for i in 1..=edits {
         let version = hidden(&get(&client, &base, &editor_path, &session).await?, "version");
         // Readers have the page cached: the edit must reach them anyway.
-        get(&client, &base, "/news/publish-bench", "").await?;
+        get(&client, &base, "/news/publish-bench/", "").await?;
         get(&client, &base, "/news/", "").await?;
         let title = format!("Edit {i}");
         set(&mut form, "title", &title);
@@ -116,7 +116,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
         let saved = post(&client, &base, &editor_path, &session, &form).await?;
         anyhow::ensure!(saved.status() == 303, "edit {i} was not saved: {}", saved.status());
         loop {
-            if get(&client, &base, "/news/publish-bench", "").await?.contains(&format!("<h1 class=\"p-name\">{title}</h1>")) {
+            if get(&client, &base, "/news/publish-bench/", "").await?.contains(&format!("<h1 class=\"p-name\">{title}</h1>")) {
                 break;
             }
             anyhow::ensure!(started.elapsed() < Duration::from_secs(10), "edit {i} never became visible");

@@ -315,8 +315,8 @@ mod tests {
     fn what_is_shown_reads_back_the_same() {
         let stored = json!({
             "title": "Free Jens", "slug": "free-jens", "limit": 3,
-            "items": [{ "label": "Case | files", "href": "/case" }, { "label": "Site", "href": "https://example.org" }],
-            "image": { "asset": "a.svg", "alt": "A" }, "link": { "label": "Sign", "href": "/pardon" },
+            "items": [{ "label": "Case | files", "href": "/case/" }, { "label": "Site", "href": "https://example.org" }],
+            "image": { "asset": "a.svg", "alt": "A" }, "link": { "label": "Sign", "href": "/pardon/" },
         });
         let shown = show(FIELDS, &stored);
         assert_eq!(shown["image.alt"], "A");

@@ -15,7 +15,8 @@ pub struct Text {
 }
 
 pub async fn render(_: Editor, Form(text): Form<Text>) -> impl IntoResponse {
-    // comrak and ammonia: the same safe HTML the public page will show.
-    let html = crate::render::markdown::to_html(&text.markdown);
+    // comrak and ammonia: the same safe HTML the public page will show,
+    // with the links as typed, since the formatted view writes it back as Markdown.
+    let html = crate::render::markdown::to_html_as_written(&text.markdown);
     ([(header::CONTENT_TYPE, crate::render::page::HTML)], html)
 }

@@ -163,7 +163,8 @@ pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
     let largest_body = admin.upload_limit + admin::FORM_LIMIT;
     Router::new()
         .route("/healthz", get(health::healthz).with_state(health::Health::new(state.site.store.clone())))
-        .route("/search", get(site::search::page))
+        .route("/search/", get(site::search::page))
+        .route("/search", get(site::search::moved))
         .merge(admin::router(admin))
         .merge(public_form_routes(forms))
         .fallback(site::serve)

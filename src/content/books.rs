@@ -41,7 +41,7 @@ pub struct Book {
 
 impl Book {
     pub fn url(&self) -> String {
-        format!("/books/{}", self.slug)
+        format!("/books/{}/", self.slug)
     }
 }
 

@@ -52,7 +52,12 @@ pub struct MediaItem {
 
 impl MediaItem {
     pub fn url(&self) -> String {
-        format!("/media/{}", self.slug)
+        format!("/media/{}/", self.slug)
+    }
+
+    /// The page with the player loaded.
+    pub fn play_url(&self) -> String {
+        format!("/media/{}/play/", self.slug)
     }
 }
 

@@ -22,9 +22,41 @@ pub mod slug;
 pub mod versioned;
 pub mod zone;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
-/// A link target an editor may enter: a site path ("/pardon"), an http(s)
+/// Whether `path` is a public page's address (with or without its final
+/// slash): the home page, a page, a listing, a post, a tag, a book, a TV
+/// report and its player. Page addresses end in a slash (`/pardon/`), as
+/// the folders the static copy writes them to, so that a plain static
+/// server answers every link without a redirect; files (`/feed.xml`,
+/// `/uploads/…`), forms and the admin keep their addresses.
+pub fn is_page_path(path: &str) -> bool {
+    let inner = path.strip_prefix('/').unwrap_or(path);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    let plain = |s: &str| !s.is_empty() && !s.contains('.');
+    match inner.split('/').collect::<Vec<_>>().as_slice() {
+        [""] => true,
+        [one] => plain(one) && !["admin", "healthz"].contains(one),
+        ["news" | "articles" | "tags" | "books" | "media", slug] => plain(slug),
+        ["media", slug, "play"] | ["news", "page", slug] => plain(slug),
+        _ => false,
+    }
+}
+
+/// An internal link with the final slash of the page it leads to:
+/// `/pardon#sign` → `/pardon/#sign`; files and other links as they are.
+pub fn with_page_slash(href: &str) -> Cow<'_, str> {
+    let (path, rest) = href.split_at(href.find(['?', '#']).unwrap_or(href.len()));
+    if path.starts_with('/') && !path.starts_with("//") && !path.ends_with('/') && is_page_path(path) {
+        Cow::Owned(format!("{path}/{rest}"))
+    } else {
+        Cow::Borrowed(href)
+    }
+}
+
+/// A link target an editor may enter: a site path ("/pardon/"), an http(s)
 /// URL or a mailto: address. Anything else (javascript:, data:, …) is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -37,9 +69,10 @@ impl Href {
         let internal = s.starts_with('/') && !s.starts_with("//");
         let external = ["https://", "http://", "mailto:"].iter().any(|p| lower.starts_with(p) && lower.len() > p.len());
         if (internal || external) && !s.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            Ok(Href(s.to_owned()))
+            // A page linked as `/pardon` (as editors type it) is stored as `/pardon/`.
+            Ok(Href(with_page_slash(s).into_owned()))
         } else {
-            Err(format!("{s:?} is not a link Pamphlet accepts: use a site path like /pardon or a full https:// address"))
+            Err(format!("{s:?} is not a link Pamphlet accepts: use a site path like /pardon/ or a full https:// address"))
         }
     }
 
@@ -175,5 +208,32 @@ mod tests {
         for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "pardon", "https://", "/a b"] {
             assert!(Href::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn page_addresses_end_in_a_slash_and_files_keep_theirs() {
+        let cases = [
+            ("/pardon", "/pardon/"),
+            ("/pardon#sign", "/pardon/#sign"),
+            ("/search?q=soering", "/search/?q=soering"),
+            ("/news", "/news/"),
+            ("/news/new-dna-evidence", "/news/new-dna-evidence/"),
+            ("/media/chuck-reid/play#player", "/media/chuck-reid/play/#player"),
+            ("/news/page/2", "/news/page/2/"),
+            ("/", "/"),
+            ("/pardon/", "/pardon/"),
+            ("/feed.xml", "/feed.xml"),
+            ("/uploads/a.svg", "/uploads/a.svg"),
+            ("/admin", "/admin"),
+            ("/admin/posts", "/admin/posts"),
+            ("/petitions/pardon/sign", "/petitions/pardon/sign"),
+            ("/newsletter/subscribe", "/newsletter/subscribe"),
+            ("https://example.org/pardon", "https://example.org/pardon"),
+            ("#top", "#top"),
+        ];
+        for (href, slashed) in cases {
+            assert_eq!(with_page_slash(href), slashed, "{href}");
+        }
+        assert_eq!(Href::parse("/pardon").unwrap().as_str(), "/pardon/", "stored with its slash");
     }
 }

@@ -80,7 +80,7 @@ pub async fn save(
     by: &Author,
     write: impl AsyncFnOnce(&mut Tx) -> Result<(), String>,
 ) -> Result<Saved, SaveError> {
-    let address = table.public.map(|prefix| format!("CASE WHEN status = 'published' THEN '{prefix}' || slug END"));
+    let address = table.public.map(|prefix| format!("CASE WHEN status = 'published' THEN '{prefix}' || slug || '/' END"));
     let kind = match &address {
         Some(path) => Kind::table(table.entity, table.name).at(path),
         None => Kind::table(table.entity, table.name),

@@ -12,7 +12,7 @@ use crate::render::seo::Meta;
 use crate::search::{KINDS, Search, documents, fold};
 use crate::site::search::SearchPage;
 
-pub const PAGE_PATH: &str = "/search";
+pub const PAGE_PATH: &str = crate::site::search::PATH;
 pub const INDEX_PATH: &str = "/search-index.json";
 /// A title word weighs this many body words, as on the server.
 const TITLE_WEIGHT: u32 = 3;

@@ -29,7 +29,7 @@ pub struct Signup {
 }
 
 /// Every answer of the newsletter's pages shows this address.
-const PATH: &str = "/newsletter";
+const PATH: &str = "/newsletter/";
 
 /// A signup's checked fields.
 pub struct NewSubscriber {
@@ -176,7 +176,7 @@ fn already_unsubscribed(email: &str) -> Answer {
             format!("{email} will receive no more issues of the newsletter."),
             "Changed your mind? You can sign up again at any time.".into(),
         ])
-        .link("/newsletter", "The newsletter page")
+        .link("/newsletter/", "The newsletter page")
         .at(PATH)
 }
 

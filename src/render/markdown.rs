@@ -18,16 +18,39 @@ static OPTIONS: LazyLock<Options<'static>> = LazyLock::new(|| {
 });
 
 static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let mut builder = ammonia::Builder::default();
-    builder.link_rel(Some("noopener noreferrer"));
+    let mut builder = cleaner();
+    // A link to `/pardon` leads to `/pardon/`, the page's address, with no redirect on the way.
+    builder.attribute_filter(|element, attribute, value| match (element, attribute) {
+        ("a", "href") => Some(crate::content::with_page_slash(value).into_owned().into()),
+        _ => Some(value.into()),
+    });
     builder
 });
 
+/// The same, with links as the editor wrote them.
+static AS_WRITTEN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(cleaner);
+
+fn cleaner() -> ammonia::Builder<'static> {
+    let mut builder = ammonia::Builder::default();
+    builder.link_rel(Some("noopener noreferrer"));
+    builder
+}
+
 pub fn to_html(markdown: &str) -> String {
+    cleaned(markdown, &CLEANER)
+}
+
+/// As [`to_html`], but every link as written: the editor's formatted view
+/// turns this HTML back into Markdown, which must come back unchanged.
+pub fn to_html_as_written(markdown: &str) -> String {
+    cleaned(markdown, &AS_WRITTEN)
+}
+
+fn cleaned(markdown: &str, cleaner: &ammonia::Builder) -> String {
     if markdown.trim().is_empty() {
         return String::new();
     }
-    CLEANER.clean(&comrak::markdown_to_html(markdown, &OPTIONS)).to_string()
+    cleaner.clean(&comrak::markdown_to_html(markdown, &OPTIONS)).to_string()
 }
 
 /// Plain text of a Markdown snippet, for meta descriptions, feeds and the

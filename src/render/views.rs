@@ -5,7 +5,7 @@ use serde::Serialize;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime};
 
-use crate::content::{Link, assets, books::Book, media, media::MediaItem, posts::Post, press::PressReport, slug::slugify};
+use crate::content::{Link, assets, books::Book, media, media::MediaItem, posts, posts::Post, press::PressReport, slug::slugify};
 use crate::render::markdown;
 
 /// A calendar date as templates show it: `iso` for `<time datetime>`, `display` ("22 August 2016"), `year`.
@@ -64,7 +64,7 @@ pub fn post(p: &Post, with_body: bool) -> PostView {
         body_html: if with_body { markdown::to_html(&p.body) } else { String::new() },
         cover_url: p.cover.as_deref().map(assets::url),
         author: p.author.clone(),
-        tags: p.tags.0.iter().map(|t| TagView { label: t.clone(), url: format!("/tags/{}", slugify(t)) }).collect(),
+        tags: p.tags.0.iter().map(|t| TagView { label: t.clone(), url: posts::tag_url(&slugify(t)) }).collect(),
     }
 }
 
@@ -151,7 +151,7 @@ pub struct MediaView {
 pub fn media_item(m: &MediaItem, with_transcript: bool) -> MediaView {
     MediaView {
         url: m.url(),
-        play_url: format!("{}/play", m.url()),
+        play_url: m.play_url(),
         kind_label: media::kind_label(&m.kind),
         title: m.title.clone(),
         outlet: m.outlet.clone(),

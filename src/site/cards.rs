@@ -19,13 +19,12 @@ pub const HEIGHT: u32 = 630;
 const MARGIN: f32 = 80.0;
 const FONT: &[u8] = include_bytes!("fonts/Lato-Bold-subset.ttf");
 
-/// The pages a card address may stand for (with and without the closing
-/// slash of a section: `/share/news.png` is `/news/`'s); see
-/// [`crate::render::seo::share_card`].
+/// The page a card address stands for (`/share/news.png` is `/news/`'s);
+/// see [`crate::render::seo::share_card`].
 fn pages_for(card: &str) -> Vec<String> {
     match card.strip_prefix("/share/").and_then(|c| c.strip_suffix(".png")) {
         Some("index") => vec!["/".to_owned()],
-        Some(inner) if !inner.is_empty() => vec![format!("/{inner}"), format!("/{inner}/")],
+        Some(inner) if !inner.is_empty() => vec![format!("/{inner}/")],
         _ => Vec::new(),
     }
 }
@@ -172,8 +171,8 @@ mod tests {
     fn each_page_has_its_card_address() {
         for (page, card) in [
             ("/", "/share/index.png"),
-            ("/pardon", "/share/pardon.png"),
-            ("/news/hearing-set", "/share/news/hearing-set.png"),
+            ("/pardon/", "/share/pardon.png"),
+            ("/news/hearing-set/", "/share/news/hearing-set.png"),
             ("/news/", "/share/news.png"),
         ] {
             assert_eq!(share_card(page), card);

@@ -42,7 +42,8 @@ pub async fn parts(store: &Store, html: &str) -> anyhow::Result<Vec<Part>> {
     let mut text = String::new();
     let mut rest = html;
     while let Some((before, href, after)) = next_marker(rest) {
-        let embed = match href.split_once('/').map(|(_, path)| path.split_once('/')) {
+        // `/media/{slug}/`, `/books/{slug}/`: the marker links the item's page.
+        let embed = match href.trim_end_matches('/').split_once('/').map(|(_, path)| path.split_once('/')) {
             Some(Some(("media", slug))) => {
                 media::published_by_slug(store, slug).await?.map(|m| Embed::Video { item: views::media_item(&m, false) })
             }
@@ -155,6 +156,6 @@ mod tests {
     fn the_markdown_of_an_embed_renders_as_the_marker() {
         let html = crate::render::markdown::to_html("Before.\n\n[The interview](/media/interview \"embed\")\n\nAfter.");
         let (_, href, _) = next_marker(&html).unwrap_or_else(|| panic!("{html}"));
-        assert_eq!(href, "/media/interview");
+        assert_eq!(href, "/media/interview/", "the page's address, with its slash");
     }
 }

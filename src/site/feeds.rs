@@ -41,7 +41,9 @@ async fn feed_entries(site: &Site) -> anyhow::Result<Vec<Entry>> {
     Ok(list
         .into_iter()
         .map(|p| Entry {
-            id: format!("{}{}", site.base_url, p.url()),
+            // The address as it was before pages gained their final slash:
+            // an entry's id never changes, or readers show it again as new.
+            id: format!("{}{}", site.base_url, p.url().trim_end_matches('/')),
             url: format!("{}{}", site.base_url, p.url()),
             published: date_rfc3339(p.date),
             updated: rfc3339(p.updated_at),
@@ -157,7 +159,7 @@ pub async fn public_paths(site: &Site) -> anyhow::Result<Vec<(String, Option<Str
     for post in posts::published(store, None, u32::MAX, 0, Body::Omitted).await? {
         paths.push((post.url(), Some(rfc3339(post.updated_at))));
     }
-    paths.extend(posts::published_tag_slugs(store).await?.into_iter().map(|t| (format!("/tags/{t}"), None)));
+    paths.extend(posts::published_tag_slugs(store).await?.into_iter().map(|t| (posts::tag_url(&t), None)));
     for book in books::published(store).await? {
         paths.push((book.url(), Some(rfc3339(book.updated_at))));
     }

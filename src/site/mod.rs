@@ -74,7 +74,7 @@ pub async fn serve(State(state): State<SiteState>, request: Request) -> Response
         return not_found(&state, path, headers).await;
     }
     if path.contains("//") {
-        return redirect(&single_slashes(path));
+        return redirect(&crate::content::with_page_slash(&single_slashes(path)));
     }
     let entry = if path.starts_with("/static/") {
         state.statics.get(path).cloned()
@@ -83,7 +83,8 @@ pub async fn serve(State(state): State<SiteState>, request: Request) -> Response
             Some(entry) => Some(entry),
             None => match fill(&state, path).await {
                 Ok(Fill::Found(entry)) => Some(entry),
-                Ok(Fill::Redirect(to)) => return redirect(&to),
+                // The query goes along (`/pardon?ref=mail` → `/pardon/?ref=mail`).
+                Ok(Fill::Redirect(to)) => return redirect(&request.uri().query().map_or(to.clone(), |q| format!("{to}?{q}"))),
                 Ok(Fill::Missing) => None,
                 Err(error) => return server_error(path, &error),
             },
@@ -102,31 +103,28 @@ enum Fill {
 }
 
 async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
-    if let Some(to) = canonical_redirect(path) {
-        return Ok(Fill::Redirect(to));
+    // A page's address ends in a slash (see `content::is_page_path`): the
+    // other spelling leads there, or to where the page moved, never to a 404.
+    if !path.ends_with('/') && crate::content::is_page_path(path) {
+        let slashed = format!("{path}/");
+        if state.cache.get(&slashed).is_some() || render_into_cache(state, &slashed).await?.is_some() {
+            return Ok(Fill::Redirect(slashed));
+        }
+        return Ok(crate::content::redirects::find(&state.site.store, &slashed).await?.map_or(Fill::Missing, Fill::Redirect));
     }
-    let generation = state.cache.generation();
-    let Some(rendered) = routes::render(&state.site, path).await? else {
+    Ok(match render_into_cache(state, path).await? {
+        Some(entry) => Fill::Found(entry),
         // Not here (any more): an item that moved is answered where it is now.
-        return Ok(match crate::content::redirects::find(&state.site.store, path).await? {
-            Some(to) => Fill::Redirect(to),
-            None => Fill::Missing,
-        });
-    };
-    let entry = Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control));
-    state.cache.insert(path, entry.clone(), generation);
-    Ok(Fill::Found(entry))
+        None => crate::content::redirects::find(&state.site.store, path).await?.map_or(Fill::Missing, Fill::Redirect),
+    })
 }
 
-/// Listings end in a slash, everything else does not; one URL per page.
-fn canonical_redirect(path: &str) -> Option<String> {
-    match path {
-        "/news" | "/press" => Some(format!("{path}/")),
-        "/" | "/news/" | "/press/" => None,
-        _ if path.starts_with("/news/page/") => None,
-        _ if path.ends_with('/') && !path.ends_with("//") => Some(path.trim_end_matches('/').to_owned()),
-        _ => None,
-    }
+async fn render_into_cache(state: &SiteState, path: &str) -> anyhow::Result<Option<Arc<Entry>>> {
+    let generation = state.cache.generation();
+    let Some(rendered) = routes::render(&state.site, path).await? else { return Ok(None) };
+    let entry = Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control));
+    state.cache.insert(path, entry.clone(), generation);
+    Ok(Some(entry))
 }
 
 /// `path` with each run of slashes made one.
@@ -275,13 +273,5 @@ mod tests {
         assert_eq!(negotiate(&accept("br;q=0, gzip;q=0.5")), Encoding::Gzip);
         assert_eq!(negotiate(&accept("identity")), Encoding::Identity);
         assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
-    }
-
-    #[test]
-    fn listings_keep_their_slash_and_pages_lose_theirs() {
-        assert_eq!(canonical_redirect("/news").as_deref(), Some("/news/"));
-        assert_eq!(canonical_redirect("/pardon/").as_deref(), Some("/pardon"));
-        assert_eq!(canonical_redirect("/news/"), None);
-        assert_eq!(canonical_redirect("/pardon"), None);
     }
 }

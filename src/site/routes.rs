@@ -22,7 +22,9 @@ pub struct Rendered {
 
 pub const NEWS_PER_PAGE: u32 = 10;
 
-/// Renders the resource at `path`, or `None` when there is none.
+/// Renders the resource at `path`, or `None` when there is none. Pages
+/// answer only at their addresses with the final slash
+/// ([`crate::content::is_page_path`]); `site::serve` redirects the others.
 pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let html = match segments.as_slice() {
@@ -32,12 +34,12 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
             Ok(number) if number >= 2 && number.to_string() == *n => news_archive(site, number).await?,
             _ => None,
         },
-        ["news", slug] => post(site, PostKind::News, slug).await?,
-        ["articles", slug] => post(site, PostKind::Article, slug).await?,
-        ["tags", slug] => tag(site, slug).await?,
-        ["books", slug] => book(site, slug).await?,
-        ["media", slug] => media_item(site, slug, false).await?,
-        ["media", slug, "play"] => media_item(site, slug, true).await?,
+        ["news", slug, ""] => post(site, PostKind::News, slug).await?,
+        ["articles", slug, ""] => post(site, PostKind::Article, slug).await?,
+        ["tags", slug, ""] => tag(site, slug).await?,
+        ["books", slug, ""] => book(site, slug).await?,
+        ["media", slug, ""] => media_item(site, slug, false).await?,
+        ["media", slug, "play", ""] => media_item(site, slug, true).await?,
         ["press", ""] => press_page(site).await?,
         ["feed.xml"] => return feeds::atom(site).await.map(Some),
         ["feed.json"] => return feeds::json_feed(site).await.map(Some),
@@ -62,7 +64,7 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
             }));
         }
         ["uploads", name] => return upload(site, name).await,
-        [slug] if *slug != pages::HOME => page(site, slug).await?,
+        [slug, ""] if *slug != pages::HOME => page(site, slug).await?,
         _ => None,
     };
     Ok(html.map(|body| Rendered {
@@ -170,7 +172,7 @@ pub async fn post_page(site: &Site, post: &posts::Post) -> anyhow::Result<String
 async fn tag(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
     let Some(label) = posts::tag_label(&site.store, slug).await? else { return Ok(None) };
     let list = posts::published_with_tag(&site.store, slug).await?;
-    let path = format!("/tags/{slug}");
+    let path = posts::tag_url(slug);
     let meta = Meta::new(format!("Tagged “{label}”"), format!("Posts tagged {label}."), &path);
     let content = TagContent { label: &label, posts: list.iter().map(|p| views::post(p, false)).collect() };
     Ok(Some(layout_render(site, "tag.html", &path, meta, content).await?))
@@ -198,7 +200,7 @@ async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Optio
     let trail = seo::breadcrumbs(&settings(site).await?, &site.base_url, None, &item.title, &item.url());
     meta.json_ld = Some(serde_json::json!([seo::video(&item, &site.base_url), trail]));
     let content = MediaContent { item: views::media_item(&item, true), play };
-    let path = if play { format!("{}/play", item.url()) } else { item.url() };
+    let path = if play { item.play_url() } else { item.url() };
     Ok(Some(layout_render(site, "media.html", &path, meta, content).await?))
 }
 

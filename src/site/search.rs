@@ -1,4 +1,4 @@
-//! `/search`: the search page. Every query gets a page (never a 500): empty,
+//! `/search/`: the search page. Every query gets a page (never a 500): empty,
 //! over-long or symbol-only queries are told what to do instead.
 
 use std::sync::Arc;
@@ -14,18 +14,29 @@ use crate::render::seo::Meta;
 use crate::search::{Hit, KINDS, Search, SearchIndex, query};
 
 pub const PER_PAGE: usize = 10;
+/// The search page's address; like every page's, it ends in a slash.
+pub const PATH: &str = "/search/";
+
+/// `GET /search?q=…` (without the slash): the same search at [`PATH`].
+pub async fn moved(RawQuery(raw): RawQuery) -> Response {
+    let to = raw.map_or_else(|| PATH.to_owned(), |q| format!("{PATH}?{q}"));
+    match header::HeaderValue::from_str(&to) {
+        Ok(location) => (axum::http::StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response(),
+        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
+    }
+}
 
 pub async fn page(State(state): State<SiteState>, RawQuery(raw): RawQuery) -> Response {
     let search = read_params(raw.as_deref().unwrap_or(""));
     let content = match run(&state.search, &search) {
         Ok(content) => content,
-        Err(error) => return server_error("/search", &error),
+        Err(error) => return server_error(PATH, &error),
     };
-    let mut meta = Meta::new("Search", "Search the whole site.", "/search");
+    let mut meta = Meta::new("Search", "Search the whole site.", PATH);
     meta.noindex = true;
-    match layout_render(&state.site, "search.html", "/search", meta, content).await {
+    match layout_render(&state.site, "search.html", PATH, meta, content).await {
         Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
-        Err(error) => server_error("/search", &error),
+        Err(error) => server_error(PATH, &error),
     }
 }
 
@@ -128,10 +139,10 @@ fn run(index: &Arc<SearchIndex>, search: &Search) -> anyhow::Result<SearchPage> 
         if page > 1 {
             params.append_pair("page", &page.to_string());
         }
-        format!("/search?{}", params.finish())
+        format!("{PATH}?{}", params.finish())
     };
     let suggestion = results.suggestion.map(|text| {
-        let url = format!("/search?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &text).finish());
+        let url = format!("{PATH}?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", &text).finish());
         Suggestion { text, url }
     });
     page.found = Some(Found {

@@ -54,7 +54,7 @@ async fn an_editor_writes_a_post_with_the_live_preview_and_publishes_it() {
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await);
-    let page = app.get("/news/written-in-the-browser").await;
+    let page = app.get("/news/written-in-the-browser/").await;
     assert_eq!(page.status, 200);
     assert!(page.text().contains("<strong>bold text</strong>"));
 }
@@ -73,7 +73,7 @@ async fn an_author_saves_a_draft_and_has_no_publish_button() {
     browser.click("button[value=save]").await;
     assert!(browser.wait_for_text("[role=status]", "Saved").await);
     assert!(browser.source().await.contains("state-draft"));
-    assert_eq!(app.get("/news/an-author-s-draft").await.status, 404);
+    assert_eq!(app.get("/news/an-author-s-draft/").await.status, 404);
     // People is for owners: the link is not there and the page refuses.
     assert!(!browser.source().await.contains("href=\"/admin/users\""));
     browser.goto(&format!("{}/admin/users", app.base)).await;
@@ -165,7 +165,7 @@ async fn an_editor_builds_a_page_from_three_blocks_reorders_them_and_publishes()
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await);
-    let html = app.get("/visit-the-prison").await.text();
+    let html = app.get("/visit-the-prison/").await.text();
     let (hero, text, quote) =
         (html.find("Write to Jens").unwrap(), html.find("Buckingham is in Dillwyn").unwrap(), html.find("Every letter counts").unwrap());
     assert!(hero < text && text < quote, "the public page has the new order");
@@ -197,7 +197,7 @@ async fn an_editor_uploads_an_image_with_alt_text_and_uses_it_on_a_page() {
     assert!(browser.wait_for_text("[role=status]", "Published").await);
     let card = browser.run("return document.querySelector('.block-card summary img').getAttribute('src')").await;
     assert_eq!(card, "/uploads/visiting-room-480w.jpg", "the block's card shows the picture's smallest copy");
-    let html = app.get("/visiting").await.text();
+    let html = app.get("/visiting/").await.text();
     assert!(html.contains(r#"src="/uploads/visiting-room.png""#) && html.contains("/uploads/visiting-room-480w.jpg 480w"), "{html}");
     assert!(html.contains(r#"alt="The visiting room at Buckingham""#));
 }
@@ -226,7 +226,7 @@ async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     assert!(kept["mine"]["fields"].as_str().unwrap_or_default().contains("laptop"), "{kept}");
-    assert!(app.get("/news/the-first-title").await.text().contains("The first title"), "the published post is untouched");
+    assert!(app.get("/news/the-first-title/").await.text().contains("The first title"), "the published post is untouched");
     drop(laptop); // the lid closes: no copy in this browser helps any more
 
     let desktop = Browser::start().await;
@@ -238,7 +238,7 @@ async fn typing_reaches_the_server_as_a_draft_and_another_browser_brings_it_back
     assert!(desktop.wait_for_text("[id='body-rich']", "And a sentence after it.").await);
     desktop.click("button[value=save]").await;
     assert!(desktop.wait_for_text("[role=status]", "Saved").await, "{}", desktop.source().await);
-    assert!(app.get("/news/the-first-title").await.text().contains("A title typed on the laptop"));
+    assert!(app.get("/news/the-first-title/").await.text().contains("A title typed on the laptop"));
     // Saved, the draft is gone: the next visit offers nothing.
     let gone = async {
         for _ in 0..25 {
@@ -379,7 +379,7 @@ async fn page_blocks_are_cards_moved_by_keyboard_and_by_dragging_and_a_removal_c
     assert_eq!(browser.accessibility_violations().await, Vec::<String>::new());
     browser.click("button[value=save]").await;
     assert!(browser.wait_for_text("[role=status]", "Saved").await, "{}", browser.source().await);
-    let html = app.get("/four-blocks").await.text();
+    let html = app.get("/four-blocks/").await.text();
     let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} in {html}"));
     assert!(at("Write to us") < at("Free him now") && at("Free him now") < at("letter") && at("letter") < at("Visit on weekends."));
 }
@@ -545,7 +545,7 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
     let browser = Browser::start().await;
     browser.set_window(360, 740).await;
-    browser.goto(&format!("{}/pardon", app.base)).await;
+    browser.goto(&format!("{}/pardon/", app.base)).await;
     assert_eq!(browser.text("[data-count]").await, "0");
     let width = browser.run("return document.documentElement.scrollWidth").await;
     assert!(width.as_u64().unwrap() <= 360, "the petition fits a phone: {width} px");
@@ -573,7 +573,7 @@ async fn a_supporter_signs_the_demo_petition_and_sees_the_counter_move() {
     let mail = sink.wait_for(1, 10).await.remove(0);
 
     // Back on the page, the counter follows the confirmation without a reload.
-    browser.goto(&format!("{}/pardon", app.base)).await;
+    browser.goto(&format!("{}/pardon/", app.base)).await;
     assert_eq!(browser.text("[data-count]").await, "0");
     let link = mail.link("/signatures/confirm/").expect("a confirmation link");
     let path = &link[link.find("/signatures/").unwrap()..];
@@ -653,5 +653,5 @@ async fn a_block_picture_is_picked_by_its_thumbnail_and_keeps_the_librarys_descr
     fields.extend(hero.iter().map(|&(k, v)| if k == "b0.image.asset" { (k, "visit.png") } else { (k, v) }));
     let saved = app.post_signed(&http, &format!("/admin/pages/{id}"), &fields).await;
     assert_eq!(saved.status, 303, "{}", saved.text());
-    assert!(app.get("/pictured").await.text().contains(r#"alt="Jens Söring in the visiting room""#));
+    assert!(app.get("/pictured/").await.text().contains(r#"alt="Jens Söring in the visiting room""#));
 }

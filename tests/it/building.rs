@@ -26,7 +26,7 @@ const THREE_BLOCKS: &[(&str, &str)] = &[
     ("b0.image.asset", ""),
     ("b0.image.alt", ""),
     ("b0.link.label", "Sign the petition"),
-    ("b0.link.href", "/pardon"),
+    ("b0.link.href", "/pardon/"),
     ("b1.type", "rich_text"),
     ("b1.body", "## Why\n\nBecause the DNA says so."),
     ("b2.type", "quote"),
@@ -46,12 +46,12 @@ both_backends! {
         assert!(html.contains(r#"value="Campaign""#), "the title stays typed");
 
         let id = app.post_signed(&editor, "/admin/pages", &page_form("Campaign", "campaign", THREE_BLOCKS, &[("action", "publish")])).await.saved_id();
-        let public = app.get("/campaign").await;
+        let public = app.get("/campaign/").await;
         assert_eq!(public.status, 200);
         let html = public.text();
         let (hero, text, quote) = (html.find("Free him now").unwrap(), html.find("Because the DNA says so").unwrap(), html.find("I am innocent").unwrap());
         assert!(hero < text && text < quote, "blocks in the order given");
-        assert!(html.contains(r#"href="/pardon""#) && html.contains("<em>short</em>"));
+        assert!(html.contains(r#"href="/pardon/""#) && html.contains("<em>short</em>"));
 
         let form = app.get_signed(&editor, &format!("/admin/pages/{id}")).await.text();
         assert!(form.contains(r#"name="b2.attribution" type="text" value="Jens Söring""#), "saved blocks come back in their forms");
@@ -67,7 +67,7 @@ both_backends! {
         assert_eq!(moved.status, 200);
         let html = moved.text();
         assert!(html.find(r#"value="quote""#).unwrap() < html.find(r#"value="rich_text""#).unwrap(), "the quote moved above the text");
-        let public = app.get("/order").await.text();
+        let public = app.get("/order/").await.text();
         assert!(public.find("Because the DNA").unwrap() < public.find("I am innocent").unwrap(), "nothing saved yet");
 
         let copied = app.post_signed(&editor, &path, &page_form("Order", "order", THREE_BLOCKS, &[("version", &version), ("op", "duplicate:2")])).await.text();
@@ -83,7 +83,7 @@ both_backends! {
         let editor = app.signed_in_as(Role::Editor).await;
         let blocks = [
             ("b0.type", "image"), ("b0.image.asset", "buckingham.svg"), ("b0.image.alt", ""), ("b0.caption", "The prison"),
-            ("b1.type", "links"), ("b1.title", ""), ("b1.items", "Case | /case\nEvil | javascript:alert(1)"),
+            ("b1.type", "links"), ("b1.title", ""), ("b1.items", "Case | /case/\nEvil | javascript:alert(1)"),
         ];
         let page = app.post_signed(&editor, "/admin/pages", &page_form("Broken", "", &blocks, &[("action", "publish")])).await;
         assert_eq!(page.status, 422);
@@ -91,7 +91,7 @@ both_backends! {
         assert!(html.contains(r#"id="b0.image.alt-error""#) && html.contains("Describe the image"), "{html}");
         assert!(html.contains(r#"id="b1.items-error""#));
         assert!(html.contains(r#"value="The prison""#) && html.contains("Evil | javascript:alert(1)"), "what was typed stays");
-        assert_eq!(app.get("/broken").await.status, 404);
+        assert_eq!(app.get("/broken/").await.status, 404);
     }
 
     async fn the_home_page_keeps_its_address_and_stays_out_of_the_trash(backend: Backend) {
@@ -120,13 +120,13 @@ both_backends! {
         let version = hidden_field(&app.get_signed(&editor, &path).await.text(), "version").unwrap();
         let second = app.post_signed(&editor, &path, &page_form("History", "history", &[("b0.type", "rich_text"), ("b0.body", "Second words.")], &[("version", &version), ("action", "save")])).await;
         assert_eq!(second.status, 303);
-        assert!(app.get("/history").await.text().contains("Second words."), "a published page updates at once");
+        assert!(app.get("/history/").await.text().contains("Second words."), "a published page updates at once");
         let history = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
         assert!(history.contains("First words.") && history.contains("Second words."), "{history}");
         let seen = hidden_field(&history, "version").unwrap();
         let restored = app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", &seen)]).await;
         assert_eq!(restored.status, 303, "{restored:?}");
-        assert!(app.get("/history").await.text().contains("First words."));
+        assert!(app.get("/history/").await.text().contains("First words."));
     }
 
     async fn a_demo_page_can_go_back_to_its_first_version_and_its_history_reads_as_fields(backend: Backend) {
@@ -144,7 +144,7 @@ both_backends! {
         let compared = app.get_signed(&editor, &format!("{path}/revisions")).await.text();
         assert!(compared.contains("<h3>Blocks</h3>") && compared.contains("<h3>Address</h3>"), "fields in plain words: {compared}");
         assert!(compared.contains("+ ▪ Opening with a large title") && compared.contains("+   Title: Free him now"), "{compared}");
-        assert!(compared.contains("+   Button: Sign the petition → /pardon") && compared.contains("+   Who said it: Jens Söring"), "{compared}");
+        assert!(compared.contains("+   Button: Sign the petition → /pardon/") && compared.contains("+   Who said it: Jens Söring"), "{compared}");
         assert!(!compared.contains("{&quot;") && !compared.contains("&quot;type&quot;"), "no JSON: {compared}");
         let seen = hidden_field(&compared, "version").unwrap();
         assert_eq!(app.post_signed(&editor, &format!("{path}/revisions/1/restore"), &[("version", &seen)]).await.status, 303);
@@ -161,13 +161,13 @@ both_backends! {
     async fn a_text_block_shows_the_items_placed_in_it(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        let body = "Watch the trailer:\n\n[The Promise (2016): trailer](/media/the-promise-trailer \"embed\")\n\n[Gone](/media/no-such-video \"embed\")";
+        let body = "Watch the trailer:\n\n[The Promise (2016): trailer](/media/the-promise-trailer/ \"embed\")\n\n[Gone](/media/no-such-video/ \"embed\")";
         let blocks = [("b0.type", "rich_text"), ("b0.body", body)];
         let saved = app.post_signed(&editor, "/admin/pages", &page_form("Watch", "watch", &blocks, &[("action", "publish")])).await;
         assert_eq!(saved.status, 303, "{}", saved.text());
-        let page = app.get("/watch").await.text();
-        assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("/media/the-promise-trailer/play#player"), "{page}");
-        assert!(page.contains(r#"<a href="/media/no-such-video" title="embed""#), "an item that is not on the site stays a link: {page}");
+        let page = app.get("/watch/").await.text();
+        assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("/media/the-promise-trailer/play/#player"), "{page}");
+        assert!(page.contains(r#"<a href="/media/no-such-video/" title="embed""#), "an item that is not on the site stays a link: {page}");
         let form = app.get_signed(&editor, "/admin/pages/new").await.text();
         assert!(!form.contains("data-embeds"), "the new page has no text block yet");
         let newsletter = app.get_signed(&editor, "/admin/newsletters/new").await.text();

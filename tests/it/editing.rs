@@ -18,21 +18,21 @@ both_backends! {
         assert_eq!(app.get("/news/").await.status, 200, "the archive is cached before the post exists");
         let id = app.post_signed(&editor, "/admin/posts", &post_form("Petition handed in", &[("action", "publish")])).await.saved_id();
 
-        let page = app.get("/news/petition-handed-in").await;
+        let page = app.get("/news/petition-handed-in/").await;
         assert_eq!(page.status, 200, "visible right after the save");
         assert!(page.text().contains("<strong>pardon</strong>"));
         assert!(app.get("/news/").await.text().contains("Petition handed in"), "the cached archive was refreshed");
-        assert!(app.get("/tags/virginia").await.text().contains("Petition handed in"));
+        assert!(app.get("/tags/virginia/").await.text().contains("Petition handed in"));
 
         let version = version_of(&app, &editor, id).await;
         let renamed = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Petition handed to the Governor", &[("slug", "petition-handed-in"), ("version", &version)])).await;
         assert_eq!(renamed.saved_id(), id);
-        assert!(app.get("/news/petition-handed-in").await.text().contains("Petition handed to the Governor"));
+        assert!(app.get("/news/petition-handed-in/").await.text().contains("Petition handed to the Governor"));
 
         let version = version_of(&app, &editor, id).await;
         let unpublished = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Petition handed to the Governor", &[("slug", "petition-handed-in"), ("version", &version), ("action", "unpublish")])).await;
         assert_eq!(unpublished.header("location").unwrap(), format!("/admin/posts/{id}?done=unpublished"));
-        assert_eq!(app.get("/news/petition-handed-in").await.status, 404);
+        assert_eq!(app.get("/news/petition-handed-in/").await.status, 404);
         assert!(!app.get("/news/").await.text().contains("Petition handed"));
     }
 
@@ -150,8 +150,8 @@ both_backends! {
         let at = typed_on_site_clock(time::OffsetDateTime::now_utc() + time::Duration::seconds(3));
         let page = app.post_signed(&editor, "/admin/posts", &post_form("Scheduled news", &[("action", "schedule"), ("publish_at", &at)])).await;
         assert_eq!(page.header("location").unwrap().split("done=").nth(1), Some("scheduled"));
-        assert_eq!(app.get("/news/scheduled-news").await.status, 404, "not before its time");
-        assert!(app.eventually_contains("/news/scheduled-news", "Scheduled news", 10).await, "live once its time came");
+        assert_eq!(app.get("/news/scheduled-news/").await.status, 404, "not before its time");
+        assert!(app.eventually_contains("/news/scheduled-news/", "Scheduled news", 10).await, "live once its time came");
         assert!(app.get_signed(&editor, "/admin/posts?status=published").await.text().contains("Scheduled news"));
 
         let past = app.post_signed(&editor, "/admin/posts", &post_form("Too late", &[("action", "schedule"), ("publish_at", "2020-01-01T10:00")])).await;
@@ -163,9 +163,9 @@ both_backends! {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
         let id = app.post_signed(&editor, "/admin/posts", &post_form("Trash me", &[("action", "publish")])).await.saved_id();
-        assert_eq!(app.get("/news/trash-me").await.status, 200);
+        assert_eq!(app.get("/news/trash-me/").await.status, 200);
         assert_eq!(app.post_signed(&editor, &format!("/admin/posts/{id}/trash"), &[]).await.status, 303);
-        assert_eq!(app.get("/news/trash-me").await.status, 404);
+        assert_eq!(app.get("/news/trash-me/").await.status, 404);
         assert!(app.get_signed(&editor, "/admin/posts?status=trash").await.text().contains("Trash me"));
         assert!(!app.get_signed(&editor, "/admin/posts").await.text().contains("Trash me"), "the trash stays out of the list");
 
@@ -191,12 +191,12 @@ both_backends! {
         assert_eq!(back_to, format!("/admin/posts?trashed={id}&was=published"));
         let list = app.get_signed(&editor, &back_to).await.text();
         assert!(list.contains("“Oops trashed” is in the trash.") && list.contains(&format!("/admin/posts/{id}/undo-trash")), "{list}");
-        assert_eq!(app.get("/news/oops-trashed").await.status, 404);
+        assert_eq!(app.get("/news/oops-trashed/").await.status, 404);
         let (version, was) = (hidden_field(&list, "version").unwrap(), hidden_field(&list, "was").unwrap());
 
         let undone = app.post_signed(&editor, &format!("/admin/posts/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
         assert_eq!(undone.status, 303, "{}", undone.text());
-        assert_eq!(app.get("/news/oops-trashed").await.status, 200, "published again, as before");
+        assert_eq!(app.get("/news/oops-trashed/").await.status, 200, "published again, as before");
         assert!(app.get_signed(&editor, &format!("/admin/posts/{id}?done=back")).await.text().contains("as it was before"));
         let again = app.post_signed(&editor, &format!("/admin/posts/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
         assert_eq!(again.status, 409, "only a post in the trash comes back");
@@ -205,19 +205,19 @@ both_backends! {
     async fn undo_takes_a_trashed_page_back_as_it_was(backend: Backend) {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
-        assert_eq!(app.get("/about-the-case").await.status, 200);
+        assert_eq!(app.get("/about-the-case/").await.status, 200);
         let pages = app.get_signed(&editor, "/admin/pages").await.text();
         let link = pages.split("\">About the Case of Jens Soering</a>").next().unwrap();
         let id: i64 = link.rsplit("/admin/pages/").next().unwrap().parse().unwrap_or_else(|_| panic!("{pages}"));
         let trashed = app.post_signed(&editor, &format!("/admin/pages/{id}/trash"), &[]).await;
         assert_eq!(trashed.header("location"), Some(format!("/admin/pages?trashed={id}&was=published").as_str()));
-        assert_eq!(app.get("/about-the-case").await.status, 404);
+        assert_eq!(app.get("/about-the-case/").await.status, 404);
         let list = app.get_signed(&editor, &format!("/admin/pages?trashed={id}&was=published")).await.text();
         let (version, was) = (hidden_field(&list, "version").unwrap(), hidden_field(&list, "was").unwrap());
         let undone = app.post_signed(&editor, &format!("/admin/pages/{id}/undo-trash"), &[("version", &version), ("was", &was)]).await;
         assert_eq!(undone.status, 303, "{}", undone.text());
         assert_eq!(undone.header("location"), Some(format!("/admin/pages/{id}?done=back").as_str()));
-        assert_eq!(app.get("/about-the-case").await.status, 200, "published again");
+        assert_eq!(app.get("/about-the-case/").await.status, 200, "published again");
     }
 
     async fn an_author_writes_drafts_and_an_editor_publishes_them(backend: Backend) {
@@ -232,7 +232,7 @@ both_backends! {
         let forged = app.post_signed(&author, &format!("/admin/posts/{id}"), &post_form("Author's draft", &[("slug", "author-s-draft"), ("version", &version), ("action", "publish")])).await;
         assert_eq!(forged.status, 403);
         assert!(app.post_signed(&author, "/admin/posts", &post_form("Sneaky", &[("action", "publish")])).await.status == 403);
-        assert_eq!(app.get("/news/author-s-draft").await.status, 404);
+        assert_eq!(app.get("/news/author-s-draft/").await.status, 404);
 
         // Authors see their own posts only; the demo's posts are not theirs.
         let list = app.get_signed(&author, "/admin/posts").await.text();
@@ -245,7 +245,7 @@ both_backends! {
         let version = version_of(&app, &editor, id).await;
         let published = app.post_signed(&editor, &format!("/admin/posts/{id}"), &post_form("Author's draft", &[("slug", "author-s-draft"), ("version", &version), ("action", "publish")])).await;
         assert_eq!(published.status, 303);
-        assert_eq!(app.get("/news/author-s-draft").await.status, 200);
+        assert_eq!(app.get("/news/author-s-draft/").await.status, 200);
         assert_eq!(app.get_signed(&author, &format!("/admin/posts/{id}")).await.status, 403, "published posts are the editors' now");
     }
 
@@ -328,7 +328,7 @@ both_backends! {
         let author = app.signed_in_as(Role::Author).await;
         let fields = post_form("Not out yet", &[("body", "A paragraph to proof-read.")]);
         let id = app.post_signed(&editor, "/admin/posts", &fields).await.saved_id();
-        assert_eq!(app.get("/news/not-out-yet").await.status, 404, "a draft is not on the site");
+        assert_eq!(app.get("/news/not-out-yet/").await.status, 404, "a draft is not on the site");
 
         let shared = app.post_signed(&editor, &format!("/admin/posts/{id}/share"), &[]).await;
         assert_eq!(shared.status, 201, "{}", shared.text());

@@ -69,20 +69,20 @@ crate::both_backends! {
 
         // The same HTML as the live site, since both use one renderer and one base URL,
         // except the forms: the export has nothing to post them to, so it shows another way.
-        for path in ["/", "/news/", "/case-overview", "/news/chuck-reid-says-jens-soering-is-innocent", "/press/", "/newsletter"] {
+        for path in ["/", "/news/", "/case-overview/", "/news/chuck-reid-says-jens-soering-is-innocent/", "/press/", "/newsletter/"] {
             let live = app.get(path).await;
             assert_eq!(live.status, 200, "{path}");
             let exported = String::from_utf8(std::fs::read(resolve(out.path(), path).unwrap()).unwrap()).unwrap();
             assert!(!exported.contains("action=\"/newsletter/subscribe\""), "{path}: no dead form in the export");
             assert_eq!(without_signup(&exported), without_signup(&live.text()), "{path} differs from the live page");
         }
-        let newsletter = std::fs::read_to_string(resolve(out.path(), "/newsletter").unwrap()).unwrap();
+        let newsletter = std::fs::read_to_string(resolve(out.path(), "/newsletter/").unwrap()).unwrap();
         assert!(newsletter.contains("To subscribe, write to"), "the export says how to subscribe instead");
-        assert!(app.get("/newsletter").await.text().contains(r#"id="signup-email""#), "the live page has the form");
+        assert!(app.get("/newsletter/").await.text().contains(r#"id="signup-email""#), "the live page has the form");
         // The petition and contact forms too: a note instead, and a mailto for contact.
-        let pardon = std::fs::read_to_string(resolve(out.path(), "/pardon").unwrap()).unwrap();
+        let pardon = std::fs::read_to_string(resolve(out.path(), "/pardon/").unwrap()).unwrap();
         assert!(!pardon.contains("petition-form") && pardon.contains("To add your support, write to"), "{pardon}");
-        let contact = std::fs::read_to_string(resolve(out.path(), "/contact").unwrap()).unwrap();
+        let contact = std::fs::read_to_string(resolve(out.path(), "/contact/").unwrap()).unwrap();
         assert!(!contact.contains("contact-form") && contact.contains("href=\"mailto:admin@example.org\""), "{contact}");
 
         // The search index finds every spelling of the name.
@@ -91,7 +91,7 @@ crate::both_backends! {
         assert_eq!(folded, pamphlet::search::fold::tokens("Söring"));
         let postings = index["terms"][&folded[0]].as_array().expect("Soering is in the index");
         let urls: Vec<&str> = postings.chunks(2).map(|p| index["docs"][p[0].as_u64().unwrap() as usize]["u"].as_str().unwrap()).collect();
-        assert!(urls.contains(&"/case-overview"), "{urls:?}");
+        assert!(urls.contains(&"/case-overview/"), "{urls:?}");
         let search = std::fs::read_to_string(out.path().join("search/index.html")).unwrap();
         assert!(search.contains("data-index=\"/search-index.json\"") && search.contains("/static/search."), "the search page loads its script");
         let home = std::fs::read_to_string(out.path().join("index.html")).unwrap();
@@ -113,13 +113,13 @@ fn the_exported_search_script_finds_every_spelling() {
     };
     let count = |html: &str| html.split(" result").next().unwrap().rsplit('>').next().unwrap().parse::<usize>().unwrap();
     let soering = search("Soering");
-    assert!(count(&soering) >= 10 && soering.contains("href=\"/about-the-case\""), "{soering}");
+    assert!(count(&soering) >= 10 && soering.contains("href=\"/about-the-case/\""), "{soering}");
     for spelling in ["Söring", "Soring", "SOERING"] {
         let html = search(spelling);
         assert_eq!(count(&html), count(&soering), "{spelling} finds what Soering finds");
         assert!(html.contains("<mark>Söring</mark>") && html.contains("<mark>Soering</mark>"), "{spelling} highlights both spellings");
     }
-    assert!(search("Buck").contains("href=\"/buckingham-correctional-center\""), "prefix while typing");
+    assert!(search("Buck").contains("href=\"/buckingham-correctional-center/\""), "prefix while typing");
     let odd = search("<script>alert(1)</script>");
     assert!(!odd.contains("<script>") && odd.contains("&lt;script&gt;"), "the query is escaped: {odd}");
     assert!(search("xylophonequartet").contains("Nothing was found"));
@@ -172,7 +172,7 @@ fn a_base_url_with_a_path_moves_every_link_under_it() {
     assert!(home.contains("href=\"/friends/static/style."), "assets carry the base path");
     assert!(home.contains("https://example.org/friends/"), "canonical URL");
     for link in links(&home).into_iter().filter(|l| l.starts_with('/')) {
-        let inside = link.strip_prefix("/friends").unwrap_or_else(|| panic!("{link} is outside the base path"));
+        let inside = link.strip_prefix("/friends/").unwrap_or_else(|| panic!("{link} is outside the base path"));
         assert!(resolve(&out, inside.split(['#', '?']).next().unwrap()).is_some(), "{link}");
     }
 }
@@ -231,14 +231,13 @@ fn build(data: &Path, out: &Path, args: &[&str]) -> std::process::Output {
 
 /// The file a static host would answer `path` with: the file itself, or
 /// the folder's `index.html`.
+/// The file a plain static server answers `path` with, without a redirect:
+/// the file itself, or for an address ending in `/` its folder's index.html
+/// (a folder asked for without its slash is redirected, so it does not count).
 fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
     let relative = path.trim_start_matches('/');
-    let direct = root.join(relative);
-    if direct.is_file() {
-        return Some(direct);
-    }
-    let index = direct.join("index.html");
-    index.is_file().then_some(index)
+    let file = if relative.is_empty() || relative.ends_with('/') { root.join(relative).join("index.html") } else { root.join(relative) };
+    file.is_file().then_some(file)
 }
 
 fn all_files(root: &Path) -> BTreeSet<String> {
@@ -291,12 +290,12 @@ async fn an_export_with_a_form_endpoint_posts_its_forms_to_the_live_server() {
     assert!(report.broken.is_empty(), "{:?}", report.broken);
     let page = |path: &str| std::fs::read_to_string(resolve(out.path(), path).unwrap()).unwrap();
     let sign = "/petitions/pardon-for-jens-soering/sign";
-    let pardon = page("/pardon");
+    let pardon = page("/pardon/");
     assert!(pardon.contains(&format!("action=\"{}{sign}\"", app.base)), "{pardon}");
     assert!(pardon.contains(&format!("data-tally=\"{}/petitions/pardon-for-jens-soering/tally\"", app.base)));
     assert!(pardon.contains("name=\"stamp\" value=\"\""), "the live server hands out the stamps");
-    assert!(page("/contact").contains(&format!("action=\"{}/contact/send\"", app.base)));
-    assert!(page("/newsletter").contains(&format!("action=\"{}/newsletter/subscribe\"", app.base)));
+    assert!(page("/contact/").contains(&format!("action=\"{}/contact/send\"", app.base)));
+    assert!(page("/newsletter/").contains(&format!("action=\"{}/newsletter/subscribe\"", app.base)));
 
     // A browser on the copy sends its forms across sites: taken from the named copy only.
     let stamp = app.stamp_ago(10).await;

@@ -54,7 +54,7 @@ both_backends! {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;
         // The demo's Pardon page carries the live petition: its form, its counter, its goal.
-        let page = app.get("/pardon").await.text();
+        let page = app.get("/pardon/").await.text();
         assert!(page.contains(&format!("action=\"{SIGN}\"")), "{page}");
         assert!(page.contains("<strong data-count>0</strong> of 10,000 signatures"), "{page}");
         assert!(page.contains("To the Governor of Virginia"), "{page}");
@@ -81,7 +81,7 @@ both_backends! {
         assert!(done.text().contains("now counts"), "{done:?}");
         // The thank-you page asks to share the page the petition is on, with plain links and no script of theirs.
         let thanks = done.text();
-        let shared = percent_encoding::utf8_percent_encode(&format!("{}/pardon", app.base), percent_encoding::NON_ALPHANUMERIC).to_string();
+        let shared = percent_encoding::utf8_percent_encode(&format!("{}/pardon/", app.base), percent_encoding::NON_ALPHANUMERIC).to_string();
         assert!(thanks.contains("Ask others to join") && thanks.contains(&format!("https://www.facebook.com/sharer/sharer.php?u={shared}")), "{thanks}");
         assert!(thanks.contains("href=\"mailto:?subject=I%20signed%20%E2%80%9CAn%20absolute%20pardon"), "{thanks}");
         assert!(!thanks.contains("<script src=\"http"), "no third-party script");
@@ -89,8 +89,8 @@ both_backends! {
         assert_eq!(counted["count"], 1);
         assert_eq!(counted["names"], serde_json::json!(["Anna K."]), "first name and initial, with consent");
         // The page is correct without script: the counter and the name come into the HTML within seconds.
-        assert!(app.eventually_contains("/pardon", "<strong data-count>1</strong>", 10).await);
-        let page = app.get("/pardon").await.text();
+        assert!(app.eventually_contains("/pardon/", "<strong data-count>1</strong>", 10).await);
+        let page = app.get("/pardon/").await.text();
         assert!(page.contains("Anna K."), "{page}");
         assert!(!page.contains("Keller") && !page.contains("anna.keller"), "no surname, no address on the page");
         // The newsletter box was ticked: one confirmation covered both, recorded as from the petition.
@@ -138,7 +138,7 @@ both_backends! {
             )
             .await;
         assert_eq!(saved.status, 303, "{saved:?}");
-        let page = app.get("/pardon").await.text();
+        let page = app.get("/pardon/").await.text();
         assert!(page.contains("Delivered to the Governor of Virginia") && page.contains("<strong>1 May</strong>"), "{page}");
         assert!(!page.contains(&format!("action=\"{SIGN}\"")), "no form on a closed petition");
         let refused = sign(&app, "new@example.org", "New Person", &[]).await;
@@ -153,7 +153,7 @@ both_backends! {
     async fn a_message_is_kept_in_the_inbox_and_forwarded_with_reply_to(backend: Backend) {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;
-        let page = app.get("/contact").await.text();
+        let page = app.get("/contact/").await.text();
         assert!(page.contains("action=\"/contact/send\"") && page.contains("admin (at) example.org"), "{page}");
         let body = "Hello,\n<script>alert(1)</script> I would like to help.";
         let sent = app
@@ -223,7 +223,7 @@ both_backends! {
         assert_eq!(audit, ["a person: 1 signatures, 1 messages, a newsletter subscription"]);
         assert!(!audit[0].contains("dana"));
         assert_eq!(tally(&app).await["count"], 0, "the count follows");
-        assert!(!app.get("/pardon").await.text().contains("Dana S."), "the page follows");
+        assert!(!app.get("/pardon/").await.text().contains("Dana S."), "the page follows");
     }
 
     async fn editors_review_void_export_and_anonymise_signatures(backend: Backend) {
@@ -414,7 +414,7 @@ async fn bots_floods_and_other_sites_are_turned_away() {
 #[tokio::test]
 async fn without_a_mail_server_signing_pauses_and_messages_are_kept() {
     let app = spawn_app(Backend::Sqlite).await;
-    let page = app.get("/pardon").await.text();
+    let page = app.get("/pardon/").await.text();
     assert!(!page.contains(&format!("action=\"{SIGN}\"")) && page.contains("To add your support, write to"), "{page}");
     let refused = sign(&app, "ann@example.org", "Ann", &[]).await;
     assert_eq!(refused.status, 503);
@@ -434,13 +434,13 @@ async fn without_a_mail_server_signing_pauses_and_messages_are_kept() {
 async fn a_petition_closes_by_itself_at_its_end() {
     let sink = SmtpSink::start();
     let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
-    assert!(app.get("/pardon").await.text().contains(&format!("action=\"{SIGN}\"")), "cached while open");
+    assert!(app.get("/pardon/").await.text().contains(&format!("action=\"{SIGN}\"")), "cached while open");
     let store = app.store();
     let end = time::OffsetDateTime::now_utc() + time::Duration::seconds(1);
     pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE petitions SET ends_at = $1").bind(end).execute(pool).await.map(drop).unwrap());
     // The cached page changes without an edit: the petition closes at its end.
-    assert!(app.eventually_contains("/pardon", "This petition is closed.", 10).await);
-    assert!(!app.get("/pardon").await.text().contains(&format!("action=\"{SIGN}\"")));
+    assert!(app.eventually_contains("/pardon/", "This petition is closed.", 10).await);
+    assert!(!app.get("/pardon/").await.text().contains(&format!("action=\"{SIGN}\"")));
     assert_eq!(petitions::by_slug(store, PETITION).await.unwrap().unwrap().status, "closed");
 }
 
@@ -476,6 +476,6 @@ async fn a_petitions_last_day_is_the_one_on_the_sites_clock() {
     // Half past midnight on New Year's Day in Berlin (the demo's zone) is still New Year's Eve in UTC.
     let end = time::macros::datetime!(2040-12-31 23:30 UTC);
     pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE petitions SET ends_at = $1").bind(end).execute(pool).await.map(drop).unwrap());
-    let page = app.get("/pardon").await.text();
+    let page = app.get("/pardon/").await.text();
     assert!(page.contains("open until 1 January 2041"), "{page}");
 }

@@ -7,21 +7,21 @@ use crate::helpers::{Backend, TestApp, gunzip, links, spawn_app, unbrotli};
 crate::both_backends! {
     async fn etag_and_last_modified_give_304(backend: Backend) {
         let app = spawn_app(backend).await;
-        let first = app.get("/pardon").await;
+        let first = app.get("/pardon/").await;
         assert_eq!(first.status, 200);
         let etag = first.header("etag").expect("an ETag").to_owned();
         assert!(etag.starts_with('"') && !etag.starts_with("W/"), "a strong ETag: {etag}");
         let last_modified = first.header("last-modified").expect("Last-Modified").to_owned();
 
-        let again = app.get_with("/pardon", &[("if-none-match", &etag)]).await;
+        let again = app.get_with("/pardon/", &[("if-none-match", &etag)]).await;
         assert_eq!(again.status, 304);
         assert!(again.body.is_empty());
         assert_eq!(again.header("etag"), Some(etag.as_str()));
 
-        assert_eq!(app.get_with("/pardon", &[("if-modified-since", &last_modified)]).await.status, 304);
-        assert_eq!(app.get_with("/pardon", &[("if-none-match", "\"something-else\"")]).await.status, 200);
+        assert_eq!(app.get_with("/pardon/", &[("if-modified-since", &last_modified)]).await.status, 304);
+        assert_eq!(app.get_with("/pardon/", &[("if-none-match", "\"something-else\"")]).await.status, 200);
         assert_eq!(
-            app.get_with("/pardon", &[("if-none-match", "\"nope\"",), ("if-modified-since", &last_modified)]).await.status,
+            app.get_with("/pardon/", &[("if-none-match", "\"nope\"",), ("if-modified-since", &last_modified)]).await.status,
             200,
             "If-None-Match decides when both are sent"
         );
@@ -63,9 +63,9 @@ crate::both_backends! {
         assert!(page.text().contains("Page not found"));
         assert!(page.text().contains("Friends of Jens Söring"), "the 404 page wears the theme");
         for path in [
-            "/news/no-such-post",
-            "/books/nope",
-            "/media/nope",
+            "/news/no-such-post/",
+            "/books/nope/",
+            "/media/nope/",
             "/news/page/99/",
             "/news/page/1/",
             "/news/page/02/",
@@ -94,7 +94,7 @@ crate::both_backends! {
 
     async fn over_long_urls_and_headers_are_refused(backend: Backend) {
         let app = spawn_app(backend).await;
-        let long = format!("/{}", "a".repeat(5000));
+        let long = format!("/{}/", "a".repeat(5000));
         assert_eq!(app.get(&long).await.status, 414);
         let big = "x".repeat(20 * 1024);
         assert_eq!(app.get_with("/", &[("x-padding", &big)]).await.status, 431);
@@ -105,22 +105,37 @@ crate::both_backends! {
         let post = app.request(reqwest::Method::POST, "/", &[]).await;
         assert_eq!(post.status, 405);
         assert_eq!(post.header("allow"), Some("GET, HEAD"));
-        assert_eq!(app.request(reqwest::Method::DELETE, "/pardon", &[]).await.status, 405);
+        assert_eq!(app.request(reqwest::Method::DELETE, "/pardon/", &[]).await.status, 405);
 
-        let get = app.get("/pardon").await;
-        let head = app.request(reqwest::Method::HEAD, "/pardon", &[]).await;
+        let get = app.get("/pardon/").await;
+        let head = app.request(reqwest::Method::HEAD, "/pardon/", &[]).await;
         assert_eq!(head.status, 200);
         assert!(head.body.is_empty());
         assert_eq!(head.header("etag"), get.header("etag"));
         assert_eq!(head.header("content-length").map(str::to_owned), Some(get.body.len().to_string()));
     }
 
-    async fn listings_and_pages_have_one_canonical_url(backend: Backend) {
+    async fn every_page_has_one_address_ending_in_a_slash(backend: Backend) {
         let app = spawn_app(backend).await;
-        let news = app.get("/news").await;
-        assert_eq!(news.status, 301);
-        assert_eq!(news.header("location"), Some("/news/"));
-        assert_eq!(app.get("/pardon/").await.header("location"), Some("/pardon"));
+        for (from, to) in [
+            ("/news", "/news/"),
+            ("/pardon", "/pardon/"),
+            ("/books/one-day-in-the-life-of-179212", "/books/one-day-in-the-life-of-179212/"),
+            ("/news/new-dna-evidence-july-2016", "/news/new-dna-evidence-july-2016/"),
+            ("/media/chuck-reid-tv-report/play", "/media/chuck-reid-tv-report/play/"),
+        ] {
+            let moved = app.get(from).await;
+            assert_eq!((moved.status, moved.header("location")), (301, Some(to)), "{from}");
+            assert_eq!(app.get(to).await.status, 200, "{to}");
+        }
+        // The query goes along; a page that is not there is a 404 at once, not a redirect to one.
+        assert_eq!(app.get("/pardon?ref=mail").await.header("location"), Some("/pardon/?ref=mail"));
+        assert_eq!(app.get("/search?q=soering").await.header("location"), Some("/search/?q=soering"));
+        let missing = app.get("/no-such-page").await;
+        assert_eq!((missing.status, missing.header("location")), (404, None));
+        // Files keep their names.
+        assert_eq!(app.get("/feed.xml").await.status, 200);
+        assert_eq!(app.get("/feed.xml/").await.status, 404);
     }
 
     async fn healthz_answers_while_the_store_takes_writes(backend: Backend) {
@@ -180,11 +195,11 @@ async fn raw(app: &TestApp, request: &[u8], wait: Duration) -> String {
 #[tokio::test]
 async fn extra_slashes_lead_to_one_spelling_and_never_off_the_site() {
     let app = spawn_app(Backend::Sqlite).await;
-    assert_eq!(app.get("/pardon").await.status, 200);
+    assert_eq!(app.get("/pardon/").await.status, 200);
     let cached = app.app().cache.len();
     for n in 2..40 {
         let page = app.get(&format!("{}pardon", "/".repeat(n))).await;
-        assert_eq!((page.status, page.header("location")), (301, Some("/pardon")));
+        assert_eq!((page.status, page.header("location")), (301, Some("/pardon/")));
     }
     assert_eq!(app.app().cache.len(), cached, "no spelling got a cache entry of its own");
     let away = app.get("//evil.example/").await;
@@ -198,7 +213,7 @@ async fn extra_slashes_lead_to_one_spelling_and_never_off_the_site() {
 #[tokio::test]
 async fn a_modified_since_date_from_the_future_is_ignored() {
     let app = spawn_app(Backend::Sqlite).await;
-    assert_eq!(app.get_with("/pardon", &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")]).await.status, 200);
+    assert_eq!(app.get_with("/pardon/", &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")]).await.status, 200);
 }
 
 #[tokio::test]
@@ -210,7 +225,7 @@ async fn requests_without_one_host_or_with_huge_headers_are_refused_on_every_rou
     let two = raw(&app, b"GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close\r\n\r\n", wait).await;
     assert!(two.starts_with("HTTP/1.1 400"), "{two}");
     let big = "x".repeat(20 * 1024);
-    for path in ["/", "/healthz", "/admin/login", "/search?q=pardon"] {
+    for path in ["/", "/healthz", "/admin/login", "/search/?q=pardon"] {
         assert_eq!(app.get_with(path, &[("x-padding", &big)]).await.status, 431, "{path}");
     }
 }

@@ -41,7 +41,7 @@ both_backends! {
             ("b0.type", "image"), ("b0.image.asset", "campaign-photo.png"), ("b0.image.alt", "Supporters at the courthouse"), ("b0.caption", ""),
         ];
         assert_eq!(app.post_signed(&editor, "/admin/pages", &blocks).await.status, 303);
-        let page = app.get("/courthouse").await.text();
+        let page = app.get("/courthouse/").await.text();
         for width in ["480w", "960w", "1600w", "/uploads/campaign-photo.png 2000w"] {
             assert!(page.contains(width), "srcset has {width}: {page}");
         }

@@ -10,8 +10,12 @@ use crate::webdriver::Browser;
 
 const PHONE: (u32, u32) = (390, 844);
 const DESKTOP: (u32, u32) = (1280, 800);
-const PAGES: [(&str, &str); 4] =
-    [("home", "/"), ("pardon", "/pardon"), ("post", "/news/new-dna-evidence-july-2016"), ("book", "/books/one-day-in-the-life-of-179212")];
+const PAGES: [(&str, &str); 4] = [
+    ("home", "/"),
+    ("pardon", "/pardon/"),
+    ("post", "/news/new-dna-evidence-july-2016/"),
+    ("book", "/books/one-day-in-the-life-of-179212/"),
+];
 
 /// Nothing on the page is wider than the window.
 const FITS: &str = "document.documentElement.scrollWidth <= window.innerWidth";
@@ -22,7 +26,7 @@ async fn the_header_is_one_line_on_a_desktop_and_a_menu_on_a_phone() {
     let app = spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
     let browser = Browser::start().await;
     browser.set_viewport(DESKTOP.0, DESKTOP.1).await;
-    for path in ["/", "/pardon", "/about-the-case", "/tv-and-video"] {
+    for path in ["/", "/pardon/", "/about-the-case/", "/tv-and-video/"] {
         browser.goto(&format!("{}{path}", app.base)).await;
         // The name, every menu link, the search and the button share one line.
         let line = browser
@@ -43,14 +47,14 @@ async fn the_header_is_one_line_on_a_desktop_and_a_menu_on_a_phone() {
 
     browser.set_viewport(PHONE.0, PHONE.1).await;
     browser.goto(&format!("{}/", app.base)).await;
-    let pardon = ".primary-nav a[href='/pardon']";
+    let pardon = ".primary-nav a[href='/pardon/']";
     assert!(browser.run(&format!("return document.querySelector(\"{pardon}\").checkVisibility()")).await == false, "the menu is folded");
     let header = browser.run("return document.querySelector('.site-header').getBoundingClientRect().height").await;
     assert!(header.as_f64().unwrap() < 90.0, "a short header on a phone: {header} px");
     browser.click(".site-menu > summary").await;
     assert!(browser.wait_until(&format!("document.querySelector(\"{pardon}\").checkVisibility()")).await, "the menu opens");
     browser.click(pardon).await;
-    assert!(browser.wait_until("location.pathname === '/pardon'").await, "{}", browser.url().await);
+    assert!(browser.wait_until("location.pathname === '/pardon/'").await, "{}", browser.url().await);
     for (_, path) in PAGES {
         browser.goto(&format!("{}{path}", app.base)).await;
         assert!(browser.run(&format!("return {FITS}")).await == true, "{path} fits {} px", PHONE.0);
@@ -73,10 +77,10 @@ async fn the_main_action_is_on_the_first_screen_of_a_phone() {
     assert!(browser.text(".lead-action .tally-count").await.contains("of 10,000 signatures"));
 
     browser.click(".lead-action .button").await;
-    assert!(browser.wait_until("location.pathname === '/pardon' && location.hash === '#sign'").await, "{}", browser.url().await);
+    assert!(browser.wait_until("location.pathname === '/pardon/' && location.hash === '#sign'").await, "{}", browser.url().await);
     assert!(browser.run(&on_screen("#sign-name")).await == true, "the button leads to the form");
 
-    browser.goto(&format!("{}/pardon", app.base)).await;
+    browser.goto(&format!("{}/pardon/", app.base)).await;
     let top = browser.run("return document.querySelector('#sign-name').getBoundingClientRect().top").await;
     assert!(top.as_f64().unwrap() < f64::from(PHONE.1) - 40.0, "the form starts on the Pardon page's first screen: {top} px");
 }

@@ -59,7 +59,7 @@ both_backends! {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;
 
-        let page = app.get("/newsletter").await;
+        let page = app.get("/newsletter/").await;
         assert!(page.text().contains(r#"id="signup-email""#), "the newsletter page has its own signup form: {page:?}");
 
         let answer = subscribe(&app, "Ann.Reader@Example.org", "Ann Typedname").await;
@@ -92,7 +92,7 @@ both_backends! {
         assert_eq!(confirmed.status, 200, "{confirmed:?}");
         assert!(confirmed.text().contains("You are subscribed"), "{confirmed:?}");
         // Then the next thing to do, and a way to ask others.
-        assert!(confirmed.text().contains(r#"<a href="/pardon">Sign the petition</a>"#) && confirmed.text().contains("https://wa.me/?text=Follow%20"), "{confirmed:?}");
+        assert!(confirmed.text().contains(r#"<a href="/pardon/">Sign the petition</a>"#) && confirmed.text().contains("https://wa.me/?text=Follow%20"), "{confirmed:?}");
         let reused = app.post(path_of(&link), &[], &[]).await;
         assert_eq!(reused.status, 410, "a link works once: {reused:?}");
         assert!(reused.text().contains("This link no longer works"));
@@ -393,7 +393,7 @@ async fn bots_and_floods_are_turned_away_without_telling_them() {
 async fn without_a_mail_server_signups_pause_with_a_clear_page() {
     let app = crate::helpers::spawn_app(Backend::Sqlite).await;
     // The block shows no form that could confirm nobody, but another way to follow the news.
-    let page = app.get("/newsletter").await.text();
+    let page = app.get("/newsletter/").await.text();
     assert!(!page.contains("action=\"/newsletter/subscribe\"") && page.contains("To subscribe, write to"), "{page}");
     let page = subscribe(&app, "ann@example.org", "").await;
     assert_eq!(page.status, 503);

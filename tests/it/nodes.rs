@@ -85,7 +85,7 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     contact::save(&before.store, &writing, "127.0.0.1").await.unwrap();
     // And what the saves keep beside the content: an old address, the settings' version.
     let mut tx = before.store.begin().await.unwrap();
-    pamphlet::content::redirects::moved(&mut tx, "/visiting-rules", "/about-the-case").await.unwrap();
+    pamphlet::content::redirects::moved(&mut tx, "/visiting-rules/", "/about-the-case/").await.unwrap();
     tx.commit().await.unwrap();
     let pamphlet::store::Pool::Sqlite(pool) = before.store.pool() else { unreachable!() };
     sqlx::query("UPDATE versions SET version = 3 WHERE entity = 'settings'").execute(pool).await.unwrap();
@@ -135,7 +135,7 @@ async fn sitemap_paths(app: &Application) -> Vec<String> {
         .map(|s| s.split("</loc>").next().unwrap().trim_start_matches("https://friends.example.org").to_owned())
         .collect();
     paths.extend(
-        ["/sitemap.xml", "/feed.xml", "/feed.json", "/uploads/the-promise.svg", "/media/chuck-reid-tv-report/play"].map(String::from),
+        ["/sitemap.xml", "/feed.xml", "/feed.json", "/uploads/the-promise.svg", "/media/chuck-reid-tv-report/play/"].map(String::from),
     );
     paths
 }

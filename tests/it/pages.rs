@@ -38,20 +38,20 @@ crate::both_backends! {
     async fn each_page_carries_its_facts(backend: Backend) {
         let app = spawn_app(backend).await;
         let expectations: &[(&str, &[&str])] = &[
-            ("/buckingham-correctional-center", &["1100", "Dillwyn", "Buckingham County", "Virginia"]),
-            ("/pardon", &["22 August 2016", "Terry McAuliffe"]),
-            ("/about-the-case", &["Soering"]),
-            ("/case-overview", &["1986"]),
-            ("/books", &["One Day in the Life of 179212", "Lantern Books"]),
+            ("/buckingham-correctional-center/", &["1100", "Dillwyn", "Buckingham County", "Virginia"]),
+            ("/pardon/", &["22 August 2016", "Terry McAuliffe"]),
+            ("/about-the-case/", &["Soering"]),
+            ("/case-overview/", &["1986"]),
+            ("/books/", &["One Day in the Life of 179212", "Lantern Books"]),
             (
-                "/books/one-day-in-the-life-of-179212",
+                "/books/one-day-in-the-life-of-179212/",
                 &["978-1590563458", "Lantern Books", "2012", "Reading sample", r#""isbn":"9781590563458""#],
             ),
-            ("/tv-and-video", &["Chuck Reid"]),
+            ("/tv-and-video/", &["Chuck Reid"]),
             ("/news/", &["Chuck Reid", "The Promise"]),
             ("/press/", &["Press"]),
-            ("/newsletter", &["newsletter"]),
-            ("/contact", &["admin (at) example.org"]),
+            ("/newsletter/", &["newsletter"]),
+            ("/contact/", &["admin (at) example.org"]),
         ];
         for (path, needles) in expectations {
             let page = app.get(path).await;
@@ -67,7 +67,7 @@ crate::both_backends! {
 
     async fn the_tv_report_has_its_transcript_and_loads_no_third_party_until_asked(backend: Backend) {
         let app = spawn_app(backend).await;
-        let html = app.get("/media/chuck-reid-tv-report").await.text();
+        let html = app.get("/media/chuck-reid-tv-report/").await.text();
         assert!(html.contains("Transcript"), "transcript heading");
         assert!(html.contains(r#""@type":"VideoObject""#) && html.contains(r#""transcript":""#), "VideoObject JSON-LD with transcript");
         assert!(!html.contains("<iframe"), "no player before the visitor asks");
@@ -75,8 +75,8 @@ crate::both_backends! {
         for l in &external {
             assert!(!html.contains(&format!("src=\"{l}\"")), "nothing is loaded from {l}");
         }
-        assert!(html.contains("/media/chuck-reid-tv-report/play#player"), "a play link");
-        let played = app.get("/media/chuck-reid-tv-report/play").await;
+        assert!(html.contains("/media/chuck-reid-tv-report/play/#player"), "a play link");
+        let played = app.get("/media/chuck-reid-tv-report/play/").await;
         assert_eq!(played.status, 200);
         assert!(played.text().contains("<iframe"), "the player appears after the click");
         assert!(played.text().contains(r#"<link rel="canonical" href="http"#));
@@ -84,14 +84,14 @@ crate::both_backends! {
 
     async fn news_posts_have_article_metadata_and_tag_pages(backend: Backend) {
         let app = spawn_app(backend).await;
-        let html = app.get("/news/chuck-reid-says-jens-soering-is-innocent").await.text();
+        let html = app.get("/news/chuck-reid-says-jens-soering-is-innocent/").await.text();
         assert!(html.contains(r#""@type":"NewsArticle""#));
-        assert!(html.contains("/media/chuck-reid-tv-report"), "links to the TV report");
+        assert!(html.contains("/media/chuck-reid-tv-report/"), "links to the TV report");
         let tag = links(&html).into_iter().find(|l| l.starts_with("/tags/")).expect("the post has tags");
         let tag_page = app.get(&tag).await;
         assert_eq!(tag_page.status, 200, "{tag}");
         assert!(tag_page.text().contains("Chuck Reid"));
-        assert_eq!(app.get("/tags/no-such-tag").await.status, 404);
+        assert_eq!(app.get("/tags/no-such-tag/").await.status, 404);
     }
 
     async fn every_sitemap_url_answers_200_and_every_internal_link_resolves(backend: Backend) {
@@ -187,12 +187,12 @@ async fn every_page_names_icons_that_exist_made_from_the_logo_or_the_accent() {
 #[tokio::test]
 async fn every_page_shares_a_raster_card_with_its_title() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;
-    let pardon = app.get("/pardon").await.text();
+    let pardon = app.get("/pardon/").await.text();
     let card = format!("{}/share/pardon.png", app.base);
     assert!(pardon.contains(&format!(r#"<meta property="og:image" content="{card}">"#)), "{pardon}");
     assert!(pardon.contains(r#"<meta property="og:image:width" content="1200"><meta property="og:image:height" content="630">"#));
     // A post whose cover is an SVG (which social sites do not show) gets a card too.
-    let post = app.get("/news/the-promise-documentary-2016").await.text();
+    let post = app.get("/news/the-promise-documentary-2016/").await.text();
     assert!(post.contains(&format!("{}/share/news/the-promise-documentary-2016.png", app.base)), "{post}");
     let png = app.get("/share/pardon.png").await;
     assert_eq!((png.status, png.header("content-type")), (200, Some("image/png")));
@@ -203,5 +203,5 @@ async fn every_page_shares_a_raster_card_with_its_title() {
         assert_eq!(app.get(path).await.status, 200, "{path}");
     }
     assert_eq!(app.get("/share/no-such-page.png").await.status, 404, "only pages that exist have a card");
-    assert!(!app.get("/search?q=pardon").await.text().contains("og:image"), "a search result is not shared");
+    assert!(!app.get("/search/?q=pardon").await.text().contains("og:image"), "a search result is not shared");
 }

@@ -95,7 +95,7 @@ both_backends! {
         set(&mut fields, "isbn13", "");
         let saved = send(as_refs(&fields, &[("version", version.clone()), ("action", "save".into())])).await;
         assert_eq!(saved.status, 303, "{saved:?}");
-        let public = app.get(&format!("/books/{slug}")).await.text();
+        let public = app.get(&format!("/books/{slug}/")).await.text();
         assert!(public.contains("A book that stays with you.") && public.contains("https://shop.example/book"), "{public}");
 
         let stale = send(as_refs(&fields, &[("version", version.clone()), ("action", "save".into())])).await;

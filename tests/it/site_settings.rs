@@ -13,7 +13,7 @@ both_backends! {
         let form = app.get_signed(&editor, "/admin/menus").await.text();
         let base = hidden_field(&form, "version").unwrap();
         // Without script, "Add a link" brings back the typed menu with an empty row.
-        let rows = [("m0.label", "Start"), ("m0.href", "/"), ("m1.label", "Free Jens"), ("m1.href", "/pardon")];
+        let rows = [("m0.label", "Start"), ("m0.href", "/"), ("m1.label", "Free Jens"), ("m1.href", "/pardon/")];
         let mut fields: Vec<(&str, &str)> = rows.to_vec();
         fields.extend([("version", base.as_str()), ("op", "add")]);
         let added = app.post_signed(&editor, "/admin/menus/primary", &fields).await;
@@ -78,7 +78,7 @@ both_backends! {
         let home = app.get("/").await.text();
         assert!(home.contains("Freunde von Jens Söring") && home.contains(r#"<html lang="de""#));
         assert!(home.contains("--accent: #1f5fbf") && home.contains(r#"src="/uploads/the-promise.svg""#));
-        assert!(app.get("/contact").await.text().contains("kontakt (at) example.org"));
+        assert!(app.get("/contact/").await.text().contains("kontakt (at) example.org"));
         let again = app.post_signed(&owner, "/admin/settings", &fields).await;
         assert_eq!(again.status, 409, "the form still names the settings before the save");
 
@@ -100,7 +100,7 @@ both_backends! {
         let owner = app.signed_in_as(Role::Owner).await;
         // The demo leads with its petition, beside a picture of its own.
         let home = app.get("/").await.text();
-        assert!(home.contains(r#"<a class="button header-action" href="/pardon#sign">Sign<span class="long"> the petition</span></a>"#), "the header's button");
+        assert!(home.contains(r#"<a class="button header-action" href="/pardon/#sign">Sign<span class="long"> the petition</span></a>"#), "the header's button");
         assert!(home.contains(r#"<div class="lead-action">"#) && home.contains("of 10,000 signatures"), "the count beside the headline");
         assert!(home.contains(r#"src="/uploads/hero-cell-window.svg" alt="Drawing: evening light"#), "the picture in Settings, with its words");
         let form = app.get_signed(&owner, "/admin/settings").await.text();

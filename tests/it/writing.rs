@@ -54,8 +54,8 @@ async fn an_editor_writes_formatted_text_without_markdown_and_the_site_shows_it(
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
-    let page = app.get("/news/formatted-in-the-browser").await.text();
-    for shown in ["<strong>pardon him</strong>", "<h2>Why</h2>", "<li>He was 18</li>", "<a href=\"/pardon\""] {
+    let page = app.get("/news/formatted-in-the-browser/").await.text();
+    for shown in ["<strong>pardon him</strong>", "<h2>Why</h2>", "<li>He was 18</li>", "<a href=\"/pardon/\""] {
         assert!(page.contains(shown), "{shown} on the site: {page}");
     }
 
@@ -139,7 +139,7 @@ async fn the_link_dialog_finds_the_sites_pages_by_their_title() {
     assert_eq!(browser.run("return document.querySelector('#link-href').getAttribute('aria-expanded')").await, "true");
     browser.type_into("#link-href", &format!("\u{E015}{ENTER}")).await;
     let markdown = markdown_of(&browser, "body").await;
-    assert_eq!(markdown, "Read more: [About the Case of Jens Soering](/about-the-case)");
+    assert_eq!(markdown, "Read more: [About the Case of Jens Soering](/about-the-case/)");
     // An address is taken as typed, without a search.
     browser.type_into("#body-rich", " and ").await;
     browser.type_into("#body-rich", &format!("{CTRL}k")).await;
@@ -176,8 +176,8 @@ async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves
     let markdown = markdown_of(&browser, "body").await;
     assert!(markdown.contains("> I am innocent.\n>\n> — Jens Söring"), "{markdown}");
     for kept in [
-        "(/media/chuck-reid-tv-report \"embed\")",
-        "[One Day in the Life of 179212](/books/one-day-in-the-life-of-179212 \"embed\")",
+        "(/media/chuck-reid-tv-report/ \"embed\")",
+        "[One Day in the Life of 179212](/books/one-day-in-the-life-of-179212/ \"embed\")",
         "[An absolute pardon for Jens Söring](/petitions/pardon-for-jens-soering \"embed\")",
     ] {
         assert!(markdown.contains(kept), "{kept} in the Markdown: {markdown}");
@@ -189,7 +189,7 @@ async fn a_tv_report_a_book_and_a_petition_placed_in_the_text_show_as_themselves
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
-    let page = app.get("/news/three-things-to-see").await.text();
+    let page = app.get("/news/three-things-to-see/").await.text();
     assert!(page.contains(r#"<figure class="embed video">"#) && page.contains("Play the video"), "the click-to-load player: {page}");
     assert!(!page.contains("<iframe"), "nothing loads from the video's host until asked");
     assert!(page.contains(r#"<div class="embed book">"#) && page.contains(r#"<article class="card book-card">"#), "{page}");
@@ -262,7 +262,7 @@ async fn a_picture_dropped_into_the_text_is_described_uploaded_and_shown_with_it
 
     browser.click("button[value=publish]").await;
     assert!(browser.wait_for_text("[role=status]", "Published").await, "{}", browser.source().await);
-    let page = app.get("/news/the-vigil").await.text();
+    let page = app.get("/news/the-vigil/").await.text();
     let img = page.split("<img ").nth(1).expect("the picture is on the page");
     let img = &img[..img.find('>').unwrap()];
     for part in [

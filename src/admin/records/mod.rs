@@ -44,7 +44,7 @@ pub async fn list(State(state): State<AdminState>, editor: Editor, path: Matched
         .await?
         .into_iter()
         .map(|r| {
-            let url = kind.public.map(|p| format!("{p}{}", r.slug));
+            let url = kind.public.map(|p| format!("{p}{}/", r.slug));
             context! { id => r.id, title => r.title, status => r.status, detail => r.detail, url }
         })
         .collect();
@@ -127,7 +127,7 @@ impl Shown<'_> {
         let choices = fields::Choices::load(&state.site.store).await?;
         let kind = self.form.kind;
         let record = self.item.map(|r| {
-            let url = kind.public.map(|p| format!("{p}{}", r.slug));
+            let url = kind.public.map(|p| format!("{p}{}/", r.slug));
             context! { id => r.id, status => r.status.as_str(), live => r.status == "published", url }
         });
         let values = context! {

@@ -541,7 +541,7 @@ function linkDialog() {
   return dialogOf("link", `
     <h2 id="link-dialog-title">Link</h2>
     <label for="link-href">Address, or words to find a page</label>
-    <p class="hint" id="link-href-hint">Type words from a title to find a page, post, book, TV report or press report of this site; or an address: /pardon, https://example.org</p>
+    <p class="hint" id="link-href-hint">Type words from a title to find a page, post, book, TV report or press report of this site; or an address: /pardon/, https://example.org</p>
     <input id="link-href" name="href" type="text" role="combobox" aria-autocomplete="list" aria-expanded="false"
       aria-controls="link-found" aria-describedby="link-href-hint" autocomplete="off">
     <ul id="link-found" role="listbox" aria-label="Found on this site" hidden></ul>

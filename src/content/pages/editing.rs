@@ -67,7 +67,7 @@ pub async fn list(store: &Store, status: Option<Status>) -> anyhow::Result<Vec<L
 
 /// The kind as [`versioned`] saves it.
 pub const KIND: Kind =
-    Kind::table(ENTITY, "pages").at("CASE WHEN status = 'published' THEN CASE WHEN slug = 'home' THEN '/' ELSE '/' || slug END END");
+    Kind::table(ENTITY, "pages").at("CASE WHEN status = 'published' THEN CASE WHEN slug = 'home' THEN '/' ELSE '/' || slug || '/' END END");
 
 /// Saves `page` as a new page or over the version its form was opened at.
 pub async fn save(store: &Store, over: Over, page: &PageInput, by: &Author) -> Result<Saved, SaveError> {

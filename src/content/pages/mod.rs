@@ -32,7 +32,7 @@ impl Page {
 }
 
 pub fn url(slug: &str) -> String {
-    if slug == HOME { "/".into() } else { format!("/{slug}") }
+    if slug == HOME { "/".into() } else { format!("/{slug}/") }
 }
 
 /// A page as an editor or the demo writes it.

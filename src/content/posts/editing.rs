@@ -82,7 +82,7 @@ pub async fn count_by_status(store: &Store, author_id: Option<i64>) -> anyhow::R
 
 /// The kind as [`versioned`] saves it.
 pub const KIND: Kind = Kind::table(ENTITY, "posts")
-    .at("CASE WHEN status = 'published' THEN CASE WHEN kind = 'article' THEN '/articles/' ELSE '/news/' END || slug END");
+    .at("CASE WHEN status = 'published' THEN CASE WHEN kind = 'article' THEN '/articles/' ELSE '/news/' END || slug || '/' END");
 
 /// Saves `post` as a new post or over the version its form was opened at.
 pub async fn save(store: &Store, over: Over, post: &PostInput, by: &Author) -> Result<Saved, SaveError> {

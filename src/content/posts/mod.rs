@@ -65,9 +65,14 @@ impl Post {
     }
 }
 
-/// News live under `/news/`, articles under `/articles/`.
+/// News live under `/news/`, articles under `/articles/` (see [`super::is_page_path`]).
 pub fn url(kind: &str, slug: &str) -> String {
-    if kind == PostKind::Article.as_str() { format!("/articles/{slug}") } else { format!("/news/{slug}") }
+    if kind == PostKind::Article.as_str() { format!("/articles/{slug}/") } else { format!("/news/{slug}/") }
+}
+
+/// The page listing the posts with a tag (its slug).
+pub fn tag_url(slug: &str) -> String {
+    format!("/tags/{slug}/")
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
