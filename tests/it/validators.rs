@@ -47,9 +47,22 @@ async fn every_page_passes_the_nu_html_checker() {
 
 #[tokio::test]
 async fn the_public_pages_pass_axe_core() {
-    let app = spawn_app(Backend::Sqlite).await;
-    let browser = Browser::start().await;
+    axe_over_the_public_pages(Browser::start().await, false).await;
+}
+
+#[tokio::test]
+async fn the_public_pages_pass_axe_core_in_dark_mode() {
+    axe_over_the_public_pages(Browser::start_dark().await, true).await;
+}
+
+/// axe-core over the demo's pages, with every form on them (a mail server
+/// is set), in the colours the browser asks for (contrast differs).
+async fn axe_over_the_public_pages(browser: Browser, dark: bool) {
+    let sink = crate::mailbox::SmtpSink::start();
+    let app = crate::helpers::spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
     let mut found = Vec::new();
+    browser.goto(&format!("{}/", app.base)).await;
+    assert_eq!(browser.run("return matchMedia('(prefers-color-scheme: dark)').matches").await, dark);
     let pages = [
         "/",
         "/pardon/",
@@ -59,6 +72,8 @@ async fn the_public_pages_pass_axe_core() {
         "/media/chuck-reid-tv-report/",
         "/press/",
         "/contact/",
+        "/news/new-dna-evidence-july-2016/",
+        "/tv-and-video/",
         "/search/?q=pardon",
         "/no-such-page/",
     ];
@@ -67,7 +82,7 @@ async fn the_public_pages_pass_axe_core() {
         browser.find("main").await;
         found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
     }
-    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    assert!(found.is_empty(), "axe-core found (dark: {dark}):\n{}", found.join("\n"));
 }
 
 /// The JSON-LD objects of a page (each `application/ld+json` script, arrays spread).

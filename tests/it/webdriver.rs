@@ -26,6 +26,15 @@ pub struct Element(String);
 impl Browser {
     /// Starts chromedriver on a free port and a headless Chromium session.
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// As [`Browser::start`], with the system asking pages for dark colours.
+    pub async fn start_dark() -> Browser {
+        Browser::start_with(&["--blink-settings=preferredColorScheme=0"]).await
+    }
+
+    async fn start_with(extra: &[&str]) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         // Its own process group, so dropping the browser ends Chromium's processes too.
         let driver = Command::new("chromedriver")
@@ -43,7 +52,8 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let profile = tempfile::tempdir().unwrap();
-        let args = [
+        let profile_arg = format!("--user-data-dir={}", profile.path().display());
+        let mut args = vec![
             "--headless=new",
             "--no-sandbox",
             "--disable-gpu",
@@ -54,8 +64,9 @@ impl Browser {
             "--disable-sync",
             "--disable-quic",
             "--window-size=1280,900",
-            &format!("--user-data-dir={}", profile.path().display()),
+            &profile_arg,
         ];
+        args.extend_from_slice(extra);
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args },
