@@ -142,3 +142,37 @@ async fn the_structured_data_has_what_search_engines_ask_for() {
     let all = ["Article", "Book", "BreadcrumbList", "NewsArticle", "Organization", "VideoObject", "WebPage"];
     assert_eq!(seen.iter().map(String::as_str).collect::<Vec<_>>(), all, "every type appears on the demo");
 }
+
+#[tokio::test]
+async fn the_admins_main_pages_pass_axe_core() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", pamphlet::admin::Role::Owner).await;
+    let browser = Browser::start().await;
+    crate::browser::sign_in(&browser, &app, "ann@example.org", &password).await;
+    let mut found = Vec::new();
+    let pages = [
+        "/admin",
+        "/admin/posts",
+        "/admin/pages",
+        "/admin/pages/1",
+        "/admin/library",
+        "/admin/menus",
+        "/admin/petitions",
+        "/admin/signatures",
+        "/admin/newsletters",
+        "/admin/subscribers",
+        "/admin/inbox",
+        "/admin/settings",
+        "/admin/users",
+        "/admin/account",
+        "/admin/books",
+        "/admin/media",
+        "/admin/press",
+    ];
+    for path in pages {
+        browser.goto(&format!("{}{path}", app.base)).await;
+        browser.find("main h1").await;
+        found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
