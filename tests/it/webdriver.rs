@@ -20,6 +20,10 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// How long a wait for the page lasts: long enough for an upload's resizing
+/// or a save on a machine busy with the rest of the suite.
+const WAIT: Duration = Duration::from_secs(15);
+
 #[derive(Clone, Debug)]
 pub struct Element(String);
 
@@ -145,9 +149,9 @@ impl Browser {
         self.session_call("GET", "/source", json!({})).await.as_str().unwrap().to_owned()
     }
 
-    /// The first element matching `css`, waiting up to 5 s for it to appear.
+    /// The first element matching `css`, waiting up to [`WAIT`] for it to appear.
     pub async fn find(&self, css: &str) -> Element {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + WAIT;
         loop {
             let url = format!("{}/session/{}/element", self.base, self.session);
             let body = json!({ "using": "css selector", "value": css }).to_string();
@@ -210,9 +214,9 @@ impl Browser {
         found.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
     }
 
-    /// Waits up to 5 s until the script `condition` (an expression) is true.
+    /// Waits up to [`WAIT`] until the script `condition` (an expression) is true.
     pub async fn wait_until(&self, condition: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
             if self.run(&format!("return Boolean({condition})")).await == Value::Bool(true) {
                 return true;
@@ -222,10 +226,10 @@ impl Browser {
         false
     }
 
-    /// Waits up to 5 s until `css`'s text contains `needle` (asked of the
+    /// Waits up to [`WAIT`] until `css`'s text contains `needle` (asked of the
     /// current document each time, so a page load in between is fine).
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> bool {
-        let deadline = Instant::now() + Duration::from_secs(5);
+        let deadline = Instant::now() + WAIT;
         let script = format!("return document.querySelector({})?.textContent ?? ''", Value::from(css));
         while Instant::now() < deadline {
             // A script sent while a page loads may fail; the next try asks the new page.
