@@ -83,11 +83,15 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
             Some(p) => command.env("PAMPHLET_PASSWORD", p),
             None => command.env_remove("PAMPHLET_PASSWORD"),
         };
-        let output = command.output().unwrap();
-        (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+        // Waited for off the test's thread: the server runs on that thread,
+        // and blocked there it could hold the write lock the command waits for.
+        async move {
+            let output = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+            (output.status.code(), String::from_utf8(output.stdout).unwrap(), String::from_utf8(output.stderr).unwrap())
+        }
     };
 
-    let (code, stdout, stderr) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase"));
+    let (code, stdout, stderr) = user(&["add", "Ann@Example.org", "--role", "editor"], Some("first long phrase")).await;
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.contains("Created the editor account ann@example.org"), "{stdout}");
     if let Err(page) = app.sign_in("ann@example.org", "first long phrase").await {
@@ -102,14 +106,14 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
         (vec!["add", "not-an-address", "--role", "author"], Some("first long phrase"), "not an email address"),
         (vec!["reset-password", "nobody@example.org"], Some("second long phrase"), "no account"),
     ] {
-        let (code, _, stderr) = user(&args, password);
+        let (code, _, stderr) = user(&args, password).await;
         assert_ne!(code, Some(0), "{args:?}");
         assert_eq!(stderr.lines().count(), 1, "{args:?}: one line: {stderr}");
         assert!(stderr.starts_with("pamphlet: ") && stderr.contains(expected), "{args:?}: {stderr}");
     }
 
     let signed = app.sign_in("ann@example.org", "first long phrase").await.unwrap();
-    let (code, stdout, stderr) = user(&["reset-password", "ann@example.org"], Some("second long phrase"));
+    let (code, stdout, stderr) = user(&["reset-password", "ann@example.org"], Some("second long phrase")).await;
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert_eq!(app.get_signed(&signed, "/admin").await.status, 303, "a reset signs the account out everywhere");
     assert!(app.sign_in("ann@example.org", "first long phrase").await.is_err());
