@@ -170,6 +170,7 @@ pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {
         .fallback(site::serve)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(largest_body, limits::check))
+        .layer(axum::middleware::from_fn(site::defences::add))
 }
 
 /// The public forms and their links: every route a visitor posts to.

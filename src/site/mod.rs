@@ -4,6 +4,7 @@
 
 pub mod blocks;
 pub mod cards;
+pub mod defences;
 pub mod embeds;
 pub mod feeds;
 pub mod icons;

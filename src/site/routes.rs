@@ -22,6 +22,21 @@ pub struct Rendered {
 
 pub const NEWS_PER_PAGE: u32 = 10;
 
+/// `/accent.css`: the accent colour from Settings as the theme's custom
+/// property, a stylesheet of its own because no page carries an inline
+/// style (see `site/defences.rs`).
+async fn accent_css(site: &Site) -> anyhow::Result<Rendered> {
+    let accent = settings(site).await?.accent;
+    let hex = accent.len() == 7 && accent.starts_with('#') && accent[1..].chars().all(|c| c.is_ascii_hexdigit());
+    let body = if hex { format!(":root {{ --accent: {accent}; }}\n") } else { String::new() };
+    Ok(Rendered {
+        content_type: "text/css; charset=utf-8".into(),
+        body: body.into_bytes(),
+        cache_control: REVALIDATE,
+        modified: SystemTime::now(),
+    })
+}
+
 /// Renders the resource at `path`, or `None` when there is none. Pages
 /// answer only at their addresses with the final slash
 /// ([`crate::content::is_page_path`]); `site::serve` redirects the others.
@@ -45,6 +60,7 @@ pub async fn render(site: &Site, path: &str) -> anyhow::Result<Option<Rendered>>
         ["feed.json"] => return feeds::json_feed(site).await.map(Some),
         ["sitemap.xml"] => return feeds::sitemap(site).await.map(Some),
         ["robots.txt"] => return Ok(Some(feeds::robots(site))),
+        ["accent.css"] => return accent_css(site).await.map(Some),
         ["share", ..] if path.ends_with(".png") => {
             let card = super::cards::render(site, path).await?;
             return Ok(card.map(|body| Rendered {

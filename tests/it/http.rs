@@ -293,3 +293,46 @@ async fn stuck_connections_are_closed_and_do_not_hold_up_a_stop() {
     let closed_at = tokio::task::spawn_blocking(move || body.join().unwrap()).await.unwrap();
     assert!(closed_at - stopping < Duration::from_secs(13));
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_browser_defences_and_no_page_an_inline_style_or_script() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let policy = pamphlet::site::defences::POLICY;
+    assert!(policy.contains("style-src 'self';") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"));
+    let answers = [
+        ("GET", "/", "strict-origin-when-cross-origin"),
+        ("GET", "/pardon/", "strict-origin-when-cross-origin"),
+        ("GET", "/search/?q=pardon", "strict-origin-when-cross-origin"),
+        ("GET", "/no-such-page/", "strict-origin-when-cross-origin"),
+        ("GET", "/feed.xml", "strict-origin-when-cross-origin"),
+        ("GET", "/newsletter/confirm/not-a-token", "no-referrer"),
+        ("GET", "/signatures/confirm/not-a-token", "no-referrer"),
+        ("POST", "/newsletter/subscribe", "strict-origin-when-cross-origin"),
+    ];
+    for (method, path, referrer) in answers {
+        let page = match method {
+            "POST" => app.post_form(path, &[("email", "not an address")], &[]).await,
+            _ => app.get(path).await,
+        };
+        assert_eq!(page.header("content-security-policy"), Some(policy), "{method} {path}");
+        assert_eq!(page.header("referrer-policy"), Some(referrer), "{method} {path}");
+        assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{method} {path}");
+    }
+    // An SVG keeps its stricter policy; the admin keeps its own.
+    let svg = app.get("/uploads/the-promise.svg").await;
+    assert!(svg.header("content-security-policy").unwrap_or_default().starts_with("default-src 'none'"));
+    assert_ne!(app.get("/admin/login").await.header("content-security-policy"), Some(policy));
+
+    // The policy admits no inline style or script, so no page may carry one.
+    let sitemap = app.get("/sitemap.xml").await.text();
+    let mut paths: Vec<String> =
+        sitemap.split("<loc>").skip(1).map(|l| l.split("</loc>").next().unwrap().trim_start_matches(&app.base).to_owned()).collect();
+    paths.push("/search/?q=pardon".into());
+    assert!(paths.len() > 20, "{paths:?}");
+    for path in paths {
+        let html = app.get(&path).await.text();
+        for inline in [" style=", "<style", "<script>", " onclick=", " onload="] {
+            assert!(!html.contains(inline), "{path} carries {inline:?}");
+        }
+    }
+}

@@ -77,7 +77,10 @@ both_backends! {
         assert_eq!(app.post_signed(&owner, "/admin/settings", &fields).await.status, 303);
         let home = app.get("/").await.text();
         assert!(home.contains("Freunde von Jens Söring") && home.contains(r#"<html lang="de""#));
-        assert!(home.contains("--accent: #1f5fbf") && home.contains(r#"src="/uploads/the-promise.svg""#));
+        assert!(home.contains(r#"<link rel="stylesheet" href="/accent.css">"#) && home.contains(r#"src="/uploads/the-promise.svg""#));
+        let accent = app.get("/accent.css").await;
+        assert_eq!(accent.header("content-type"), Some("text/css; charset=utf-8"));
+        assert_eq!(accent.text(), ":root { --accent: #1f5fbf; }\n", "the colour in a stylesheet, as no page carries an inline style");
         assert!(app.get("/contact/").await.text().contains("kontakt (at) example.org"));
         let again = app.post_signed(&owner, "/admin/settings", &fields).await;
         assert_eq!(again.status, 409, "the form still names the settings before the save");

@@ -62,8 +62,8 @@
         if (!response.ok) return;
         const tally = await response.json();
         count.textContent = tally.count.toLocaleString('en');
-        bar.setAttribute('aria-valuenow', tally.percent);
-        bar.firstElementChild.style.width = `${tally.percent}%`;
+        bar.value = tally.percent;
+        bar.textContent = `${tally.percent}%`;
         names.textContent = tally.names.join(', ');
         namesLine.hidden = tally.names.length === 0;
       } catch (_) {
