@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use sqlx::Connection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 
-use super::{beside, open_lock_file};
+use super::{beside, open_lock_file, private_file};
 
 /// Writes a copy of the whole store in the file `db` to the new file `to`.
 pub async fn backup(db: &Path, to: &Path) -> anyhow::Result<()> {
@@ -24,6 +24,8 @@ pub async fn backup(db: &Path, to: &Path) -> anyhow::Result<()> {
     // Written under another name first, so a backup cut short never looks whole.
     let partial = beside(to, ".partial");
     let _ = std::fs::remove_file(&partial);
+    // Created empty and private first (VACUUM INTO takes an empty file): a backup holds what the store holds.
+    private_file(&partial, true)?;
     let target = partial.to_str().with_context(|| format!("{} is not a path SQLite can write to", to.display()))?;
     let mut conn = SqliteConnection::connect_with(&options(db)?).await.with_context(|| format!("cannot open {}", db.display()))?;
     sqlx::query("VACUUM INTO $1").bind(target).execute(&mut conn).await.with_context(|| format!("cannot write {}", partial.display()))?;
@@ -60,6 +62,7 @@ pub async fn restore(from: &Path, db: &Path) -> anyhow::Result<Option<PathBuf>> 
     let incoming = beside(db, ".restoring");
     std::fs::copy(from, &incoming).with_context(|| format!("cannot copy {} to {}", from.display(), incoming.display()))?;
     std::fs::File::open(&incoming)?.sync_all()?;
+    private_file(&incoming, false)?;
     std::fs::rename(&incoming, db).with_context(|| format!("cannot put the backup in place at {}", db.display()))?;
     Ok(kept)
 }

@@ -163,7 +163,13 @@ impl Store {
         let store = match location {
             Location::Sqlite(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+                    private_folder(dir)?;
+                }
+                // The file holds password hashes and supporters' addresses: only
+                // this account may read it. SQLite gives its WAL and SHM files
+                // the main file's permissions.
+                for file in [path.to_owned(), beside(path, "-wal"), beside(path, "-shm")] {
+                    private_file(&file, file == *path)?;
                 }
                 let in_use = lock_file(beside(path, ".in-use"), Lock::Shared).await?;
                 let options = SqliteConnectOptions::from_str("sqlite:")?
@@ -356,6 +362,50 @@ fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
         .write(true)
         .open(path)
         .with_context(|| format!("cannot create the lock file {}", path.display()))
+}
+
+/// Creates the data folder for this account alone (0700); an existing
+/// folder that others may read is left as it is, with a warning.
+fn private_folder(dir: &Path) -> anyhow::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        if let Ok(meta) = std::fs::metadata(dir)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            tracing::warn!(folder = %dir.display(), "other accounts on this machine may read the data folder; `chmod 700` it");
+        }
+        builder.mode(0o700);
+    }
+    builder.create(dir).with_context(|| format!("cannot create the data folder {}", dir.display()))
+}
+
+/// Makes `path` readable and writable by this account alone (0600),
+/// creating it empty when `create` and it is missing.
+pub(crate) fn private_file(path: &Path, create: bool) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("cannot make {} private", path.display()))?,
+            Ok(_) => {}
+            Err(_) if create => {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(path)
+                    .with_context(|| format!("cannot create {}", path.display()))?;
+            }
+            Err(_) => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, create);
+    Ok(())
 }
 
 /// The path of a file beside `path`: its name with `suffix` added.

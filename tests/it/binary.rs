@@ -23,7 +23,7 @@ fn help_documents_every_flag() {
 
 #[tokio::test]
 async fn pamphlet_alone_serves_and_prints_its_url() {
-    let data = tempfile::tempdir().unwrap();
+    let data = crate::helpers::private_tempdir();
     let mut child = pamphlet()
         .current_dir(data.path())
         .env("PAMPHLET_ADDR", "127.0.0.1:0")
@@ -46,7 +46,7 @@ async fn pamphlet_alone_serves_and_prints_its_url() {
 
 #[test]
 fn bad_flags_fail_with_one_clear_line() {
-    let data = tempfile::tempdir().unwrap();
+    let data = crate::helpers::private_tempdir();
     for (args, expected) in [
         (vec!["serve", "--database", "mysql://db"], "sqlite:PATH"),
         (vec!["serve", "--base-url", "example.org"], "base URL"),
@@ -62,7 +62,7 @@ fn bad_flags_fail_with_one_clear_line() {
 #[test]
 fn a_busy_port_is_reported() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let data = crate::helpers::private_tempdir();
     let output = pamphlet().args(["--addr", &taken.local_addr().unwrap().to_string()]).arg("--data").arg(data.path()).output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
@@ -118,4 +118,31 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
     assert_eq!(app.get_signed(&signed, "/admin").await.status, 303, "a reset signs the account out everywhere");
     assert!(app.sign_in("ann@example.org", "first long phrase").await.is_err());
     assert!(app.sign_in("ann@example.org", "second long phrase").await.is_ok());
+}
+
+#[test]
+fn the_data_folder_the_store_and_its_backups_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("data");
+    let run = |args: &[&str]| {
+        let output = pamphlet().args(args).arg("--data").arg(&data).env("PAMPHLET_LOG", "warn").output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let mode = |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    run(&["migrate"]);
+    let db = data.join("pamphlet.db");
+    assert_eq!((mode(&data), mode(&db)), (0o700, 0o600), "only this account reads password hashes and addresses");
+
+    // A store from before, left readable by everyone, is made private when opened; its folder gets a warning.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let warned = run(&["migrate"]);
+    assert_eq!(mode(&db), 0o600);
+    assert!(warned.contains("chmod 700"), "{warned}");
+
+    let backup = parent.path().join("site.backup");
+    run(&["backup", backup.to_str().unwrap()]);
+    assert_eq!(mode(&backup), 0o600, "a backup holds what the store holds");
 }

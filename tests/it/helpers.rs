@@ -122,7 +122,7 @@ pub async fn fresh_database(admin: &str) -> Location {
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
-    let data = tempfile::tempdir().expect("a temporary folder");
+    let data = private_tempdir();
     let location = fresh_store(backend, data.path()).await;
     spawn_app_on(location, data).await
 }
@@ -144,7 +144,7 @@ pub fn mail_config(smtp: &str, connections: u32, per_second: Option<u32>, data: 
 /// An app on a new store, started with the test configuration as `edit`
 /// changes it (given the app's data folder).
 pub async fn spawn_app_with(backend: Backend, edit: impl FnOnce(Config, &Path) -> Config) -> TestApp {
-    let data = tempfile::tempdir().expect("a temporary folder");
+    let data = private_tempdir();
     let location = fresh_store(backend, data.path()).await;
     spawn_app_on_with(location, data, edit).await
 }
@@ -445,4 +445,11 @@ pub fn post_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a s
 pub fn typed_on_site_clock(at: time::OffsetDateTime) -> String {
     let (at, _) = pamphlet::content::zone::Zone::parse("Europe/Berlin").unwrap().local(at);
     format!("{}T{:02}:{:02}:{:02}", at.date(), at.hour(), at.minute(), at.second())
+}
+
+/// A temporary data folder only this account may open, as `pamphlet`
+/// makes its own (it warns about any other).
+pub fn private_tempdir() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    tempfile::Builder::new().permissions(std::fs::Permissions::from_mode(0o700)).tempdir().expect("a temporary folder")
 }
