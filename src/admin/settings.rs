@@ -116,8 +116,7 @@ impl SettingsForm {
             }
         }
         let accent = self.accent.trim().to_lowercase();
-        let hex = accent.len() == 7 && accent.starts_with('#') && accent[1..].chars().all(|c| c.is_ascii_hexdigit());
-        if !accent.is_empty() && !hex {
+        if !accent.is_empty() && !settings::is_hex_colour(&accent) {
             errors.insert("accent", "Write the colour as # and six hex digits, e.g. #8a1c1c.".into());
         }
         let logo = Some(self.logo.trim().to_owned()).filter(|l| !l.is_empty());

@@ -76,6 +76,11 @@ fn default_language() -> String {
     "en".into()
 }
 
+/// `#rrggbb`, the one way an accent colour is written.
+pub fn is_hex_colour(colour: &str) -> bool {
+    colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
 impl SiteSettings {
     /// "admin@example.org" → "admin (at) example.org", as the address is shown on pages.
     pub fn contact_obfuscated(&self) -> String {

@@ -27,8 +27,7 @@ pub const NEWS_PER_PAGE: u32 = 10;
 /// style (see `site/defences.rs`).
 async fn accent_css(site: &Site) -> anyhow::Result<Rendered> {
     let accent = settings(site).await?.accent;
-    let hex = accent.len() == 7 && accent.starts_with('#') && accent[1..].chars().all(|c| c.is_ascii_hexdigit());
-    let body = if hex { format!(":root {{ --accent: {accent}; }}\n") } else { String::new() };
+    let body = if crate::content::settings::is_hex_colour(&accent) { format!(":root {{ --accent: {accent}; }}\n") } else { String::new() };
     Ok(Rendered {
         content_type: "text/css; charset=utf-8".into(),
         body: body.into_bytes(),
