@@ -21,11 +21,11 @@ const FONT: &[u8] = include_bytes!("fonts/Lato-Bold-subset.ttf");
 
 /// The page a card address stands for (`/share/news.png` is `/news/`'s);
 /// see [`crate::render::seo::share_card`].
-fn pages_for(card: &str) -> Vec<String> {
+fn page_for(card: &str) -> Option<String> {
     match card.strip_prefix("/share/").and_then(|c| c.strip_suffix(".png")) {
-        Some("index") => vec!["/".to_owned()],
-        Some(inner) if !inner.is_empty() => vec![format!("/{inner}/")],
-        _ => Vec::new(),
+        Some("index") => Some("/".to_owned()),
+        Some(inner) if !inner.is_empty() => Some(format!("/{inner}/")),
+        _ => None,
     }
 }
 
@@ -33,14 +33,8 @@ fn pages_for(card: &str) -> Vec<String> {
 /// `None` when there is no such page.
 pub async fn render(site: &Site, card: &str) -> anyhow::Result<Option<Vec<u8>>> {
     // The page's own title, as its head gives it: only pages that exist get a card.
-    let mut found = None;
-    for page in pages_for(card) {
-        if let Some(rendered) = Box::pin(super::routes::render(site, &page)).await? {
-            found = Some(rendered);
-            break;
-        }
-    }
-    let Some(rendered) = found else { return Ok(None) };
+    let Some(page) = page_for(card) else { return Ok(None) };
+    let Some(rendered) = Box::pin(super::routes::render(site, &page)).await? else { return Ok(None) };
     let html = String::from_utf8_lossy(&rendered.body);
     let Some(title) = meta(&html, "og:title") else { return Ok(None) };
     let settings = crate::render::page::settings(site).await?;
@@ -176,9 +170,9 @@ mod tests {
             ("/news/", "/share/news.png"),
         ] {
             assert_eq!(share_card(page), card);
-            assert!(pages_for(card).iter().any(|p| p == page), "{card}");
+            assert_eq!(page_for(card).as_deref(), Some(page), "{card}");
         }
-        assert!(pages_for("/share/pardon.jpg").is_empty() && pages_for("/share/.png").is_empty());
+        assert!(page_for("/share/pardon.jpg").is_none() && page_for("/share/.png").is_none());
     }
 
     #[test]

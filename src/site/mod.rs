@@ -139,7 +139,7 @@ fn single_slashes(path: &str) -> String {
     single
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     match HeaderValue::from_str(to) {
         Ok(location) => (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),

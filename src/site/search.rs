@@ -19,11 +19,7 @@ pub const PATH: &str = "/search/";
 
 /// `GET /search?q=…` (without the slash): the same search at [`PATH`].
 pub async fn moved(RawQuery(raw): RawQuery) -> Response {
-    let to = raw.map_or_else(|| PATH.to_owned(), |q| format!("{PATH}?{q}"));
-    match header::HeaderValue::from_str(&to) {
-        Ok(location) => (axum::http::StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response(),
-        Err(_) => axum::http::StatusCode::BAD_REQUEST.into_response(),
-    }
+    super::redirect(&raw.map_or_else(|| PATH.to_owned(), |q| format!("{PATH}?{q}")))
 }
 
 pub async fn page(State(state): State<SiteState>, RawQuery(raw): RawQuery) -> Response {

@@ -60,7 +60,6 @@ async fn the_public_pages_pass_axe_core_in_dark_mode() {
 async fn axe_over_the_public_pages(browser: Browser, dark: bool) {
     let sink = crate::mailbox::SmtpSink::start();
     let app = crate::helpers::spawn_app_with_mail(Backend::Sqlite, &sink.url).await;
-    let mut found = Vec::new();
     browser.goto(&format!("{}/", app.base)).await;
     assert_eq!(browser.run("return matchMedia('(prefers-color-scheme: dark)').matches").await, dark);
     let pages = [
@@ -77,11 +76,7 @@ async fn axe_over_the_public_pages(browser: Browser, dark: bool) {
         "/search/?q=pardon",
         "/no-such-page/",
     ];
-    for path in pages {
-        browser.goto(&format!("{}{path}", app.base)).await;
-        browser.find("main").await;
-        found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
-    }
+    let found = violations_on(&browser, &app.base, &pages).await;
     assert!(found.is_empty(), "axe-core found (dark: {dark}):\n{}", found.join("\n"));
 }
 
@@ -149,7 +144,6 @@ async fn the_admins_main_pages_pass_axe_core() {
     let password = app.add_account("ann@example.org", pamphlet::admin::Role::Owner).await;
     let browser = Browser::start().await;
     crate::browser::sign_in(&browser, &app, "ann@example.org", &password).await;
-    let mut found = Vec::new();
     let pages = [
         "/admin",
         "/admin/posts",
@@ -169,10 +163,17 @@ async fn the_admins_main_pages_pass_axe_core() {
         "/admin/media",
         "/admin/press",
     ];
-    for path in pages {
-        browser.goto(&format!("{}{path}", app.base)).await;
+    let found = violations_on(&browser, &app.base, &pages).await;
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+/// axe-core's findings on each of `paths`, named by the page.
+async fn violations_on(browser: &Browser, base: &str, paths: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for path in paths {
+        browser.goto(&format!("{base}{path}")).await;
         browser.find("main h1").await;
         found.extend(browser.accessibility_violations().await.into_iter().map(|v| format!("{path}: {v}")));
     }
-    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    found
 }
