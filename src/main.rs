@@ -198,6 +198,9 @@ fn main() -> ExitCode {
         Some(Command::Restore { file, store }) => runtime.block_on(restore(&file, &store)),
         None => runtime.block_on(serve(cli.serve)),
     };
+    // A render past its budget may still be running on a blocking thread;
+    // the process does not wait for it (src/render/lanes.rs).
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),

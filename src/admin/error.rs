@@ -77,6 +77,11 @@ impl IntoResponse for AdminError {
                     tracing::warn!(error = format!("{error:#}"), "the store did not take an admin write");
                     Problem::new(StatusCode::SERVICE_UNAVAILABLE, why.message()).into_response()
                 }
+                None if error.is::<crate::render::lanes::TooSlow>() => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "This took longer than the server allows to prepare a page. Your text is safe; try again in a minute.",
+                )
+                .into_response(),
                 None => {
                     tracing::error!(error = format!("{error:#}"), "an admin request failed");
                     Problem::new(

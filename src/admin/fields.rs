@@ -176,7 +176,10 @@ impl Reader<'_> {
         }
         match field.control {
             Control::Line => Some(json!(trimmed)),
-            Control::Markdown => Some(json!(raw.trim_end())),
+            Control::Markdown => match crate::render::markdown::check(&raw) {
+                Ok(()) => Some(json!(raw.trim_end())),
+                Err(e) => self.fail(name, e),
+            },
             Control::Slug => {
                 let wanted = if trimmed.is_empty() { slugify(self.get("title").trim()) } else { trimmed.to_owned() };
                 match Slug::parse(&wanted) {

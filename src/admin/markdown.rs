@@ -2,11 +2,13 @@
 //! for the editors' live preview (the script sends the text as it is typed).
 
 use crate::admin::form::Form;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
+use super::error::{AdminResult, Problem};
 use super::gate::Editor;
+use crate::render::{lanes, markdown};
 
 #[derive(Deserialize)]
 pub struct Text {
@@ -14,9 +16,11 @@ pub struct Text {
     markdown: String,
 }
 
-pub async fn render(_: Editor, Form(text): Form<Text>) -> impl IntoResponse {
+pub async fn render(_: Editor, Form(text): Form<Text>) -> AdminResult {
+    // A text a save would refuse is not rendered either; the editor says why.
+    markdown::check(&text.markdown).map_err(|why| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{why} Your text is safe.")))?;
     // comrak and ammonia: the same safe HTML the public page will show,
     // with the links as typed, since the formatted view writes it back as Markdown.
-    let html = crate::render::markdown::to_html_as_written(&text.markdown);
-    ([(header::CONTENT_TYPE, crate::render::page::HTML)], html)
+    let html = lanes::PREVIEWS.run(async move { Ok(markdown::to_html_as_written(&text.markdown)) }).await?;
+    Ok(([(header::CONTENT_TYPE, crate::render::page::HTML)], html).into_response())
 }

@@ -15,6 +15,7 @@ use super::form::Checked;
 use super::gate::Editor;
 use super::{AdminState, posts, views};
 use crate::content::{pages, posts as content_posts};
+use crate::render::lanes::PAGES;
 use crate::store::now;
 use crate::{on_pool, secrets};
 
@@ -72,14 +73,16 @@ pub async fn open(
         }
     };
     let store = &state.site.store;
+    let site = state.site.clone();
+    // Anyone with the link opens it: rendered in the public pages' lane.
     let html = match entity.as_str() {
         content_posts::editing::ENTITY => {
-            let post = content_posts::editing::by_id(store, id).await?.ok_or_else(gone)?;
-            crate::site::routes::post_page(&state.site, &post.post).await?
+            let post = content_posts::editing::by_id(store, id).await?.ok_or_else(gone)?.post;
+            PAGES.run(async move { crate::site::routes::post_page(&site, &post).await }).await?
         }
         pages::editing::ENTITY => {
-            let page = pages::editing::by_id(store, id).await?.ok_or_else(gone)?;
-            crate::site::routes::page_html(&state.site, &page.page).await?
+            let page = pages::editing::by_id(store, id).await?.ok_or_else(gone)?.page;
+            PAGES.run(async move { crate::site::routes::page_html(&site, &page).await }).await?
         }
         _ => return Err(AdminError::from(gone())),
     };

@@ -1,6 +1,12 @@
 //! Markdown → safe HTML. comrak renders, ammonia removes anything that could
 //! run script (tags, event handlers, javascript: URLs), so no stored content
 //! can inject script whatever an editor types.
+//!
+//! Both take time that grows faster than the square of the nesting depth
+//! (50,000 quotes inside one another keep a core busy for minutes), so a
+//! text is measured first, in one linear pass: editors are refused a text
+//! past [`MAX_BYTES`] or [`MAX_NESTING`] ([`check`]), and one stored before
+//! these limits is shown as plain paragraphs rather than rendered.
 
 use std::sync::LazyLock;
 
@@ -36,6 +42,106 @@ fn cleaner() -> ammonia::Builder<'static> {
     builder
 }
 
+/// The longest text a field takes, about 40,000 words: more than a book's
+/// reading sample or a long programme's transcript. The slowest Markdown of
+/// this size (a table, a run of web addresses) renders in about half a second.
+pub const MAX_BYTES: usize = 256 * 1024;
+
+/// The deepest that quotes, lists and HTML tags may sit inside one another;
+/// no page needs more than a handful, and at 100 a render takes microseconds.
+pub const MAX_NESTING: usize = 100;
+
+/// Whether a text can be rendered at once; the error says what to change.
+pub fn check(markdown: &str) -> Result<(), String> {
+    if markdown.len() > MAX_BYTES {
+        Err(format!(
+            "This text is {} KB long; a text can be at most {} KB (about 40,000 words). Split it over several pages.",
+            markdown.len().div_ceil(1024),
+            MAX_BYTES / 1024
+        ))
+    } else if nesting(markdown) > MAX_NESTING {
+        Err(format!(
+            "This text puts quotes, lists or HTML tags more than {MAX_NESTING} levels inside one another; take out the extra levels."
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An upper bound, in one pass, of how deep the rendered HTML nests: the
+/// quote and list markers and the indentation that open a line, or the
+/// HTML tags left open, whichever is deeper.
+fn nesting(markdown: &str) -> usize {
+    let containers = markdown.lines().map(line_depth).max().unwrap_or(0);
+    containers.max(tag_depth(markdown.as_bytes()))
+}
+
+/// Each `>` and list marker opens a level; a nested list item needs at
+/// least two more columns of indentation than its parent.
+fn line_depth(line: &str) -> usize {
+    let bytes = line.as_bytes();
+    let blank = |at: usize| matches!(bytes.get(at), None | Some(b' ' | b'\t'));
+    let (mut markers, mut columns, mut at) = (0, 0, 0);
+    while at < bytes.len() {
+        match bytes[at] {
+            // The space after a marker is part of it.
+            b' ' if at > 0 && matches!(bytes[at - 1], b'>' | b'-' | b'*' | b'+' | b'.' | b')') => {}
+            b' ' => columns += 1,
+            b'\t' => columns += 4,
+            b'>' => markers += 1,
+            b'-' | b'*' | b'+' if blank(at + 1) => markers += 1,
+            b'0'..=b'9' => {
+                let digits = bytes[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+                if !(matches!(bytes.get(at + digits), Some(b'.' | b')')) && blank(at + digits + 1)) {
+                    break;
+                }
+                markers += 1;
+                at += digits;
+            }
+            _ => break,
+        }
+        at += 1;
+    }
+    markers + columns / 2
+}
+
+/// Elements that hold nothing (`<br>`) or that the next one of their kind
+/// closes (`<p>`, `<li>`) never deepen the tree.
+const NEVER_NEST: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr", "p", "li", "dt", "dd",
+    "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup", "rp", "rt", "colgroup", "caption", "html", "head", "body",
+];
+
+/// The most HTML elements open at once, counting `<name` as opening and
+/// `</name` as closing; tags in code count too, which can only overstate.
+fn tag_depth(text: &[u8]) -> usize {
+    let (mut open, mut deepest, mut at) = (0usize, 0, 0);
+    while let Some(found) = text[at..].iter().position(|b| *b == b'<') {
+        let start = at + found + 1;
+        let closing = text.get(start) == Some(&b'/');
+        let name_at = start + usize::from(closing);
+        let length = text[name_at..].iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'-').count();
+        at = name_at + length;
+        if length == 0 || !text[name_at].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = String::from_utf8_lossy(&text[name_at..at]).to_ascii_lowercase();
+        if NEVER_NEST.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(end) = text[at..].iter().position(|b| *b == b'>') else { break };
+        let self_closing = text[at + end - 1] == b'/';
+        at += end + 1;
+        if closing {
+            open = open.saturating_sub(1);
+        } else if !self_closing {
+            open += 1;
+            deepest = deepest.max(open);
+        }
+    }
+    deepest
+}
+
 pub fn to_html(markdown: &str) -> String {
     cleaned(markdown, &CLEANER)
 }
@@ -50,6 +156,9 @@ fn cleaned(markdown: &str, cleaner: &ammonia::Builder) -> String {
     if markdown.trim().is_empty() {
         return String::new();
     }
+    if check(markdown).is_err() {
+        return paragraphs(markdown);
+    }
     cleaner.clean(&comrak::markdown_to_html(markdown, &OPTIONS)).to_string()
 }
 
@@ -58,6 +167,9 @@ fn cleaned(markdown: &str, cleaner: &ammonia::Builder) -> String {
 /// Templates escape it like any other text.
 pub fn to_text(markdown: &str) -> String {
     use comrak::nodes::NodeValue;
+    if check(markdown).is_err() {
+        return collapsed(markdown);
+    }
     let arena = comrak::Arena::new();
     let root = comrak::parse_document(&arena, markdown, &OPTIONS);
     let mut text = String::with_capacity(markdown.len());
@@ -75,7 +187,17 @@ pub fn to_text(markdown: &str) -> String {
             _ => {}
         }
     }
+    collapsed(&text)
+}
+
+fn collapsed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A text too large or too deep to render, as escaped paragraphs: every
+/// word still shows, in linear time.
+fn paragraphs(markdown: &str) -> String {
+    markdown.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(|p| format!("<p>{}</p>\n", super::escape_html(p))).collect()
 }
 
 #[cfg(test)]
@@ -111,5 +233,53 @@ mod tests {
     fn text_drops_markup_and_collapses_space() {
         assert_eq!(to_text("**Jens** & the  <b>case</b>\n\nnext"), "Jens & the case next");
         assert_eq!(to_text("<script>alert(1)</script>\n\n## After\n\n- `code` [link](/x)"), "After code link");
+    }
+
+    #[test]
+    fn a_nesting_bomb_is_refused_and_shown_flat_at_once() {
+        for bomb in [
+            "> ".repeat(50_000) + "x",
+            "<div>".repeat(50_000) + "x",
+            "<DIV CLASS=a>".repeat(10_000),
+            "- ".repeat(2) + &"1. ".repeat(50_000),
+        ] {
+            let started = std::time::Instant::now();
+            assert!(check(&bomb).unwrap_err().contains("100 levels"), "{}", &bomb[..20]);
+            let html = to_html(&bomb);
+            assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?} for {}", started.elapsed(), &bomb[..20]);
+            assert!(html.starts_with("<p>") && !html.contains("<blockquote") && !html.contains("<div"), "{}", &html[..60]);
+            assert!(html.contains("&lt;") || html.contains("&gt;") || html.contains("1. "), "the text still shows");
+            assert!(!to_text(&bomb).is_empty());
+        }
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_renders() {
+        let quotes = "> ".repeat(MAX_NESTING) + "deep";
+        assert_eq!(check(&quotes), Ok(()));
+        assert_eq!(to_html(&quotes).matches("<blockquote>").count(), MAX_NESTING);
+        assert!(check(&("> ".repeat(MAX_NESTING + 1) + "x")).is_err());
+        let list: String = (0..=MAX_NESTING).map(|level| format!("{}- item\n", "  ".repeat(level))).collect();
+        assert!(check(&list).is_err(), "a list nested by indentation counts too");
+        let divs = "<div>".repeat(MAX_NESTING) + &"</div>".repeat(MAX_NESTING);
+        assert_eq!(check(&(divs.clone() + &divs)), Ok(()), "closed tags are counted off");
+        let tags = "<p>a<br><img src=x alt=y><hr/><span/>".repeat(1000);
+        assert_eq!(check(&tags), Ok(()), "void, self-closing and self-closed elements do not deepen");
+    }
+
+    #[test]
+    fn a_text_past_the_size_limit_is_refused_and_shown_flat() {
+        let long = "Word *word* ".repeat(MAX_BYTES / 10);
+        assert!(check(&long).unwrap_err().contains("at most 256 KB"), "{:?}", check(&long));
+        let html = to_html(&long);
+        assert!(html.starts_with("<p>Word *word*") && !html.contains("<em>"), "{}", &html[..40]);
+        assert_eq!(check(&"Word *word* ".repeat(MAX_BYTES / 20)), Ok(()));
+    }
+
+    #[test]
+    fn ordinary_texts_pass_the_check() {
+        let text = "## Case\n\n> A quote\n> > inside a quote\n\n1. one\n   - two\n     - three\n\n<details><summary>More</summary>\n\nText.\n\n</details>\n\n    code 1 < 2 > 0\n";
+        assert_eq!(check(text), Ok(()));
+        assert_eq!(nesting(text), 3);
     }
 }

@@ -2,6 +2,7 @@
 //! live server and the static export alike, plus the render cache.
 
 pub mod cache;
+pub mod lanes;
 pub mod markdown;
 pub mod page;
 pub mod pictures;

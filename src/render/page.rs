@@ -252,6 +252,15 @@ pub async fn message_page(
 /// The calm 500 page; the error is logged with where it happened (a path,
 /// or a route where the path holds a secret).
 pub fn server_error(at: &str, error: &anyhow::Error) -> Response {
+    if error.is::<super::lanes::TooSlow>() {
+        tracing::warn!(http.path = at, "a page took longer than its render budget");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), (header::RETRY_AFTER, "30")],
+            "503 Service Unavailable: this page is taking too long to prepare. Please try again in a minute.\n",
+        )
+            .into_response();
+    }
     tracing::error!(http.path = at, error = format!("{error:#}"), "cannot answer a public request");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -120,10 +120,15 @@ async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
     })
 }
 
+/// Rendered and compressed in the pages' lane, off the threads that answer requests.
 async fn render_into_cache(state: &SiteState, path: &str) -> anyhow::Result<Option<Arc<Entry>>> {
     let generation = state.cache.generation();
-    let Some(rendered) = routes::render(&state.site, path).await? else { return Ok(None) };
-    let entry = Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control));
+    let (site, owned_path) = (state.site.clone(), path.to_owned());
+    let made = crate::render::lanes::PAGES.run(async move {
+        let Some(rendered) = routes::render(&site, &owned_path).await? else { return Ok(None) };
+        Ok(Some(Arc::new(Entry::new(&rendered.content_type, rendered.body, rendered.modified, rendered.cache_control))))
+    });
+    let Some(entry) = made.await? else { return Ok(None) };
     state.cache.insert(path, entry.clone(), generation);
     Ok(Some(entry))
 }

@@ -24,13 +24,14 @@ pub async fn moved(RawQuery(raw): RawQuery) -> Response {
 
 pub async fn page(State(state): State<SiteState>, RawQuery(raw): RawQuery) -> Response {
     let search = read_params(raw.as_deref().unwrap_or(""));
-    let content = match run(&state.search, &search) {
-        Ok(content) => content,
-        Err(error) => return server_error(PATH, &error),
-    };
-    let mut meta = Meta::new("Search", "Search the whole site.", PATH);
-    meta.noindex = true;
-    match layout_render(&state.site, "search.html", PATH, meta, content).await {
+    // The index and the page work in the pages' lane, off the threads that answer requests.
+    let made = crate::render::lanes::PAGES.run(async move {
+        let content = run(&state.search, &search)?;
+        let mut meta = Meta::new("Search", "Search the whole site.", PATH);
+        meta.noindex = true;
+        layout_render(&state.site, "search.html", PATH, meta, content).await
+    });
+    match made.await {
         Ok(html) => ([(header::CACHE_CONTROL, "no-cache")], Html(html)).into_response(),
         Err(error) => server_error(PATH, &error),
     }

@@ -11,6 +11,7 @@ mod editing;
 mod export;
 mod forms;
 mod helpers;
+mod hostile;
 mod http;
 mod layout;
 mod library;

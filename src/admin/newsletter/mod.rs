@@ -72,6 +72,8 @@ impl IssueForm {
         let body = self.body.replace("\r\n", "\n");
         if body.trim().is_empty() {
             errors.insert("body", "Write the text of the issue.".into());
+        } else if let Err(e) = crate::render::markdown::check(&body) {
+            errors.insert("body", e);
         }
         if errors.is_empty() { Ok((subject.to_owned(), body)) } else { Err(errors) }
     }

@@ -26,6 +26,7 @@ use crate::content::revisions;
 use crate::content::slug::{Slug, slugify};
 use crate::content::versioned::{Over, Saved};
 use crate::content::{SaveError, Status};
+use crate::render::lanes::PREVIEWS;
 use blocks::TypedBlock;
 
 /// The page form as typed: page fields and blocks.
@@ -338,7 +339,8 @@ pub async fn preview(
         blocks: sqlx::types::Json(input.blocks),
         updated_at: crate::store::now(),
     };
-    let html = crate::site::routes::page_html(&state.site, &page).await?;
+    let site = state.site.clone();
+    let html = PREVIEWS.run(async move { crate::site::routes::page_html(&site, &page).await }).await?;
     Ok(state.views.preview(html, super::posts::TYPED, &width))
 }
 

@@ -112,6 +112,11 @@ impl PetitionForm {
         if body.trim().is_empty() {
             errors.insert("body", "Write what the petition asks for.".into());
         }
+        for (field, text) in [("body", &body), ("result", &self.result)] {
+            if let Err(e) = crate::render::markdown::check(text) {
+                errors.insert(field, e);
+            }
+        }
         match slug {
             Some(slug) if errors.is_empty() => Ok(Draft {
                 slug,

@@ -118,6 +118,11 @@ impl PostForm {
         }
         if self.summary.chars().count() > 1000 {
             errors.insert("summary", "Keep the summary under 1,000 characters; it shows in lists and previews.".into());
+        } else if let Err(e) = crate::render::markdown::check(&self.summary) {
+            errors.insert("summary", e);
+        }
+        if let Err(e) = crate::render::markdown::check(&self.body) {
+            errors.insert("body", e);
         }
         let publish_at = match status {
             Status::Scheduled => scheduled_at(&self.publish_at, "publish now").map_err(|e| errors.insert("publish_at", e)).ok(),

@@ -25,6 +25,7 @@ use crate::content::assets;
 use crate::content::posts::editing::{self, EditablePost};
 use crate::content::posts::{self, PostInput};
 use crate::content::versioned::{Over, Saved};
+use crate::render::lanes::PREVIEWS;
 use form::PostForm;
 
 const PER_PAGE: i64 = 50;
@@ -266,7 +267,8 @@ pub async fn preview(
         author: input.author,
         updated_at: crate::store::now(),
     };
-    let html = crate::site::routes::post_page(&state.site, &post).await?;
+    let site = state.site.clone();
+    let html = PREVIEWS.run(async move { crate::site::routes::post_page(&site, &post).await }).await?;
     Ok(state.views.preview(html, TYPED, &width))
 }
 

@@ -23,6 +23,8 @@ async function rendered(markdown) {
     credentials: "same-origin",
   });
   if (response.redirected) throw new Error("Your session has ended: sign in again in another tab. Your text stays here and in this browser.");
+  // A text too long or too deeply nested is refused with a message that says so.
+  if (response.status === 422 || response.status === 503) throw new Error(await response.text());
   if (!response.ok) throw new Error("The preview is not available right now; your text is safe.");
   return response.text();
 }
@@ -354,6 +356,9 @@ class Field {
   // Shows the text formatted, unless the formatted view would change it.
   async load() {
     let markdown, html;
+    // Until the surface shows the textarea's text, the textarea is the text:
+    // a send in between must not write the surface's older text over it.
+    this.loading = true;
     try {
       // Text typed in the textarea while the rendering was on its way wins.
       do {
@@ -369,6 +374,8 @@ class Field {
       return null;
     } catch (error) {
       return error.message;
+    } finally {
+      this.loading = false;
     }
   }
 
@@ -402,7 +409,7 @@ class Field {
 
   flush() {
     clearTimeout(this.timer);
-    if (!this.rich) return;
+    if (!this.rich || this.loading) return;
     const markdown = toMarkdown(this.editor.getHTML());
     if (markdown === this.textarea.value.trim()) return;
     this.writing = true;
