@@ -104,8 +104,9 @@ struct ServeArgs {
     store: StoreArgs,
     #[command(flatten)]
     site: SiteArgs,
-    /// A reverse proxy (e.g. nginx on another machine) whose X-Forwarded-For header names the
-    /// visitor; repeat or separate with commas. A proxy on this machine is always trusted.
+    /// A reverse proxy (e.g. nginx) whose X-Forwarded-For header names the visitor; repeat or
+    /// separate with commas. While --addr is a loopback address, a proxy on this machine is
+    /// trusted without being named; listening on other addresses, name it (127.0.0.1).
     #[arg(long, env = "PAMPHLET_TRUST_PROXY", value_delimiter = ',', value_name = "IP")]
     trust_proxy: Vec<IpAddr>,
     /// The largest file editors may upload to the media library, in megabytes.

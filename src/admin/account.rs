@@ -16,7 +16,7 @@ use super::error::AdminResult;
 use super::gate::{Editor, set_session_cookie, user_agent};
 use super::login::signed_out;
 use super::password::{self, Password};
-use super::{AdminState, accounts, sessions, throttle};
+use super::{AdminState, accounts, devices, sessions, throttle};
 use crate::client_ip::ClientIp;
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
@@ -51,21 +51,26 @@ pub struct NewPassword {
 pub async fn change_password(
     State(state): State<AdminState>,
     editor: Editor,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     headers: HeaderMap,
     Form(input): Form<NewPassword>,
 ) -> AdminResult {
     let mut errors = BTreeMap::new();
     // Guessing the current password from a borrowed session is throttled like signing in.
-    if let Some(wait) = throttle::wait(&state.site.store, &editor.user.email, &ip).await? {
-        errors.insert("current", format!("Too many wrong passwords. Try again in {}.", throttle::minutes(wait)));
-        return page(&state, &editor, StatusCode::TOO_MANY_REQUESTS, "", &errors).await;
-    }
+    let store = &state.site.store;
+    let (network, device) = (client.network(), devices::known(store, &headers, editor.user.id).await?);
+    let who = throttle::Who { account: &editor.user.email, network: &network, device: device.as_deref() };
+    let counted = match throttle::attempt(store, &who).await? {
+        Ok(counted) => counted,
+        Err(wait) => {
+            errors.insert("current", format!("Too many wrong passwords. Try again in {}.", throttle::minutes(wait)));
+            return page(&state, &editor, StatusCode::TOO_MANY_REQUESTS, "", &errors).await;
+        }
+    };
     let email = crate::mail::EmailAddress::parse(&editor.user.email).map_err(|e| anyhow::anyhow!(e))?;
-    let stored = accounts::with_hash(&state.site.store, &email).await?.map(|(_, hash)| hash);
-    throttle::record_failure(&state.site.store, &editor.user.email, &ip).await?;
+    let stored = accounts::with_hash(store, &email).await?.map(|(_, hash)| hash);
     if password::verify(&input.current, stored.as_deref()).await {
-        throttle::forgive(&state.site.store, &editor.user.email, &ip).await?;
+        throttle::forgive(store, &who, counted).await?;
     } else {
         errors.insert("current", "This is not your current password.".to_owned());
     }
@@ -78,7 +83,7 @@ pub async fn change_password(
     };
     accounts::set_password(&state.site.store, editor.user.id, &password).await?;
     // Every session ended with the old password; this browser gets a new one.
-    let (token, _) = sessions::start(&state.site.store, editor.user.id, &ip, &user_agent(&headers)).await?;
+    let (token, _) = sessions::start(&state.site.store, editor.user.id, &client.address(), &user_agent(&headers)).await?;
     let mut response = Redirect::to("/admin/account?done=password").into_response();
     set_session_cookie(&mut response, &state, Some(&token));
     Ok(response)

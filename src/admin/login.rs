@@ -1,6 +1,7 @@
 //! Signing in and out. A failed sign-in says the same whether or not the
 //! address has an account, takes as long, and counts against both the
-//! address and the network it came from (see [`super::throttle`]).
+//! address and the network it came from, or against the browser alone when
+//! it signed in to the account before (see [`super::throttle`]).
 
 use crate::admin::form::Checked;
 use axum::Form;
@@ -12,7 +13,7 @@ use serde::Deserialize;
 
 use super::error::AdminResult;
 use super::gate::{Editor, cookie, safe_next, set_cookie, set_session_cookie, user_agent};
-use super::{AdminState, accounts, password, sessions, throttle};
+use super::{AdminState, accounts, devices, password, sessions, throttle};
 use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
 use crate::secrets;
@@ -57,38 +58,45 @@ pub struct SignIn {
     next: String,
 }
 
-pub async fn sign_in(State(state): State<AdminState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<SignIn>) -> AdminResult {
+pub async fn sign_in(State(state): State<AdminState>, client: ClientIp, headers: HeaderMap, Form(form): Form<SignIn>) -> AdminResult {
     if !form_token_matches(&headers, &form.csrf) {
         let message = "The sign-in form had expired. Enter your password again.";
         return Ok(page(&state, StatusCode::FORBIDDEN, &form.email, &form.next, "", message));
     }
-    // The throttle counts the address as typed, known or not.
-    let key = form.email.trim().to_lowercase();
-    if let Some(wait) = throttle::wait(&state.site.store, &key, &ip).await? {
-        let message = format!("Too many failed sign-ins. For your safety, try again in {}.", throttle::minutes(wait));
-        let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, &form.email, &form.next, "", &message);
-        response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().max(1).into());
-        return Ok(response);
-    }
+    let store = &state.site.store;
     let found = match EmailAddress::parse(&form.email) {
-        Ok(email) => accounts::with_hash(&state.site.store, &email).await?,
+        Ok(email) => accounts::with_hash(store, &email).await?,
         Err(_) => None,
     };
     let (user, stored) = found.map_or((None, None), |(user, hash)| (Some(user), Some(hash)));
-    // Counted before checking, so parallel guesses cannot all slip past the
-    // throttle; a right password takes its count back.
-    throttle::record_failure(&state.site.store, &key, &ip).await?;
+    let device = match &user {
+        Some(user) => devices::known(store, &headers, user.id).await?,
+        None => None,
+    };
+    // The throttle counts the address as typed, known or not.
+    let (key, network) = (form.email.trim().to_lowercase(), client.network());
+    let who = throttle::Who { account: &key, network: &network, device: device.as_deref() };
+    let counted = match throttle::attempt(store, &who).await? {
+        Ok(counted) => counted,
+        Err(wait) => {
+            let message = format!("Too many failed sign-ins. For your safety, try again in {}.", throttle::minutes(wait));
+            let mut response = page(&state, StatusCode::TOO_MANY_REQUESTS, &form.email, &form.next, "", &message);
+            response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().max(1).into());
+            return Ok(response);
+        }
+    };
     if !password::verify(&form.password, stored.as_deref()).await {
         let message = "That email address and password do not match an account. Check both and try again.";
         return Ok(page(&state, StatusCode::UNAUTHORIZED, &form.email, &form.next, "", message));
     }
     let user = user.ok_or_else(|| anyhow::anyhow!("a password matched without an account"))?;
-    throttle::forgive(&state.site.store, &key, &ip).await?;
-    let (token, _) = sessions::start(&state.site.store, user.id, &ip, &user_agent(&headers)).await?;
+    throttle::forgive(store, &who, counted).await?;
+    let (token, _) = sessions::start(store, user.id, &client.address(), &user_agent(&headers)).await?;
     tracing::info!(user.id = user.id, "signed in");
-    sessions::sweep(&state.site.store).await?;
+    sessions::sweep(store).await?;
     let mut response = Redirect::to(safe_next(&form.next)).into_response();
     set_session_cookie(&mut response, &state, Some(&token));
+    devices::remember(store, &headers, user.id, &mut response, state.secure_cookies).await?;
     set_cookie(&mut response, FORM_COOKIE, None, "/admin/login", state.secure_cookies, 0);
     Ok(response)
 }

@@ -7,6 +7,7 @@ mod account;
 pub mod accounts;
 mod csv;
 mod dashboard;
+mod devices;
 mod diff;
 pub mod done;
 mod drafts;

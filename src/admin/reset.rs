@@ -28,7 +28,7 @@ pub struct Forgot {
     csrf: String,
 }
 
-pub async fn ask(State(state): State<AdminState>, ClientIp(ip): ClientIp, headers: HeaderMap, Form(form): Form<Forgot>) -> AdminResult {
+pub async fn ask(State(state): State<AdminState>, client: ClientIp, headers: HeaderMap, Form(form): Form<Forgot>) -> AdminResult {
     let ready = letters::ready(&state).await?;
     let can_mail = ready.is_some();
     let again = |status, error: String| with_form_token(&state, status, "forgot.html", context! { can_mail, email => &form.email, error });
@@ -45,10 +45,12 @@ pub async fn ask(State(state): State<AdminState>, ClientIp(ip): ClientIp, header
         Err(message) => return Ok(again(StatusCode::UNPROCESSABLE_ENTITY, message)),
     };
     let key = format!("reset:{email}");
-    if let Some(wait) = throttle::wait(&state.site.store, &key, &ip).await? {
+    // Every request counts, as a failed sign-in does; none is forgiven.
+    let network = client.network();
+    let who = throttle::Who { account: &key, network: &network, device: None };
+    if let Err(wait) = throttle::attempt(&state.site.store, &who).await? {
         return Ok(again(StatusCode::TOO_MANY_REQUESTS, format!("Too many requests. Try again in {}.", throttle::minutes(wait))));
     }
-    throttle::record_failure(&state.site.store, &key, &ip).await?;
     if let Some(user) = accounts::by_email(&state.site.store, &email).await? {
         let token = links::issue_reset(&state.site.store, &user, None).await?;
         let url = format!("{}{}", state.site.base_url, links::path(&token));

@@ -59,10 +59,11 @@ impl NewAccount {
 pub async fn create_account(
     State(state): State<AdminState>,
     Path(token): Path<String>,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     headers: HeaderMap,
     Form(input): Form<NewAccount>,
 ) -> AdminResult {
+    let ip = client.address();
     let link = links::open(&state.site.store, &token).await?.ok_or_else(gone)?;
     if link.is_reset() {
         return new_password(&state, &link, &token, &ip, &headers, &input).await;

@@ -103,15 +103,16 @@ impl Application {
         }
         let recount = Arc::new(tokio::sync::Notify::new());
         tasks.spawn(crate::petitions::recount::recount(store.clone(), recount.clone()));
+        let trusted = crate::client_ip::trusted(&config.trusted_proxies, config.addr.ip());
         let forms = Forms {
             site: site.clone(),
             outgoing: outgoing.clone(),
-            trusted_proxies: config.trusted_proxies.clone().into(),
+            trusted_proxies: trusted.clone().into(),
             key,
             recount,
             origins: config.form_origins.clone().into(),
         };
-        let admin = AdminState::new(site.clone(), outgoing, search.clone(), &config.trusted_proxies, config.upload_limit_mb * 1024 * 1024)?;
+        let admin = AdminState::new(site.clone(), outgoing, search.clone(), &trusted, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {

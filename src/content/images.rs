@@ -64,6 +64,10 @@ pub fn sniff(bytes: &[u8]) -> Option<Kind> {
     }
 }
 
+/// The most pixels an upload may have: more than any camera a campaign uses
+/// (a 40-megapixel photo), and about 200 MB and a second to resize.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
 /// The widths offered to browsers; only those smaller than the original are made.
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
 
@@ -86,12 +90,25 @@ pub fn resize(bytes: &[u8], kind: Kind) -> Result<((u32, u32), Vec<Resized>), St
         Kind::Gif => ImageFormat::Gif,
         Kind::Svg | Kind::Pdf => return Err("only raster images are resized".into()),
     };
+    // A small file can claim a huge canvas: its size is read from the
+    // header and refused before any pixel is decoded.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|e| format!("the image cannot be read ({e}); save it again as JPEG or PNG and upload that"))?;
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(format!(
+            "the image is {width} × {height} pixels ({} megapixels); upload one of at most {} megapixels, e.g. 8000 × 5000",
+            pixels.div_ceil(1_000_000),
+            MAX_PIXELS / 1_000_000
+        ));
+    }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    // A small file can claim a huge canvas; refuse before allocating it.
     let mut limits = Limits::default();
-    limits.max_image_width = Some(12_000);
-    limits.max_image_height = Some(12_000);
-    limits.max_alloc = Some(128 * 1024 * 1024);
+    limits.max_image_width = Some(20_000);
+    limits.max_image_height = Some(20_000);
+    // Four bytes a pixel, and room for the decoder's own buffers.
+    limits.max_alloc = Some(MAX_PIXELS * 4 + 32 * 1024 * 1024);
     reader.limits(limits);
     let image = reader.decode().map_err(|e| format!("the image cannot be read ({e}); save it again as JPEG or PNG and upload that"))?;
     let size = (image.width(), image.height());
@@ -151,5 +168,28 @@ mod tests {
         let (_, none) = resize(&png(300, 200), Kind::Png).unwrap();
         assert!(none.is_empty(), "a small image is not enlarged");
         assert!(resize(b"\x89PNG\r\n\x1a\nbroken", Kind::Png).is_err());
+    }
+
+    /// A PNG whose header claims `width` × `height`, with its one tiny row of
+    /// data: what an attacker uploads to make the server allocate gigabytes.
+    fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        let mut bytes = png(1, 1);
+        // The IHDR chunk starts at byte 8: length, type, then width and height.
+        bytes[16..20].copy_from_slice(&width.to_be_bytes());
+        bytes[20..24].copy_from_slice(&height.to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+        bytes
+    }
+
+    #[test]
+    fn an_image_past_forty_megapixels_is_refused_from_its_header() {
+        let started = std::time::Instant::now();
+        let error = resize(&png_claiming(11_000, 11_000), Kind::Png).err().expect("refused");
+        assert!(error.contains("11000 × 11000 pixels (121 megapixels)") && error.contains("at most 40 megapixels"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_millis(100), "{:?}", started.elapsed());
+        let claimed = resize(&png_claiming(6_000, 6_000), Kind::Png).err().expect("a claimed size with no pixels behind it");
+        assert!(claimed.contains("cannot be read"), "{claimed}");
     }
 }

@@ -12,7 +12,7 @@ pub fn forward(settings: &SiteSettings, base_url: &str, writing: &super::Writing
     let team = EmailAddress::parse(&settings.contact_email).map_err(|e| anyhow::anyhow!("the contact address in Settings: {e}"))?;
     let site_sender = sender_needed(settings)?;
     let sender = Sender {
-        name: format!("{} via {}", writing.name, settings.name),
+        name: format!("{} via {}", display_name(&writing.name), settings.name),
         address: site_sender.address,
         reply_to: Some(writing.email.clone()),
     };
@@ -23,4 +23,28 @@ pub fn forward(settings: &SiteSettings, base_url: &str, writing: &super::Writing
     let id = format!("contact.{id}.{}", crate::secrets::token());
     let letter = site::letter("contact_message", settings, base_url, values, &team, &id)?;
     Ok((letter, sender))
+}
+
+/// The writer's name as a display name: without the characters that make
+/// a display name look like an address or a list (`"Boss" <ceo@bank>`), so
+/// a mail program that shows only the name never shows another sender.
+/// The name stays whole in the message and in the inbox.
+fn display_name(name: &str) -> String {
+    let kept: String = name.chars().filter(|c| !"\"<>@,;:()[]\\".contains(*c)).collect();
+    let kept = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    let kept: String = kept.chars().take(60).collect();
+    if kept.is_empty() { "Someone".to_owned() } else { kept }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn a_writers_name_cannot_pose_as_another_sender() {
+        assert_eq!(display_name(r#"Eve "Boss" <ceo@bank.example>, x"#), "Eve Boss ceobank.example x");
+        assert_eq!(display_name("Carla Ödegaard"), "Carla Ödegaard");
+        assert_eq!(display_name("<@>"), "Someone");
+        assert_eq!(display_name(&"a".repeat(200)).len(), 60);
+    }
 }

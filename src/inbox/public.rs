@@ -93,14 +93,14 @@ impl PublicForm for MessageForm {
 
 pub async fn send_message(
     State(state): State<Forms>,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     headers: HeaderMap,
     form: Result<Form<MessageForm>, FormRejection>,
 ) -> PublicResult {
     let Form(form) = form?;
     let again = |errors: &Errors| form_again(Again { contact_form: ContactForm { values: form.values(), errors } });
-    if let Some(Admitted { input: writing, settings, mailer }) = submit::admit(&state, &ip, &headers, &form, again).await? {
-        let id = super::save(&state.site.store, &writing, &ip).await?;
+    if let Some(Admitted { input: writing, settings, mailer }) = submit::admit(&state, &client.network(), &headers, &form, again).await? {
+        let id = super::save(&state.site.store, &writing, &client.address()).await?;
         forward(&state, mailer, id, settings, writing).await;
     }
     Ok(Answer::ok("Thank you for writing")

@@ -19,16 +19,7 @@ impl EmailAddress {
             Some("An email address has no spaces and none of < > \" , ;")
         } else {
             match address.rsplit_once('@') {
-                Some((local, domain))
-                    if !local.is_empty()
-                        && !local.contains('@')
-                        && domain.contains('.')
-                        && !domain.starts_with('.')
-                        && !domain.ends_with('.')
-                        && !domain.contains("..") =>
-                {
-                    None
-                }
+                Some((local, domain)) if is_dot_atom(local) && is_domain(domain) => None,
                 _ => Some("This is not an email address: it needs a name, an @ and a domain, e.g. ann@example.org."),
             }
         };
@@ -41,6 +32,25 @@ impl EmailAddress {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The part before the @ as RFC 5321 allows it unquoted: words of letters,
+/// digits and ``!#$%&'*+-/=?^_`{|}~`` joined by single dots (letters beyond
+/// ASCII too, as mail servers with SMTPUTF8 take them).
+fn is_dot_atom(local: &str) -> bool {
+    let atext = |c: char| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    local.len() <= 64 && local.split('.').all(|word| !word.is_empty() && word.chars().all(atext))
+}
+
+/// A domain of two or more labels of letters, digits and inner hyphens
+/// (letters beyond ASCII for international names), the last not all digits:
+/// nothing that reads as part of a web address (`x.org?bcc=…`).
+fn is_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label = |l: &&str| {
+        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    labels.len() >= 2 && labels.iter().all(label) && labels.last().is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl fmt::Display for EmailAddress {
@@ -68,5 +78,32 @@ mod tests {
             assert!(!error.is_empty(), "{bad}");
         }
         assert!(EmailAddress::parse(&format!("{}@example.org", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn a_domain_is_labels_and_nothing_that_reads_as_a_web_address() {
+        for bad in [
+            "a@x.org?bcc=evil%40y.org",
+            "a@x.org/path",
+            "a@x.org&b=c",
+            "a@x.org#top",
+            "a@x.o'rg",
+            "a@(x).org",
+            "a@x!.org",
+            "a@x|y.org",
+            "a@-x.org",
+            "a@x-.org",
+            "a@x.org.",
+            "a@1.2.3.4",
+            "a@x_y.org",
+            ".a@x.org",
+            "a..b@x.org",
+            "a.@x.org",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad} was taken");
+        }
+        for good in ["o'brien@example.ie", "a+b=c@x.org", "jörg@müller.de", "x@mail-1.example.co.uk", "{x}@x.org", "1@2.de"] {
+            assert!(EmailAddress::parse(good).is_ok(), "{good} was refused");
+        }
     }
 }

@@ -83,7 +83,7 @@ impl PublicForm for Signup {
 
 pub async fn subscribe(
     State(state): State<Forms>,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     headers: HeaderMap,
     form: Result<Form<Signup>, FormRejection>,
 ) -> PublicResult {
@@ -92,9 +92,9 @@ pub async fn subscribe(
         let error = errors.values().next().map_or("", String::as_str);
         form_again(Again { signup: SignupAgain { email: &form.email, name: &form.name, error } })
     };
-    let admitted = submit::admit(&state, &ip, &headers, &form, again).await.map_err(|error| error.at(PATH))?;
+    let admitted = submit::admit(&state, &client.network(), &headers, &form, again).await.map_err(|error| error.at(PATH))?;
     if let Some(Admitted { input, settings, mailer: Some(mailer) }) = admitted
-        && let Some(confirmation) = subscribers::sign_up(&state.site.store, &input.email, &input.name, &ip).await?
+        && let Some(confirmation) = subscribers::sign_up(&state.site.store, &input.email, &input.name, &client.address()).await?
     {
         let (store, base_url, email) = (state.site.store.clone(), state.site.base_url.clone(), confirmation.email.clone());
         let build = move || {

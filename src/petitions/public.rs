@@ -129,7 +129,7 @@ impl PublicForm for SignForm {
 pub async fn sign(
     State(state): State<Forms>,
     Path(slug): Path<String>,
-    ClientIp(ip): ClientIp,
+    client: ClientIp,
     headers: HeaderMap,
     form: Result<Form<SignForm>, FormRejection>,
 ) -> PublicResult {
@@ -147,11 +147,12 @@ pub async fn sign(
         let petition = super::view(&petition, &tally, &zone);
         form_again(Again { petition_form: SigningAgain { petition, values: form.values(), errors, countries: countries::COUNTRIES } })
     };
-    let Some(Admitted { input: signing, settings, mailer: Some(mailer) }) = submit::admit(&state, &ip, &headers, &form, again).await?
+    let Some(Admitted { input: signing, settings, mailer: Some(mailer) }) =
+        submit::admit(&state, &client.network(), &headers, &form, again).await?
     else {
         return Ok(signed());
     };
-    if let Some(token) = signatures::sign(store, petition.id, &signing, &ip).await? {
+    if let Some(token) = signatures::sign(store, petition.id, &signing, &client.address()).await? {
         let (store, base_url) = (store.clone(), state.site.base_url.clone());
         let (petition_id, title, email) = (petition.id, petition.title.clone(), signing.email.clone());
         let build = move || {

@@ -4,8 +4,8 @@
 use serde::Serialize;
 use time::Duration;
 
-use crate::on_pool;
 use crate::store::{Store, now};
+use crate::{on_pool, on_tx};
 
 pub const WINDOW: Duration = Duration::hours(1);
 /// More attempts than this from one network address in [`WINDOW`] is a burst worth showing.
@@ -27,15 +27,21 @@ pub struct Limits {
 
 /// How long an attempt from `ip` for `email` must wait, if it must. Only
 /// admitted attempts count towards the limits, so the wait told is the wait
-/// needed; refused ones are kept for the admin's view of bursts. `proof` is
+/// needed; refused ones are kept for the admin's view of bursts. The count
+/// and the admission are one transaction under a lock per key: of any number
+/// sent at once, exactly the limit are admitted. `ip` is the sender's network ([`crate::client_ip::ClientIp::network`]). `proof` is
 /// a valid proof of work (`stamp:nonce`, see [`super::guard`]): the first
 /// attempt that brings it raises the limit per network address; it counts
 /// once, however many requests bring it at the same moment.
 pub async fn admit(store: &Store, limits: Limits, ip: &str, email: &str, proof: Option<&str>) -> anyhow::Result<Option<Duration>> {
     let at = now();
     let since = at - WINDOW;
-    let record = |proof: String| async move {
-        let id: Option<i64> = on_pool!(store, |pool| sqlx::query_scalar(
+    let mut tx = store.begin().await?;
+    tx.lock_key(&format!("{}:ip:{ip}", limits.form)).await?;
+    tx.lock_key(&format!("{}:email:{email}", limits.form)).await?;
+    // The attempt is written first, not yet admitted; a proof used before is not written again.
+    let record = async |tx: &mut crate::store::Tx, proof: &str| -> anyhow::Result<Option<i64>> {
+        Ok(on_tx!(tx, |conn| sqlx::query_scalar(
             "INSERT INTO form_attempts (form, ip, email, at, proof, admitted) VALUES ($1, $2, $3, $4, $5, FALSE)
              ON CONFLICT (proof) WHERE proof <> '' DO NOTHING RETURNING id"
         )
@@ -44,43 +50,38 @@ pub async fn admit(store: &Store, limits: Limits, ip: &str, email: &str, proof: 
         .bind(email)
         .bind(at)
         .bind(proof)
-        .fetch_optional(pool)
-        .await)?;
-        anyhow::Ok(id)
+        .fetch_optional(conn)
+        .await)?)
     };
-    // The attempt is written first, not yet admitted; a proof used before is not written again.
     let with_proof = match proof {
-        Some(proof) => record(proof.to_owned()).await?,
+        Some(proof) => record(&mut tx, proof).await?,
         None => None,
     };
     let (id, fresh_proof) = match with_proof {
         Some(id) => (id, true),
-        None => (record(String::new()).await?.expect("an attempt without a proof is always written"), false),
+        None => (record(&mut tx, "").await?.expect("an attempt without a proof is always written"), false),
     };
     let per_ip = if fresh_proof { limits.per_ip_proven } else { limits.per_ip };
-    let wait = wait_for(store, limits.form, "ip", ip, per_ip, since)
+    let wait = wait_for(&mut tx, limits.form, "ip", ip, per_ip, since)
         .await?
-        .max(wait_for(store, limits.form, "email", email, limits.per_address, since).await?);
+        .max(wait_for(&mut tx, limits.form, "email", email, limits.per_address, since).await?);
     if wait.is_none() {
-        on_pool!(store, |pool| sqlx::query("UPDATE form_attempts SET admitted = TRUE WHERE id = $1")
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(drop))?;
+        on_tx!(tx, |conn| sqlx::query("UPDATE form_attempts SET admitted = TRUE WHERE id = $1").bind(id).execute(conn).await.map(drop))?;
     }
     // Old attempts say nothing any more: a day is kept for the admin's view,
     // a proof as long as its stamp is valid, so it cannot count twice.
-    on_pool!(store, |pool| sqlx::query("DELETE FROM form_attempts WHERE at <= $1 AND (proof = '' OR at <= $2)")
+    on_tx!(tx, |conn| sqlx::query("DELETE FROM form_attempts WHERE at <= $1 AND (proof = '' OR at <= $2)")
         .bind(at - Duration::days(1))
         .bind(at - crate::stamps::MAX_AGE)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(drop))?;
+    tx.commit_unseen().await?;
     Ok(wait)
 }
 
 async fn wait_for(
-    store: &Store,
+    tx: &mut crate::store::Tx,
     form: &str,
     column: &str,
     key: &str,
@@ -89,12 +90,12 @@ async fn wait_for(
 ) -> anyhow::Result<Option<Duration>> {
     let query =
         format!("SELECT at FROM form_attempts WHERE form = $1 AND {column} = $2 AND at > $3 AND admitted ORDER BY at DESC LIMIT $4");
-    let times: Vec<time::OffsetDateTime> = on_pool!(store, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(query.as_str()))
+    let times: Vec<time::OffsetDateTime> = on_tx!(tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(query.as_str()))
         .bind(form)
         .bind(key)
         .bind(since)
         .bind(limit)
-        .fetch_all(pool)
+        .fetch_all(conn)
         .await)?;
     Ok(match times.last() {
         Some(oldest) if times.len() as i64 >= limit => Some(*oldest + WINDOW - now()).filter(|d| d.is_positive()),

@@ -308,6 +308,30 @@ impl Tx {
         Ok(())
     }
 
+    /// Serialises, across processes and nodes, the transactions that count
+    /// against one `key` (a throttle's), so each counts what the last wrote.
+    /// Take several keys in the same order everywhere.
+    pub async fn lock_key(&mut self, key: &str) -> anyhow::Result<()> {
+        match &mut self.conn {
+            TxConn::Sqlite(_) => {}
+            TxConn::Postgres(tx) => {
+                sqlx::query("SELECT pg_advisory_xact_lock(8097, hashtext($1))").bind(key).execute(&mut **tx).await.map(drop)?
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits a write no page shows (a throttle's count): the render cache
+    /// and the tasks waiting for changes are left alone, so a flood of
+    /// attempts cannot empty the cache.
+    pub async fn commit_unseen(self) -> anyhow::Result<()> {
+        match self.conn {
+            TxConn::Sqlite(tx) => tx.commit().await?,
+            TxConn::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> anyhow::Result<()> {
         match self.conn {
             TxConn::Sqlite(tx) => tx.commit().await?,

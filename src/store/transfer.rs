@@ -154,9 +154,10 @@ pub const TABLES: &[&str] = &[
 /// form attempts counted for rate limits, the key of the forms' time stamps
 /// (forms open in a browser during the move are simply sent again), the old
 /// store's mail senders, the health check's row, proof-readers' preview
-/// links, which take a click to make again).
+/// links, which take a click to make again, and known sign-in devices, which
+/// sign in once more to be known again).
 pub const NOT_COPIED: &[&str] =
-    &["account_links", "login_failures", "form_attempts", "form_keys", "mail_workers", "health", "preview_links"];
+    &["account_links", "login_failures", "form_attempts", "form_keys", "mail_workers", "health", "preview_links", "known_devices"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
 const WITH_IDS: &[&str] = &[

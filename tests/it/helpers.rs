@@ -248,19 +248,24 @@ impl TestApp {
 
     /// Signs in with extra request headers (e.g. `x-forwarded-for` to stand for another network).
     pub async fn sign_in_from(&self, email: &str, password: &str, headers: &[(&str, &str)]) -> Result<SignedIn, Page> {
-        let form = self.get("/admin/login").await;
-        let form_cookie = cookie(&form, "pamphlet_signin").expect("the sign-in form sets its cookie");
-        let token = hidden_field(&form.text(), "csrf").expect("the sign-in form has a token");
-        let cookie_header = format!("pamphlet_signin={form_cookie}");
-        let mut all: Vec<(&str, &str)> = vec![("cookie", &cookie_header)];
-        all.extend_from_slice(headers);
-        let page = self.post("/admin/login", &[("email", email), ("password", password), ("csrf", &token)], &all).await;
+        let page = self.sign_in_answer(email, password, headers).await;
         let Some(session) = cookie(&page, "pamphlet_session").filter(|_| page.status == 303) else { return Err(page) };
         let signed = SignedIn { cookie: format!("pamphlet_session={session}"), csrf: String::new() };
         let dashboard = self.get_signed(&signed, "/admin").await;
         assert_eq!(dashboard.status, 200, "the dashboard opens after signing in");
         let csrf = hidden_field(&dashboard.text(), "csrf").expect("signed-in pages carry a CSRF token");
         Ok(SignedIn { csrf, ..signed })
+    }
+
+    /// The answer to sending the sign-in form, whatever it is.
+    pub async fn sign_in_answer(&self, email: &str, password: &str, headers: &[(&str, &str)]) -> Page {
+        let form = self.get("/admin/login").await;
+        let form_cookie = cookie(&form, "pamphlet_signin").expect("the sign-in form sets its cookie");
+        let token = hidden_field(&form.text(), "csrf").expect("the sign-in form has a token");
+        let cookie_header = format!("pamphlet_signin={form_cookie}");
+        let mut all: Vec<(&str, &str)> = vec![("cookie", &cookie_header)];
+        all.extend_from_slice(headers);
+        self.post("/admin/login", &[("email", email), ("password", password), ("csrf", &token)], &all).await
     }
 
     /// A new account with `role` (`owner@example.org`, …), signed in.

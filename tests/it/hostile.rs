@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::both_backends;
 use crate::helpers::*;
+use crate::helpers::{cookie, hidden_field};
 use pamphlet::admin::Role;
 
 both_backends! {
@@ -77,4 +78,167 @@ both_backends! {
         }
         assert!(slowest < Duration::from_millis(500), "the health check took {slowest:?} during the renders");
     }
+}
+
+/// The statuses of `n` sign-ins sent at once, all with one form token and cookie.
+async fn sign_ins_at_once(
+    app: &TestApp,
+    n: usize,
+    email: impl Fn(usize) -> String,
+    headers: &'static [(&'static str, &'static str)],
+) -> Vec<u16> {
+    let form = app.get("/admin/login").await;
+    let form_cookie = format!("pamphlet_signin={}", cookie(&form, "pamphlet_signin").unwrap());
+    let token = hidden_field(&form.text(), "csrf").unwrap();
+    let tries = (0..n).map(|i| {
+        let (client, url, email, token, form_cookie) =
+            (app.client.clone(), format!("{}/admin/login", app.base), email(i), token.clone(), form_cookie.clone());
+        tokio::spawn(async move {
+            let mut request = client
+                .post(url)
+                .header("cookie", form_cookie)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(urlencoded(&[("email", email.as_str()), ("password", "wrong-password-1"), ("csrf", &token)]));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            request.send().await.unwrap().status().as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for t in tries.collect::<Vec<_>>() {
+        statuses.push(t.await.unwrap());
+    }
+    statuses
+}
+
+/// The statuses of `n` contact messages sent at once, each from `from(i)` with its own address.
+async fn messages_at_once(app: &TestApp, n: usize, from: impl Fn(usize) -> String) -> Vec<u16> {
+    let stamp = app.stamp_ago(10).await;
+    let sends = (0..n).map(|i| {
+        let (client, url, ip, stamp) = (app.client.clone(), format!("{}/contact/send", app.base), from(i), stamp.clone());
+        tokio::spawn(async move {
+            let email = format!("writer{i}@example.org");
+            let fields = [("name", "Writer"), ("email", email.as_str()), ("subject", "Hi"), ("message", "Text"), ("stamp", &stamp)];
+            client
+                .post(url)
+                .header("x-forwarded-for", ip)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(urlencoded(&fields))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        })
+    });
+    let mut statuses = Vec::new();
+    for s in sends.collect::<Vec<_>>() {
+        statuses.push(s.await.unwrap());
+    }
+    statuses
+}
+
+fn urlencoded(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+}
+
+fn count(statuses: &[u16], status: u16) -> usize {
+    statuses.iter().filter(|s| **s == status).count()
+}
+
+both_backends! {
+    async fn guesses_sent_at_once_get_no_more_password_checks_than_the_limit(backend: Backend) {
+        let app = spawn_app(backend).await;
+        app.add_account("author@example.org", Role::Author).await;
+        let statuses = sign_ins_at_once(&app, 40, |_| "author@example.org".into(), &[("x-forwarded-for", "203.0.113.9")]).await;
+        assert_eq!(count(&statuses, 401), 5, "{statuses:?}");
+        assert_eq!(count(&statuses, 429), 35, "{statuses:?}");
+        let statuses = sign_ins_at_once(&app, 60, |i| format!("guess{i}@example.org"), &[("x-forwarded-for", "198.51.100.9")]).await;
+        assert_eq!(count(&statuses, 401), 20, "one network gets twenty: {statuses:?}");
+    }
+
+    async fn messages_sent_at_once_get_no_more_through_than_the_limit(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let statuses = messages_at_once(&app, 30, |_| "192.0.2.30".into()).await;
+        assert_eq!(count(&statuses, 200), 5, "{statuses:?}");
+        assert_eq!(count(&statuses, 429), 25, "{statuses:?}");
+        let kept: i64 = pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT COUNT(*) FROM contact_messages").fetch_one(pool).await.unwrap());
+        assert_eq!(kept, 5);
+    }
+
+    async fn an_ipv6_network_counts_as_one_whatever_address_it_sends_from(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let statuses = messages_at_once(&app, 7, |i| format!("2001:db8:1:3::{}", i + 1)).await;
+        assert_eq!((count(&statuses, 200), count(&statuses, 429)), (5, 2), "{statuses:?}");
+        let other = messages_at_once(&app, 1, |_| "2001:db8:1:4::1".into()).await;
+        assert_eq!(other, [200], "the next /64 is another network");
+        // An IPv4 address written as IPv6 is the same address.
+        let mapped = messages_at_once(&app, 6, |i| if i % 2 == 0 { "192.0.2.44".into() } else { "::ffff:192.0.2.44".into() }).await;
+        assert_eq!(count(&mapped, 200), 5, "{mapped:?}");
+        let shown: Vec<String> = pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT DISTINCT ip FROM contact_messages ORDER BY ip").fetch_all(pool).await.unwrap());
+        assert!(shown.contains(&"2001:db8:1:3::7".to_owned()) || shown.iter().any(|ip| ip.starts_with("2001:db8:1:3::")), "the full address is kept for the team: {shown:?}");
+        assert!(shown.contains(&"192.0.2.44".to_owned()) && !shown.iter().any(|ip| ip.starts_with("::ffff")), "{shown:?}");
+    }
+
+    async fn strangers_failures_for_an_editors_address_do_not_lock_out_the_editors_own_browser(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let password = app.add_account("victim@example.org", Role::Owner).await;
+        let first = app.sign_in_answer("victim@example.org", &password, &[("x-forwarded-for", "192.0.2.200")]).await;
+        assert_eq!(first.status, 303);
+        let device = cookie(&first, "pamphlet_device").expect("a browser that signed in is remembered");
+        let set = first.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("pamphlet_device=")).unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/admin"), "{set}");
+
+        for _ in 0..5 {
+            let wrong = app.sign_in_answer("victim@example.org", "a stranger's guess", &[("x-forwarded-for", "198.51.100.66")]).await;
+            assert_eq!(wrong.status, 401);
+        }
+        // A new browser waits, from any network…
+        let new = app.sign_in_answer("victim@example.org", &password, &[("x-forwarded-for", "192.0.2.200")]).await;
+        assert_eq!(new.status, 429);
+        // …the editor's own browser signs in.
+        let known = format!("pamphlet_device={device}");
+        let own = app.sign_in_answer("victim@example.org", &password, &[("x-forwarded-for", "192.0.2.200"), ("cookie", &known)]).await;
+        assert_eq!(own.status, 303, "{}", own.text());
+        let renewed = cookie(&own, "pamphlet_device").unwrap();
+        assert_ne!(renewed, device, "the token is new at each sign-in");
+        // The known browser has limits of its own: five wrong passwords, then it waits too.
+        let known = format!("pamphlet_device={renewed}");
+        for _ in 0..5 {
+            assert_eq!(app.sign_in_answer("victim@example.org", "typo", &[("cookie", &known)]).await.status, 401);
+        }
+        assert_eq!(app.sign_in_answer("victim@example.org", &password, &[("cookie", &known)]).await.status, 429);
+        // A cookie the site did not hand to this account counts as a new browser.
+        let forged = app.sign_in_answer("victim@example.org", &password, &[("cookie", "pamphlet_device=made-up")]).await;
+        assert_eq!(forged.status, 429);
+    }
+}
+
+#[tokio::test]
+async fn listening_beyond_loopback_a_local_peer_cannot_name_the_visitor() {
+    // As behind a tunnel or port forward: every request comes from 127.0.0.1.
+    let app = spawn_app_with(Backend::Sqlite, |config, _| pamphlet::config::Config { addr: "0.0.0.0:0".parse().unwrap(), ..config }).await;
+    let statuses = messages_at_once(&app, 6, |i| format!("203.0.113.{}", i + 1)).await;
+    assert_eq!((count(&statuses, 200), count(&statuses, 429)), (5, 1), "the header is not believed: {statuses:?}");
+    let shown: Vec<String> = pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT DISTINCT ip FROM contact_messages")
+        .fetch_all(pool)
+        .await
+        .unwrap());
+    assert_eq!(shown, ["127.0.0.1"]);
+}
+
+#[tokio::test]
+async fn a_named_proxy_is_believed_and_so_is_loopback_while_listening_on_loopback() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let statuses = messages_at_once(&app, 6, |i| format!("203.0.113.{}", i + 1)).await;
+    assert_eq!(count(&statuses, 200), 6, "six visitors behind the local proxy: {statuses:?}");
+    let named = spawn_app_with(Backend::Sqlite, |config, _| pamphlet::config::Config {
+        addr: "0.0.0.0:0".parse().unwrap(),
+        trusted_proxies: vec!["::ffff:127.0.0.1".parse().unwrap()],
+        ..config
+    })
+    .await;
+    let statuses = messages_at_once(&named, 6, |i| format!("203.0.113.{}", i + 1)).await;
+    assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
 }
