@@ -94,35 +94,28 @@ pub async fn attempt(store: &Store, who: &Who<'_>) -> anyhow::Result<Result<Coun
     })
 }
 
-async fn take_back(store: &Store, counted: &Counted) -> anyhow::Result<()> {
-    for id in &counted.ids {
-        on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(pool).await.map(drop))?;
-    }
-    Ok(())
-}
-
 /// A right password: its attempt does not count, and the failures of
 /// whoever typed it (this known browser, or this account from unknown
 /// browsers) are forgiven.
 pub async fn forgive(store: &Store, who: &Who<'_>, counted: Counted) -> anyhow::Result<()> {
-    take_back(store, &counted).await?;
-    let (scope, key) = match who.device {
-        Some(device) => ("device", device),
-        None => ("account", who.account),
-    };
-    on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
-        .bind(scope)
-        .bind(key)
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
+    for id in &counted.ids {
+        on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(pool).await.map(drop))?;
+    }
+    match who.device {
+        Some(device) => forget(store, "device", device).await,
+        None => forget(store, "account", who.account).await,
+    }
 }
 
 /// A password reset forgives the account's failures.
 pub async fn forgive_account(store: &Store, account: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = 'account' AND key = $1")
-        .bind(account)
+    forget(store, "account", account).await
+}
+
+async fn forget(store: &Store, scope: &str, key: &str) -> anyhow::Result<()> {
+    on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
+        .bind(scope)
+        .bind(key)
         .execute(pool)
         .await
         .map(drop))?;

@@ -125,8 +125,8 @@ fn tag_depth(text: &[u8]) -> usize {
         if length == 0 || !text[name_at].is_ascii_alphabetic() {
             continue;
         }
-        let name = String::from_utf8_lossy(&text[name_at..at]).to_ascii_lowercase();
-        if NEVER_NEST.contains(&name.as_str()) {
+        let name = &text[name_at..at];
+        if NEVER_NEST.iter().any(|never| never.as_bytes().eq_ignore_ascii_case(name)) {
             continue;
         }
         let Some(end) = text[at..].iter().position(|b| *b == b'>') else { break };

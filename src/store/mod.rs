@@ -333,14 +333,12 @@ impl Tx {
     }
 
     pub async fn commit(self) -> anyhow::Result<()> {
-        match self.conn {
-            TxConn::Sqlite(tx) => tx.commit().await?,
-            TxConn::Postgres(tx) => tx.commit().await?,
-        }
-        if let Some(hook) = self.commits.hook.get() {
+        let commits = self.commits.clone();
+        self.commit_unseen().await?;
+        if let Some(hook) = commits.hook.get() {
             hook();
         }
-        self.commits.wake.notify_one();
+        commits.wake.notify_one();
         Ok(())
     }
 }

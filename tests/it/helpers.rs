@@ -199,10 +199,13 @@ impl TestApp {
 
     /// Sends a form (`application/x-www-form-urlencoded`) by POST.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Page {
+        self.send(self.form_request(path, fields), headers).await
+    }
+
+    /// A POST of `fields` as a form, ready to send.
+    pub fn form_request<K: AsRef<str>, V: AsRef<str>>(&self, path: &str, fields: &[(K, V)]) -> reqwest::RequestBuilder {
         let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        let request =
-            self.client.post(format!("{}{path}", self.base)).header("content-type", "application/x-www-form-urlencoded").body(body);
-        self.send(request, headers).await
+        self.client.post(format!("{}{path}", self.base)).header("content-type", "application/x-www-form-urlencoded").body(body)
     }
 
     /// Sends a public form as a person would: with a time stamp handed out

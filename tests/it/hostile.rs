@@ -80,67 +80,55 @@ both_backends! {
     }
 }
 
-/// The statuses of `n` sign-ins sent at once, all with one form token and cookie.
-async fn sign_ins_at_once(
+/// The statuses of `n` forms sent to `path` at once; `form(i)` gives the
+/// fields and the headers of the i-th.
+async fn sent_at_once(
     app: &TestApp,
+    path: &str,
     n: usize,
-    email: impl Fn(usize) -> String,
-    headers: &'static [(&'static str, &'static str)],
+    form: impl Fn(usize) -> (Vec<(&'static str, String)>, Vec<(&'static str, String)>),
 ) -> Vec<u16> {
+    let sends: Vec<_> = (0..n)
+        .map(|i| {
+            let (fields, headers) = form(i);
+            let request = headers.into_iter().fold(app.form_request(path, &fields), |request, (name, value)| request.header(name, value));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for send in sends {
+        statuses.push(send.await.unwrap());
+    }
+    statuses
+}
+
+/// The statuses of `n` wrong sign-ins sent at once from `network`, all with one form token and cookie.
+async fn sign_ins_at_once(app: &TestApp, n: usize, email: impl Fn(usize) -> String, network: &str) -> Vec<u16> {
     let form = app.get("/admin/login").await;
     let form_cookie = format!("pamphlet_signin={}", cookie(&form, "pamphlet_signin").unwrap());
     let token = hidden_field(&form.text(), "csrf").unwrap();
-    let tries = (0..n).map(|i| {
-        let (client, url, email, token, form_cookie) =
-            (app.client.clone(), format!("{}/admin/login", app.base), email(i), token.clone(), form_cookie.clone());
-        tokio::spawn(async move {
-            let mut request = client
-                .post(url)
-                .header("cookie", form_cookie)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(urlencoded(&[("email", email.as_str()), ("password", "wrong-password-1"), ("csrf", &token)]));
-            for (name, value) in headers {
-                request = request.header(*name, *value);
-            }
-            request.send().await.unwrap().status().as_u16()
-        })
-    });
-    let mut statuses = Vec::new();
-    for t in tries.collect::<Vec<_>>() {
-        statuses.push(t.await.unwrap());
-    }
-    statuses
+    sent_at_once(app, "/admin/login", n, |i| {
+        let fields = vec![("email", email(i)), ("password", "wrong-password-1".to_owned()), ("csrf", token.clone())];
+        (fields, vec![("cookie", form_cookie.clone()), ("x-forwarded-for", network.to_owned())])
+    })
+    .await
 }
 
 /// The statuses of `n` contact messages sent at once, each from `from(i)` with its own address.
 async fn messages_at_once(app: &TestApp, n: usize, from: impl Fn(usize) -> String) -> Vec<u16> {
     let stamp = app.stamp_ago(10).await;
-    let sends = (0..n).map(|i| {
-        let (client, url, ip, stamp) = (app.client.clone(), format!("{}/contact/send", app.base), from(i), stamp.clone());
-        tokio::spawn(async move {
-            let email = format!("writer{i}@example.org");
-            let fields = [("name", "Writer"), ("email", email.as_str()), ("subject", "Hi"), ("message", "Text"), ("stamp", &stamp)];
-            client
-                .post(url)
-                .header("x-forwarded-for", ip)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(urlencoded(&fields))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16()
-        })
-    });
-    let mut statuses = Vec::new();
-    for s in sends.collect::<Vec<_>>() {
-        statuses.push(s.await.unwrap());
-    }
-    statuses
-}
-
-fn urlencoded(fields: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish()
+    sent_at_once(app, "/contact/send", n, |i| {
+        let email = format!("writer{i}@example.org");
+        let fields = vec![
+            ("name", "Writer".into()),
+            ("email", email),
+            ("subject", "Hi".into()),
+            ("message", "Text".into()),
+            ("stamp", stamp.clone()),
+        ];
+        (fields, vec![("x-forwarded-for", from(i))])
+    })
+    .await
 }
 
 fn count(statuses: &[u16], status: u16) -> usize {
@@ -151,10 +139,10 @@ both_backends! {
     async fn guesses_sent_at_once_get_no_more_password_checks_than_the_limit(backend: Backend) {
         let app = spawn_app(backend).await;
         app.add_account("author@example.org", Role::Author).await;
-        let statuses = sign_ins_at_once(&app, 40, |_| "author@example.org".into(), &[("x-forwarded-for", "203.0.113.9")]).await;
+        let statuses = sign_ins_at_once(&app, 40, |_| "author@example.org".into(), "203.0.113.9").await;
         assert_eq!(count(&statuses, 401), 5, "{statuses:?}");
         assert_eq!(count(&statuses, 429), 35, "{statuses:?}");
-        let statuses = sign_ins_at_once(&app, 60, |i| format!("guess{i}@example.org"), &[("x-forwarded-for", "198.51.100.9")]).await;
+        let statuses = sign_ins_at_once(&app, 60, |i| format!("guess{i}@example.org"), "198.51.100.9").await;
         assert_eq!(count(&statuses, 401), 20, "one network gets twenty: {statuses:?}");
     }
 
