@@ -61,7 +61,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
         &EmailAddress::parse("bench@example.org").unwrap(),
         "Bench",
         Role::Editor,
-        &Password::parse(password).unwrap(),
+        &Password::parse(password, &[]).unwrap(),
     )
     .await?;
     store.close().await;

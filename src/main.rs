@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use pamphlet::admin::{Role, accounts, password::Password, throttle};
+use pamphlet::admin::password::{self, Password};
+use pamphlet::admin::{Role, accounts, throttle};
 use pamphlet::app::Application;
 use pamphlet::config::{Config, MailConfig, parse_base_url};
 use pamphlet::export;
@@ -336,9 +337,9 @@ async fn user(action: UserAction) -> anyhow::Result<()> {
     match action {
         UserAction::Add { email, role, name, store } => {
             let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
-            let password = new_password()?;
             let store = Store::open(&store.location()?).await?;
             let name = name.unwrap_or_else(|| email.as_str().split('@').next().unwrap_or_default().to_owned());
+            let password = new_password(&[email.as_str(), &name, &password::site_name(&store).await?])?;
             let user = accounts::create(&store, &email, &name, role, &password).await?;
             println!("Created the {} account {} (id {}). Sign in at /admin/login.", role.as_str(), user.email, user.id);
         }
@@ -346,7 +347,7 @@ async fn user(action: UserAction) -> anyhow::Result<()> {
             let email = EmailAddress::parse(&email).map_err(|e| anyhow::anyhow!("{email:?}: {e}"))?;
             let store = Store::open(&store.location()?).await?;
             let user = accounts::by_email(&store, &email).await?.ok_or_else(|| anyhow::anyhow!("no account has the address {email}"))?;
-            let password = new_password()?;
+            let password = new_password(&[email.as_str(), &user.name, &password::site_name(&store).await?])?;
             accounts::set_password(&store, user.id, &password).await?;
             throttle::forgive_account(&store, email.as_str()).await?;
             println!("Set a new password for {email} and signed the account out everywhere.");
@@ -356,7 +357,7 @@ async fn user(action: UserAction) -> anyhow::Result<()> {
 }
 
 /// The new password from PAMPHLET_PASSWORD, or typed twice at a terminal.
-fn new_password() -> anyhow::Result<Password> {
+fn new_password(known: &[&str]) -> anyhow::Result<Password> {
     let typed = match std::env::var("PAMPHLET_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
@@ -368,5 +369,5 @@ fn new_password() -> anyhow::Result<Password> {
             first
         }
     };
-    Password::parse(&typed).map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))
+    Password::parse(&typed, known).map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))
 }

@@ -74,7 +74,9 @@ pub async fn change_password(
     } else {
         errors.insert("current", "This is not your current password.".to_owned());
     }
-    let password = Password::parse(&input.password).map_err(|message| errors.insert("password", message)).ok();
+    let site_name = password::site_name(store).await?;
+    let known = [editor.user.email.as_str(), editor.user.name.as_str(), site_name.as_str()];
+    let password = Password::parse(&input.password, &known).map_err(|message| errors.insert("password", message)).ok();
     if password.is_some() && input.password != input.password_again {
         errors.insert("password_again", "The two new passwords differ; type the same one twice.".to_owned());
     }

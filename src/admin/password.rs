@@ -14,21 +14,51 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 pub struct Password(String);
 
 pub const MIN_CHARS: usize = 10;
+/// zxcvbn's estimate of the guesses a password needs: a billion, a step past
+/// its "safely unguessable" score, since names and years it knows about still
+/// land there ("annsmith2026" for Ann Smith is 10^8).
+pub const MIN_GUESSES: u64 = 1_000_000_000;
 /// Longer input is refused before hashing, so nobody can make the server hash megabytes.
 pub const MAX_BYTES: usize = 1024;
 
 impl Password {
-    pub fn parse(input: &str) -> Result<Self, String> {
+    /// Refuses a password that is too short, too long, or easy to guess:
+    /// common passwords, words, names, keyboard rows, dates and repeats, as
+    /// zxcvbn estimates them, and anything built from `known` (what a
+    /// stranger knows: the account's address and name, the site's name).
+    pub fn parse(input: &str, known: &[&str]) -> Result<Self, String> {
         if input.chars().count() < MIN_CHARS {
-            Err(format!("Use at least {MIN_CHARS} characters; a few words in a row make a strong password."))
+            return Err(format!("Use at least {MIN_CHARS} characters; a few words in a row make a strong password."));
         } else if input.len() > MAX_BYTES {
-            Err(format!("Use at most {MAX_BYTES} characters."))
+            return Err(format!("Use at most {MAX_BYTES} characters."));
         } else if input.trim().is_empty() {
-            Err("A password cannot be only spaces.".to_owned())
-        } else {
-            Ok(Password(input.to_owned()))
+            return Err("A password cannot be only spaces.".to_owned());
         }
+        let lowered = input.to_lowercase();
+        if let Some(whole) = known.iter().map(|k| k.trim().to_lowercase()).find(|k| k.chars().count() >= 6 && lowered.contains(k.as_str()))
+        {
+            return Err(format!("A password must not contain “{whole}”: others know it. A few unrelated words make a strong password."));
+        }
+        // Each word on its own too, so "jenssoering2026" counts as known words plus a year.
+        let words: Vec<String> = known
+            .iter()
+            .flat_map(|k| k.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect();
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let estimate = zxcvbn::zxcvbn(input, &words);
+        if estimate.guesses() >= MIN_GUESSES {
+            return Ok(Password(input.to_owned()));
+        }
+        let why = estimate.feedback().and_then(|f| f.warning()).map(|w| format!("{w} ")).unwrap_or_default();
+        Err(format!("This password is easy to guess. {why}Add another word or two; uncommon words are better."))
     }
+}
+
+/// The site's name, which a password must not be built from.
+pub async fn site_name(store: &crate::store::Store) -> anyhow::Result<String> {
+    Ok(crate::content::settings::load(store).await?.map(|s| s.name).unwrap_or_default())
 }
 
 impl std::fmt::Debug for Password {
@@ -79,7 +109,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_is_argon2id_and_checks_only_its_password() {
-        let password = Password::parse("correct horse battery").unwrap();
+        let password = Password::parse("correct horse battery", &[]).unwrap();
         let stored = hash(&password).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
         assert!(verify("correct horse battery", Some(&stored)).await);
@@ -90,10 +120,29 @@ mod tests {
 
     #[test]
     fn weak_or_huge_passwords_are_refused() {
-        assert!(Password::parse("short").is_err());
-        assert!(Password::parse("          ").is_err());
-        assert!(Password::parse(&"x".repeat(MAX_BYTES + 1)).is_err());
-        assert!(Password::parse("Söring-2026!").is_ok());
-        assert_eq!(format!("{:?}", Password::parse("a secret phrase").unwrap()), "Password(***)");
+        assert!(Password::parse("short", &[]).is_err());
+        assert!(Password::parse("          ", &[]).is_err());
+        assert!(Password::parse(&"x".repeat(MAX_BYTES + 1), &[]).is_err());
+        assert!(Password::parse("Söring-2026!", &[]).is_ok());
+        assert_eq!(format!("{:?}", Password::parse("a secret phrase", &[]).unwrap()), "Password(***)");
+    }
+
+    /// The review's examples (ASVS 2.1.7), and passwords made from what strangers know.
+    #[test]
+    fn common_and_known_passwords_are_refused() {
+        for common in ["aaaaaaaaaa", "password12", "1234567890", "qwertyuiop12", "iloveyou2024", "summer2025!", "Password123"] {
+            let refused = Password::parse(common, &[]).expect_err(common);
+            assert!(refused.starts_with("This password is easy to guess."), "{common}: {refused}");
+        }
+        assert!(Password::parse("aaaaaaaaaa", &[]).unwrap_err().contains("Repeats like"));
+        let known = ["ann.smith@example.org", "Ann Smith", "Friends of Jens Söring"];
+        for built in ["ann.smith@example.org", "Friends of Jens Söring!", "xx friends of jens söring"] {
+            assert!(Password::parse(built, &known).unwrap_err().contains("others know it"), "{built}");
+        }
+        for built in ["annsmith2026", "JensSöring1", "söringfriends", "smithann-2026"] {
+            assert!(Password::parse(built, &known).is_err(), "{built}");
+        }
+        assert!(Password::parse("JensSöring1", &[]).is_ok(), "a password is weak because of what is known, not by itself");
+        assert!(Password::parse("a long pardon phrase", &known).is_ok());
     }
 }

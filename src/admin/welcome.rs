@@ -15,7 +15,7 @@ use super::accounts::AccountError;
 use super::error::{AdminResult, Problem};
 use super::gate::{set_session_cookie, user_agent};
 use super::links::{self, Link, RedeemError};
-use super::password::Password;
+use super::password::{self, Password};
 use super::{AdminState, sessions};
 use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
@@ -47,8 +47,8 @@ pub struct NewAccount {
 
 impl NewAccount {
     /// The password typed twice, or the message at the field that needs one.
-    fn chosen_password(&self, errors: &mut BTreeMap<&str, String>) -> Option<Password> {
-        let password = Password::parse(&self.password).map_err(|message| errors.insert("password", message)).ok();
+    fn chosen_password(&self, errors: &mut BTreeMap<&str, String>, known: &[&str]) -> Option<Password> {
+        let password = Password::parse(&self.password, known).map_err(|message| errors.insert("password", message)).ok();
         if password.is_some() && self.password != self.password_again {
             errors.insert("password_again", "The two passwords differ; type the same password twice.".to_owned());
         }
@@ -74,7 +74,9 @@ pub async fn create_account(
     if input.name.trim().is_empty() {
         errors.insert("name", "Enter your name as other editors should see it.".to_owned());
     }
-    let password = input.chosen_password(&mut errors);
+    let site_name = password::site_name(&state.site.store).await?;
+    let address = link.email.as_deref().unwrap_or(&input.email);
+    let password = input.chosen_password(&mut errors, &[address, &input.name, &site_name]);
     let (Some(email), Some(password), true) = (email, password, errors.is_empty()) else {
         return Ok(show(&state, StatusCode::UNPROCESSABLE_ENTITY, &link, &token, &input, &errors));
     };
@@ -99,7 +101,8 @@ pub async fn create_account(
 /// ends and this browser is signed in.
 async fn new_password(state: &AdminState, link: &Link, token: &str, ip: &str, headers: &HeaderMap, input: &NewAccount) -> AdminResult {
     let mut errors = BTreeMap::new();
-    let password = input.chosen_password(&mut errors);
+    let site_name = password::site_name(&state.site.store).await?;
+    let password = input.chosen_password(&mut errors, &[link.email.as_deref().unwrap_or_default(), &site_name]);
     let (Some(password), true) = (password, errors.is_empty()) else {
         return Ok(show(state, StatusCode::UNPROCESSABLE_ENTITY, link, token, input, &errors));
     };

@@ -121,6 +121,13 @@ both_backends! {
         let html = retry.text();
         assert!(html.contains(r#"value="Ann@Example.org""#) && html.contains("Ann &lt;b&gt;Admin&lt;/b&gt;"), "typed values are kept, escaped");
         assert!(html.contains(r#"id="password-error""#) && html.contains("at least 10 characters"), "{html}");
+        // Common passwords, and passwords made of the address, are refused with the reason (ASVS 2.1.7).
+        for (weak, why) in [("password1234", "This is a very common password."), ("qwertyuiop12", "similar to a commonly used"), ("ann@example.org!", "others know it")] {
+            let fields = [("email", "Ann@Example.org"), ("name", "Ann"), ("password", weak), ("password_again", weak)];
+            let refused = app.post(&path, &fields, &[]).await;
+            assert_eq!(refused.status, 422, "{weak}");
+            assert!(refused.text().contains(why), "{weak}: {}", refused.text());
+        }
 
         let good = [("email", "Ann@Example.org"), ("name", "Ann"), ("password", "a long pardon phrase"), ("password_again", "a long pardon phrase")];
         let created = app.post(&path, &good, &[]).await;

@@ -103,6 +103,8 @@ async fn user_add_and_reset_password_work_beside_a_running_server() {
         (vec!["add", "ben@example.org", "--role", "boss"], Some("first long phrase"), "not a role"),
         (vec!["add", "ben@example.org", "--role", "author"], Some("short"), "at least 10 characters"),
         (vec!["add", "ben@example.org", "--role", "author"], None, "PAMPHLET_PASSWORD"),
+        (vec!["add", "ben@example.org", "--role", "author"], Some("password123"), "easy to guess"),
+        (vec!["add", "ben@example.org", "--role", "author"], Some("ben@example.org2026"), "others know it"),
         (vec!["add", "not-an-address", "--role", "author"], Some("first long phrase"), "not an email address"),
         (vec!["reset-password", "nobody@example.org"], Some("second long phrase"), "no account"),
     ] {

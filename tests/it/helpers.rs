@@ -240,7 +240,9 @@ impl TestApp {
     pub async fn add_account(&self, email: &str, role: Role) -> String {
         let password = format!("{role:?} password for tests");
         let email = EmailAddress::parse(email).unwrap();
-        accounts::create(self.store(), &email, "Test", role, &Password::parse(&password).unwrap()).await.expect("the account is created");
+        accounts::create(self.store(), &email, "Test", role, &Password::parse(&password, &[]).unwrap())
+            .await
+            .expect("the account is created");
         password
     }
 

@@ -230,7 +230,7 @@ both_backends! {
             let store = Store::open(&location).await.unwrap();
             let email = pamphlet::mail::EmailAddress::parse("editor@example.org").unwrap();
             let password = "a password for the kill test";
-            let parsed = pamphlet::admin::password::Password::parse(password).unwrap();
+            let parsed = pamphlet::admin::password::Password::parse(password, &[]).unwrap();
             pamphlet::admin::accounts::create(&store, &email, "Editor", Role::Editor, &parsed).await.unwrap();
             store.close().await;
             password
