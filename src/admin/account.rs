@@ -11,12 +11,13 @@ use minijinja::context;
 use minijinja::value::Serde;
 use serde::Deserialize;
 
+use super::confirm;
 use super::done::Done;
 use super::error::AdminResult;
 use super::gate::{Editor, set_session_cookie, user_agent};
 use super::login::signed_out;
 use super::password::{self, Password};
-use super::{AdminState, accounts, devices, sessions, throttle};
+use super::{AdminState, accounts, sessions};
 use crate::client_ip::ClientIp;
 
 pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): Query<Done>) -> AdminResult {
@@ -58,21 +59,12 @@ pub async fn change_password(
     let mut errors = BTreeMap::new();
     // Guessing the current password from a borrowed session is throttled like signing in.
     let store = &state.site.store;
-    let (network, device) = (client.network(), devices::known(store, &headers, editor.user.id).await?);
-    let who = throttle::Who { account: &editor.user.email, network: &network, device: device.as_deref() };
-    let counted = match throttle::attempt(store, &who).await? {
-        Ok(counted) => counted,
-        Err(wait) => {
-            errors.insert("current", format!("Too many wrong passwords. Try again in {}.", throttle::minutes(wait)));
-            return page(&state, &editor, StatusCode::TOO_MANY_REQUESTS, "", &errors).await;
+    let typed = confirm::own_password(&state, &editor, &headers, &client, &input.current).await?;
+    if let Some((status, message)) = typed.refusal() {
+        errors.insert("current", message);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            return page(&state, &editor, status, "", &errors).await;
         }
-    };
-    let email = crate::mail::EmailAddress::parse(&editor.user.email).map_err(|e| anyhow::anyhow!(e))?;
-    let stored = accounts::with_hash(store, &email).await?.map(|(_, hash)| hash);
-    if password::verify(&input.current, stored.as_deref()).await {
-        throttle::forgive(store, &who, counted).await?;
-    } else {
-        errors.insert("current", "This is not your current password.".to_owned());
     }
     let site_name = password::site_name(store).await?;
     let known = [editor.user.email.as_str(), editor.user.name.as_str(), site_name.as_str()];

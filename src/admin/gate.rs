@@ -1,7 +1,8 @@
 //! The gate in front of every signed-in admin route: find the session from
 //! its cookie, check the route's role, refuse a state change another site
 //! started (`Sec-Fetch-Site`, `Origin`), then hand the handler an
-//! [`Editor`]. The gate never reads a body: the CSRF token is checked by
+//! [`Editor`]. The gate reads no body (except an owner's form that needs
+//! the password again, [`super::confirm`]): the CSRF token is checked by
 //! the handler's extractor ([`super::form::Form`]) or, sent by a script in
 //! `x-csrf-token`, here.
 
@@ -65,11 +66,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Editor {
     }
 }
 
-/// The least role a group of routes needs; the state of [`gate`].
+/// The least role a group of routes needs, and whether the password must
+/// have been typed lately ([`super::confirm`]); the state of [`gate`].
 #[derive(Clone)]
 pub struct Need {
     pub state: AdminState,
     pub role: Role,
+    pub confirmed: bool,
 }
 
 pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) -> Response {
@@ -102,6 +105,12 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
     };
     let zone = bar.zone.clone();
     let editor = Editor { user, session, bar };
+    if need.confirmed && !editor.session.recently_confirmed(crate::store::now()) {
+        request = match super::confirm::demand(&need.state, &editor, request).await {
+            Ok(request) => request,
+            Err(asking) => return asking,
+        };
+    }
     request.extensions_mut().insert(editor.clone());
     let mut response = zone.scope(next.run(request)).await;
     // For the layers outside: a refusal is shown inside the admin's layout, with its menu.
@@ -222,7 +231,7 @@ pub fn set_cookie(response: &mut Response, name: &str, value: Option<&str>, path
 
 /// Sets (or with `None`, deletes) the session cookie.
 pub fn set_session_cookie(response: &mut Response, state: &AdminState, token: Option<&str>) {
-    set_cookie(response, sessions::COOKIE, token, "/admin", state.secure_cookies, sessions::IDLE_LIFETIME.whole_seconds());
+    set_cookie(response, sessions::COOKIE, token, "/admin", state.secure_cookies, sessions::ABSOLUTE_LIFETIME.whole_seconds());
 }
 
 impl crate::client_ip::TrustedProxies for AdminState {

@@ -5,6 +5,7 @@
 
 mod account;
 pub mod accounts;
+mod confirm;
 mod csv;
 mod dashboard;
 mod devices;
@@ -100,7 +101,7 @@ impl AdminState {
 }
 
 pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> {
-    let signed_in = |role| from_fn_with_state(Need { state: state.clone(), role }, gate::gate);
+    let signed_in = |role| from_fn_with_state(Need { state: state.clone(), role, confirmed: false }, gate::gate);
     let authors = Router::new()
         .route("/admin", get(dashboard::show))
         .route("/admin/account", get(account::show))
@@ -108,6 +109,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/account/sessions/end", post(account::end_session))
         .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
         .route("/admin/logout", post(login::sign_out))
+        .route("/admin/confirm", get(confirm::form).post(confirm::submit))
         .route("/admin/markdown", post(markdown::render))
         .route("/admin/find", get(finder::find))
         .route("/admin/drafts/{form}", get(drafts::show).post(drafts::keep))
@@ -196,7 +198,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/users/{id}/reset", post(users::reset_link))
         .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))
         .route("/admin/users/invites/withdraw", post(users::withdraw_invite))
-        .route_layer(signed_in(Role::Owner));
+        .route_layer(from_fn_with_state(Need { state: state.clone(), role: Role::Owner, confirmed: true }, gate::gate));
     // Open to anyone: signing in, one-time account links (the link's token
     // is the secret that guards its form), the admin's own files.
     let open = Router::new()

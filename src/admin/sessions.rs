@@ -1,6 +1,8 @@
 //! Sign-in sessions, kept in the store so any node can serve a signed-in
 //! editor. The browser holds a random token in an HttpOnly cookie; the
 //! store holds only its digest, the account, and a CSRF token for forms.
+//! A session ends after two idle days, and 30 days after sign-in however
+//! much it is used (ASVS 3.3), so a stolen cookie does not last for ever.
 
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
@@ -10,8 +12,12 @@ use crate::store::Store;
 use crate::{on_pool, secrets};
 
 pub const COOKIE: &str = "pamphlet_session";
-/// A session ends after this long without use.
-pub const IDLE_LIFETIME: Duration = Duration::days(14);
+/// A session ends after this long without use …
+pub const IDLE_LIFETIME: Duration = Duration::days(2);
+/// … and this long after its sign-in, even in use; also the cookie's age.
+pub const ABSOLUTE_LIFETIME: Duration = Duration::days(30);
+/// An owner's changes need the password typed at most this long ago.
+pub const CONFIRMED_FOR: Duration = Duration::hours(1);
 /// Last-seen times are written at most this often, not on every request.
 const TOUCH_EVERY: Duration = Duration::minutes(5);
 
@@ -26,11 +32,26 @@ pub struct Session {
     pub expires_at: OffsetDateTime,
     pub ip: String,
     pub user_agent: String,
+    /// When the password was last typed for this session.
+    pub confirmed_at: Option<OffsetDateTime>,
 }
 
-const COLUMNS: &str = "s.id, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent";
+impl Session {
+    /// The password was typed recently enough for an owner's change.
+    pub fn recently_confirmed(&self, now: OffsetDateTime) -> bool {
+        self.confirmed_at.is_some_and(|at| now - at < CONFIRMED_FOR)
+    }
 
-/// Starts a session; returns the cookie's token (shown once) and the session.
+    /// When the session ends if it is not used again.
+    fn ends(&self, now: OffsetDateTime) -> OffsetDateTime {
+        (now + IDLE_LIFETIME).min(self.created_at + ABSOLUTE_LIFETIME)
+    }
+}
+
+const COLUMNS: &str = "s.id, s.user_id, s.csrf, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.confirmed_at";
+
+/// Starts a session for a password just typed; returns the cookie's token
+/// (shown once) and the session.
 pub async fn start(store: &Store, user_id: i64, ip: &str, user_agent: &str) -> anyhow::Result<(String, Session)> {
     let token = secrets::token();
     let now = crate::store::now();
@@ -43,10 +64,11 @@ pub async fn start(store: &Store, user_id: i64, ip: &str, user_agent: &str) -> a
         expires_at: now + IDLE_LIFETIME,
         ip: ip.chars().take(64).collect(),
         user_agent: user_agent.chars().take(200).collect(),
+        confirmed_at: Some(now),
     };
     on_pool!(store, |pool| {
         sqlx::query(
-        "INSERT INTO sessions (id, user_id, csrf, created_at, last_seen_at, expires_at, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO sessions (id, user_id, csrf, created_at, last_seen_at, expires_at, ip, user_agent, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
     .bind(&session.id)
     .bind(session.user_id)
@@ -56,6 +78,7 @@ pub async fn start(store: &Store, user_id: i64, ip: &str, user_agent: &str) -> a
     .bind(session.expires_at)
     .bind(&session.ip)
     .bind(&session.user_agent)
+    .bind(session.confirmed_at)
     .execute(pool)
     .await
         .map(drop)
@@ -80,11 +103,12 @@ pub async fn find(store: &Store, token: &str) -> anyhow::Result<Option<(Session,
     let row: Option<Row> =
         on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(secrets::digest(token)).fetch_optional(pool).await)?;
     let now = crate::store::now();
-    let Some(row) = row.filter(|r| r.session.expires_at > now) else { return Ok(None) };
+    // Rows from before the absolute lifetime may hold a later expiry; the sign-in time decides.
+    let Some(row) = row.filter(|r| r.session.expires_at > now && r.session.created_at + ABSOLUTE_LIFETIME > now) else { return Ok(None) };
     let mut session = row.session;
     if now - session.last_seen_at >= TOUCH_EVERY {
         session.last_seen_at = now;
-        session.expires_at = now + IDLE_LIFETIME;
+        session.expires_at = session.ends(now);
         on_pool!(store, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
             .bind(session.last_seen_at)
             .bind(session.expires_at)
@@ -99,12 +123,27 @@ pub async fn find(store: &Store, token: &str) -> anyhow::Result<Option<(Session,
 
 /// The account's live sessions, most recently used first.
 pub async fn of_user(store: &Store, user_id: i64) -> anyhow::Result<Vec<Session>> {
-    let sql = format!("SELECT {COLUMNS} FROM sessions s WHERE s.user_id = $1 AND s.expires_at > $2 ORDER BY s.last_seen_at DESC");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sessions s WHERE s.user_id = $1 AND s.expires_at > $2 AND s.created_at > $3 ORDER BY s.last_seen_at DESC"
+    );
+    let now = crate::store::now();
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(user_id)
-        .bind(crate::store::now())
+        .bind(now)
+        .bind(now - ABSOLUTE_LIFETIME)
         .fetch_all(pool)
         .await)?)
+}
+
+/// Notes that the session's password was just typed again.
+pub async fn confirm(store: &Store, id: &str) -> anyhow::Result<()> {
+    on_pool!(store, |pool| sqlx::query("UPDATE sessions SET confirmed_at = $1 WHERE id = $2")
+        .bind(crate::store::now())
+        .bind(id)
+        .execute(pool)
+        .await
+        .map(drop))?;
+    Ok(())
 }
 
 /// Ends one session of the account (the id is the session's digest).
@@ -126,8 +165,10 @@ pub async fn end_all(store: &Store, user_id: i64) -> anyhow::Result<()> {
 
 /// Removes expired sessions; run now and then.
 pub async fn sweep(store: &Store) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
-        .bind(crate::store::now())
+    let now = crate::store::now();
+    on_pool!(store, |pool| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
+        .bind(now)
+        .bind(now - ABSOLUTE_LIFETIME)
         .execute(pool)
         .await
         .map(drop))?;

@@ -88,7 +88,7 @@ table!(RedirectRow, "redirects", { from_path: String, to_path: String, created_a
 table!(DraftRow, "drafts", { user_id: i64, key: String, fields: String, saved_at: OffsetDateTime });
 table!(SessionRow, "sessions", {
     id: String, user_id: i64, csrf: String, created_at: OffsetDateTime, last_seen_at: OffsetDateTime,
-    expires_at: OffsetDateTime, ip: String, user_agent: String,
+    expires_at: OffsetDateTime, ip: String, user_agent: String, confirmed_at: Option<OffsetDateTime>,
 });
 table!(SubscriberRow, "subscribers", {
     id: i64, email: String, name: String, status: String, source: String, created_at: OffsetDateTime,

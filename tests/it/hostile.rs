@@ -230,3 +230,87 @@ async fn a_named_proxy_is_believed_and_so_is_loopback_while_listening_on_loopbac
     let statuses = messages_at_once(&named, 6, |i| format!("203.0.113.{}", i + 1)).await;
     assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
 }
+
+/// Moves the times of every session back by `ago` (sign-in, last use, or the last typed password).
+async fn sessions_aged(app: &TestApp, column: &str, ago: time::Duration) {
+    let sql = format!("UPDATE sessions SET {column} = $1");
+    let then = pamphlet::store::now() - ago;
+    pamphlet::on_pool!(app.store(), |pool| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(then)
+        .execute(pool)
+        .await
+        .map(drop)
+        .unwrap());
+}
+
+async fn role_of(app: &TestApp, email: &str) -> String {
+    let email = pamphlet::mail::EmailAddress::parse(email).unwrap();
+    pamphlet::admin::accounts::by_email(app.store(), &email).await.unwrap().expect("the account").role
+}
+
+both_backends! {
+    /// L8: a stolen cookie of an editor in daily use stops working 30 days after the sign-in.
+    async fn a_session_ends_after_two_idle_days_and_thirty_days_however_used(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let expires: time::OffsetDateTime =
+            pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT expires_at FROM sessions").fetch_one(pool).await.unwrap());
+        let idle = expires - pamphlet::store::now();
+        assert!(idle <= time::Duration::days(2) && idle > time::Duration::days(2) - time::Duration::minutes(5), "idle lifetime {idle}");
+
+        // Used every few minutes (its expiry always ahead), but signed in 31 days ago.
+        sessions_aged(&app, "created_at", time::Duration::days(31)).await;
+        sessions_aged(&app, "last_seen_at", time::Duration::minutes(6)).await;
+        let ended = app.get_signed(&editor, "/admin").await;
+        assert_eq!(ended.status, 303);
+        assert!(ended.header("location").unwrap_or_default().starts_with("/admin/login"), "{:?}", ended.header("location"));
+    }
+}
+
+both_backends! {
+    /// L8: roles, invitations, removals and settings need the password typed within the hour;
+    /// a form sent after the hour is kept and goes through once the password is right.
+    async fn an_owners_changes_need_the_password_again_after_an_hour(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let password = app.add_account("owner@example.org", Role::Owner).await;
+        let owner = app.sign_in("owner@example.org", &password).await.unwrap();
+        app.add_account("ed@example.org", Role::Editor).await;
+        let ed = pamphlet::admin::accounts::by_email(app.store(), &pamphlet::mail::EmailAddress::parse("ed@example.org").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(app.get_signed(&owner, "/admin/settings").await.status, 200, "just signed in: no question");
+
+        sessions_aged(&app, "confirmed_at", time::Duration::minutes(61)).await;
+        let asked = app.get_signed(&owner, "/admin/settings").await;
+        assert_eq!((asked.status, asked.header("location")), (303, Some("/admin/confirm?next=%2Fadmin%2Fsettings")));
+        assert_eq!(app.get_signed(&owner, "/admin/posts").await.status, 200, "an editor's pages never ask");
+
+        let promote = format!("/admin/users/{}/role", ed.id);
+        let kept = app.post_signed(&owner, &promote, &[("role", "owner")]).await;
+        assert_eq!(kept.status, 403, "{}", kept.text());
+        assert!(kept.text().contains(r#"name="role" value="owner""#) && kept.text().contains(r#"name="confirm_password""#), "{}", kept.text());
+        assert_eq!(role_of(&app, "ed@example.org").await, "editor", "nothing changes before the password");
+
+        let wrong = app.post_signed(&owner, &promote, &[("role", "owner"), ("confirm_password", "not my password at all")]).await;
+        assert_eq!(wrong.status, 401);
+        assert!(wrong.text().contains("This is not your current password.") && wrong.text().contains(r#"value="owner""#), "{}", wrong.text());
+        assert_eq!(role_of(&app, "ed@example.org").await, "editor");
+
+        let done = app.post_signed(&owner, &promote, &[("role", "owner"), ("confirm_password", &password)]).await;
+        assert_eq!(done.status, 303, "{}", done.text());
+        assert_eq!(role_of(&app, "ed@example.org").await, "owner", "the kept form went through");
+        assert_eq!(app.get_signed(&owner, "/admin/settings").await.status, 200, "for the next hour, no question");
+
+        // The page that asks before an owner's page opens.
+        sessions_aged(&app, "confirmed_at", time::Duration::minutes(61)).await;
+        let form = app.get_signed(&owner, "/admin/confirm?next=%2Fadmin%2Fusers").await;
+        assert_eq!(form.status, 200);
+        assert_eq!(hidden_field(&form.text(), "next").as_deref(), Some("/admin/users"));
+        let wrong = app.post_signed(&owner, "/admin/confirm", &[("next", "/admin/users"), ("confirm_password", "guess")]).await;
+        assert_eq!(wrong.status, 401);
+        let right = app.post_signed(&owner, "/admin/confirm", &[("next", "https://evil.example/"), ("confirm_password", &password)]).await;
+        assert_eq!((right.status, right.header("location")), (303, Some("/admin")), "only admin paths are followed");
+        assert_eq!(app.get_signed(&owner, "/admin/users").await.status, 200);
+    }
+}
