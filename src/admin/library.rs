@@ -126,6 +126,13 @@ fn refused(status: StatusCode, field: &'static str, message: impl Into<String>) 
     Err(Refused { status, field, message: message.into() })
 }
 
+/// Runs an upload's resize or check on the blocking pool, one upload at a
+/// time: an image may take a hundred megabytes while resized.
+async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    let _turn = RESIZING.acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
 /// Checks and stores an upload with its resized copies.
 async fn store_upload(
     state: &AdminState,
@@ -157,17 +164,15 @@ async fn store_upload(
     if kind.is_image() && alt.is_empty() {
         return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "alt", "Describe the image for people who cannot see it."));
     }
-    let resized = match kind {
-        Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => {
-            let data = bytes.clone();
-            // One image at a time: each may take a hundred megabytes while resized.
-            let _turn = RESIZING.acquire().await.map_err(anyhow::Error::from)?;
-            match tokio::task::spawn_blocking(move || images::resize(&data, kind)).await.map_err(anyhow::Error::from)? {
-                Ok(resized) => Some(resized),
-                Err(message) => return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "file", capitalised(&message))),
-            }
-        }
-        Kind::Svg | Kind::Pdf => None,
+    let data = bytes.clone();
+    let checked = match kind {
+        Kind::Png | Kind::Jpeg | Kind::Gif | Kind::Webp => in_turn(move || images::resize(&data, kind).map(Some)).await?,
+        Kind::Pdf => in_turn(move || crate::content::pdf::check(&data).map(|()| None)).await?,
+        Kind::Svg => Ok(None),
+    };
+    let resized = match checked {
+        Ok(resized) => resized,
+        Err(message) => return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "file", capitalised(&message))),
     };
     let stem = filename.rsplit_once('.').map_or(filename.as_str(), |(stem, _)| stem);
     let stem = Some(slugify(stem)).filter(|s| !s.is_empty()).unwrap_or_else(|| "upload".to_owned());

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod media;
 pub mod menus;
 pub mod pages;
+pub mod pdf;
 pub mod posts;
 pub mod press;
 pub mod records;

@@ -226,9 +226,17 @@ async fn press_page(site: &Site) -> anyhow::Result<Option<String>> {
     Ok(Some(layout_render(site, "press.html", "/press/", meta, content).await?))
 }
 
+const PDF: &str = "application/pdf";
+
 async fn upload(site: &Site, name: &str) -> anyhow::Result<Option<Rendered>> {
     let Some(asset) = assets::by_name(&site.store, name).await? else { return Ok(None) };
-    Ok(Some(Rendered { content_type: asset.content_type, body: asset.bytes, cache_control: REVALIDATE, modified: asset.updated_at.into() }))
+    // A PDF with scripts, uploaded before the library checked for them, is
+    // only offered as a download: no browser's viewer runs it on this site.
+    let content_type = match asset.content_type.as_str() {
+        PDF if crate::content::pdf::check(&asset.bytes).is_err() => "application/octet-stream".to_owned(),
+        _ => asset.content_type,
+    };
+    Ok(Some(Rendered { content_type, body: asset.bytes, cache_control: REVALIDATE, modified: asset.updated_at.into() }))
 }
 
 /// Static theme files are served from memory under hashed names, forever cacheable.

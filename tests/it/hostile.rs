@@ -314,3 +314,54 @@ both_backends! {
         assert_eq!(app.get_signed(&owner, "/admin/users").await.status, 200);
     }
 }
+
+/// A PDF whose opening runs a script, as the review sent it.
+const SCRIPTED_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(document.domain)) >> >> endobj\n%%EOF";
+
+both_backends! {
+    /// L12: PDFs that run scripts are refused at upload; one stored before is only a download;
+    /// a picture opened on its own is sandboxed; an ordinary PDF still opens in the browser.
+    async fn pdfs_with_scripts_are_refused_and_uploads_run_nothing(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let refused = app.upload(&author, "/admin/library", &[("alt", "")], ("appeal.pdf", SCRIPTED_PDF)).await;
+        assert_eq!(refused.status, 422, "{}", refused.text());
+        assert!(refused.text().contains("contains scripts"), "{}", refused.text());
+        assert_eq!(app.get("/uploads/appeal.pdf").await.status, 404, "nothing was stored");
+        let escaped = app.upload(&author, "/admin/library", &[("alt", "")], ("appeal.pdf", b"%PDF-1.4\n<< /OpenAction << /S /J#61vaScript /J#53 (x) >> >>")).await;
+        assert_eq!(escaped.status, 422);
+
+        let letter = b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction [3 0 R /Fit] >> endobj\n%%EOF";
+        assert_eq!(app.upload(&author, "/admin/library", &[("alt", "")], ("letter.pdf", letter)).await.status, 303);
+        let opened = app.get("/uploads/letter.pdf").await;
+        assert_eq!(opened.header("content-type"), Some("application/pdf"));
+        let policy = opened.header("content-security-policy").unwrap_or_default();
+        assert!(!policy.contains("sandbox"), "browsers refuse to show a sandboxed PDF: {policy}");
+
+        // Stored before the library checked PDFs.
+        let mut tx = app.store().begin().await.unwrap();
+        let old = pamphlet::content::assets::Upload {
+            name: "old.pdf".into(),
+            content_type: "application/pdf".into(),
+            bytes: SCRIPTED_PDF.to_vec(),
+            alt: String::new(),
+            width: None,
+            height: None,
+            variant_of: None,
+        };
+        pamphlet::content::assets::insert(&mut tx, &old).await.unwrap();
+        tx.commit().await.unwrap();
+        let old = app.get("/uploads/old.pdf").await;
+        assert_eq!(old.status, 200);
+        assert_eq!(old.header("content-type"), Some("application/octet-stream"), "a download, never the viewer");
+        assert_eq!(old.header("content-security-policy"), Some(pamphlet::site::defences::UPLOAD_POLICY));
+
+        let photo = png(8, 8);
+        assert_eq!(app.upload(&author, "/admin/library", &[("alt", "A dot")], ("dot.png", &photo)).await.status, 303);
+        let picture = app.get("/uploads/dot.png").await;
+        assert_eq!(picture.header("content-type"), Some("image/png"));
+        assert!(picture.header("content-security-policy").is_some_and(|p| p.starts_with("sandbox; default-src 'none'")));
+        assert_eq!(picture.header("x-content-type-options"), Some("nosniff"));
+    }
+}

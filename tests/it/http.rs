@@ -318,9 +318,9 @@ async fn every_answer_carries_the_browser_defences_and_no_page_an_inline_style_o
         assert_eq!(page.header("referrer-policy"), Some(referrer), "{method} {path}");
         assert_eq!(page.header("x-content-type-options"), Some("nosniff"), "{method} {path}");
     }
-    // An SVG keeps its stricter policy; the admin keeps its own.
+    // An upload (the demo's SVG) is sandboxed; the admin keeps its own policy.
     let svg = app.get("/uploads/the-promise.svg").await;
-    assert!(svg.header("content-security-policy").unwrap_or_default().starts_with("default-src 'none'"));
+    assert_eq!(svg.header("content-security-policy"), Some(pamphlet::site::defences::UPLOAD_POLICY));
     assert_ne!(app.get("/admin/login").await.header("content-security-policy"), Some(policy));
 
     // The policy admits no inline style or script, so no page may carry one.

@@ -2,20 +2,10 @@
 //! required, resized copies made once and offered with `srcset`, files in
 //! use kept.
 
-use std::io::Cursor;
-
 use pamphlet::admin::Role;
 
 use crate::both_backends;
 use crate::helpers::*;
-
-/// A photo-like PNG of the given size.
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7 % 256) as u8, (y * 3 % 256) as u8, 120]));
-    let mut out = Cursor::new(Vec::new());
-    image.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
-}
 
 both_backends! {
     async fn an_uploaded_photo_gets_copies_that_pages_offer_with_srcset(backend: Backend) {
