@@ -32,6 +32,8 @@ pub enum Control {
     Markdown,
     /// A path on the site or a web address.
     Address,
+    /// A video player's https address, framed in the page.
+    Player,
     /// `YYYY-MM-DD`.
     Date,
     /// A whole number.
@@ -127,7 +129,8 @@ fn text(value: &Value) -> String {
 
 /// The library's images and their descriptions, for reading image fields.
 pub async fn library(store: &crate::store::Store) -> anyhow::Result<Library> {
-    Ok(crate::content::assets::library(store).await?.into_iter().map(|a| (a.name, a.alt)).collect())
+    let images = crate::content::assets::library(store).await?.into_iter().filter(|a| a.content_type.starts_with("image/"));
+    Ok(images.map(|a| (a.name, a.alt)).collect())
 }
 
 /// Reads the typed fields into a JSON object in the stored type's shape.
@@ -188,6 +191,10 @@ impl Reader<'_> {
                 }
             }
             Control::Address => self.href(name, trimmed),
+            Control::Player => match crate::content::media::PlayerUrl::parse(trimmed) {
+                Ok(player) => Some(json!(player.as_str())),
+                Err(e) => self.fail(name, e),
+            },
             Control::Date => match time::Date::parse(trimmed, time::macros::format_description!("[year]-[month]-[day]")) {
                 Ok(_) => Some(json!(trimmed)),
                 Err(_) => self.fail(name, "Write the date as YYYY-MM-DD, e.g. 2016-08-22."),
@@ -257,8 +264,12 @@ impl Reader<'_> {
         if asset.is_empty() {
             return if field.required { self.fail(&format!("{name}.asset"), "Choose an image from the library.") } else { None };
         }
+        // Only the library's own images: a typed `../x` would become another address.
+        let Some(described) = self.library.get(asset) else {
+            return self.fail(&format!("{name}.asset"), format!("“{asset}” is not an image in the library; choose one from the list."));
+        };
         // Left empty, the description is the library's, typed once at upload.
-        let alt = if alt.is_empty() { self.library.get(asset).map_or("", |a| a.trim()) } else { alt };
+        let alt = if alt.is_empty() { described.trim() } else { alt };
         if alt.is_empty() {
             return self.fail(&format!("{name}.alt"), "Describe the image for people who cannot see it.");
         }
@@ -323,7 +334,8 @@ mod tests {
         });
         let shown = show(FIELDS, &stored);
         assert_eq!(shown["image.alt"], "A");
-        assert_eq!(Value::Object(read(FIELDS, &shown, &Library::new()).unwrap()), stored);
+        let library = Library::from([("a.svg".to_owned(), String::new())]);
+        assert_eq!(Value::Object(read(FIELDS, &shown, &library).unwrap()), stored);
     }
 
     #[test]
@@ -343,8 +355,26 @@ mod tests {
         let errors = read(FIELDS, &typed, &Library::new()).unwrap_err();
         assert_eq!(errors["title"], "Title is needed.");
         assert!(errors["items"].contains("Line 2"), "{errors:?}");
-        for key in ["limit", "image.alt", "link.label", "link.href"] {
+        for key in ["limit", "image.asset", "link.label", "link.href"] {
             assert!(errors.contains_key(key), "{key}: {errors:?}");
         }
+        let library = Library::from([("a.svg".to_owned(), String::new())]);
+        let errors = read(FIELDS, &typed_alone("a.svg"), &library).unwrap_err();
+        assert!(errors.contains_key("image.alt"), "an image needs a description: {errors:?}");
+    }
+
+    fn typed_alone(asset: &str) -> Typed {
+        typed(&[("title", "T"), ("image.asset", asset)])
+    }
+
+    /// The review's `../../x`: only the library's images may be named.
+    #[test]
+    fn an_image_must_be_one_of_the_librarys() {
+        let library = Library::from([("a.svg".to_owned(), "A".to_owned())]);
+        for stranger in ["../../x", "/uploads/../admin", "b.png"] {
+            let errors = read(FIELDS, &typed_alone(stranger), &library).unwrap_err();
+            assert!(errors["image.asset"].contains("not an image in the library"), "{stranger}: {errors:?}");
+        }
+        assert!(read(FIELDS, &typed_alone("a.svg"), &library).is_ok());
     }
 }

@@ -59,6 +59,42 @@ impl MediaItem {
     pub fn play_url(&self) -> String {
         format!("/media/{}/play/", self.slug)
     }
+
+    /// The player's address, if it may be framed: one stored before players
+    /// had to be https is not loaded (the page links to the source instead).
+    pub fn player(&self) -> Option<&str> {
+        self.embed_url.as_deref().filter(|url| PlayerUrl::parse(url).is_ok())
+    }
+}
+
+/// A player's address. It is framed in the campaign's own page, so only
+/// https: no mail link, no plain http, no page of the site itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct PlayerUrl(Href);
+
+impl PlayerUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let href = Href::parse(s)?;
+        if href.as_str().get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")) {
+            Ok(PlayerUrl(href))
+        } else {
+            Err(format!(
+                "{:?} cannot be a player: a player's address starts with https://, e.g. https://www.youtube-nocookie.com/embed/…",
+                s.trim()
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+}
+
+impl<'de> Deserialize<'de> for PlayerUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        PlayerUrl::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,7 +109,7 @@ pub struct MediaInput {
     pub date: Date,
     /// The player address (e.g. https://www.youtube-nocookie.com/embed/…), loaded only on request.
     #[serde(default)]
-    pub embed_url: Option<Href>,
+    pub embed_url: Option<PlayerUrl>,
     /// The page where the video can be watched at its source.
     #[serde(default)]
     pub link_url: Option<Href>,
@@ -127,7 +163,7 @@ pub async fn save(tx: &mut Tx, item: &MediaInput) -> anyhow::Result<()> {
     .bind(&item.title)
     .bind(&item.outlet)
     .bind(item.date)
-    .bind(item.embed_url.as_ref().map(Href::as_str))
+    .bind(item.embed_url.as_ref().map(PlayerUrl::as_str))
     .bind(item.link_url.as_ref().map(Href::as_str))
     .bind(&item.summary)
     .bind(&item.transcript)
@@ -137,4 +173,19 @@ pub async fn save(tx: &mut Tx, item: &MediaInput) -> anyhow::Result<()> {
     .await
     .map(drop))?;
     changes::record(tx, "media", item.slug.as_str()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The review's `mailto:` player, and http and site paths: none may be framed.
+    #[test]
+    fn a_player_is_an_https_address() {
+        assert!(PlayerUrl::parse("https://www.youtube-nocookie.com/embed/abc").is_ok());
+        assert!(PlayerUrl::parse("HTTPS://player.vimeo.com/video/1").is_ok());
+        for bad in ["mailto:team@example.org", "http://example.org/embed", "/admin/", "javascript:alert(1)"] {
+            assert!(PlayerUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
 }

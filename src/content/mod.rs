@@ -69,7 +69,8 @@ impl Href {
         let lower = s.to_ascii_lowercase();
         let internal = s.starts_with('/') && !s.starts_with("//");
         let external = ["https://", "http://", "mailto:"].iter().any(|p| lower.starts_with(p) && lower.len() > p.len());
-        if (internal || external) && !s.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        // No `\`: browsers read `/\host` as `//host`, another site.
+        if (internal || external) && !s.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') {
             // A page linked as `/pardon` (as editors type it) is stored as `/pardon/`.
             Ok(Href(with_page_slash(s).into_owned()))
         } else {
@@ -206,7 +207,17 @@ mod tests {
         for ok in ["/pardon", "/news/", "https://example.org/x?y=1", "mailto:admin@example.org"] {
             assert!(Href::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//evil.example", "pardon", "https://", "/a b"] {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            "data:text/html,x",
+            "//evil.example",
+            "/\\evil.example",
+            "/x\\y",
+            "pardon",
+            "https://",
+            "/a b",
+        ] {
             assert!(Href::parse(bad).is_err(), "{bad}");
         }
     }

@@ -172,7 +172,7 @@ pub fn video(item: &MediaItem, base_url: &str) -> Value {
         // The page's share card stands for the video until it plays.
         "thumbnailUrl": format!("{base_url}{}", share_card(&item.url())),
     });
-    if let Some(embed) = &item.embed_url {
+    if let Some(embed) = item.player() {
         ld["embedUrl"] = json!(embed);
     }
     if let Some(link) = &item.link_url {

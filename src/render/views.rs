@@ -156,9 +156,9 @@ pub fn media_item(m: &MediaItem, with_transcript: bool) -> MediaView {
         title: m.title.clone(),
         outlet: m.outlet.clone(),
         date: date(m.date),
-        embed_url: m.embed_url.clone(),
+        embed_url: m.player().map(str::to_owned),
         link_url: m.link_url.clone(),
-        host: m.embed_url.as_deref().or(m.link_url.as_deref()).and_then(host),
+        host: m.player().or(m.link_url.as_deref()).and_then(host),
         summary_html: markdown::to_html(&m.summary),
         transcript_html: if with_transcript { markdown::to_html(&m.transcript) } else { String::new() },
     }

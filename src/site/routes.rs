@@ -207,7 +207,7 @@ async fn book(site: &Site, slug: &str) -> anyhow::Result<Option<String>> {
 /// A media item's page; `play` is the variant the visitor asked to load the player on.
 async fn media_item(site: &Site, slug: &str, play: bool) -> anyhow::Result<Option<String>> {
     let Some(item) = media::published_by_slug(&site.store, slug).await? else { return Ok(None) };
-    if play && item.embed_url.is_none() {
+    if play && item.player().is_none() {
         return Ok(None);
     }
     let mut meta = Meta::new(&item.title, views::summary(&item.summary, 200), item.url());

@@ -365,3 +365,31 @@ both_backends! {
         assert_eq!(picture.header("x-content-type-options"), Some("nosniff"));
     }
 }
+
+both_backends! {
+    /// Informational: a player is framed sandboxed and only from https; one stored before is not framed.
+    async fn a_player_is_https_only_and_framed_in_a_sandbox(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let played = app.get("/media/chuck-reid-tv-report/play/").await.text();
+        assert!(played.contains(r#"<iframe src="https://"#) && played.contains(r#"sandbox="allow-scripts allow-same-origin allow-presentation allow-popups"#), "{played}");
+
+        let editor = app.signed_in_as(Role::Editor).await;
+        for bad in ["mailto:team@example.org", "http://tv.example/embed/1", "/admin/"] {
+            let fields = [
+                ("title", "A report"), ("slug", ""), ("kind", "tv_report"), ("outlet", ""), ("date", "2026-11-22"), ("embed_url", bad),
+                ("link_url", ""), ("summary", ""), ("transcript", ""), ("version", "0"), ("action", "publish"),
+            ];
+            let refused = app.post_signed(&editor, "/admin/media", &fields).await;
+            assert_eq!(refused.status, 422, "{bad}");
+            assert!(refused.text().contains(r#"id="embed_url-error""#) && refused.text().contains("starts with https://"), "{bad}");
+        }
+
+        pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE media_items SET embed_url = 'mailto:x@example.org' WHERE slug = 'chuck-reid-tv-report'")
+            .execute(pool)
+            .await
+            .map(drop)
+            .unwrap());
+        app.app().cache.invalidate();
+        assert_eq!(app.get("/media/chuck-reid-tv-report/play/").await.status, 404, "a player stored before is not framed");
+    }
+}

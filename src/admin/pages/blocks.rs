@@ -247,8 +247,9 @@ mod tests {
             { "type": "video", "title": "Trailer", "media": "the-promise-trailer" },
         ]))
         .unwrap();
+        let library = Library::from([("a.svg".to_owned(), String::new())]);
         for block in demo {
-            assert_eq!(TypedBlock::from_block(&block).read(&Library::new()).unwrap(), block);
+            assert_eq!(TypedBlock::from_block(&block).read(&library).unwrap(), block);
         }
     }
 
@@ -257,7 +258,7 @@ mod tests {
         let mut hero = TypedBlock::empty("hero");
         hero.values.insert("image.asset".into(), "a.svg".into());
         hero.values.insert("link.href".into(), "javascript:alert(1)".into());
-        let errors = hero.read(&Library::new()).unwrap_err();
+        let errors = hero.read(&Library::from([("a.svg".to_owned(), String::new())])).unwrap_err();
         for key in ["title", "image.alt", "link.label", "link.href"] {
             assert!(errors.contains_key(key), "{key}: {errors:?}");
         }

@@ -87,7 +87,7 @@ pub static MEDIA: Kind = Kind {
         field("kind", "Kind", Control::Choice(MEDIA_KINDS)).required(),
         field("outlet", "Broadcaster or publisher", Control::Line),
         field("date", "Date", Control::Date).required(),
-        field("embed_url", "Player address", Control::Address)
+        field("embed_url", "Player address", Control::Player)
             .hint("e.g. https://www.youtube-nocookie.com/embed/…; loaded only when a visitor asks."),
         field("link_url", "Where to watch it", Control::Address),
         field("summary", "Summary", Control::Markdown),
