@@ -67,11 +67,12 @@ pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) 
     .map(|r| r.rows_affected())
     })?;
     // A known address that is not confirmed gets a new link, unless one went out lately;
-    // the one UPDATE decides, so two signups at once send one confirmation.
+    // the one UPDATE decides, so two signups at once send one confirmation. The first
+    // name typed stays (as a signature's does): whoever knows an address cannot rename its owner.
     let renewed = inserted == 0
         && on_pool!(store, |pool| sqlx::query(
             "UPDATE subscribers SET confirm_digest = $1, confirm_expires_at = $2, confirm_sent_at = $3,
-                 name = CASE WHEN $4 <> '' THEN $4 ELSE name END
+                 name = CASE WHEN name = '' THEN $4 ELSE name END
              WHERE email = $5 AND status <> 'confirmed' AND (confirm_sent_at IS NULL OR confirm_sent_at <= $6)"
         )
         .bind(secrets::digest(&token))

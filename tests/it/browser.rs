@@ -655,3 +655,28 @@ async fn a_block_picture_is_picked_by_its_thumbnail_and_keeps_the_librarys_descr
     assert_eq!(saved.status, 303, "{}", saved.text());
     assert!(app.get("/pictured/").await.text().contains(r#"alt="Jens Söring in the visiting room""#));
 }
+
+/// On a shared computer the next person finds no unsaved text; the author finds it again.
+#[tokio::test]
+async fn signing_out_leaves_no_unsaved_text_in_the_browser() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let password = app.add_account("ann@example.org", Role::Editor).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    browser.type_into("#title", "A private plan").await;
+    assert!(browser.wait_until("localStorage.getItem('pamphlet:post-new')?.includes('private')").await, "the browser keeps a copy");
+    // As a person answers "Leave" to the question about unsaved changes.
+    browser.run("window.addEventListener('beforeunload', (e) => e.stopImmediatePropagation(), { capture: true })").await;
+    browser.click("form.sign-out button").await;
+    assert!(browser.wait_for_text("h1", "Sign in").await, "{}", browser.source().await);
+    let left =
+        browser.run("return Object.keys(localStorage).filter((k) => k.startsWith('pamphlet:') && k !== 'pamphlet:editor-mode')").await;
+    assert_eq!(left, serde_json::json!([]), "no copy stays in the browser");
+
+    sign_in(&browser, &app, "ann@example.org", &password).await;
+    browser.goto(&format!("{}/admin/posts/new", app.base)).await;
+    assert!(browser.wait_for_text(".restore-draft", "not saved").await, "the server kept it for her: {}", browser.source().await);
+    browser.click(".restore-draft button").await;
+    assert_eq!(browser.run("return document.querySelector('#title').value").await, "A private plan");
+}

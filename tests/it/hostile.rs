@@ -233,7 +233,12 @@ async fn a_named_proxy_is_believed_and_so_is_loopback_while_listening_on_loopbac
 
 /// Moves the times of every session back by `ago` (sign-in, last use, or the last typed password).
 async fn sessions_aged(app: &TestApp, column: &str, ago: time::Duration) {
-    let sql = format!("UPDATE sessions SET {column} = $1");
+    rows_aged(app, "sessions", column, ago).await;
+}
+
+/// Moves a time of every row of `table` back by `ago`.
+async fn rows_aged(app: &TestApp, table: &str, column: &str, ago: time::Duration) {
+    let sql = format!("UPDATE {table} SET {column} = $1");
     let then = pamphlet::store::now() - ago;
     pamphlet::on_pool!(app.store(), |pool| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(then)
@@ -392,4 +397,33 @@ both_backends! {
         app.app().cache.invalidate();
         assert_eq!(app.get("/media/chuck-reid-tv-report/play/").await.status, 404, "a player stored before is not framed");
     }
+}
+
+both_backends! {
+    /// Informational: whoever knows a pending subscriber's address cannot rename them by signing up again.
+    async fn a_second_signup_keeps_the_first_name(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let store = app.store();
+        let email = pamphlet::mail::EmailAddress::parse("ann@example.org").unwrap();
+        let first = pamphlet::newsletter::subscribers::sign_up(store, &email, "Ann", "192.0.2.1").await.unwrap();
+        assert!(first.is_some());
+        rows_aged(&app, "subscribers", "confirm_sent_at", time::Duration::hours(1)).await;
+        let again = pamphlet::newsletter::subscribers::sign_up(store, &email, "Mallory the Liar", "203.0.113.9").await.unwrap();
+        assert!(again.is_some(), "a new link goes out");
+        assert_eq!(subscriber_name(&app, "ann@example.org").await, "Ann");
+
+        let email = pamphlet::mail::EmailAddress::parse("ben@example.org").unwrap();
+        pamphlet::newsletter::subscribers::sign_up(store, &email, "", "192.0.2.1").await.unwrap();
+        rows_aged(&app, "subscribers", "confirm_sent_at", time::Duration::hours(1)).await;
+        pamphlet::newsletter::subscribers::sign_up(store, &email, "Ben", "192.0.2.1").await.unwrap();
+        assert_eq!(subscriber_name(&app, "ben@example.org").await, "Ben", "a name left out the first time may be given later");
+    }
+}
+
+async fn subscriber_name(app: &TestApp, email: &str) -> String {
+    pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT name FROM subscribers WHERE email = $1")
+        .bind(email)
+        .fetch_one(pool)
+        .await
+        .unwrap())
 }

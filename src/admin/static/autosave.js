@@ -30,6 +30,8 @@ const withToken = (form, pairs) => {
   return pairs;
 };
 
+const signOut = document.querySelector("form.sign-out");
+
 for (const form of document.querySelectorAll("form[data-autosave]")) {
   const key = `pamphlet:${form.dataset.autosave}`;
   const server = draftUrl(form.dataset.autosave);
@@ -110,6 +112,8 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
   };
   document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
   window.addEventListener("pagehide", flush);
+  // Before the session ends, while the server still takes the draft.
+  signOut?.addEventListener("submit", flush);
 
   form.addEventListener("submit", (event) => {
     // A preview opens in a new tab and saves nothing.
@@ -125,6 +129,15 @@ for (const form of document.querySelectorAll("form[data-autosave]")) {
     }
   });
 }
+
+// On a shared computer the next person must not find unsaved text here:
+// the server keeps each draft for its author, so signing out clears this
+// browser's copies (the editor's mode is a preference, not text).
+signOut?.addEventListener("submit", () => {
+  for (const key of Object.keys(localStorage)) {
+    if (key.startsWith("pamphlet:") && key !== "pamphlet:editor-mode") localStorage.removeItem(key);
+  }
+});
 
 function offerBack(form, key, stored, said, server) {
   const offer = document.createElement("p");
