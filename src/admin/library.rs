@@ -126,6 +126,9 @@ fn refused(status: StatusCode, field: &'static str, message: impl Into<String>) 
     Err(Refused { status, field, message: message.into() })
 }
 
+/// How many files an author may upload an hour; editors and owners are not counted.
+pub const AUTHOR_UPLOADS_PER_HOUR: i64 = 30;
+
 /// Runs an upload's resize or check on the blocking pool, one upload at a
 /// time: an image may take a hundred megabytes while resized.
 async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
@@ -161,6 +164,16 @@ async fn store_upload(
             "SVG drawings can carry scripts, so the library does not take them: export it as PNG and upload that.",
         ));
     }
+    // Each upload costs a core for a moment; an author's account, the
+    // easiest to borrow, cannot keep the server resizing all day.
+    if editor.role() < Role::Editor {
+        let lately = assets::uploads_since(&state.site.store, editor.user.id, crate::store::now() - time::Duration::hours(1)).await?;
+        if lately >= AUTHOR_UPLOADS_PER_HOUR {
+            let message =
+                format!("You uploaded {lately} files in the last hour, the most an author may. Try again later, or ask an editor.");
+            return Ok(refused(StatusCode::TOO_MANY_REQUESTS, "file", message));
+        }
+    }
     if kind.is_image() && alt.is_empty() {
         return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, "alt", "Describe the image for people who cannot see it."));
     }
@@ -189,6 +202,7 @@ async fn store_upload(
         width: size.map(|s| s.0),
         height: size.map(|s| s.1),
         variant_of: None,
+        uploaded_by: Some(editor.user.id),
     };
     assets::insert(&mut tx, &original).await?;
     for (i, copy) in copies.into_iter().enumerate() {
@@ -200,6 +214,7 @@ async fn store_upload(
             width: Some(copy.width),
             height: Some(copy.height),
             variant_of: Some(name.clone()),
+            uploaded_by: Some(editor.user.id),
         };
         if i == 0 {
             thumbnail = copy.name.clone();

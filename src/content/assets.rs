@@ -63,11 +63,14 @@ pub struct Upload {
     pub width: Option<u32>,
     pub height: Option<u32>,
     pub variant_of: Option<String>,
+    /// The account that uploaded it.
+    pub uploaded_by: Option<i64>,
 }
 
 pub async fn insert(tx: &mut Tx, upload: &Upload) -> anyhow::Result<()> {
     on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO assets (name, content_type, bytes, alt, updated_at, width, height, variant_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        "INSERT INTO assets (name, content_type, bytes, alt, updated_at, width, height, variant_of, uploaded_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
     .bind(&upload.name)
     .bind(&upload.content_type)
@@ -77,10 +80,22 @@ pub async fn insert(tx: &mut Tx, upload: &Upload) -> anyhow::Result<()> {
     .bind(upload.width.map(i64::from))
     .bind(upload.height.map(i64::from))
     .bind(&upload.variant_of)
+    .bind(upload.uploaded_by)
     .execute(conn)
     .await
     .map(drop))?;
     changes::record(tx, "asset", &upload.name).await
+}
+
+/// How many files (not counting resized copies) the account uploaded since `since`.
+pub async fn uploads_since(store: &Store, user_id: i64, since: time::OffsetDateTime) -> anyhow::Result<i64> {
+    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM assets WHERE uploaded_by = $1 AND variant_of IS NULL AND updated_at > $2"
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(pool)
+    .await)?)
 }
 
 /// `stem.ext`, or `stem-2.ext`, `stem-3.ext`… when the name is taken.

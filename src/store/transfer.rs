@@ -50,7 +50,7 @@ table!(MenuRow, "menus", { name: String, items: Json<Value> });
 // Originals before their resized copies, which point at them.
 table!(AssetRow, "assets" order by "variant_of IS NOT NULL, name", {
     name: String, content_type: String, bytes: Vec<u8>, alt: String, updated_at: OffsetDateTime, width: Option<i64>,
-    height: Option<i64>, variant_of: Option<String>,
+    height: Option<i64>, variant_of: Option<String>, uploaded_by: Option<i64>,
 });
 table!(PageRow, "pages", {
     id: i64, slug: String, title: String, description: String, status: String, blocks_schema: i64,

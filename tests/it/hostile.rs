@@ -354,6 +354,7 @@ both_backends! {
             width: None,
             height: None,
             variant_of: None,
+            uploaded_by: None,
         };
         pamphlet::content::assets::insert(&mut tx, &old).await.unwrap();
         tx.commit().await.unwrap();
@@ -426,4 +427,40 @@ async fn subscriber_name(app: &TestApp, email: &str) -> String {
         .fetch_one(pool)
         .await
         .unwrap())
+}
+
+both_backends! {
+    /// L11: an author's account cannot keep the server resizing all day.
+    async fn an_author_uploads_at_most_thirty_files_an_hour(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let author = app.signed_in_as(Role::Author).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let email = pamphlet::mail::EmailAddress::parse("author@example.org").unwrap();
+        let id = pamphlet::admin::accounts::by_email(app.store(), &email).await.unwrap().unwrap().id;
+        let mut tx = app.store().begin().await.unwrap();
+        for n in 0..30 {
+            let upload = pamphlet::content::assets::Upload {
+                name: format!("earlier-{n}.png"),
+                content_type: "image/png".into(),
+                bytes: png(8, 8),
+                alt: "Earlier".into(),
+                width: Some(8),
+                height: Some(8),
+                variant_of: None,
+                uploaded_by: Some(id),
+            };
+            pamphlet::content::assets::insert(&mut tx, &upload).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        let refused = app.upload(&author, "/admin/library", &[("alt", "One more")], ("more.png", &png(8, 8))).await;
+        assert_eq!(refused.status, 429, "{}", refused.text());
+        assert!(refused.text().contains("You uploaded 30 files in the last hour"), "{}", refused.text());
+        let by_editor = app.upload(&editor, "/admin/library", &[("alt", "The editor's")], ("editors.png", &png(8, 8))).await;
+        assert_eq!(by_editor.status, 303, "editors are not counted");
+
+        rows_aged(&app, "assets", "updated_at", time::Duration::minutes(61)).await;
+        let later = app.upload(&author, "/admin/library", &[("alt", "One more")], ("more.png", &png(8, 8))).await;
+        assert_eq!(later.status, 303, "an hour later: {}", later.text());
+    }
 }
