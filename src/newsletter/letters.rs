@@ -41,7 +41,7 @@ const UNSUBSCRIBE_MARK: &str = "\u{1}unsubscribe\u{1}";
 
 impl Edition {
     pub fn new(settings: &SiteSettings, base_url: &str, issue_id: i64, subject: &str, body: &str) -> anyhow::Result<Self> {
-        let body_html = inline_styles(&absolute_links(&markdown::to_html(body), base_url), accent(settings));
+        let body_html = markdown::to_mail_html(body, base_url, accent(settings));
         let values =
             context! { subject, body => body.trim(), body_html => Value::from_safe_string(body_html), unsubscribe => UNSUBSCRIBE_MARK };
         let email = emails::render("newsletter_issue", settings, values)?;
@@ -77,28 +77,6 @@ impl Edition {
     }
 }
 
-/// Links and images in the body point at the site (`/news/x` → `https://site/news/x`).
-fn absolute_links(html: &str, base_url: &str) -> String {
-    html.replace("href=\"/", &format!("href=\"{base_url}/")).replace("src=\"/", &format!("src=\"{base_url}/"))
-}
-
-/// Sanitised Markdown output has bare tags; each gets the style it needs in a mail program.
-fn inline_styles(html: &str, accent: &str) -> String {
-    let text = "font-size:17px;line-height:1.55;color:#1f1b16;";
-    [
-        ("<p>", format!("<p style=\"{text}margin:0 0 14px 0;\">")),
-        ("<h2>", "<h2 style=\"font-size:21px;line-height:1.3;color:#1f1b16;margin:24px 0 10px 0;\">".into()),
-        ("<h3>", "<h3 style=\"font-size:18px;line-height:1.3;color:#1f1b16;margin:20px 0 8px 0;\">".into()),
-        ("<ul>", format!("<ul style=\"{text}margin:0 0 14px 0;padding-left:22px;\">")),
-        ("<ol>", format!("<ol style=\"{text}margin:0 0 14px 0;padding-left:22px;\">")),
-        ("<blockquote>", "<blockquote style=\"margin:0 0 14px 0;padding-left:14px;border-left:3px solid #e7e1d8;color:#4a433c;\">".into()),
-        ("<a ", format!("<a style=\"color:{accent};\" ")),
-        ("<img ", "<img style=\"max-width:100%;height:auto;\" ".into()),
-    ]
-    .iter()
-    .fold(html.to_owned(), |html, (tag, styled)| html.replace(tag, styled))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,9 +91,36 @@ mod tests {
         let letter = edition.letter(42, &EmailAddress::parse("ann@example.org").unwrap(), "Ann", "KEY");
         assert!(letter.html.contains("href=\"https://example.org/about-the-case/\""), "{}", letter.html);
         assert!(letter.html.contains("<p style="), "{}", letter.html);
+        assert!(
+            letter.html.contains(r#"<a href="https://example.org/about-the-case/" style="color:#8a3b12;" rel="noopener noreferrer">"#),
+            "{}",
+            letter.html
+        );
         assert!(letter.html.contains("https://example.org/newsletter/unsubscribe/KEY"), "{}", letter.html);
         assert!(letter.text.contains("Unsubscribe: https://example.org/newsletter/unsubscribe/KEY"), "{}", letter.text);
         assert_eq!(letter.message_id, "newsletter.7.42@example.org");
         assert_eq!(letter.unsubscribe.unwrap().mailto, "mailto:team@example.org?subject=unsubscribe");
+    }
+
+    /// The review's payload: text that reads like a tag inside an attribute stays text.
+    #[test]
+    fn styles_are_set_on_elements_never_on_text_that_looks_like_a_tag() {
+        let edition = Edition::new(
+            &settings(),
+            "https://example.org",
+            7,
+            "News",
+            r#"<img alt="<a onerror=alert(1) " src="/uploads/x.png"> and `<a href=x>`"#,
+        )
+        .unwrap();
+        let letter = edition.letter(1, &EmailAddress::parse("ann@example.org").unwrap(), "Ann", "KEY");
+        assert!(!letter.html.contains("onerror=alert(1) style"), "{}", letter.html);
+        assert!(
+            letter.html.contains(r#"src="https://example.org/uploads/x.png""#)
+                && letter.html.contains(r#"style="max-width:100%;height:auto;""#),
+            "{}",
+            letter.html
+        );
+        assert!(letter.html.contains("<code>&lt;a href=x&gt;</code>"), "{}", letter.html);
     }
 }

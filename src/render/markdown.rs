@@ -36,7 +36,37 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
 /// The same, with links as the editor wrote them.
 static AS_WRITTEN: LazyLock<ammonia::Builder<'static>> = LazyLock::new(cleaner);
 
-fn cleaner() -> ammonia::Builder<'static> {
+/// HTML for an email: links and pictures absolute (`/news/x` →
+/// `{base_url}/news/x`) and each element with its inline style, since mail
+/// programs drop style sheets. The sanitiser sets both while it writes the
+/// HTML, so no text can pass for a tag.
+pub fn to_mail_html(markdown: &str, base_url: &str, accent: &str) -> String {
+    let text = "font-size:17px;line-height:1.55;color:#1f1b16;";
+    let styles = [
+        ("p", format!("{text}margin:0 0 14px 0;")),
+        ("h2", "font-size:21px;line-height:1.3;color:#1f1b16;margin:24px 0 10px 0;".to_owned()),
+        ("h3", "font-size:18px;line-height:1.3;color:#1f1b16;margin:20px 0 8px 0;".to_owned()),
+        ("ul", format!("{text}margin:0 0 14px 0;padding-left:22px;")),
+        ("ol", format!("{text}margin:0 0 14px 0;padding-left:22px;")),
+        ("blockquote", "margin:0 0 14px 0;padding-left:14px;border-left:3px solid #e7e1d8;color:#4a433c;".to_owned()),
+        ("a", format!("color:{accent};")),
+        ("img", "max-width:100%;height:auto;".to_owned()),
+    ];
+    let mut builder = cleaner();
+    for (tag, style) in &styles {
+        builder.set_tag_attribute_value(*tag, "style", style.as_str());
+    }
+    let base_url = base_url.trim_end_matches('/').to_owned();
+    builder.attribute_filter(move |element, attribute, value| match (element, attribute) {
+        ("a", "href") | ("img", "src") if value.starts_with('/') && !value.starts_with("//") => {
+            Some(format!("{base_url}{}", crate::content::with_page_slash(value)).into())
+        }
+        _ => Some(value.into()),
+    });
+    cleaned(markdown, &builder)
+}
+
+fn cleaner<'a>() -> ammonia::Builder<'a> {
     let mut builder = ammonia::Builder::default();
     builder.link_rel(Some("noopener noreferrer"));
     builder
