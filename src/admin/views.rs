@@ -179,6 +179,10 @@ pub async fn finish(State(state): State<AdminState>, request: Request, next: Nex
         if let Some(value) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+    } else if crate::render::page::from_an_extractor(&response) {
+        let status = response.status();
+        let message = crate::render::page::UNREADABLE;
+        response = state.views.page(status, "problem.html", editor.as_ref(), context! { status => status.as_u16(), message });
     }
     let headers = response.headers_mut();
     if !headers.contains_key(header::CACHE_CONTROL) {

@@ -215,6 +215,10 @@ pub async fn finish(State(state): State<Forms>, request: Request, next: Next) ->
     if let Some(Failure(error)) = response.extensions_mut().remove::<Failure>() {
         return server_error(&route, &error);
     }
+    if crate::render::page::from_an_extractor(&response) {
+        let paragraphs = [crate::render::page::UNREADABLE];
+        return message_page(&state.site, response.status(), &path, "This could not be read", &paragraphs, &Shows::default()).await;
+    }
     let Some(answer) = response.extensions_mut().remove::<Answer>() else { return response };
     let paragraphs: Vec<&str> = answer.paragraphs.iter().map(String::as_str).collect();
     let path = answer.path.as_deref().unwrap_or(&path);

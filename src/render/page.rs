@@ -269,3 +269,15 @@ pub fn server_error(at: &str, error: &anyhow::Error) -> Response {
     )
         .into_response()
 }
+
+/// Whether a 4xx came from one of axum's extractors (a path, query or form
+/// that does not parse): those answer in plain text, echoing the input. The
+/// admin's and the public forms' finishing layers put them in the site's words.
+pub fn from_an_extractor(response: &Response) -> bool {
+    response.status().is_client_error()
+        && response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/plain"))
+}
+
+/// What a visitor reads instead of an extractor's answer.
+pub const UNREADABLE: &str = "This address or form could not be read: part of it is not what this page expects. \
+    Go back and follow the site's own links, or reload the form and send it again.";

@@ -464,3 +464,30 @@ both_backends! {
         assert_eq!(later.status, 303, "an hour later: {}", later.text());
     }
 }
+
+both_backends! {
+    /// Informational: a path or form that does not parse is answered in the site's words, inside its pages,
+    /// not with the framework's plain-text echo of the input.
+    async fn unreadable_addresses_and_forms_get_the_sites_own_page(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let odd = app.get_signed(&editor, "/admin/posts/abc%3Cb%3E").await;
+        assert_eq!(odd.status, 400);
+        assert!(odd.header("content-type").unwrap_or_default().starts_with("text/html"), "{:?}", odd.header("content-type"));
+        let html = odd.text();
+        assert!(html.contains("could not be read") && html.contains("Sign out"), "inside the signed-in admin: {html}");
+        assert!(!html.contains("Cannot parse") && !html.contains("abc<b>"), "{html}");
+
+        let sent = reqwest::Client::new()
+            .post(format!("{}/newsletter/subscribe", app.base))
+            .header("content-type", "text/plain")
+            .body("email=ann@example.org")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 415);
+        assert!(sent.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        let page = sent.text().await.unwrap();
+        assert!(page.contains("could not be read") && !page.contains("Content-Type"), "{page}");
+    }
+}
