@@ -75,15 +75,8 @@ pub async fn own_password(
 /// password lately: the request to go on with, or the answer that asks.
 pub async fn demand(state: &AdminState, editor: &Editor, request: Request) -> Result<Request, Response> {
     let (mut parts, body) = request.into_parts();
-    let urlencoded = parts
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if matches!(parts.method, Method::GET | Method::HEAD) || !urlencoded {
-        let next = parts.uri.path_and_query().map_or("/admin", |p| p.as_str());
-        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
-        return Err(Redirect::to(&format!("/admin/confirm?{query}")).into_response());
+    if matches!(parts.method, Method::GET | Method::HEAD) || !gate::is_urlencoded(&parts.headers) {
+        return Err(gate::then_back("/admin/confirm", &parts.uri));
     }
     let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| gate::too_large().into_response())?;
     let mut fields: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();

@@ -28,11 +28,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
         let editor = request.extensions().get::<Editor>().cloned();
         let checked = request.extensions().get::<gate::TokenChecked>().is_some();
-        let urlencoded = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let urlencoded = gate::is_urlencoded(request.headers());
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { gate::too_large() } else { gate::csrf_failed() })?;

@@ -131,12 +131,22 @@ pub async fn recognise(state: &AdminState, headers: &HeaderMap) -> anyhow::Resul
 /// a form sent from an ended session says so on the sign-in page.
 fn to_sign_in(request: &Request) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
-        let next = request.uri().path_and_query().map_or("/admin", |p| p.as_str());
-        let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
-        Redirect::to(&format!("/admin/login?{query}")).into_response()
+        then_back("/admin/login", request.uri())
     } else {
         Redirect::to("/admin/login?done=expired").into_response()
     }
+}
+
+/// A redirect to `page`, which sends the browser on to `uri` when done.
+pub fn then_back(page: &str, uri: &axum::http::Uri) -> Response {
+    let next = uri.path_and_query().map_or("/admin", |p| p.as_str());
+    let query: String = form_urlencoded::Serializer::new(String::new()).append_pair("next", next).finish();
+    Redirect::to(&format!("{page}?{query}")).into_response()
+}
+
+/// Whether a request's body is a form as browsers send it (not multipart).
+pub fn is_urlencoded(headers: &HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// The request's token was in its `x-csrf-token` header and matched.

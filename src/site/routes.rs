@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use super::{blocks, feeds};
+use crate::content::images::Kind;
 use crate::content::posts::{Body, PostKind};
 use crate::content::{assets, books, media, pages, posts, press};
 use crate::render::cache::{IMMUTABLE, REVALIDATE};
@@ -226,16 +227,12 @@ async fn press_page(site: &Site) -> anyhow::Result<Option<String>> {
     Ok(Some(layout_render(site, "press.html", "/press/", meta, content).await?))
 }
 
-const PDF: &str = "application/pdf";
-
 async fn upload(site: &Site, name: &str) -> anyhow::Result<Option<Rendered>> {
     let Some(asset) = assets::by_name(&site.store, name).await? else { return Ok(None) };
     // A PDF with scripts, uploaded before the library checked for them, is
     // only offered as a download: no browser's viewer runs it on this site.
-    let content_type = match asset.content_type.as_str() {
-        PDF if crate::content::pdf::check(&asset.bytes).is_err() => "application/octet-stream".to_owned(),
-        _ => asset.content_type,
-    };
+    let scripted = asset.content_type == Kind::Pdf.content_type() && crate::content::pdf::check(&asset.bytes).is_err();
+    let content_type = if scripted { "application/octet-stream".to_owned() } else { asset.content_type };
     Ok(Some(Rendered { content_type, body: asset.bytes, cache_control: REVALIDATE, modified: asset.updated_at.into() }))
 }
 

@@ -231,11 +231,6 @@ async fn a_named_proxy_is_believed_and_so_is_loopback_while_listening_on_loopbac
     assert_eq!(count(&statuses, 200), 6, "{statuses:?}");
 }
 
-/// Moves the times of every session back by `ago` (sign-in, last use, or the last typed password).
-async fn sessions_aged(app: &TestApp, column: &str, ago: time::Duration) {
-    rows_aged(app, "sessions", column, ago).await;
-}
-
 /// Moves a time of every row of `table` back by `ago`.
 async fn rows_aged(app: &TestApp, table: &str, column: &str, ago: time::Duration) {
     let sql = format!("UPDATE {table} SET {column} = $1");
@@ -264,8 +259,8 @@ both_backends! {
         assert!(idle <= time::Duration::days(2) && idle > time::Duration::days(2) - time::Duration::minutes(5), "idle lifetime {idle}");
 
         // Used every few minutes (its expiry always ahead), but signed in 31 days ago.
-        sessions_aged(&app, "created_at", time::Duration::days(31)).await;
-        sessions_aged(&app, "last_seen_at", time::Duration::minutes(6)).await;
+        rows_aged(&app, "sessions", "created_at", time::Duration::days(31)).await;
+        rows_aged(&app, "sessions", "last_seen_at", time::Duration::minutes(6)).await;
         let ended = app.get_signed(&editor, "/admin").await;
         assert_eq!(ended.status, 303);
         assert!(ended.header("location").unwrap_or_default().starts_with("/admin/login"), "{:?}", ended.header("location"));
@@ -286,7 +281,7 @@ both_backends! {
             .unwrap();
         assert_eq!(app.get_signed(&owner, "/admin/settings").await.status, 200, "just signed in: no question");
 
-        sessions_aged(&app, "confirmed_at", time::Duration::minutes(61)).await;
+        rows_aged(&app, "sessions", "confirmed_at", time::Duration::minutes(61)).await;
         let asked = app.get_signed(&owner, "/admin/settings").await;
         assert_eq!((asked.status, asked.header("location")), (303, Some("/admin/confirm?next=%2Fadmin%2Fsettings")));
         assert_eq!(app.get_signed(&owner, "/admin/posts").await.status, 200, "an editor's pages never ask");
@@ -308,7 +303,7 @@ both_backends! {
         assert_eq!(app.get_signed(&owner, "/admin/settings").await.status, 200, "for the next hour, no question");
 
         // The page that asks before an owner's page opens.
-        sessions_aged(&app, "confirmed_at", time::Duration::minutes(61)).await;
+        rows_aged(&app, "sessions", "confirmed_at", time::Duration::minutes(61)).await;
         let form = app.get_signed(&owner, "/admin/confirm?next=%2Fadmin%2Fusers").await;
         assert_eq!(form.status, 200);
         assert_eq!(hidden_field(&form.text(), "next").as_deref(), Some("/admin/users"));
