@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::mail::EmailAddress;
 use crate::store::{Store, changes, now};
 use crate::{on_pool, on_tx};
 
@@ -30,6 +31,19 @@ pub async fn holdings(store: &Store, email: &str) -> anyhow::Result<Holdings> {
         messages: count("contact_messages").await?,
         subscribed: count("subscribers").await? > 0,
     })
+}
+
+/// Stored addresses that the address check refuses today (`a@x.org?bcc=…`),
+/// kept from before it was strict: no one can be written to there, so the
+/// erase page lists them to be erased. Sorted, each once.
+pub async fn invalid_addresses(store: &Store) -> anyhow::Result<Vec<String>> {
+    let mut invalid = std::collections::BTreeSet::new();
+    for table in ["signatures", "contact_messages", "subscribers"] {
+        let query = format!("SELECT DISTINCT email FROM {table} WHERE email IS NOT NULL AND email <> ''");
+        let emails: Vec<String> = on_pool!(store, |pool| sqlx::query_scalar(sqlx::AssertSqlSafe(query.as_str())).fetch_all(pool).await)?;
+        invalid.extend(emails.into_iter().filter(|email| EmailAddress::parse(email).is_err()));
+    }
+    Ok(invalid.into_iter().collect())
 }
 
 /// Erases everything about `email` (attempts at the forms too, which the

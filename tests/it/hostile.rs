@@ -486,3 +486,32 @@ both_backends! {
         assert!(page.contains("could not be read") && !page.contains("Content-Type"), "{page}");
     }
 }
+
+both_backends! {
+    /// L10: an address stored before the strict check is listed, and can be erased.
+    async fn stored_addresses_that_are_not_valid_are_listed_to_be_erased(backend: Backend) {
+        let app = spawn_app(backend).await;
+        let editor = app.signed_in_as(Role::Editor).await;
+        let email = pamphlet::mail::EmailAddress::parse("ann@example.org").unwrap();
+        pamphlet::newsletter::subscribers::sign_up(app.store(), &email, "Ann", "192.0.2.1").await.unwrap();
+        let bad = "a@x.org?bcc=evil%40y.org";
+        pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE subscribers SET email = $1").bind(bad).execute(pool).await.map(drop).unwrap());
+
+        let page = app.get_signed(&editor, "/admin/people/erase").await;
+        assert!(page.text().contains("Addresses that are not valid"), "{}", page.text());
+        assert!(page.text().contains("/admin/people/erase?email=a%40x.org%3Fbcc%3Devil%2540y.org"), "{}", page.text());
+        let asked = app.get_signed(&editor, "/admin/people/erase?email=a%40x.org%3Fbcc%3Devil%2540y.org").await;
+        assert_eq!(asked.status, 200, "{}", asked.text());
+        assert!(asked.text().contains("a newsletter subscription and the record"), "{}", asked.text());
+
+        let erased = app.post_signed(&editor, "/admin/people/erase", &[("email", bad)]).await;
+        assert_eq!(erased.status, 200, "{}", erased.text());
+        assert!(erased.text().contains("the newsletter subscription"), "{}", erased.text());
+        assert!(!erased.text().contains("Addresses that are not valid"), "none left: {}", erased.text());
+        let left: i64 = pamphlet::on_pool!(app.store(), |pool| sqlx::query_scalar("SELECT COUNT(*) FROM subscribers").fetch_one(pool).await.unwrap());
+        assert_eq!(left, 0);
+
+        let unknown = app.post_signed(&editor, "/admin/people/erase", &[("email", "b@x.org?cc=y")]).await;
+        assert_eq!(unknown.status, 422, "an invalid address the store does not hold is still refused");
+    }
+}
