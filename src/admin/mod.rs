@@ -182,6 +182,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/petitions/{id}/signatures.csv", get(petitions::signatures::export))
         .route("/admin/petitions/{id}/void", post(petitions::signatures::void))
         .route("/admin/petitions/{id}/anonymise", post(petitions::signatures::anonymise))
+        .route("/admin/petitions/{id}/signatures/{signature}/hide-name", post(petitions::signatures::hide_name))
         .route("/admin/inbox", get(inbox::list))
         .route("/admin/inbox/{id}", get(inbox::show))
         .route("/admin/inbox/{id}/status", post(inbox::set_status))

@@ -193,13 +193,41 @@ pub async fn tally(store: &Store, petition_id: i64) -> anyhow::Result<Tally> {
 }
 
 /// First name and the initial of the last: "Anna Maria Keller" → "Anna K.".
+/// Nothing when the first word does not read as a name (a web address,
+/// digits, symbols, a run-on word): the campaign page is not a notice board.
 pub fn public_name(name: &str) -> String {
     let words: Vec<&str> = name.split_whitespace().collect();
+    let initial = |word: &str| word.chars().next().filter(|c| c.is_alphabetic()).map(|c| format!(" {}.", c.to_uppercase()));
     match words.as_slice() {
+        [first, ..] if !reads_as_a_name(first) => String::new(),
         [] => String::new(),
         [first] => (*first).to_owned(),
-        [first, .., last] => format!("{first} {}.", last.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default()),
+        [first, .., last] => format!("{first}{}", initial(last).unwrap_or_default()),
     }
+}
+
+/// Letters, with inner hyphens and apostrophes ("Jean-Luc", "O'Neill"), at most 24.
+fn reads_as_a_name(word: &str) -> bool {
+    word.chars().count() <= 24
+        && word.chars().next().is_some_and(char::is_alphabetic)
+        && word.chars().all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’'))
+}
+
+/// An editor takes one signer's name off the public page; the signature still counts.
+pub async fn hide_name(store: &Store, petition_id: i64, signature_id: i64) -> anyhow::Result<bool> {
+    let mut tx = store.begin().await?;
+    let hidden =
+        on_tx!(tx, |conn| sqlx::query("UPDATE signatures SET show_name = FALSE WHERE id = $1 AND petition_id = $2 AND show_name")
+            .bind(signature_id)
+            .bind(petition_id)
+            .execute(conn)
+            .await
+            .map(|r| r.rows_affected() == 1))?;
+    if hidden {
+        slug_changed(&mut tx, petition_id).await?;
+    }
+    tx.commit().await?;
+    Ok(hidden)
 }
 
 /// Signatures of a petition matching `search` (address or name) and `status`, newest first.
@@ -324,5 +352,19 @@ mod tests {
         assert_eq!(public_name("  Jens  "), "Jens");
         assert_eq!(public_name("Élodie Ürban"), "Élodie Ü.");
         assert_eq!(public_name(""), "");
+        assert_eq!(public_name("Jean-Luc O'Neill"), "Jean-Luc O.");
+        assert_eq!(public_name("Ann 2pac"), "Ann", "no initial that is not a letter");
+        for notice in [
+            "evil.example.org",
+            "www.evil.org Smith",
+            "https://x.org",
+            "Buy@Now",
+            "1000",
+            "Vote4Me",
+            "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "#hashtag",
+        ] {
+            assert_eq!(public_name(notice), "", "{notice}");
+        }
     }
 }

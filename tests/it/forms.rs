@@ -479,3 +479,31 @@ async fn a_petitions_last_day_is_the_one_on_the_sites_clock() {
     let page = app.get("/pardon/").await.text();
     assert!(page.contains("open until 1 January 2041"), "{page}");
 }
+
+both_backends! {
+    /// A signer's name on the campaign page reads as a name, and an editor can take one off.
+    async fn public_names_read_as_names_and_an_editor_can_hide_one(backend: Backend) {
+        let sink = SmtpSink::start();
+        let app = spawn_app_with_mail(backend, &sink.url).await;
+        sign(&app, "ann@example.org", "Ann Keller", &[]).await;
+        sign(&app, "spam@example.org", "www.vote-me.example Now", &[]).await;
+        for mail in sink.wait_for(2, 10).await {
+            assert_eq!(app.post(&verify_link(&mail), &[], &[]).await.status, 200);
+        }
+        let counted = tally(&app).await;
+        assert_eq!(counted["count"], 2);
+        assert_eq!(counted["names"], serde_json::json!(["Ann K."]), "a web address is not shown as a name");
+
+        let editor = app.signed_in_as(Role::Editor).await;
+        let id = petition_id(&app).await;
+        let list = app.get_signed(&editor, &format!("/admin/petitions/{id}/signatures")).await.text();
+        let ann: i64 = rows(&app, "SELECT id FROM signatures WHERE email = $1", "ann@example.org").await;
+        let action = format!("/admin/petitions/{id}/signatures/{ann}/hide-name");
+        assert!(list.contains(&format!("action=\"{action}\"")), "{list}");
+        let hidden = app.post_signed(&editor, &action, &[]).await;
+        assert_eq!(hidden.status, 303, "{hidden:?}");
+        let counted = tally(&app).await;
+        assert_eq!((counted["count"].as_i64(), counted["names"].clone()), (Some(2), serde_json::json!([])), "still counted, no longer named");
+        assert!(!app.get_signed(&editor, &format!("/admin/petitions/{id}/signatures")).await.text().contains(&action));
+    }
+}

@@ -1,6 +1,7 @@
 //! `/admin/petitions/{id}/signatures`: the signatures of one petition with
 //! search, a filter by state and counts by country; CSV export; voiding a
-//! batch that looks fraudulent; anonymising everyone after the campaign.
+//! batch that looks fraudulent; taking a signer's name off the public page;
+//! anonymising everyone after the campaign.
 
 use std::collections::BTreeMap;
 
@@ -81,8 +82,8 @@ async fn page(
         .into_iter()
         .map(|s| {
             context! {
-                id => s.id, email => s.email, name => s.name, country => country(&s.country), postcode => s.postcode,
-                comment => s.comment, show_name => s.show_name, subscribe => s.subscribe, status => s.status,
+                id => s.id, email => s.email, name => &s.name, country => country(&s.country), postcode => s.postcode,
+                comment => s.comment, show_name => s.show_name && !signed::public_name(&s.name).is_empty(), subscribe => s.subscribe, status => s.status,
                 signed => views::when(s.created_at), verified => s.verified_at.map(views::when), void_reason => s.void_reason,
             }
         })
@@ -91,6 +92,7 @@ async fn page(
         signed::by_country(&state.site.store, petition.id).await?.into_iter().map(|(code, n)| (country(&code).to_owned(), n)).collect();
     let notice = match query.done.as_str() {
         "voided" => format!("{} signatures voided; they no longer count.", query.n),
+        "hidden" => "The name is no longer shown on the petition; the signature still counts.".to_owned(),
         "anonymised" => format!("{} signatures anonymised: the counts stay, the people are no longer named.", query.n),
         _ => String::new(),
     };
@@ -172,6 +174,19 @@ pub async fn void(State(state): State<AdminState>, editor: Editor, Path(id): Pat
     let batch = Batch { domain: (!domain.is_empty()).then_some(domain), from, until };
     let n = signed::void(&state.site.store, id, &batch, reason).await?;
     Ok(Redirect::to(&format!("/admin/petitions/{id}/signatures?done=voided&n={n}")).into_response())
+}
+
+/// `POST /admin/petitions/{id}/signatures/{signature}/hide-name`: a name
+/// that should not stand on the campaign page comes off it.
+pub async fn hide_name(
+    State(state): State<AdminState>,
+    _editor: Editor,
+    Path((id, signature)): Path<(i64, i64)>,
+    _: Checked,
+) -> AdminResult {
+    let petition = petitions::get(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    signed::hide_name(&state.site.store, petition.id, signature).await?;
+    Ok(Redirect::to(&format!("/admin/petitions/{id}/signatures?done=hidden")).into_response())
 }
 
 /// `POST /admin/petitions/{id}/anonymise`: after the campaign, keeps the
