@@ -37,13 +37,13 @@ enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
-    /// Copy the SQLite store into a new FILE, also while the site is serving and being edited.
+    /// Copy the whole store into a new FILE (a SQLite store file, whichever the backend), also while the site is serving and being edited.
     Backup {
         file: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Put a backup FILE in place of the SQLite store; stop the server first. The replaced store is kept beside it.
+    /// Put a backup FILE in place of the SQLite store (stop the server first; the replaced store is kept beside it), or copy it into an empty PostgreSQL database.
     Restore {
         file: PathBuf,
         #[command(flatten)]
@@ -301,36 +301,41 @@ async fn migrate_data(from: &str, to: &str) -> anyhow::Result<()> {
     anyhow::ensure!(pamphlet::content::settings::load(&source).await?.is_some(), "the source store {from} holds no site");
     let destination = Store::open(&to).await?;
     let report = transfer::copy_all(&source, &destination).await?;
-    for (table, rows) in report {
-        println!("{table:>14}: {rows} rows copied and verified");
-    }
+    print_tables(&report, "copied; count and checksum match the source");
     println!("The site in {from} is now also in {to}.");
     Ok(())
 }
 
 async fn backup(file: &Path, store: &StoreArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let Location::Sqlite(db) = store.location()? else {
-        anyhow::bail!(
-            "a PostgreSQL store is backed up with PostgreSQL's own tools, e.g. pg_dump -Fc DATABASE > FILE (see docs/DEPLOYMENT.md)"
-        )
-    };
-    store::backup::backup(&db, file).await?;
+    let report = store::backup::backup(&store.location()?, file).await?;
+    print_tables(&report.tables, "read from one snapshot, counted and checksummed");
     let size = std::fs::metadata(file)?.len();
     println!("Backed up the site to {} ({:.1} MB) in {:.2} s.", file.display(), size as f64 / 1e6, started.elapsed().as_secs_f64());
     Ok(())
 }
 
 async fn restore(file: &Path, store: &StoreArgs) -> anyhow::Result<()> {
-    let Location::Sqlite(db) = store.location()? else {
-        anyhow::bail!("a PostgreSQL store is restored with PostgreSQL's own tools, e.g. pg_restore (see docs/DEPLOYMENT.md)")
-    };
-    let kept = store::backup::restore(file, &db).await?;
-    println!("Restored {} from {}.", db.display(), file.display());
-    if let Some(kept) = kept {
+    let location = store.location()?;
+    let report = store::backup::restore(file, &location).await?;
+    print_tables(&report.tables, "restored; count and checksum match the backup");
+    if let Some(sha256) = report.sha256 {
+        println!("The store file is the backup byte for byte (SHA-256 {sha256}).");
+    }
+    println!("Restored {location} from {}.", file.display());
+    if let Some(kept) = report.kept {
         println!("The store it replaced is kept at {}; remove it once the site looks right.", kept.display());
     }
     Ok(())
+}
+
+fn print_tables(tables: &[transfer::Tally], what: &str) {
+    for tally in tables {
+        println!("{:>17}: {} rows, checksum {}", tally.table, tally.rows, tally.checksum);
+    }
+    if !tables.is_empty() {
+        println!("{} tables {what}.", tables.len());
+    }
 }
 
 async fn user(action: UserAction) -> anyhow::Result<()> {

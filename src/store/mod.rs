@@ -262,6 +262,18 @@ impl Store {
         Ok(Tx { conn, commits: self.commits.clone() })
     }
 
+    /// A transaction that reads the store as it was at its first read,
+    /// whatever commits meanwhile, and writes nothing: for copies of a site
+    /// that goes on serving. Dropping it ends it.
+    pub async fn snapshot(&self) -> anyhow::Result<Tx> {
+        let conn = match &self.pool {
+            // In WAL mode a deferred transaction's first read fixes what it sees.
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
+            Pool::Postgres(pool) => TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
+        };
+        Ok(Tx { conn, commits: self.commits.clone() })
+    }
+
     /// A connection to keep (see [`Conn`]).
     pub async fn keep_connection(&self) -> anyhow::Result<Conn> {
         Ok(match &self.pool {
@@ -388,7 +400,7 @@ fn open_lock_file(path: &Path) -> anyhow::Result<std::fs::File> {
 
 /// Creates the data folder for this account alone (0700); an existing
 /// folder that others may read is left as it is, with a warning.
-fn private_folder(dir: &Path) -> anyhow::Result<()> {
+pub(crate) fn private_folder(dir: &Path) -> anyhow::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

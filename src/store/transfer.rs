@@ -1,11 +1,14 @@
-//! Moving a whole site between stores (`pamphlet migrate-data`): every table,
-//! row for row with its ids, in one transaction on the destination, then the
-//! row counts of both sides compared.
+//! Moving a whole site between stores (`pamphlet migrate-data`, and the
+//! backups of a PostgreSQL store): every table, row for row with its ids,
+//! read from one snapshot of the source and written in one transaction on
+//! the destination, then each table's rows counted and checksummed on both
+//! sides.
 //!
 //! Every table of the schema is listed in [`copy_all`]; a test compares the
 //! list with the migrations, so a new table cannot be forgotten.
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 use sqlx::AssertSqlSafe;
 use sqlx::types::Json;
 use time::{Date, OffsetDateTime};
@@ -13,8 +16,18 @@ use time::{Date, OffsetDateTime};
 use super::{Pool, Store, Tx, TxConn};
 use crate::{on_pool, on_tx};
 
-/// Declares a row type with every column of a table and a `copy` that
-/// reads them all from one store and inserts them into another.
+/// What one table holds: its rows and a checksum of their values that
+/// neither the order of the rows nor the backend changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub table: &'static str,
+    pub rows: i64,
+    pub checksum: String,
+}
+
+/// Declares a row type with every column of a table, a `copy` that reads
+/// them all in one store's snapshot and inserts them in another's
+/// transaction, and a `tally` of the rows a transaction sees.
 macro_rules! table {
     ($row:ident, $table:literal $(order by $order:literal)?, { $($col:ident : $ty:ty),+ $(,)? }) => {
         #[derive(sqlx::FromRow)]
@@ -23,14 +36,28 @@ macro_rules! table {
         }
 
         impl $row {
-            async fn copy(from: &Store, to: &mut Tx) -> anyhow::Result<()> {
-                let columns = [$(stringify!($col)),+];
+            const COLUMNS: &[&str] = &[$(stringify!($col)),+];
+
+            async fn read(from: &mut Tx) -> anyhow::Result<Vec<$row>> {
                 #[allow(unused_mut)]
-                let mut select = format!("SELECT {} FROM {}", columns.join(", "), $table);
+                let mut select = format!("SELECT {} FROM {}", Self::COLUMNS.join(", "), $table);
                 $(select.push_str(concat!(" ORDER BY ", $order));)?
-                let rows: Vec<$row> = on_pool!(from, |pool| sqlx::query_as(AssertSqlSafe(select.as_str())).fetch_all(pool).await)?;
-                let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-                let insert = format!("INSERT INTO {} ({}) VALUES ({})", $table, columns.join(", "), placeholders.join(", "));
+                Ok(on_tx!(from, |conn| sqlx::query_as(AssertSqlSafe(select.as_str())).fetch_all(conn).await)?)
+            }
+
+            fn tally_of(rows: &[$row]) -> Tally {
+                let sum = rows.iter().fold(0u128, |sum, row| {
+                    let mut hasher = Sha256::new();
+                    $(Canonical::feed(&row.$col, &mut hasher);)+
+                    sum.wrapping_add(u128::from_le_bytes(hasher.finalize()[..16].try_into().expect("16 bytes")))
+                });
+                Tally { table: $table, rows: rows.len() as i64, checksum: format!("{sum:032x}") }
+            }
+
+            async fn copy(from: &mut Tx, to: &mut Tx) -> anyhow::Result<Tally> {
+                let rows = Self::read(from).await?;
+                let placeholders: Vec<String> = (1..=Self::COLUMNS.len()).map(|i| format!("${i}")).collect();
+                let insert = format!("INSERT INTO {} ({}) VALUES ({})", $table, Self::COLUMNS.join(", "), placeholders.join(", "));
                 for row in &rows {
                     on_tx!(to, |conn| {
                         let query = sqlx::query(AssertSqlSafe(insert.as_str()));
@@ -38,10 +65,82 @@ macro_rules! table {
                         query.execute(conn).await.map(drop)
                     })?;
                 }
-                Ok(())
+                Ok(Self::tally_of(&rows))
+            }
+
+            async fn tally(from: &mut Tx) -> anyhow::Result<Tally> {
+                Ok(Self::tally_of(&Self::read(from).await?))
             }
         }
     };
+}
+
+/// A column value's bytes for the checksum, the same whichever backend
+/// decoded it: times as UTC nanoseconds, JSON with its keys sorted.
+trait Canonical {
+    fn feed(&self, hasher: &mut Sha256);
+}
+
+impl Canonical for i64 {
+    fn feed(&self, hasher: &mut Sha256) {
+        hasher.update(self.to_le_bytes());
+    }
+}
+
+impl Canonical for i32 {
+    fn feed(&self, hasher: &mut Sha256) {
+        i64::from(*self).feed(hasher);
+    }
+}
+
+impl Canonical for bool {
+    fn feed(&self, hasher: &mut Sha256) {
+        hasher.update([u8::from(*self)]);
+    }
+}
+
+impl Canonical for String {
+    fn feed(&self, hasher: &mut Sha256) {
+        self.as_bytes().to_vec().feed(hasher);
+    }
+}
+
+impl Canonical for Vec<u8> {
+    fn feed(&self, hasher: &mut Sha256) {
+        hasher.update((self.len() as u64).to_le_bytes());
+        hasher.update(self);
+    }
+}
+
+impl Canonical for OffsetDateTime {
+    fn feed(&self, hasher: &mut Sha256) {
+        hasher.update(self.unix_timestamp_nanos().to_le_bytes());
+    }
+}
+
+impl Canonical for Date {
+    fn feed(&self, hasher: &mut Sha256) {
+        i64::from(self.to_julian_day()).feed(hasher);
+    }
+}
+
+impl Canonical for Json<Value> {
+    fn feed(&self, hasher: &mut Sha256) {
+        // serde_json's maps are sorted by key, so jsonb's own key order does not show.
+        serde_json::to_vec(&self.0).expect("JSON values serialise").feed(hasher);
+    }
+}
+
+impl<T: Canonical> Canonical for Option<T> {
+    fn feed(&self, hasher: &mut Sha256) {
+        match self {
+            None => hasher.update([0]),
+            Some(value) => {
+                hasher.update([1]);
+                value.feed(hasher);
+            }
+        }
+    }
 }
 
 table!(ChangeRow, "changes", { id: i64, entity: String, entity_key: String, at: OffsetDateTime });
@@ -122,7 +221,54 @@ table!(MessageRow, "contact_messages", {
     forwarded_at: Option<OffsetDateTime>, forward_error: String, ip: String,
 });
 
-/// Tables in copy order (referenced tables first).
+// The forms' stamp key: forms open in browsers stay good after a move.
+table!(KeyRow, "form_keys", { name: String, value: String });
+table!(AccountLinkRow, "account_links", {
+    id: String, purpose: String, email: Option<String>, role: String, created_by: Option<i64>, created_at: OffsetDateTime,
+    expires_at: OffsetDateTime, used_at: Option<OffsetDateTime>,
+});
+table!(PreviewLinkRow, "preview_links", {
+    id: String, entity: String, entity_id: i64, created_by: Option<i64>, created_at: OffsetDateTime, expires_at: OffsetDateTime,
+});
+table!(KnownDeviceRow, "known_devices", { id: String, user_id: i64, created_at: OffsetDateTime });
+
+/// Runs `$step` on every row type in copy order (referenced tables first),
+/// collecting the tallies.
+macro_rules! every_table {
+    ($step:ident($($arg:expr),*)) => {
+        vec![
+            ChangeRow::$step($($arg),*).await?,
+            UserRow::$step($($arg),*).await?,
+            SettingRow::$step($($arg),*).await?,
+            MenuRow::$step($($arg),*).await?,
+            AssetRow::$step($($arg),*).await?,
+            PageRow::$step($($arg),*).await?,
+            PostRow::$step($($arg),*).await?,
+            PostTagRow::$step($($arg),*).await?,
+            BookRow::$step($($arg),*).await?,
+            MediaRow::$step($($arg),*).await?,
+            PressRow::$step($($arg),*).await?,
+            SessionRow::$step($($arg),*).await?,
+            DraftRow::$step($($arg),*).await?,
+            RevisionRow::$step($($arg),*).await?,
+            VersionRow::$step($($arg),*).await?,
+            RedirectRow::$step($($arg),*).await?,
+            SubscriberRow::$step($($arg),*).await?,
+            IssueRow::$step($($arg),*).await?,
+            DeliveryRow::$step($($arg),*).await?,
+            ErasureRow::$step($($arg),*).await?,
+            PetitionRow::$step($($arg),*).await?,
+            SignatureRow::$step($($arg),*).await?,
+            MessageRow::$step($($arg),*).await?,
+            KeyRow::$step($($arg),*).await?,
+            AccountLinkRow::$step($($arg),*).await?,
+            PreviewLinkRow::$step($($arg),*).await?,
+            KnownDeviceRow::$step($($arg),*).await?,
+        ]
+    };
+}
+
+/// Tables in copy order, as [`every_table`] copies them.
 pub const TABLES: &[&str] = &[
     "changes",
     "users",
@@ -147,17 +293,16 @@ pub const TABLES: &[&str] = &[
     "petitions",
     "signatures",
     "contact_messages",
+    "form_keys",
+    "account_links",
+    "preview_links",
+    "known_devices",
 ];
 
-/// Tables left behind on purpose: short-lived records that mean nothing in
-/// another store (failed sign-ins, one-time setup and invitation links,
-/// form attempts counted for rate limits, the key of the forms' time stamps
-/// (forms open in a browser during the move are simply sent again), the old
-/// store's mail senders, the health check's row, proof-readers' preview
-/// links, which take a click to make again, and known sign-in devices, which
-/// sign in once more to be known again).
-pub const NOT_COPIED: &[&str] =
-    &["account_links", "login_failures", "form_attempts", "form_keys", "mail_workers", "health", "preview_links", "known_devices"];
+/// Tables left behind on purpose: short-lived counts that mean nothing in
+/// another store (failed sign-ins and form attempts, counted for rate
+/// limits), the old store's mail senders, and the health check's row.
+pub const NOT_COPIED: &[&str] = &["login_failures", "form_attempts", "mail_workers", "health"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
 const WITH_IDS: &[&str] = &[
@@ -177,38 +322,20 @@ const WITH_IDS: &[&str] = &[
     "contact_messages",
 ];
 
-/// Copies every table of `from` into the empty store `to`, then checks that
-/// each table holds as many rows on both sides. Returns (table, rows).
-pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static str, i64)>> {
+/// Copies every table of `from`, as one snapshot sees it while the site
+/// goes on, into the empty store `to`; then reads `to` back and checks that
+/// each table holds the same rows (count and checksum). Returns the tallies.
+pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<Tally>> {
     for table in TABLES {
         if count(to, table).await? > 0 {
-            anyhow::bail!("the destination already holds data (table {table} is not empty); migrate-data copies into an empty store only");
+            anyhow::bail!("the destination already holds data (table {table} is not empty); the site is copied into an empty store only");
         }
     }
+    let mut source = from.snapshot().await?;
     let mut tx = to.begin().await?;
-    ChangeRow::copy(from, &mut tx).await?;
-    UserRow::copy(from, &mut tx).await?;
-    SettingRow::copy(from, &mut tx).await?;
-    MenuRow::copy(from, &mut tx).await?;
-    AssetRow::copy(from, &mut tx).await?;
-    PageRow::copy(from, &mut tx).await?;
-    PostRow::copy(from, &mut tx).await?;
-    PostTagRow::copy(from, &mut tx).await?;
-    BookRow::copy(from, &mut tx).await?;
-    MediaRow::copy(from, &mut tx).await?;
-    PressRow::copy(from, &mut tx).await?;
-    SessionRow::copy(from, &mut tx).await?;
-    DraftRow::copy(from, &mut tx).await?;
-    RevisionRow::copy(from, &mut tx).await?;
-    VersionRow::copy(from, &mut tx).await?;
-    RedirectRow::copy(from, &mut tx).await?;
-    SubscriberRow::copy(from, &mut tx).await?;
-    IssueRow::copy(from, &mut tx).await?;
-    DeliveryRow::copy(from, &mut tx).await?;
-    ErasureRow::copy(from, &mut tx).await?;
-    PetitionRow::copy(from, &mut tx).await?;
-    SignatureRow::copy(from, &mut tx).await?;
-    MessageRow::copy(from, &mut tx).await?;
+    let copied = every_table!(copy(&mut source, &mut tx));
+    drop(source);
+    debug_assert!(copied.iter().map(|t| t.table).eq(TABLES.iter().copied()), "TABLES lists every_table's tables in order");
     if let TxConn::Postgres(conn) = &mut tx.conn {
         // Rows came with their ids; new rows must continue after them.
         for table in WITH_IDS {
@@ -218,14 +345,31 @@ pub async fn copy_all(from: &Store, to: &Store) -> anyhow::Result<Vec<(&'static 
         }
     }
     tx.commit().await?;
+    verify(to, &copied).await?;
+    Ok(copied)
+}
 
-    let mut report = Vec::with_capacity(TABLES.len());
-    for table in TABLES {
-        let (source, copied) = (count(from, table).await?, count(to, table).await?);
-        anyhow::ensure!(source == copied, "table {table}: {source} rows in the source but {copied} in the destination");
-        report.push((*table, copied));
+/// Every table's rows and checksum in `store`, read in one snapshot.
+pub async fn tallies(store: &Store) -> anyhow::Result<Vec<Tally>> {
+    let mut snapshot = store.snapshot().await?;
+    Ok(every_table!(tally(&mut snapshot)))
+}
+
+/// `store` holds exactly the rows `expected` tallied, table by table.
+pub async fn verify(store: &Store, expected: &[Tally]) -> anyhow::Result<()> {
+    let found = tallies(store).await?;
+    for (expected, found) in expected.iter().zip(&found) {
+        anyhow::ensure!(
+            expected.rows == found.rows,
+            "table {}: {} rows in the source but {} in the destination",
+            expected.table,
+            expected.rows,
+            found.rows
+        );
+        anyhow::ensure!(expected.checksum == found.checksum, "table {}: the rows differ from the source's", expected.table);
     }
-    Ok(report)
+    anyhow::ensure!(expected.len() == found.len(), "the destination has {} tables, the source {}", found.len(), expected.len());
+    Ok(())
 }
 
 async fn count(store: &Store, table: &str) -> anyhow::Result<i64> {

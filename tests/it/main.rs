@@ -4,6 +4,7 @@
 
 mod accounts;
 mod addresses;
+mod backups;
 mod binary;
 mod browser;
 mod building;

@@ -99,14 +99,14 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "migrate-data failed: {}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("pages: 10 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("subscribers: 2 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("deliveries: 1 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("petitions: 1 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("signatures: 1 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("contact_messages: 1 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("redirects: 1 rows copied and verified"), "{stdout}");
-    assert!(stdout.contains("versions: 3 rows copied and verified"), "the settings and both menus: {stdout}");
+    assert!(stdout.contains("pages: 10 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("subscribers: 2 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("deliveries: 1 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("petitions: 1 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("signatures: 1 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("contact_messages: 1 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("redirects: 1 rows, checksum"), "{stdout}");
+    assert!(stdout.contains("versions: 3 rows, checksum"), "the settings and both menus: {stdout}");
 
     let after = Application::start(pamphlet::config::Config { base_url, ..config(&postgres) }).await.unwrap();
     assert!(!after.loaded_demo, "the moved site is served, not a new demo");
@@ -127,7 +127,7 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("empty store only"));
 }
 
-async fn sitemap_paths(app: &Application) -> Vec<String> {
+pub async fn sitemap_paths(app: &Application) -> Vec<String> {
     let xml = String::from_utf8(fetch(app, "/sitemap.xml").await).unwrap();
     let mut paths: Vec<String> = xml
         .split("<loc>")
@@ -141,7 +141,7 @@ async fn sitemap_paths(app: &Application) -> Vec<String> {
 }
 
 /// A page as served, minus the forms' time stamps, which every render makes anew.
-async fn fetch(app: &Application, path: &str) -> Vec<u8> {
+pub async fn fetch(app: &Application, path: &str) -> Vec<u8> {
     let response = reqwest::get(format!("http://{}{path}", app.addr)).await.unwrap();
     assert_eq!(response.status(), 200, "{path}");
     let body = response.bytes().await.unwrap().to_vec();

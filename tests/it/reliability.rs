@@ -28,7 +28,7 @@ async fn save(app: &TestApp, signed: &SignedIn, id: i64, title: &str, body: &str
 }
 
 /// The titles of a post's saved versions, read through a connection of its own.
-async fn saved_titles(location: &Location, id: i64) -> (String, Vec<String>) {
+pub async fn saved_titles(location: &Location, id: i64) -> (String, Vec<String>) {
     let other = Store::open(location).await.unwrap();
     let title: String =
         pamphlet::on_pool!(other, |pool| sqlx::query_scalar("SELECT title FROM posts WHERE id = $1").bind(id).fetch_one(pool).await)
@@ -285,7 +285,7 @@ both_backends! {
     }
 }
 
-fn pamphlet_cli(args: &[&str]) -> std::process::Output {
+pub fn pamphlet_cli(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_pamphlet")).args(args).env("PAMPHLET_LOG", "warn").output().unwrap()
 }
 
