@@ -73,7 +73,7 @@ enum UserAction {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Set a new password (from PAMPHLET_PASSWORD or asked for) and sign the account out everywhere.
+    /// Set a new password (from PAMPHLET_PASSWORD or asked for), sign the account out everywhere and turn its two-factor sign-in off.
     ResetPassword {
         email: String,
         #[command(flatten)]
@@ -356,6 +356,11 @@ async fn user(action: UserAction) -> anyhow::Result<()> {
             accounts::set_password(&store, user.id, &password).await?;
             throttle::forgive_account(&store, email.as_str()).await?;
             println!("Set a new password for {email} and signed the account out everywhere.");
+            // Run at the server's own shell, this is the way back in for someone who lost everything.
+            if user.two_factor {
+                pamphlet::admin::two_factor::turn_off(&store, user.id).await?;
+                println!("Two-factor sign-in is off for {email}; turn it on again under Your account once signed in.");
+            }
         }
     }
     Ok(())

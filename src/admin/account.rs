@@ -1,5 +1,6 @@
-//! `/admin/account`: your own account: change the password, see where you
-//! are signed in, sign out one device or everywhere.
+//! `/admin/account`: your own account: change the password, the way to
+//! two-factor sign-in, see where you are signed in, sign out one device or
+//! everywhere.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,7 @@ pub async fn show(State(state): State<AdminState>, editor: Editor, Query(done): 
     let notice = match done.done.as_str() {
         "password" => "Your password is changed. Every other device was signed out.",
         "session" => "That device is signed out.",
+        "two-factor-off" => "Two-factor sign-in is off: your password alone signs you in.",
         _ => "",
     };
     page(&state, &editor, StatusCode::OK, notice, &BTreeMap::new()).await
@@ -35,7 +37,8 @@ async fn page(state: &AdminState, editor: &Editor, status: StatusCode, notice: &
         .into_iter()
         .map(|s| context! { id => s.id, user_agent => s.user_agent, ip => s.ip, last_seen => super::views::when(s.last_seen_at) })
         .collect();
-    let values = context! { notice, errors, sessions, current => editor.session.id.as_str(), user => Serde(&editor.user) };
+    let two_factor = super::two_factor::is_on(&state.site.store, editor.user.id).await?;
+    let values = context! { notice, errors, sessions, current => editor.session.id.as_str(), user => Serde(&editor.user), two_factor };
     Ok(state.views.page(status, "account.html", Some(editor), values))
 }
 

@@ -48,6 +48,8 @@ pub struct User {
     pub name: String,
     pub role: String,
     pub created_at: OffsetDateTime,
+    /// Signs in with a code from an authenticator app after the password ([`super::two_factor`]).
+    pub two_factor: bool,
 }
 
 impl User {
@@ -67,7 +69,7 @@ pub enum AccountError {
     Store(#[from] anyhow::Error),
 }
 
-const COLUMNS: &str = "id, email, name, role, created_at";
+const COLUMNS: &str = "id, email, name, role, created_at, totp_secret IS NOT NULL AS two_factor";
 
 pub async fn count(store: &Store) -> anyhow::Result<i64> {
     Ok(on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await)?)

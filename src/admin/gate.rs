@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::accounts::{Role, User};
 use super::error::Problem;
 use super::sessions::{self, Session};
+use super::two_factor;
 use super::{AdminState, FORM_LIMIT};
 use crate::content::zone::Zone;
 use crate::secrets;
@@ -37,15 +38,18 @@ pub struct Bar {
     pub unread: Option<i64>,
     /// The site's time zone, which every time on the page is in.
     pub zone: Zone,
+    /// Whether the owners require two-factor sign-in of everyone.
+    pub two_factor_required: bool,
 }
 
 impl Bar {
     async fn load(store: &crate::store::Store, role: Role) -> anyhow::Result<Bar> {
         let settings = crate::content::settings::load(store).await?;
         let zone = settings.as_ref().map(Zone::of).unwrap_or_default();
+        let two_factor_required = settings.as_ref().is_some_and(|s| s.require_two_factor);
         let site = settings.map(|s| s.name).unwrap_or_default();
         let unread = if role >= Role::Editor { Some(crate::inbox::unread(store).await?) } else { None };
-        Ok(Bar { site, unread, zone })
+        Ok(Bar { site, unread, zone, two_factor_required })
     }
 }
 
@@ -105,6 +109,9 @@ pub async fn gate(State(need): State<Need>, mut request: Request, next: Next) ->
     };
     let zone = bar.zone.clone();
     let editor = Editor { user, session, bar };
+    if editor.bar.two_factor_required && !editor.user.two_factor && !two_factor::may_set_it_up_from(request.uri().path()) {
+        return two_factor::required(&request);
+    }
     if need.confirmed && !editor.session.recently_confirmed(crate::store::now()) {
         request = match super::confirm::demand(&need.state, &editor, request).await {
             Ok(request) => request,

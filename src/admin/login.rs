@@ -1,7 +1,9 @@
 //! Signing in and out. A failed sign-in says the same whether or not the
 //! address has an account, takes as long, and counts against both the
 //! address and the network it came from, or against the browser alone when
-//! it signed in to the account before (see [`super::throttle`]).
+//! it signed in to the account before (see [`super::throttle`]). With
+//! two-factor sign-in on, a right password leads to a second form for the
+//! code ([`super::two_factor`]), and only that starts the session.
 
 use crate::admin::form::Checked;
 use axum::Form;
@@ -13,7 +15,7 @@ use serde::Deserialize;
 
 use super::error::AdminResult;
 use super::gate::{Editor, cookie, safe_next, set_cookie, set_session_cookie, user_agent};
-use super::{AdminState, accounts, devices, password, sessions, throttle};
+use super::{AdminState, accounts, devices, password, sessions, throttle, two_factor};
 use crate::client_ip::ClientIp;
 use crate::mail::EmailAddress;
 use crate::secrets;
@@ -91,12 +93,85 @@ pub async fn sign_in(State(state): State<AdminState>, client: ClientIp, headers:
     }
     let user = user.ok_or_else(|| anyhow::anyhow!("a password matched without an account"))?;
     throttle::forgive(store, &who, counted).await?;
-    let (token, _) = sessions::start(store, user.id, &client.address(), &user_agent(&headers)).await?;
-    tracing::info!(user.id = user.id, "signed in");
+    if user.two_factor {
+        let token = two_factor::wait_for_code(store, user.id, &form.next).await?;
+        let mut response = code_page(&state, StatusCode::OK, "");
+        set_cookie(
+            &mut response,
+            STEP_COOKIE,
+            Some(&token),
+            "/admin/login",
+            state.secure_cookies,
+            two_factor::STEP_LIFETIME.whole_seconds(),
+        );
+        return Ok(response);
+    }
+    start_session(&state, user.id, &client, &headers, &form.next).await
+}
+
+/// The cookie of a sign-in whose password was right, while its code is awaited.
+const STEP_COOKIE: &str = "pamphlet_code";
+
+#[derive(Deserialize)]
+pub struct Code {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/login/code`: the second step, a code from the app or a
+/// recovery code, counted against the account like a password.
+pub async fn second_step(State(state): State<AdminState>, client: ClientIp, headers: HeaderMap, Form(form): Form<Code>) -> AdminResult {
+    let store = &state.site.store;
+    let token = cookie(&headers, STEP_COOKIE).unwrap_or_default();
+    let waiting = if form_token_matches(&headers, &form.csrf) { two_factor::waiting(store, &token).await? } else { None };
+    let user = match &waiting {
+        Some(waiting) => accounts::by_id(store, waiting.user_id).await?,
+        None => None,
+    };
+    let (Some(waiting), Some(user)) = (waiting, user) else {
+        let message = "The sign-in had expired: the code must follow the password within five minutes. Sign in again.";
+        return Ok(page(&state, StatusCode::FORBIDDEN, "", "", "", message));
+    };
+    let (network, device) = (client.network(), devices::known(store, &headers, user.id).await?);
+    // Codes are counted apart from passwords, so a right password does not make room for more guesses.
+    let key = format!("{} (code)", user.email);
+    let who = throttle::Who { account: &key, network: &network, device: device.as_deref() };
+    let counted = match throttle::attempt(store, &who).await? {
+        Ok(counted) => counted,
+        Err(wait) => {
+            let message = format!("Too many wrong codes. For your safety, try again in {}.", throttle::minutes(wait));
+            let mut response = code_page(&state, StatusCode::TOO_MANY_REQUESTS, &message);
+            response.headers_mut().insert(header::RETRY_AFTER, wait.whole_seconds().max(1).into());
+            return Ok(response);
+        }
+    };
+    if !two_factor::accept(store, user.id, &form.code).await? {
+        let message =
+            "That code is not right. Type the six digits the app shows now (check the phone's clock), or one of your recovery codes.";
+        return Ok(code_page(&state, StatusCode::UNAUTHORIZED, message));
+    }
+    throttle::forgive(store, &who, counted).await?;
+    two_factor::stop_waiting(store, &token).await?;
+    let mut response = start_session(&state, user.id, &client, &headers, &waiting.next).await?;
+    set_cookie(&mut response, STEP_COOKIE, None, "/admin/login", state.secure_cookies, 0);
+    Ok(response)
+}
+
+fn code_page(state: &AdminState, status: StatusCode, error: &str) -> Response {
+    with_form_token(state, status, "login_code.html", context! { error })
+}
+
+/// A new session for an account whose sign-in is complete, and on to `next`.
+async fn start_session(state: &AdminState, user_id: i64, client: &ClientIp, headers: &HeaderMap, next: &str) -> AdminResult {
+    let store = &state.site.store;
+    let (token, _) = sessions::start(store, user_id, &client.address(), &user_agent(headers)).await?;
+    tracing::info!(user.id = user_id, "signed in");
     sessions::sweep(store).await?;
-    let mut response = Redirect::to(safe_next(&form.next)).into_response();
-    set_session_cookie(&mut response, &state, Some(&token));
-    devices::remember(store, &headers, user.id, &mut response, state.secure_cookies).await?;
+    let mut response = Redirect::to(safe_next(next)).into_response();
+    set_session_cookie(&mut response, state, Some(&token));
+    devices::remember(store, headers, user_id, &mut response, state.secure_cookies).await?;
     set_cookie(&mut response, FORM_COOKIE, None, "/admin/login", state.secure_cookies, 0);
     Ok(response)
 }

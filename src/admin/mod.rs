@@ -41,6 +41,8 @@ pub mod sessions;
 mod settings;
 mod sharing;
 pub mod throttle;
+pub mod totp;
+pub mod two_factor;
 mod users;
 mod views;
 mod welcome;
@@ -108,6 +110,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/account/password", post(account::change_password))
         .route("/admin/account/sessions/end", post(account::end_session))
         .route("/admin/account/sessions/end-all", post(account::end_all_sessions))
+        .route("/admin/account/two-factor", get(two_factor::show).post(two_factor::start))
+        .route("/admin/account/two-factor/codes", post(two_factor::new_codes))
+        .route("/admin/account/two-factor/off", post(two_factor::stop))
         .route("/admin/logout", post(login::sign_out))
         .route("/admin/confirm", get(confirm::form).post(confirm::submit))
         .route("/admin/markdown", post(markdown::render))
@@ -197,6 +202,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
         .route("/admin/users", get(users::list).post(users::invite))
         .route("/admin/users/{id}/role", post(users::set_role))
         .route("/admin/users/{id}/reset", post(users::reset_link))
+        .route("/admin/users/{id}/two-factor/off", post(users::turn_off_two_factor))
         .route("/admin/users/{id}/remove", get(users::confirm_remove).post(users::remove))
         .route("/admin/users/invites/withdraw", post(users::withdraw_invite))
         .route_layer(from_fn_with_state(Need { state: state.clone(), role: Role::Owner, confirmed: true }, gate::gate));
@@ -204,6 +210,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AdminState) -> Router<S> 
     // is the secret that guards its form), the admin's own files.
     let open = Router::new()
         .route("/admin/login", get(login::form).post(login::sign_in))
+        .route("/admin/login/code", post(login::second_step))
         .route("/admin/login/forgot", get(reset::form).post(reset::ask))
         .route("/admin/welcome/{token}", get(welcome::form).post(welcome::create_account))
         .route("/admin/static/{file}", get(views::serve_static))

@@ -96,9 +96,10 @@ pub async fn find(store: &Store, token: &str) -> anyhow::Result<Option<(Session,
         name: String,
         role: String,
         user_created_at: OffsetDateTime,
+        two_factor: bool,
     }
     let sql = format!(
-        "SELECT {COLUMNS}, u.email, u.name, u.role, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
+        "SELECT {COLUMNS}, u.email, u.name, u.role, u.created_at AS user_created_at, u.totp_secret IS NOT NULL AS two_factor FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1"
     );
     let row: Option<Row> =
         on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(secrets::digest(token)).fetch_optional(pool).await)?;
@@ -117,7 +118,14 @@ pub async fn find(store: &Store, token: &str) -> anyhow::Result<Option<(Session,
             .await
             .map(drop))?;
     }
-    let user = User { id: session.user_id, email: row.email, name: row.name, role: row.role, created_at: row.user_created_at };
+    let user = User {
+        id: session.user_id,
+        email: row.email,
+        name: row.name,
+        role: row.role,
+        created_at: row.user_created_at,
+        two_factor: row.two_factor,
+    };
     Ok(Some((session, user)))
 }
 

@@ -1,6 +1,7 @@
 //! `/admin/settings` (owners): the site's name, tagline, footer, contact
 //! address, social links, the theme's accent colour and logo, and the
-//! newsletter's sender and blocked signup domains.
+//! newsletter's sender and blocked signup domains, and whether signing in
+//! takes a code from an authenticator app.
 
 use std::collections::BTreeMap;
 
@@ -48,6 +49,8 @@ pub struct SettingsForm {
     mail_from_name: String,
     /// One domain a line.
     blocked_domains: String,
+    /// `yes` when ticked.
+    require_two_factor: String,
     /// The version of the settings the form was opened with.
     version: i64,
 }
@@ -78,6 +81,7 @@ impl SettingsForm {
             mail_from: s.mail_from.clone(),
             mail_from_name: s.mail_from_name.clone(),
             blocked_domains: s.blocked_domains.join("\n"),
+            require_two_factor: if s.require_two_factor { "yes" } else { "" }.to_owned(),
             version,
         }
     }
@@ -178,6 +182,7 @@ impl SettingsForm {
             logo,
             hero_image,
             lead,
+            require_two_factor: self.require_two_factor == "yes",
         })
     }
 }
@@ -275,7 +280,15 @@ pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): F
     let images = assets::image_names(&state.site.store).await?;
     let petitions: Vec<String> =
         leads(&state.site.store).await?.into_iter().filter_map(|[value, _]| value.strip_prefix("petition:").map(str::to_owned)).collect();
-    let new = match form.read(&images, &petitions) {
+    let mut read = form.read(&images, &petitions);
+    // Requiring it without having it would send the owner to its setup at once.
+    if form.require_two_factor == "yes" && !super::two_factor::is_on(&state.site.store, editor.user.id).await? {
+        let message = "Turn two-factor sign-in on for yourself first (Your account → Two-factor sign-in); then require it of everyone.";
+        let mut errors = read.err().unwrap_or_default();
+        errors.insert("require_two_factor", message.to_owned());
+        read = Err(errors);
+    }
+    let new = match read {
         Ok(new) => new,
         Err(errors) => return page(&state, &editor, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors, "", None).await,
     };

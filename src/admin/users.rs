@@ -1,5 +1,6 @@
 //! `/admin/users` (owners only): who has an account, invitations, roles,
-//! removing an account.
+//! reset links, turning off a lost phone's two-factor sign-in, removing an
+//! account.
 
 use std::collections::BTreeMap;
 
@@ -107,6 +108,15 @@ pub async fn reset_link(State(state): State<AdminState>, editor: Editor, Path(id
     let mailed = letters::send_if_ready(&state, |s| letters::password_reset(s, base_url, &email, &link)).await?;
     let handed = Handed::new(user.email, link, "reset", mailed);
     page(&state, &editor, StatusCode::OK, &Invite::default(), &BTreeMap::new(), Some(handed)).await
+}
+
+/// For an editor who lost their phone and their recovery codes: they sign
+/// in with the password alone, and set it up again.
+pub async fn turn_off_two_factor(State(state): State<AdminState>, editor: Editor, Path(id): Path<i64>, _: Checked) -> AdminResult {
+    let user = accounts::by_id(&state.site.store, id).await?.ok_or_else(Problem::not_found)?;
+    super::two_factor::turn_off(&state.site.store, user.id).await?;
+    tracing::info!(by = editor.user.id, user.id = user.id, "two-factor sign-in turned off by an owner");
+    Ok(Redirect::to("/admin/users").into_response())
 }
 
 #[derive(Deserialize)]

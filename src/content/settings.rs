@@ -59,6 +59,10 @@ pub struct SiteSettings {
     /// (see [`super::zone`]); empty is UTC.
     #[serde(default)]
     pub time_zone: String,
+    /// Everyone who signs in to the admin must use a code from an
+    /// authenticator app after the password.
+    #[serde(default)]
+    pub require_two_factor: bool,
 }
 
 /// The action a site leads with.

@@ -177,7 +177,11 @@ table!(PressRow, "press_reports", {
     language: String, summary: String, full_text: String, status: String, updated_at: OffsetDateTime, version: i64,
 });
 
-table!(UserRow, "users", { id: i64, email: String, name: String, role: String, password_hash: String, created_at: OffsetDateTime });
+table!(UserRow, "users", {
+    id: i64, email: String, name: String, role: String, password_hash: String, created_at: OffsetDateTime,
+    totp_secret: Option<String>, totp_last_step: i64,
+});
+table!(RecoveryCodeRow, "recovery_codes", { user_id: i64, digest: String, used_at: Option<OffsetDateTime> });
 table!(RevisionRow, "revisions", {
     id: i64, entity: String, entity_id: i64, version: i64, data: Json<Value>, user_id: Option<i64>, user_name: String,
     at: OffsetDateTime,
@@ -264,6 +268,7 @@ macro_rules! every_table {
             AccountLinkRow::$step($($arg),*).await?,
             PreviewLinkRow::$step($($arg),*).await?,
             KnownDeviceRow::$step($($arg),*).await?,
+            RecoveryCodeRow::$step($($arg),*).await?,
         ]
     };
 }
@@ -297,12 +302,14 @@ pub const TABLES: &[&str] = &[
     "account_links",
     "preview_links",
     "known_devices",
+    "recovery_codes",
 ];
 
 /// Tables left behind on purpose: short-lived counts that mean nothing in
 /// another store (failed sign-ins and form attempts, counted for rate
-/// limits), the old store's mail senders, and the health check's row.
-pub const NOT_COPIED: &[&str] = &["login_failures", "form_attempts", "mail_workers", "health"];
+/// limits), sign-ins waiting a few minutes for their code, the old store's
+/// mail senders, and the health check's row.
+pub const NOT_COPIED: &[&str] = &["login_failures", "form_attempts", "sign_in_steps", "mail_workers", "health"];
 
 /// Tables whose ids come from an identity column on PostgreSQL.
 const WITH_IDS: &[&str] = &[

@@ -27,6 +27,7 @@ mod search;
 mod site_settings;
 mod store;
 mod themes;
+mod two_factor;
 mod validators;
 mod webdriver;
 mod writing;
