@@ -138,7 +138,7 @@ both_backends! {
         let app = spawn_app_on(location.clone(), tempfile::tempdir().unwrap()).await;
         let signed = editor(&app, 0).await;
         let id = app.post_signed(&signed, "/admin/posts", &post_form("Before the disk filled", &[("body", "Words."), ("version", "0")])).await.saved_id();
-        let mut acknowledged = Vec::new();
+        let (mut acknowledged, mut uploaded) = (Vec::new(), Vec::new());
         // Each save carries a large text, so it needs room the store does not have yet.
         let body = |title: &str| format!("{title}\n\n{}", "The case file, page after page. ".repeat(4 * 1024));
         for episode in 0..episodes {
@@ -161,7 +161,28 @@ both_backends! {
             assert!(html.contains(&format!(r#"value="{title}""#)), "the typed title is still in the form");
             assert!(html.contains("The case file, page after page."), "the typed text is still in the form");
 
+            // An upload meets the same full disk: a clear refusal, and the library keeps what it had.
+            let mut refused = None;
+            for attempt in 0..40 {
+                let name = format!("episode-{episode}-{attempt}.png");
+                let page = app.upload(&signed, "/admin/library", &[("alt", "A picture")], (&name, &png(300, 200))).await;
+                match page.status {
+                    303 => uploaded.push(name),
+                    503 => {
+                        refused = Some(page.text());
+                        break;
+                    }
+                    _ => panic!("episode {episode}: an upload on a full disk answered {page:?}"),
+                }
+            }
+            let html = refused.unwrap_or_else(|| panic!("episode {episode}: the full disk refused no upload"));
+            assert!(html.contains("Nothing was saved: the server&#39;s disk is full."), "{html}");
+
             std::fs::remove_file(filler).unwrap();
+            let name = format!("episode-{episode}-after.png");
+            let page = app.upload(&signed, "/admin/library", &[("alt", "A picture")], (&name, &png(300, 200))).await;
+            assert_eq!(page.status, 303, "episode {episode}: uploads work again once there is room: {page:?}");
+            uploaded.push(name);
             let title = format!("Episode {episode} after");
             let page = save(&app, &signed, id, &title, &body(&title)).await;
             assert_eq!(page.status, 303, "episode {episode}: the store takes saves again once there is room: {page:?}");
@@ -178,8 +199,30 @@ both_backends! {
         assert_eq!(&title, acknowledged.last().unwrap(), "the last acknowledged save is what the file holds");
         let lost: Vec<_> = acknowledged.iter().filter(|saved| !versions.contains(saved)).collect();
         assert!(lost.is_empty(), "acknowledged saves missing from the file: {lost:?}");
-        eprintln!("{backend:?}: {episodes} disk-full episodes: {} saves acknowledged, {} refused, 0 lost", acknowledged.len(), episodes);
+        for name in &uploaded {
+            assert_eq!(app.get(&format!("/uploads/{name}")).await.status, 200, "{name} was acknowledged");
+        }
+        integrity_checked(&location).await;
+        eprintln!(
+            "{backend:?}: {episodes} disk-full episodes: {} saves and {} uploads acknowledged, {episodes} of each refused, 0 lost, integrity ok",
+            acknowledged.len(),
+            uploaded.len()
+        );
     }
+}
+
+/// The store is whole by its own check: SQLite's `integrity_check` and
+/// foreign keys; on PostgreSQL every row of every table reads back.
+async fn integrity_checked(location: &Location) {
+    let store = Store::open(location).await.unwrap();
+    if let pamphlet::store::Pool::Sqlite(pool) = store.pool() {
+        let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(pool).await.unwrap();
+        assert_eq!(verdict, "ok");
+        let broken: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(pool).await.unwrap();
+        assert!(broken.is_empty(), "rows pointing at nothing: {broken:?}");
+    }
+    pamphlet::store::transfer::tallies(&store).await.expect("every table reads back");
+    store.close().await;
 }
 
 /// The `pamphlet` binary serving `location` on a free port; returns it and its URL.
@@ -220,7 +263,7 @@ both_backends! {
     /// The server killed with SIGKILL in the middle of saves: every save it
     /// acknowledged is in the store when it starts again.
     async fn a_killed_server_loses_no_acknowledged_save(backend: Backend) {
-        let rounds = seconds_from_env("PAMPHLET_KILL_ROUNDS", 3);
+        let rounds = seconds_from_env("PAMPHLET_KILL_ROUNDS", 20);
         let data = tempfile::tempdir().unwrap();
         let location = fresh_store(backend, data.path()).await;
         let (mut child, url) = serve(&location, data.path());
@@ -281,7 +324,8 @@ both_backends! {
             assert!(lost.is_empty(), "post {n}: acknowledged saves missing after a kill: {lost:?}");
             total += acknowledged[n].len();
         }
-        eprintln!("{backend:?}: {rounds} kills during saves, {total} saves acknowledged, 0 lost");
+        integrity_checked(&location).await;
+        eprintln!("{backend:?}: {rounds} kills during saves, {total} saves acknowledged, 0 lost, integrity ok");
     }
 }
 
