@@ -37,8 +37,7 @@ async fn page(state: &AdminState, editor: &Editor, status: StatusCode, notice: &
         .into_iter()
         .map(|s| context! { id => s.id, user_agent => s.user_agent, ip => s.ip, last_seen => super::views::when(s.last_seen_at) })
         .collect();
-    let two_factor = super::two_factor::is_on(&state.site.store, editor.user.id).await?;
-    let values = context! { notice, errors, sessions, current => editor.session.id.as_str(), user => Serde(&editor.user), two_factor };
+    let values = context! { notice, errors, sessions, current => editor.session.id.as_str(), user => Serde(&editor.user), two_factor => editor.user.two_factor };
     Ok(state.views.page(status, "account.html", Some(editor), values))
 }
 

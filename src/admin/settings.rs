@@ -282,7 +282,7 @@ pub async fn save(State(state): State<AdminState>, editor: Editor, Form(form): F
         leads(&state.site.store).await?.into_iter().filter_map(|[value, _]| value.strip_prefix("petition:").map(str::to_owned)).collect();
     let mut read = form.read(&images, &petitions);
     // Requiring it without having it would send the owner to its setup at once.
-    if form.require_two_factor == "yes" && !super::two_factor::is_on(&state.site.store, editor.user.id).await? {
+    if form.require_two_factor == "yes" && !editor.user.two_factor {
         let message = "Turn two-factor sign-in on for yourself first (Your account → Two-factor sign-in); then require it of everyone.";
         let mut errors = read.err().unwrap_or_default();
         errors.insert("require_two_factor", message.to_owned());

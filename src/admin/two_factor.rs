@@ -44,11 +44,6 @@ pub fn required(request: &axum::extract::Request) -> axum::response::Response {
 
 // The store's side.
 
-/// Whether the account signs in with a code after its password.
-pub async fn is_on(store: &Store, user_id: i64) -> anyhow::Result<bool> {
-    Ok(secret(store, user_id).await?.is_some())
-}
-
 async fn secret(store: &Store, user_id: i64) -> anyhow::Result<Option<(Secret, i64)>> {
     let row: Option<(Option<String>, i64)> =
         on_pool!(store, |pool| sqlx::query_as("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
@@ -202,7 +197,7 @@ pub async fn show(State(state): State<AdminState>, editor: Editor) -> AdminResul
 /// off, what is left to do with it while it is on.
 async fn setup_page(state: &AdminState, editor: &Editor, status: StatusCode, secret: &Secret, error: &str) -> AdminResult {
     let store = &state.site.store;
-    let on = is_on(store, editor.user.id).await?;
+    let on = editor.user.two_factor;
     let values = if on {
         context! { on, left => recovery_codes_left(store, editor.user.id).await?, error, required => editor.bar.two_factor_required }
     } else {
