@@ -64,6 +64,8 @@ pub async fn erase(store: &Store, email: &str, by: i64) -> anyhow::Result<Holdin
         let query = format!("DELETE FROM {table} WHERE email = $1");
         on_tx!(tx, |conn| sqlx::query(sqlx::AssertSqlSafe(query.as_str())).bind(email).execute(conn).await.map(drop))?;
     }
+    // Mail still waiting to go to them goes too.
+    on_tx!(tx, |conn| sqlx::query("DELETE FROM mail_queue WHERE recipient = $1").bind(email).execute(conn).await.map(drop))?;
     let what = format!(
         "a person: {} signatures, {} messages{}",
         found.signatures,

@@ -89,14 +89,13 @@ impl Application {
         let mut outgoing = Outgoing::default();
         if let Some(mail) = &config.mail {
             let mailer = Mailer::new(&mail.smtp_url, mail.connections)?;
-            let wake = outgoing.wake.clone();
             worker::Worker::start(
                 store.clone(),
                 mailer.clone(),
                 base_url.clone(),
                 (mail.connections, mail.per_second),
                 mail.journals.clone(),
-                wake,
+                &outgoing,
                 tasks.set(),
             );
             outgoing.mailer = Some(mailer);

@@ -1,10 +1,11 @@
 //! Mail: the address type every capability that writes to people shares,
-//! building a message, what the site's emails share ([`site`]), and sending
-//! it over SMTP.
+//! building a message, what the site's emails share ([`site`]), the queue
+//! of mail the forms promised ([`queue`]), and sending it over SMTP.
 
 mod address;
 pub mod emails;
 mod letter;
+pub mod queue;
 pub mod site;
 mod smtp;
 
@@ -14,7 +15,7 @@ use tokio::sync::Notify;
 
 pub use address::EmailAddress;
 pub use letter::{Letter, Sender, Unsubscribe};
-pub use smtp::{Mailer, SendError, Session};
+pub use smtp::{Mailer, SendError, Session, envelope};
 
 /// This node's way out for mail, which the public routes and the admin share.
 #[derive(Clone, Default)]
@@ -23,4 +24,6 @@ pub struct Outgoing {
     pub mailer: Option<Mailer>,
     /// Wakes this node's idle senders when an issue starts.
     pub wake: Arc<Notify>,
+    /// Wakes this node's sender of [`queue`]d mail when a form queues a message.
+    pub queued: Arc<Notify>,
 }

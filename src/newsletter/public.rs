@@ -13,6 +13,7 @@ use super::{letters, subscribers};
 use crate::client_ip::ClientIp;
 use crate::content::blocks::Block;
 use crate::mail::EmailAddress;
+use crate::mail::queue::Queued;
 use crate::public_forms::answers::{Answer, PublicError, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
 use crate::public_forms::guard::Guard;
@@ -93,20 +94,15 @@ pub async fn subscribe(
         form_again(Again { signup: SignupAgain { email: &form.email, name: &form.name, error } })
     };
     let admitted = submit::admit(&state, &client.network(), &headers, &form, again).await.map_err(|error| error.at(PATH))?;
-    if let Some(Admitted { input, settings, mailer: Some(mailer) }) = admitted
-        && let Some(confirmation) = subscribers::sign_up(&state.site.store, &input.email, &input.name, &client.address()).await?
-    {
-        let (store, base_url, email) = (state.site.store.clone(), state.site.base_url.clone(), confirmation.email.clone());
-        let build = move || {
-            let sender = crate::mail::site::sender_needed(&settings)?;
-            Ok((letters::confirmation(&settings, &base_url, &confirmation.email, &confirmation.token)?, sender))
+    if let Some(Admitted { input, settings, mailer: Some(_) }) = admitted {
+        let base_url = &state.site.base_url;
+        let letter = |token: &str| {
+            let letter = letters::confirmation(&settings, base_url, &input.email, token)?;
+            Queued::new(&letter, &crate::mail::site::sender_needed(&settings)?)
         };
-        crate::public_forms::send_later(mailer, build, move |sent| async move {
-            if let Err(error) = sent {
-                tracing::warn!(error, "cannot send a newsletter confirmation; the person may sign up again at once");
-                let _ = subscribers::confirmation_failed(&store, &email).await;
-            }
-        });
+        if subscribers::sign_up(&state.site.store, &input.email, &input.name, &client.address(), letter).await? {
+            state.outgoing.queued.notify_one();
+        }
     }
     Ok(Answer::ok("Check your inbox")
         .lines([

@@ -5,9 +5,10 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::mail::EmailAddress;
+use crate::mail::queue::{self, Queued};
 use crate::public_forms::attempts::Limits;
 use crate::store::{Store, now};
-use crate::{on_pool, secrets};
+use crate::{on_pool, on_tx, secrets};
 
 /// How long a confirmation link works.
 pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
@@ -37,20 +38,23 @@ pub struct Subscriber {
 
 const COLUMNS: &str = "id, email, name, status, source, created_at, confirmed_at, unsubscribed_at, unsubscribe_key";
 
-/// A confirmation to send: the address and the token its link carries.
-#[derive(Debug, Clone)]
-pub struct Confirmation {
-    pub email: EmailAddress,
-    pub token: String,
-}
-
-/// Records a signup. Returns the confirmation to send, or `None` when none
-/// is due: the address is confirmed already, or its confirmation went out
-/// less than [`RESEND_AFTER`] ago. The caller answers the same either way.
-pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) -> anyhow::Result<Option<Confirmation>> {
+/// Records a signup and, when a confirmation is due, queues the email
+/// `letter` makes of its token, in one transaction: an answered signup
+/// always has its email on the way. None is due when the address is
+/// confirmed already, or its confirmation went out less than
+/// [`RESEND_AFTER`] ago; returns whether one was queued. The caller answers
+/// the same either way.
+pub async fn sign_up(
+    store: &Store,
+    email: &EmailAddress,
+    name: &str,
+    ip: &str,
+    letter: impl FnOnce(&str) -> anyhow::Result<Queued>,
+) -> anyhow::Result<bool> {
     let token = secrets::token();
     let at = now();
-    let inserted = on_pool!(store, |pool| {
+    let mut tx = store.begin().await?;
+    let inserted = on_tx!(tx, |conn| {
         sqlx::query(
         "INSERT INTO subscribers (email, name, status, source, created_at, confirm_digest, confirm_expires_at, confirm_sent_at, unsubscribe_key, signup_ip)
          VALUES ($1, $2, 'pending', 'signup', $3, $4, $5, $3, $6, $7) ON CONFLICT (email) DO NOTHING"
@@ -62,7 +66,7 @@ pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) 
     .bind(at + CONFIRM_LIFETIME)
     .bind(secrets::token())
     .bind(ip)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected())
     })?;
@@ -70,7 +74,7 @@ pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) 
     // the one UPDATE decides, so two signups at once send one confirmation. The first
     // name typed stays (as a signature's does): whoever knows an address cannot rename its owner.
     let renewed = inserted == 0
-        && on_pool!(store, |pool| sqlx::query(
+        && on_tx!(tx, |conn| sqlx::query(
             "UPDATE subscribers SET confirm_digest = $1, confirm_expires_at = $2, confirm_sent_at = $3,
                  name = CASE WHEN name = '' THEN $4 ELSE name END
              WHERE email = $5 AND status <> 'confirmed' AND (confirm_sent_at IS NULL OR confirm_sent_at <= $6)"
@@ -81,11 +85,17 @@ pub async fn sign_up(store: &Store, email: &EmailAddress, name: &str, ip: &str) 
         .bind(name)
         .bind(email.as_str())
         .bind(at - RESEND_AFTER)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|r| r.rows_affected()))?
             == 1;
-    Ok((inserted == 1 || renewed).then(|| Confirmation { email: email.clone(), token }))
+    let due = inserted == 1 || renewed;
+    if due {
+        queue::enqueue(&mut tx, &letter(&token)?).await?;
+    }
+    // No page shows a subscriber.
+    tx.commit_unseen().await?;
+    Ok(due)
 }
 
 /// The subscriber an unused, unexpired confirmation token belongs to.
@@ -208,14 +218,4 @@ pub async fn counts(store: &Store) -> anyhow::Result<Vec<(String, i64)>> {
 pub async fn get(store: &Store, id: i64) -> anyhow::Result<Option<Subscriber>> {
     let query = format!("SELECT {COLUMNS} FROM subscribers WHERE id = $1");
     Ok(on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str())).bind(id).fetch_optional(pool).await)?)
-}
-
-/// A confirmation that could not be sent may be asked for again at once.
-pub async fn confirmation_failed(store: &Store, email: &EmailAddress) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("UPDATE subscribers SET confirm_sent_at = NULL WHERE email = $1 AND status <> 'confirmed'")
-        .bind(email.as_str())
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
 }

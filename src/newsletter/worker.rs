@@ -1,7 +1,9 @@
 //! The mail worker every node runs when it has an SMTP server: senders that
 //! claim, send and mark outbox rows (see [`super::outbox`] for why this
-//! sends each row once), a heartbeat, and a clock that starts scheduled
-//! issues and closes finished ones.
+//! sends each row once), one sender of the forms' queued confirmations
+//! ([`crate::mail::queue`]), a heartbeat for all of them, and a clock that
+//! releases the claims of silent senders, starts scheduled issues and
+//! closes finished ones.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use lettre::address::{Address, Envelope};
+use lettre::address::Envelope;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -18,7 +20,7 @@ use super::journal::{self, Journal};
 use super::letters::Edition;
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
-use crate::mail::{EmailAddress, Mailer, SendError, Sender, Session};
+use crate::mail::{EmailAddress, Mailer, Outgoing, SendError, Sender, Session, queue};
 use crate::store::{Conn, Store};
 
 /// Rows a sender claims at a time: enough that claiming and settling a
@@ -55,25 +57,31 @@ struct SentMark {
 impl Worker {
     /// `senders` messages in flight at once (one SMTP connection each), at most
     /// `per_second` messages a second when set; each sender's journal in `journals`.
-    /// Its tasks join `tasks`, the node's background work, and stop with it.
+    /// One more sender sends the forms' [`queue`]d mail, woken by `outgoing`
+    /// as the issues' senders are. Its tasks join `tasks`, the node's
+    /// background work, and stop with it.
     pub fn start(
         store: Store,
         mailer: Mailer,
         base_url: String,
         (senders, per_second): (u32, Option<u32>),
         journals: PathBuf,
-        wake: Arc<Notify>,
+        outgoing: &Outgoing,
         tasks: &mut JoinSet<()>,
     ) {
         let (marks, to_record) = mpsc::unbounded_channel();
         let writer = Writer::default();
+        let wake = outgoing.wake.clone();
         let worker = Worker { store, mailer, base_url, wake, pace: Arc::new(Pace::new(per_second)), marks, writer, journals };
         let node = &crate::secrets::token()[..12];
         let senders: Vec<(String, Arc<AtomicBool>)> =
             (0..senders.max(1)).map(|n| (format!("{node}/{n}"), Arc::new(AtomicBool::new(true)))).collect();
-        tasks.spawn(worker.clone().keep_alive(senders.clone()));
+        let (queue_sender, queue_alive) = (format!("{node}/queue"), Arc::new(AtomicBool::new(true)));
+        let everyone = senders.iter().cloned().chain([(queue_sender.clone(), queue_alive.clone())]).collect();
+        tasks.spawn(worker.clone().keep_alive(everyone));
         tasks.spawn(worker.clone().keep_time());
         tasks.spawn(record_forever(worker.store.clone(), worker.writer.clone(), to_record));
+        tasks.spawn(worker.clone().send_queue_forever(queue_sender, outgoing.queued.clone(), Alive(queue_alive)));
         for (id, alive) in senders {
             tasks.spawn(worker.clone().send_forever(id, Alive(alive)));
         }
@@ -107,7 +115,7 @@ impl Worker {
                         if recovered > 0 {
                             tracing::warn!(recovered, "a mail sender stopped; the messages its journal says were sent are marked");
                         }
-                        outbox::release_dead(&self.store).await?
+                        outbox::release_dead(&self.store).await? + queue::release_dead(&self.store, outbox::SILENCE).await?
                     }
                     Err(error) => {
                         tracing::warn!(
@@ -133,12 +141,22 @@ impl Worker {
         }
     }
 
-    async fn send_forever(self, id: String, _alive: Alive) {
-        // Claims need a heartbeat on record first, or they would look abandoned.
-        while let Err(error) = outbox::heartbeat(&self.store, std::slice::from_ref(&id)).await {
+    /// Sends the forms' queued mail (see [`queue`]).
+    async fn send_queue_forever(self, id: String, queued: Arc<Notify>, _alive: Alive) {
+        self.first_heartbeat(&id).await;
+        queue::send_forever(self.store, self.mailer, id, queued).await
+    }
+
+    /// Claims need a heartbeat on record first, or they would look abandoned.
+    async fn first_heartbeat(&self, id: &str) {
+        while let Err(error) = outbox::heartbeat(&self.store, &[id.to_owned()]).await {
             tracing::warn!(error = format!("{error:#}"), "the mail worker cannot reach the store; trying again");
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
+    }
+
+    async fn send_forever(self, id: String, _alive: Alive) {
+        self.first_heartbeat(&id).await;
         // Without a journal (a folder that cannot be written), each sent
         // row's mark is awaited before the next message instead.
         let mut journal = Journal::open(&self.journals, &id)
@@ -412,8 +430,7 @@ impl Writer {
 
 /// From the site's sender to one subscriber.
 fn envelope(sender: &Sender, to: &str) -> Result<Envelope, SendError> {
-    let address = |a: &str| a.parse::<Address>().map_err(|e| SendError::Permanent(format!("{a}: {e}")));
-    Envelope::new(Some(address(sender.address.as_str())?), vec![address(to)?]).map_err(|e| SendError::Permanent(e.to_string()))
+    crate::mail::envelope(sender.address.as_str(), to)
 }
 
 /// Set while a sender's task runs; dropped (also when the task panics), it

@@ -15,6 +15,7 @@ use super::{Petition, countries, letters, signatures};
 use crate::client_ip::ClientIp;
 use crate::content::blocks::Block;
 use crate::mail::EmailAddress;
+use crate::mail::queue::Queued;
 use crate::public_forms::answers::{Answer, PublicResult, form_again};
 use crate::public_forms::attempts::Limits;
 use crate::public_forms::guard::Guard;
@@ -147,24 +148,18 @@ pub async fn sign(
         let petition = super::view(&petition, &tally, &zone);
         form_again(Again { petition_form: SigningAgain { petition, values: form.values(), errors, countries: countries::COUNTRIES } })
     };
-    let Some(Admitted { input: signing, settings, mailer: Some(mailer) }) =
+    let Some(Admitted { input: signing, settings, mailer: Some(_) }) =
         submit::admit(&state, &client.network(), &headers, &form, again).await?
     else {
         return Ok(signed());
     };
-    if let Some(token) = signatures::sign(store, petition.id, &signing, &client.address()).await? {
-        let (store, base_url) = (store.clone(), state.site.base_url.clone());
-        let (petition_id, title, email) = (petition.id, petition.title.clone(), signing.email.clone());
-        let build = move || {
-            let letter = letters::verification(&settings, &base_url, &signing.email, &title, signing.subscribe, &token)?;
-            Ok((letter, crate::mail::site::sender_needed(&settings)?))
-        };
-        crate::public_forms::send_later(mailer, build, move |sent| async move {
-            if let Err(error) = sent {
-                tracing::warn!(error, "cannot send a signature's confirmation; the person may sign again at once");
-                let _ = signatures::sending_failed(&store, petition_id, &email).await;
-            }
-        });
+    let base_url = &state.site.base_url;
+    let letter = |token: &str| {
+        let letter = letters::verification(&settings, base_url, &signing.email, &petition.title, signing.subscribe, token)?;
+        Queued::new(&letter, &crate::mail::site::sender_needed(&settings)?)
+    };
+    if signatures::sign(store, petition.id, &signing, &client.address(), letter).await? {
+        state.outgoing.queued.notify_one();
     }
     Ok(signed())
 }

@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::Petition;
 use crate::mail::EmailAddress;
+use crate::mail::queue::{self, Queued};
 use crate::newsletter::subscribers;
 use crate::store::{Store, now};
 use crate::{on_pool, on_tx, secrets};
@@ -55,14 +56,22 @@ pub struct Signature {
 const COLUMNS: &str =
     "id, petition_id, email, name, country, postcode, comment, show_name, subscribe, status, created_at, verified_at, void_reason";
 
-/// Records a signature. Returns the token of the verification link to
-/// send, or `None` when none is due: the address signed already, or its
-/// link went out less than [`RESEND_AFTER`] ago. The caller answers the
-/// same either way.
-pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) -> anyhow::Result<Option<String>> {
+/// Records a signature and, when a verification link is due, queues the
+/// email `letter` makes of its token, in one transaction: an answered
+/// signature always has its email on the way. None is due when the address
+/// signed already, or its link went out less than [`RESEND_AFTER`] ago;
+/// returns whether one was queued. The caller answers the same either way.
+pub async fn sign(
+    store: &Store,
+    petition_id: i64,
+    signing: &Signing,
+    ip: &str,
+    letter: impl FnOnce(&str) -> anyhow::Result<Queued>,
+) -> anyhow::Result<bool> {
     let token = secrets::token();
     let at = now();
-    let inserted = on_pool!(store, |pool| sqlx::query(
+    let mut tx = store.begin().await?;
+    let inserted = on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO signatures (petition_id, email, name, country, postcode, comment, show_name, subscribe, status, created_at,
              verify_digest, verify_expires_at, verify_sent_at, ip)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $9, $12) ON CONFLICT (petition_id, email) DO NOTHING"
@@ -79,7 +88,7 @@ pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) 
     .bind(secrets::digest(&token))
     .bind(at + VERIFY_LIFETIME)
     .bind(ip)
-    .execute(pool)
+    .execute(conn)
     .await
     .map(|r| r.rows_affected()))?;
     // An unverified signature gets a new link, unless one went out lately;
@@ -87,7 +96,7 @@ pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) 
     // typed first: anyone may type anyone's address, and must not change
     // what its owner is asked to confirm.
     let renewed = inserted == 0
-        && on_pool!(store, |pool| sqlx::query(
+        && on_tx!(tx, |conn| sqlx::query(
             "UPDATE signatures SET verify_digest = $1, verify_expires_at = $2, verify_sent_at = $3
              WHERE petition_id = $4 AND email = $5 AND status = 'pending' AND (verify_sent_at IS NULL OR verify_sent_at <= $6)"
         )
@@ -97,22 +106,17 @@ pub async fn sign(store: &Store, petition_id: i64, signing: &Signing, ip: &str) 
         .bind(petition_id)
         .bind(signing.email.as_str())
         .bind(at - RESEND_AFTER)
-        .execute(pool)
+        .execute(conn)
         .await
         .map(|r| r.rows_affected()))?
             == 1;
-    Ok((inserted == 1 || renewed).then_some(token))
-}
-
-/// A verification that could not be sent may be asked for again at once.
-pub async fn sending_failed(store: &Store, petition_id: i64, email: &EmailAddress) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("UPDATE signatures SET verify_sent_at = NULL WHERE petition_id = $1 AND email = $2")
-        .bind(petition_id)
-        .bind(email.as_str())
-        .execute(pool)
-        .await
-        .map(drop))?;
-    Ok(())
+    let due = inserted == 1 || renewed;
+    if due {
+        queue::enqueue(&mut tx, &letter(&token)?).await?;
+    }
+    // No page shows a signature before it is verified.
+    tx.commit_unseen().await?;
+    Ok(due)
 }
 
 /// The pending signature an unused, unexpired verification token belongs to.

@@ -61,8 +61,10 @@ pub async fn admit<F: PublicForm>(
         Verdict::Pass { proof } => proof,
     };
     let input = form.read().map_err(|errors| answers::invalid(F::invalid_title(&errors), again(&errors)))?;
+    let settings = crate::render::page::settings(&state.site).await?;
     let mailer = state.outgoing.mailer.clone();
-    if mailer.is_none()
+    // Mail needs a server and an address to come from.
+    if (mailer.is_none() || crate::mail::site::sender(&settings).is_none())
         && let Some(paused) = form.paused(again(&Errors::new()))
     {
         return Err(paused.into());
@@ -71,7 +73,6 @@ pub async fn admit<F: PublicForm>(
     if let Some(wait) = attempts::admit(&state.site.store, F::LIMITS, ip, email.as_str(), proof.as_deref()).await? {
         return Err(answers::too_many(wait, again(&Errors::new())).into());
     }
-    let settings = crate::render::page::settings(&state.site).await?;
     if is_blocked(&settings, email) {
         return Ok(None);
     }

@@ -235,6 +235,10 @@ table!(PreviewLinkRow, "preview_links", {
     id: String, entity: String, entity_id: i64, created_by: Option<i64>, created_at: OffsetDateTime, expires_at: OffsetDateTime,
 });
 table!(KnownDeviceRow, "known_devices", { id: String, user_id: i64, created_at: OffsetDateTime });
+table!(MailQueueRow, "mail_queue", {
+    id: i64, envelope_from: String, recipient: String, message: Vec<u8>, status: String, claimed_by: Option<String>,
+    attempts: i64, next_attempt_at: OffsetDateTime, error: String, created_at: OffsetDateTime,
+});
 
 /// Runs `$step` on every row type in copy order (referenced tables first),
 /// collecting the tallies.
@@ -269,6 +273,7 @@ macro_rules! every_table {
             PreviewLinkRow::$step($($arg),*).await?,
             KnownDeviceRow::$step($($arg),*).await?,
             RecoveryCodeRow::$step($($arg),*).await?,
+            MailQueueRow::$step($($arg),*).await?,
         ]
     };
 }
@@ -303,6 +308,7 @@ pub const TABLES: &[&str] = &[
     "preview_links",
     "known_devices",
     "recovery_codes",
+    "mail_queue",
 ];
 
 /// Tables left behind on purpose: short-lived counts that mean nothing in
@@ -327,6 +333,7 @@ const WITH_IDS: &[&str] = &[
     "petitions",
     "signatures",
     "contact_messages",
+    "mail_queue",
 ];
 
 /// Copies every table of `from`, as one snapshot sees it while the site

@@ -12,7 +12,7 @@ use pamphlet::petitions::{self, signatures};
 use pamphlet::public_forms::guard;
 
 use crate::both_backends;
-use crate::helpers::{Backend, Page, SignedIn, TestApp, hidden_field, spawn_app, spawn_app_with_mail};
+use crate::helpers::{Backend, Page, SignedIn, TestApp, hidden_field, mail_config, spawn_app, spawn_app_with_mail};
 use crate::mailbox::{Mail, SmtpSink};
 
 const PETITION: &str = "pardon-for-jens-soering";
@@ -50,6 +50,42 @@ async fn petition_id(app: &TestApp) -> i64 {
 }
 
 both_backends! {
+    /// A confirmation promised while the mail server is out of reach is kept
+    /// in the store, outlives a restart, and is sent once, when the server is back.
+    async fn confirmations_wait_for_the_mail_server_across_a_restart(backend: Backend) {
+        let nowhere = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut app = spawn_app_with_mail(backend, &format!("smtp://127.0.0.1:{nowhere}")).await;
+        assert!(sign(&app, "ann@example.org", "Ann", &[]).await.text().contains("Check your inbox"));
+        let signup = app.post_form("/newsletter/subscribe", &[("email", "ben@example.org"), ("name", "Ben"), ("website", "")], &[]).await;
+        assert!(signup.text().contains("Check your inbox"), "{signup:?}");
+        let tried = "SELECT COUNT(*) FROM mail_queue WHERE error <> '' AND status = 'pending' AND recipient LIKE $1";
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while rows(&app, tried, "%@example.org").await < 2 {
+            assert!(std::time::Instant::now() < deadline, "both sendings were tried and kept");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let sink = SmtpSink::start();
+        app.config.mail = Some(mail_config(&sink.url, 2, None, app.data.path()));
+        app.restart().await;
+        // As if the 30 s before the next try had passed.
+        pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE mail_queue SET next_attempt_at = $1")
+            .bind(pamphlet::store::now())
+            .execute(pool)
+            .await
+            .map(drop)
+            .unwrap());
+        let mails = sink.wait_for(2, 20).await;
+        let mut to: Vec<&str> = mails.iter().map(|m| m.to[0].as_str()).collect();
+        to.sort();
+        assert_eq!(to, ["ann@example.org", "ben@example.org"]);
+        let ann = mails.iter().find(|m| m.to[0] == "ann@example.org").unwrap();
+        assert_eq!(app.post(&verify_link(ann), &[], &[]).await.status, 200);
+        assert_eq!(rows(&app, "SELECT COUNT(*) FROM mail_queue WHERE recipient LIKE $1", "%").await, 0, "sent mail leaves the queue");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(sink.count(), 2, "each sent once");
+    }
+
     async fn a_signature_counts_once_its_email_is_confirmed(backend: Backend) {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;

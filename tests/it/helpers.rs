@@ -471,3 +471,26 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     image.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
+
+/// The email a form queues with a confirmation's token, for tests that sign
+/// or sign up without the form.
+pub fn letter_to(to: &str) -> impl FnOnce(&str) -> anyhow::Result<pamphlet::mail::queue::Queued> + use<> {
+    let to = pamphlet::mail::EmailAddress::parse(to).unwrap();
+    move |token| {
+        let from = pamphlet::mail::Sender {
+            name: "Friends of Jens".into(),
+            address: pamphlet::mail::EmailAddress::parse("news@example.org").unwrap(),
+            reply_to: None,
+        };
+        let letter = pamphlet::mail::Letter {
+            to,
+            to_name: String::new(),
+            subject: "Confirm".into(),
+            text: format!("/confirm/{token}"),
+            html: String::new(),
+            message_id: format!("confirm.{token}@example.org"),
+            unsubscribe: None,
+        };
+        pamphlet::mail::queue::Queued::new(&letter, &from)
+    }
+}

@@ -401,17 +401,17 @@ both_backends! {
         let app = spawn_app(backend).await;
         let store = app.store();
         let email = pamphlet::mail::EmailAddress::parse("ann@example.org").unwrap();
-        let first = pamphlet::newsletter::subscribers::sign_up(store, &email, "Ann", "192.0.2.1").await.unwrap();
-        assert!(first.is_some());
+        let first = pamphlet::newsletter::subscribers::sign_up(store, &email, "Ann", "192.0.2.1", letter_to(email.as_str())).await.unwrap();
+        assert!(first);
         rows_aged(&app, "subscribers", "confirm_sent_at", time::Duration::hours(1)).await;
-        let again = pamphlet::newsletter::subscribers::sign_up(store, &email, "Mallory the Liar", "203.0.113.9").await.unwrap();
-        assert!(again.is_some(), "a new link goes out");
+        let again = pamphlet::newsletter::subscribers::sign_up(store, &email, "Mallory the Liar", "203.0.113.9", letter_to(email.as_str())).await.unwrap();
+        assert!(again, "a new link goes out");
         assert_eq!(subscriber_name(&app, "ann@example.org").await, "Ann");
 
         let email = pamphlet::mail::EmailAddress::parse("ben@example.org").unwrap();
-        pamphlet::newsletter::subscribers::sign_up(store, &email, "", "192.0.2.1").await.unwrap();
+        pamphlet::newsletter::subscribers::sign_up(store, &email, "", "192.0.2.1", letter_to(email.as_str())).await.unwrap();
         rows_aged(&app, "subscribers", "confirm_sent_at", time::Duration::hours(1)).await;
-        pamphlet::newsletter::subscribers::sign_up(store, &email, "Ben", "192.0.2.1").await.unwrap();
+        pamphlet::newsletter::subscribers::sign_up(store, &email, "Ben", "192.0.2.1", letter_to(email.as_str())).await.unwrap();
         assert_eq!(subscriber_name(&app, "ben@example.org").await, "Ben", "a name left out the first time may be given later");
     }
 }
@@ -493,7 +493,7 @@ both_backends! {
         let app = spawn_app(backend).await;
         let editor = app.signed_in_as(Role::Editor).await;
         let email = pamphlet::mail::EmailAddress::parse("ann@example.org").unwrap();
-        pamphlet::newsletter::subscribers::sign_up(app.store(), &email, "Ann", "192.0.2.1").await.unwrap();
+        pamphlet::newsletter::subscribers::sign_up(app.store(), &email, "Ann", "192.0.2.1", letter_to(email.as_str())).await.unwrap();
         let bad = "a@x.org?bcc=evil%40y.org";
         pamphlet::on_pool!(app.store(), |pool| sqlx::query("UPDATE subscribers SET email = $1").bind(bad).execute(pool).await.map(drop).unwrap());
 

@@ -8,7 +8,7 @@ use pamphlet::app::Application;
 use pamphlet::content::settings;
 use pamphlet::store::{Location, Store, transfer};
 
-use crate::helpers::{Backend, config, fresh_store, spawn_app, spawn_app_on, without_stamps};
+use crate::helpers::{Backend, config, fresh_store, letter_to, spawn_app, spawn_app_on, without_stamps};
 
 #[tokio::test]
 async fn an_edit_on_node_a_is_visible_on_node_b_within_a_second() {
@@ -52,7 +52,9 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
     use pamphlet::mail::EmailAddress;
     use pamphlet::newsletter::{issues, subscribers};
     subscribers::add_confirmed(&before.store, &EmailAddress::parse("ann@example.org").unwrap(), "Ann", "admin").await.unwrap();
-    subscribers::sign_up(&before.store, &EmailAddress::parse("bob@example.org").unwrap(), "", "127.0.0.1").await.unwrap();
+    subscribers::sign_up(&before.store, &EmailAddress::parse("bob@example.org").unwrap(), "", "127.0.0.1", letter_to("bob@example.org"))
+        .await
+        .unwrap();
     let issue = issues::create(
         &before.store,
         &issues::Text { subject: "Moved", body: "Text" },
@@ -75,7 +77,7 @@ async fn a_site_moved_from_sqlite_to_postgres_serves_byte_identical_pages() {
         show_name: true,
         subscribe: false,
     };
-    signatures::sign(&before.store, petition.id, &signing, "127.0.0.1").await.unwrap();
+    signatures::sign(&before.store, petition.id, &signing, "127.0.0.1", letter_to("cleo@example.org")).await.unwrap();
     let writing = contact::Writing {
         name: "Dan".into(),
         email: EmailAddress::parse("dan@example.org").unwrap(),

@@ -96,6 +96,12 @@ impl Mailer {
     }
 }
 
+/// The envelope of a message from `from` to `to`; an address SMTP cannot carry is refused for good.
+pub fn envelope(from: &str, to: &str) -> Result<Envelope, SendError> {
+    let address = |a: &str| a.parse::<lettre::Address>().map_err(|e| SendError::Permanent(format!("{a}: {e}")));
+    Envelope::new(Some(address(from)?), vec![address(to)?]).map_err(|e| SendError::Permanent(e.to_string()))
+}
+
 /// Messages sent one after another over one connection.
 pub struct Session<'a>(Kind<'a>);
 
