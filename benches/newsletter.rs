@@ -107,6 +107,7 @@ async fn measure_pamphlet(
         upload_limit_mb: 20,
         mail: Some(MailConfig { smtp_url: format!("smtp://{sink}"), connections, per_second: None, journals: data.join("mail-journals") }),
         form_origins: Vec::new(),
+        max_connections: pamphlet::config::connection_limit(),
     };
     let sink_cpu = || sink_pid.map(|pid| cpu_seconds(&pid.to_string(), false)).unwrap_or(0.0);
     let (own_before, sink_before) = (cpu_seconds("self", false), sink_cpu());

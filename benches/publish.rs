@@ -75,6 +75,7 @@ async fn measure_pamphlet(data: &std::path::Path, generated: &[GeneratedPost], e
         upload_limit_mb: 20,
         mail: None,
         form_origins: Vec::new(),
+        max_connections: pamphlet::config::connection_limit(),
     };
     let app = Application::start(config).await?;
     let base = format!("http://{}", app.addr);

@@ -22,6 +22,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The flood tests open over a thousand connections at once, past a common soft limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
 # Throwaway PostgreSQL clusters (trust auth, loopback only) and small
 # filesystems for the disk-full tests to fill, all removed on exit.
 pg_bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")

@@ -23,6 +23,23 @@ pub struct Config {
     /// Origins of static copies of the site (`pamphlet build --form-endpoint`)
     /// whose forms this server takes, e.g. `https://static.example.org`.
     pub form_origins: Vec<String>,
+    /// Connections open at once; past that a new one gets a 503 (see [`connection_limit`]).
+    pub max_connections: usize,
+}
+
+/// File descriptors kept back from connections for the store, uploads,
+/// mail and journals.
+const RESERVED_FILES: usize = 256;
+
+/// The default cap on open connections: the process's open-file limit
+/// (`LimitNOFILE` in the service unit) less what the rest of the server
+/// needs. Read from `/proc/self/limits`, where there is one.
+pub fn connection_limit() -> usize {
+    let soft = std::fs::read_to_string("/proc/self/limits").ok().and_then(|limits| {
+        let line = limits.lines().find(|line| line.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse::<usize>().ok()
+    });
+    soft.unwrap_or(1024).saturating_sub(RESERVED_FILES).max(64)
 }
 
 #[derive(Clone)]

@@ -113,6 +113,10 @@ struct ServeArgs {
     /// The largest file editors may upload to the media library, in megabytes.
     #[arg(long, env = "PAMPHLET_UPLOAD_LIMIT", default_value_t = 20, value_name = "MB", value_parser = clap::value_parser!(u16).range(1..=500))]
     upload_limit: u16,
+    /// Connections open at once; past that a new one is answered 503 "busy" and closed.
+    /// Default: the open-file limit (LimitNOFILE) less 256 kept for the store, uploads and mail.
+    #[arg(long, env = "PAMPHLET_MAX_CONNECTIONS", value_name = "N", value_parser = clap::value_parser!(u32).range(16..))]
+    max_connections: Option<u32>,
     /// The SMTP server for the newsletter and other mail, e.g. smtp://127.0.0.1:25,
     /// smtp://user:password@mail.example.org?tls=required or smtps://user:password@mail.example.org.
     /// Without one, Pamphlet sends no mail and newsletter signups are paused.
@@ -223,6 +227,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         theme: args.site.theme,
         trusted_proxies: args.trust_proxy,
         upload_limit_mb: usize::from(args.upload_limit),
+        max_connections: args.max_connections.map_or_else(pamphlet::config::connection_limit, |n| n as usize),
         mail: args.smtp.map(|smtp_url| MailConfig {
             smtp_url,
             connections: args.mail_connections,

@@ -3,7 +3,7 @@
 
 mod health;
 mod limits;
-mod serve;
+pub mod serve;
 mod tasks;
 
 use std::net::SocketAddr;
@@ -12,7 +12,6 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use axum::routing::get;
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::admin::{self, AdminState};
@@ -54,7 +53,7 @@ impl Application {
             admin::first_record_versions(&store).await?;
         }
         let renderer = renderer(config.theme.as_deref())?;
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener = serve::listen(config.addr).with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
 
@@ -114,8 +113,9 @@ impl Application {
         let admin = AdminState::new(site.clone(), outgoing, search.clone(), &trusted, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);
         let (stop, stopped) = oneshot::channel::<()>();
+        let max_connections = config.max_connections;
         let server = tokio::spawn(async move {
-            serve::serve(listener, router, async {
+            serve::serve(listener, router, max_connections, async {
                 let _ = stopped.await;
             })
             .await;

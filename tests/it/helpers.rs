@@ -91,6 +91,7 @@ pub fn config(store: &Location) -> Config {
         upload_limit_mb: 20,
         mail: None,
         form_origins: Vec::new(),
+        max_connections: pamphlet::config::connection_limit(),
     }
 }
 

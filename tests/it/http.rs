@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::helpers::{Backend, TestApp, gunzip, links, spawn_app, unbrotli};
+use crate::helpers::{Backend, TestApp, gunzip, links, spawn_app, spawn_app_with, unbrotli};
 
 crate::both_backends! {
     async fn etag_and_last_modified_give_304(backend: Backend) {
@@ -292,6 +292,31 @@ async fn stuck_connections_are_closed_and_do_not_hold_up_a_stop() {
     assert!(took < Duration::from_secs(13), "the stop took {took:?}");
     let closed_at = tokio::task::spawn_blocking(move || body.join().unwrap()).await.unwrap();
     assert!(closed_at - stopping < Duration::from_secs(13));
+}
+
+#[tokio::test]
+async fn past_the_connection_cap_a_new_connection_hears_the_server_is_busy() {
+    let app = spawn_app_with(Backend::Sqlite, |config, _| pamphlet::config::Config { max_connections: 3, ..config }).await;
+    let address = app.app.as_ref().unwrap().addr;
+    let idle: Vec<std::net::TcpStream> = (0..3).map(|_| std::net::TcpStream::connect(address).unwrap()).collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = raw(&app, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n", Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("Retry-After: 5") && answer.contains("too many connections are open"), "{answer}");
+    drop(idle);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(app.get("/").await.status, 200, "room again once they close");
+}
+
+#[test]
+fn the_listen_queue_holds_a_flood() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let listener = runtime.block_on(async { pamphlet::app::serve::listen("127.0.0.1:0".parse().unwrap()) }).unwrap();
+    let address = listener.local_addr().unwrap();
+    // Nothing accepts: every connection waits in the queue, which a backlog of 1,024 would overflow.
+    let waiting: Vec<_> = (0..1200).map(|_| std::net::TcpStream::connect_timeout(&address, Duration::from_millis(500))).collect();
+    let refused = waiting.iter().filter(|c| c.is_err()).count();
+    assert_eq!(refused, 0, "{refused} of 1,200 connections did not get into the queue");
 }
 
 #[tokio::test]
