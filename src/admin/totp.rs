@@ -22,7 +22,7 @@ impl Secret {
 
     /// The form the store and the setup form keep.
     pub fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        crate::secrets::hex(&self.0)
     }
 
     pub fn from_hex(hex: &str) -> Option<Self> {

@@ -44,7 +44,7 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 impl Entry {
     pub fn new(content_type: &str, body: Vec<u8>, modified: SystemTime, cache_control: &'static str) -> Self {
-        let tag: String = Sha256::digest(&body)[..10].iter().map(|b| format!("{b:02x}")).collect();
+        let tag = crate::secrets::hex(&Sha256::digest(&body)[..10]);
         let (gzip, br) = if compressible(content_type) && body.len() > 256 {
             (smaller(gzip(&body), &body), smaller(brotli(&body), &body))
         } else {

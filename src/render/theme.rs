@@ -25,7 +25,7 @@ pub struct StaticFile {
 impl StaticFile {
     /// `style.css` under `/static/` → `/static/style.3f2a1b0c9d.css`.
     pub fn hashed(prefix: &str, name: &str, bytes: Vec<u8>) -> Self {
-        let hash = hex(&Sha256::digest(&bytes)[..5]);
+        let hash = crate::secrets::hex(&Sha256::digest(&bytes)[..5]);
         let url = match name.rsplit_once('.') {
             Some((stem, ext)) => format!("{prefix}{stem}.{hash}.{ext}"),
             None => format!("{prefix}{name}.{hash}"),
@@ -80,10 +80,6 @@ impl Theme {
     pub fn static_url(&self, name: &str) -> Option<&str> {
         self.statics.get(name).map(|f| f.url.as_str())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub fn content_type(name: &str) -> &'static str {

@@ -177,7 +177,7 @@ fn sha256_of(path: &Path) -> anyhow::Result<String> {
             n => hasher.update(&buffer[..n]),
         }
     }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::secrets::hex(&hasher.finalize()))
 }
 
 fn options(path: &Path) -> anyhow::Result<SqliteConnectOptions> {
