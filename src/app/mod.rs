@@ -58,9 +58,13 @@ impl Application {
         let base_url = config.base_url.clone().unwrap_or_else(|| format!("http://{addr}"));
 
         let cache = Arc::new(RenderCache::default());
+        let counters = Arc::new(crate::public_forms::Counters::default());
         store.on_commit({
-            let cache = cache.clone();
-            move || cache.invalidate()
+            let (cache, counters) = (cache.clone(), counters.clone());
+            move || {
+                cache.invalidate();
+                counters.forget();
+            }
         });
         let seen = changes::latest_id(&store).await?;
         let search = Arc::new(SearchIndex::new(search::WRITER_MEMORY)?);
@@ -109,6 +113,7 @@ impl Application {
             key,
             recount,
             origins: config.form_origins.clone().into(),
+            counters,
         };
         let admin = AdminState::new(site.clone(), outgoing, search.clone(), &trusted, config.upload_limit_mb * 1024 * 1024)?;
         let router = router(SiteState::new(site, cache.clone(), search), admin, forms);

@@ -198,6 +198,7 @@ pub async fn verify(State(state): State<Forms>, Path(token): Path<String>) -> Pu
         Verified::Counted(signature) => {
             state.recount.notify_one();
             let petition = super::get(store, signature.petition_id).await.ok().flatten();
+            state.counters.forget();
             let title = petition.as_ref().map_or("the petition", |p| p.title.as_str());
             let mut answer = Answer::ok("Thank you for signing").lines([format!("Your signature on “{title}” now counts.")]);
             if signature.subscribe {
@@ -237,12 +238,17 @@ fn invalid_link() -> Answer {
 /// `GET /petitions/{slug}/tally`: the counter, for pages that update it without a reload.
 pub async fn tally(State(state): State<Forms>, Path(slug): Path<String>, headers: HeaderMap) -> PublicResult<Response> {
     let store = &state.site.store;
-    let Some(petition) = super::by_slug(store, &slug).await? else {
+    let count = async || {
+        let Some(petition) = super::by_slug(store, &slug).await? else { return Ok(None) };
+        // Only the counter is answered, which no time zone changes.
+        let counter = super::view(&petition, &signatures::tally(store, petition.id).await?, &Default::default()).counter;
+        Ok(Some(serde_json::to_vec(&counter)?.into()))
+    };
+    let Some(counter) = state.counters.get(&slug, count).await? else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({ "error": "no such petition" }))).into_response());
     };
-    // Only the counter is answered, which no time zone changes.
-    let counter = super::view(&petition, &signatures::tally(store, petition.id).await?, &Default::default()).counter;
-    let mut response = ([(header::CACHE_CONTROL, "public, max-age=5")], Json(counter)).into_response();
+    let headers_out = [(header::CACHE_CONTROL, "public, max-age=5"), (header::CONTENT_TYPE, "application/json")];
+    let mut response = (headers_out, counter).into_response();
     state.allow_copies(&headers, &mut response);
     Ok(response)
 }

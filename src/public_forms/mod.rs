@@ -29,6 +29,54 @@ pub struct Forms {
     pub recount: Arc<Notify>,
     /// Static copies of the site whose forms post here (`--form-origin`).
     pub origins: Arc<[String]>,
+    /// The counters' JSON by petition, read at most once a [`COUNTER_FRESH`].
+    pub counters: Arc<Counters>,
+}
+
+/// How long a counter's answer is reused: thousands of visitors polling a
+/// petition's counter cost one count a second, and it is never further
+/// behind than this.
+pub const COUNTER_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Answers of the counters, by petition slug, each with when it was
+/// counted; all are counted afresh after a change this node commits (an
+/// editor voiding signatures, a person erased).
+#[derive(Default)]
+pub struct Counters {
+    answers: tokio::sync::Mutex<std::collections::HashMap<String, (tokio::time::Instant, bytes::Bytes)>>,
+    /// Moves on with every commit of this node (see `Store::on_commit`).
+    changes: std::sync::atomic::AtomicU64,
+}
+
+impl Counters {
+    /// The answer for `slug`, counted by `count` when the last is older than
+    /// [`COUNTER_FRESH`]. The lock is held while counting, so requests that
+    /// arrive meanwhile wait for that count instead of making their own.
+    pub async fn get<F: Future<Output = anyhow::Result<Option<bytes::Bytes>>>>(
+        &self,
+        slug: &str,
+        count: impl FnOnce() -> F,
+    ) -> anyhow::Result<Option<bytes::Bytes>> {
+        use std::sync::atomic::Ordering;
+        let mut answers = self.answers.lock().await;
+        if self.changes.swap(0, Ordering::Relaxed) > 0 {
+            answers.clear();
+        }
+        if let Some((at, answer)) = answers.get(slug)
+            && at.elapsed() < COUNTER_FRESH
+        {
+            return Ok(Some(answer.clone()));
+        }
+        let Some(answer) = count().await? else { return Ok(None) };
+        answers.insert(slug.to_owned(), (tokio::time::Instant::now(), answer.clone()));
+        Ok(Some(answer))
+    }
+
+    /// Counts every petition afresh next time: a signature confirmed or
+    /// voided on this node shows at once.
+    pub fn forget(&self) {
+        self.changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl Forms {
