@@ -52,6 +52,8 @@ pub async fn sign_up(
     letter: impl FnOnce(&str) -> anyhow::Result<Queued>,
 ) -> anyhow::Result<bool> {
     let token = secrets::token();
+    // Made before the write lock is taken, as a signature's is.
+    let mail = letter(&token)?;
     let at = now();
     let mut tx = store.begin().await?;
     let inserted = on_tx!(tx, |conn| {
@@ -91,7 +93,7 @@ pub async fn sign_up(
             == 1;
     let due = inserted == 1 || renewed;
     if due {
-        queue::enqueue(&mut tx, &letter(&token)?).await?;
+        queue::enqueue(&mut tx, &mail).await?;
     }
     // No page shows a subscriber.
     tx.commit_unseen().await?;

@@ -69,6 +69,8 @@ pub async fn sign(
     letter: impl FnOnce(&str) -> anyhow::Result<Queued>,
 ) -> anyhow::Result<bool> {
     let token = secrets::token();
+    // Made before the write lock is taken, so signers do not queue behind an email's templates.
+    let mail = letter(&token)?;
     let at = now();
     let mut tx = store.begin().await?;
     let inserted = on_tx!(tx, |conn| sqlx::query(
@@ -112,7 +114,7 @@ pub async fn sign(
             == 1;
     let due = inserted == 1 || renewed;
     if due {
-        queue::enqueue(&mut tx, &letter(&token)?).await?;
+        queue::enqueue(&mut tx, &mail).await?;
     }
     // No page shows a signature before it is verified.
     tx.commit_unseen().await?;
