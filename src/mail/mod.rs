@@ -17,6 +17,15 @@ pub use address::EmailAddress;
 pub use letter::{Letter, Sender, Unsubscribe};
 pub use smtp::{Mailer, SendError, Session, envelope};
 
+/// A message a server refused for now is tried this many times in all.
+pub const MAX_ATTEMPTS: i64 = 6;
+
+/// The wait before trying a message again after its `attempts`th
+/// refusal: 30 s, 1, 2, 4, 8 minutes.
+pub fn retry_wait(attempts: i64) -> time::Duration {
+    time::Duration::seconds(30 << (attempts - 1))
+}
+
 /// This node's way out for mail, which the public routes and the admin share.
 #[derive(Clone, Default)]
 pub struct Outgoing {

@@ -17,15 +17,13 @@ use lettre::address::Envelope;
 use time::Duration;
 use tokio::sync::Notify;
 
-use super::{Letter, Mailer, SendError, Sender, envelope};
+use super::{Letter, MAX_ATTEMPTS, Mailer, SendError, Sender, envelope, retry_wait};
 use crate::store::{Store, Tx, now};
 use crate::{on_pool, on_tx};
 
 /// Rows a sender claims at a time: few, since a crash may resend one and
 /// a slow server holds the rest back.
 const BATCH: i64 = 20;
-/// A refused-for-now message is tried this many times, waiting longer each time.
-pub const MAX_ATTEMPTS: i64 = 6;
 
 /// A message ready to queue: its envelope and its bytes, as they will be sent.
 pub struct Queued {
@@ -97,14 +95,16 @@ pub async fn done(store: &Store, id: i64, sender: &str) -> anyhow::Result<bool> 
     Ok(deleted == 1)
 }
 
-/// Back to the queue, to be tried again in `wait`, counting an attempt or not.
-pub async fn later(store: &Store, row: &Claimed, sender: &str, attempts: i64, wait: Duration, error: &str) -> anyhow::Result<bool> {
+/// A refusal for now: back to the queue, tried again after [`retry_wait`].
+/// False when the row was no longer `sender`'s.
+pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
+    let attempts = row.attempts + 1;
     let marked = on_pool!(store, |pool| sqlx::query(
         "UPDATE mail_queue SET status = 'pending', claimed_by = NULL, attempts = $1, next_attempt_at = $2, error = $3
          WHERE id = $4 AND status = 'claimed' AND claimed_by = $5"
     )
     .bind(attempts)
-    .bind(now() + wait)
+    .bind(now() + retry_wait(attempts))
     .bind(error)
     .bind(row.id)
     .bind(sender)
@@ -112,6 +112,20 @@ pub async fn later(store: &Store, row: &Claimed, sender: &str, attempts: i64, wa
     .await
     .map(|r| r.rows_affected()))?;
     Ok(marked == 1)
+}
+
+/// Gives every row `sender` still claims back to the queue, to be tried again in `wait`.
+pub async fn give_back(store: &Store, sender: &str, wait: Duration, error: &str) -> anyhow::Result<u64> {
+    Ok(on_pool!(store, |pool| sqlx::query(
+        "UPDATE mail_queue SET status = 'pending', claimed_by = NULL, next_attempt_at = $1, error = $2
+         WHERE status = 'claimed' AND claimed_by = $3"
+    )
+    .bind(now() + wait)
+    .bind(error)
+    .bind(sender)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?)
 }
 
 /// Gives the claims of senders silent for `silence` back to the queue
@@ -126,11 +140,6 @@ pub async fn release_dead(store: &Store, silence: Duration) -> anyhow::Result<u6
     .await
     .map(|r| r.rows_affected()))?;
     Ok(released)
-}
-
-/// How many messages wait to be sent.
-pub async fn waiting(store: &Store) -> anyhow::Result<i64> {
-    Ok(on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue").fetch_one(pool).await)?)
 }
 
 /// Sends the queue's mail as `sender` until the task is dropped; `queued`
@@ -154,55 +163,48 @@ pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: 
         }
         let envelopes: Vec<Result<Envelope, SendError>> = batch.iter().map(|row| envelope(&row.envelope_from, &row.recipient)).collect();
         let mut session = mailer.session().await;
-        let mut out_of_reach = false;
         for (n, row) in batch.iter().enumerate() {
-            let outcome = match (&envelopes[n], out_of_reach) {
-                // The rest of a batch the server could not take waits with it.
-                (_, true) => Err(SendError::Unavailable("the mail server was out of reach".into())),
-                (Ok(to), false) => {
-                    let next = envelopes.get(n + 1).and_then(|next| next.as_ref().ok());
-                    session.send(to, &row.message, next).await
-                }
-                (Err(error), false) => Err(error.clone()),
+            let outcome = match &envelopes[n] {
+                Ok(to) => session.send(to, &row.message, envelopes.get(n + 1).and_then(|next| next.as_ref().ok())).await,
+                Err(error) => Err(error.clone()),
             };
-            let marked = loop {
-                let marked = match &outcome {
-                    Ok(()) => done(&store, row.id, &sender).await,
-                    Err(SendError::Permanent(text)) => {
-                        tracing::warn!(error = %text, to = %row.recipient, "the mail server refused a confirmation for good");
+            if let Err(SendError::Unavailable(text)) = &outcome {
+                // The rest of the batch waits with this message, without counting an attempt.
+                recorded(|| give_back(&store, &sender, Duration::seconds(30), text)).await;
+                tracing::warn!(error = %text, "the mail server is out of reach; queued mail waits and is tried again in 30 s");
+                // Without holding one of the mailer's connections meanwhile.
+                drop(session);
+                tokio::time::sleep(Wait::from_secs(5)).await;
+                break;
+            }
+            let still_ours = recorded(|| async {
+                match &outcome {
+                    Err(SendError::Transient(text)) if row.attempts + 1 < MAX_ATTEMPTS => retry_later(&store, row, &sender, text).await,
+                    Err(SendError::Transient(text) | SendError::Permanent(text)) => {
+                        tracing::warn!(error = %text, to = %row.recipient, "the mail server did not take a confirmation; it is dropped");
                         done(&store, row.id, &sender).await
                     }
-                    Err(SendError::Transient(text)) if row.attempts + 1 >= MAX_ATTEMPTS => {
-                        tracing::warn!(error = %text, to = %row.recipient, "a confirmation was refused too often; it is dropped");
-                        done(&store, row.id, &sender).await
-                    }
-                    // Waits 30 s, 1, 2, 4, 8 minutes.
-                    Err(SendError::Transient(text)) => {
-                        let wait = Duration::seconds(30 * (1 << row.attempts));
-                        later(&store, row, &sender, row.attempts + 1, wait, text).await
-                    }
-                    Err(SendError::Unavailable(text)) => {
-                        out_of_reach = true;
-                        later(&store, row, &sender, row.attempts, Duration::seconds(30), text).await
-                    }
-                };
-                match marked {
-                    Ok(marked) => break marked,
-                    Err(error) => {
-                        tracing::warn!(error = format!("{error:#}"), "cannot record a queued message's sending; trying again");
-                        tokio::time::sleep(Wait::from_secs(1)).await;
-                    }
+                    _ => done(&store, row.id, &sender).await,
                 }
-            };
-            if !marked {
+            })
+            .await;
+            if !still_ours {
                 tracing::warn!(sender = %sender, "a queued message's claim was released while it was sent; claiming afresh");
                 break;
             }
         }
-        drop(session);
-        if out_of_reach {
-            tracing::warn!("the mail server is out of reach; queued mail waits and is tried again in 30 s");
-            tokio::time::sleep(Wait::from_secs(5)).await;
+    }
+}
+
+/// Runs `write` until the store takes it: a sent message's record must not be skipped.
+async fn recorded<T, F: Future<Output = anyhow::Result<T>>>(mut write: impl FnMut() -> F) -> T {
+    loop {
+        match write().await {
+            Ok(done) => return done,
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "cannot record a queued message's sending; trying again");
+                tokio::time::sleep(Wait::from_secs(1)).await;
+            }
         }
     }
 }

@@ -41,6 +41,7 @@
 use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
+use crate::mail::{MAX_ATTEMPTS, retry_wait};
 use crate::on_pool;
 use crate::store::{Conn, Pool, Store, now};
 
@@ -48,8 +49,6 @@ pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
 pub const SILENCE: Duration = Duration::seconds(10);
 /// Every state a row can be in; `skipped` rows were for people who left before their turn.
 pub const STATUSES: [&str; 5] = ["pending", "claimed", "sent", "failed", "skipped"];
-/// A transient failure is retried this many times, waiting longer each time.
-pub const MAX_ATTEMPTS: i64 = 6;
 
 /// A claimed row with what its message needs.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Deserialize)]
@@ -207,14 +206,13 @@ pub async fn mark_failed(store: &Store, row: &Claimed, sender: &str, error: &str
 }
 
 /// Step 3, a transient refusal of this message: back to the queue for
-/// later, or failed after [`MAX_ATTEMPTS`]. Waits 30 s, 1, 2, 4, 8 minutes.
+/// later ([`retry_wait`]), or failed after [`MAX_ATTEMPTS`].
 pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     let attempts = row.attempts + 1;
     if attempts >= MAX_ATTEMPTS {
         return mark(store, row, sender, "failed", attempts, Some(error), now()).await;
     }
-    let wait = Duration::seconds(30 * (1 << (attempts - 1)));
-    mark(store, row, sender, "pending", attempts, Some(error), now() + wait).await
+    mark(store, row, sender, "pending", attempts, Some(error), now() + retry_wait(attempts)).await
 }
 
 /// Step 3 when the server was out of reach: back to the queue in 30 s,

@@ -44,8 +44,8 @@ pub const COUNTER_FRESH: std::time::Duration = std::time::Duration::from_secs(1)
 #[derive(Default)]
 pub struct Counters {
     answers: tokio::sync::Mutex<std::collections::HashMap<String, (tokio::time::Instant, bytes::Bytes)>>,
-    /// Moves on with every commit of this node (see `Store::on_commit`).
-    changes: std::sync::atomic::AtomicU64,
+    /// Set by every commit of this node (see `Store::on_commit`).
+    stale: std::sync::atomic::AtomicBool,
 }
 
 impl Counters {
@@ -59,7 +59,7 @@ impl Counters {
     ) -> anyhow::Result<Option<bytes::Bytes>> {
         use std::sync::atomic::Ordering;
         let mut answers = self.answers.lock().await;
-        if self.changes.swap(0, Ordering::Relaxed) > 0 {
+        if self.stale.swap(false, Ordering::Relaxed) {
             answers.clear();
         }
         if let Some((at, answer)) = answers.get(slug)
@@ -75,7 +75,7 @@ impl Counters {
     /// Counts every petition afresh next time: a signature confirmed or
     /// voided on this node shows at once.
     pub fn forget(&self) {
-        self.changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
