@@ -7,6 +7,8 @@ pub mod config;
 pub mod content;
 pub mod demo;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod inbox;
 pub mod mail;
 pub mod newsletter;

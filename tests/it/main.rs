@@ -11,6 +11,7 @@ mod building;
 mod editing;
 mod export;
 mod forms;
+mod fuzz_corpora;
 mod helpers;
 mod hostile;
 mod http;
