@@ -29,59 +29,20 @@ import http.client
 import multiprocessing
 import os
 import re
-import resource
 import selectors
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-HOST = "127.0.0.1"
+from common import HOST, Server, free_port, ms_summary, open_file_limits, pamphlet_binary, pct, process_files
+
 BUDGET = 170  # seconds for the whole run; cases not started by then are skipped
 CASE_TIMEOUT = 10
 MEMORY_JUMP_MB = 50
 FLOOD_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: flood\r\nAccept: */*\r\nConnection: close\r\n\r\n"
 SMUGGLED = b"GET /smuggled-canary HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-
-
-def limit_files(n):
-    def apply():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
-    return apply
-
-
-def wait_up(port, seconds=60):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            c = http.client.HTTPConnection(HOST, port, timeout=1)
-            c.request("GET", "/")
-            if c.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    sys.exit(f"server on port {port} did not answer within {seconds} s")
-
-
-def process_files(pid):
-    """Open files and RSS (MB) of a server and its child processes."""
-    files, rss = 0, 0
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            pids = [pid] + [int(child) for child in f.read().split()]
-        for p in pids:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        rss += int(line.split()[1]) // 1024
-            files += len(os.listdir(f"/proc/{p}/fd"))
-    except OSError:
-        return 0, 0
-    return files, rss
 
 
 def listen_drops():
@@ -93,68 +54,6 @@ def listen_drops():
         return int(values.get("ListenOverflows", 0)), int(values.get("ListenDrops", 0))
     except (OSError, IndexError, ValueError):
         return 0, 0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def percentiles(values):
-    if not values:
-        return "p50 -, p99 -, max -"
-    v = sorted(values)
-    p = lambda q: v[min(len(v) - 1, int(q * len(v)))]
-    return f"p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {v[-1]:.1f} ms"
-
-
-def p99(values):
-    v = sorted(values)
-    return v[min(len(v) - 1, int(0.99 * len(v)))] if v else None
-
-
-class Server:
-    """Pamphlet on the demo site, with a fresh data folder and its log in a file."""
-
-    def __init__(self, binary, work, port, nofile):
-        self.binary, self.work, self.port, self.nofile, self.starts = binary, work, port, nofile, 0
-        self.logs = []
-        self.start()
-
-    def start(self):
-        self.starts += 1
-        data = os.path.join(self.work, f"data-{self.starts}")
-        log = os.path.join(self.work, f"server-{self.starts}.log")
-        self.logs.append(log)
-        self.log = open(log, "wb")
-        self.proc = subprocess.Popen([self.binary, "serve", "--addr", f"{HOST}:{self.port}", "--data", data],
-                                     env={**os.environ, "PAMPHLET_LOG": "warn"}, preexec_fn=limit_files(self.nofile),
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        wait_up(self.port)
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def rss(self):
-        return process_files(self.proc.pid)[1]
-
-    def stop(self):
-        if self.alive():
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
-
-    def log_lines(self):
-        lines = []
-        for path in self.logs:
-            with open(path, "rb") as f:
-                lines += [l.decode("utf-8", "replace").rstrip() for l in f if l.strip()]
-        return lines
 
 
 # --- the normal visitor, in its own process so the flood's loop does not slow it down
@@ -173,16 +72,16 @@ def visitor(port, stop, out):
             c.close()
         except (OSError, http.client.HTTPException):
             pass
-        samples.append((start, ok, (time.perf_counter() - t0) * 1000))
+        samples.append((start, ok, time.perf_counter() - t0))
         time.sleep(0.02)
     out.send(samples)
     out.close()
 
 
 def visitor_summary(samples):
-    ok = [ms for _, good, ms in samples if good]
+    ok = [took for _, good, took in samples if good]
     failed = len(samples) - len(ok)
-    return f"{len(samples)} requests, {percentiles(ok)}, {failed} failed", ok, failed
+    return f"{len(samples)} requests, {ms_summary(ok)}, {failed} failed", ok, failed
 
 
 # --- the flood
@@ -232,7 +131,7 @@ class Flood:
             self.errors["truncated"] += 1
             return
         self.statuses[code] = self.statuses.get(code, 0) + 1
-        self.latencies.append((time.perf_counter() - c["start"]) * 1000)
+        self.latencies.append(time.perf_counter() - c["start"])
 
     def run(self):
         t0 = time.perf_counter()
@@ -254,7 +153,7 @@ class Flood:
                     if err:
                         self.finish(c, "refused" if err == errno.ECONNREFUSED else "reset" if err == errno.ECONNRESET else "other")
                         continue
-                    self.connects.append((time.perf_counter() - c["start"]) * 1000)
+                    self.connects.append(time.perf_counter() - c["start"])
                     try:
                         s.send(FLOOD_REQUEST)  # small: one send fits in the socket buffer
                     except OSError as e:
@@ -511,7 +410,7 @@ def expected(kind, code):
 
 
 def run_malformed(server, static, upload, deadline):
-    failures, fivexx, hangs, smuggled, crashes, rows = [], 0, 0, 0, 0, []
+    failures, fivexx, hangs, smuggled, crashes = [], 0, 0, 0, 0
     rss_before = server.rss()
     width = 46
     all_cases = cases(static, upload)
@@ -624,29 +523,17 @@ def main():
     a = ap.parse_args()
     deadline = time.time() + BUDGET
 
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    hard = 1 << 20 if hard == resource.RLIM_INFINITY else hard
-    nofile = min(a.nofile or 65536, hard)
-    # The flood holds its sockets in this process, so it needs the files too.
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    nofile, hard = open_file_limits(a.nofile)
     if a.connections + 100 > hard:
         sys.exit(f"the hard open-file limit here is {hard}: too low for {a.connections} connections")
-
-    binary = a.binary
-    if not binary:
-        target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-        binary = os.path.join(target, "release", "pamphlet")
-        if not os.path.exists(binary):
-            subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    if not os.access(binary, os.X_OK):
-        sys.exit(f"no pamphlet binary at {binary}")
+    binary = pamphlet_binary(a.binary)
 
     work = tempfile.mkdtemp(prefix="abusive-")
     failures = []
     server = None
     try:
         port = a.port or free_port()
-        server = Server(binary, work, port, nofile)
+        server = Server(binary, work, port, nofile, lambda n: ["--data", os.path.join(work, f"data-{n}")])
         size, static, upload = find_paths(port)
         print(f"pamphlet {binary} on {HOST}:{port}, open-file limit {nofile} (this script {hard}), "
               f"home page {size} bytes, static {static}, upload {upload}", flush=True)
@@ -681,7 +568,7 @@ def main():
             other = sum(n for code, n in st.items() if code not in (200, 503))
             errors = sum(flood.errors.values()) + other
             answered = sum(st.values())
-            slow_connects = sum(1 for ms in flood.connects if ms >= 900)
+            slow_connects = sum(1 for took in flood.connects if took >= 0.9)
             wave = "one wave" if not a.flood_seconds else f"kept in flight {a.flood_seconds:g} s"
             print(f"flood      {a.connections} connections opened at once ({first_wave * 1000:.0f} ms), {wave}, "
                   f"{took:.1f} s in all: {flood.opened} opened, {answered} answered "
@@ -689,16 +576,16 @@ def main():
                   + (f" {dict((k, v) for k, v in st.items() if k not in (200, 503))}" if other else "") + "), "
                   f"errors {errors} (reset {flood.errors['reset']}, refused {flood.errors['refused']}, "
                   f"timeout {flood.errors['timeout']}, truncated {flood.errors['truncated']}, other {flood.errors['other']})")
-            print(f"flood      answers: {percentiles(flood.latencies)}; connect: {percentiles(flood.connects)}, "
+            print(f"flood      answers: {ms_summary(flood.latencies)}; connect: {ms_summary(flood.connects)}, "
                   f"{slow_connects} connects took >= 0.9 s (a SYN retried); kernel ListenOverflows "
                   f"+{drops1[0] - drops0[0]}, ListenDrops +{drops1[1] - drops0[1]}; "
                   f"server open files {files0} -> {files1}, RSS {rss0} -> {rss1} MB")
             during = [s for s in samples if t_flood <= s[0] < t_end]
             text, ok, failed = visitor_summary(during)
-            b99, d99 = p99(base_ok), p99(ok)
+            b99, d99 = pct(base_ok, 0.99), pct(ok, 0.99)
             ratio = f"x{d99 / b99:.1f}" if b99 and d99 else "n/a"
-            print(f"flood      visitor during the flood: {text}; p99 {d99 or 0:.1f} ms vs baseline "
-                  f"{b99 or 0:.1f} ms: {ratio}", flush=True)
+            print(f"flood      visitor during the flood: {text}; p99 {(d99 or 0) * 1000:.1f} ms vs baseline "
+                  f"{(b99 or 0) * 1000:.1f} ms: {ratio}", flush=True)
             if errors:
                 failures.append(f"flood: {errors} errors")
             if failed:

@@ -12,12 +12,12 @@ Then a stop: SIGTERM to Pamphlet with a half-sent head and an unfinished body
 connected, timed until it exits.
 
 Usage: bench/slowloris.py [--sockets 1100] [--hold 40] [--mode slowloris|idle|slowbody|all]
-                          [--nofile N] [--no-peer]      127.0.0.1 only.
+                          [--nofile N] [--no-peer] [--binary PATH]      127.0.0.1 only.
+Without --binary, target/release/pamphlet is used, built first when missing.
 """
 import argparse
 import http.client
 import os
-import resource
 import select
 import shutil
 import signal
@@ -28,44 +28,11 @@ import tempfile
 import threading
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import HOST, Server, free_port, limit_files, open_file_limits, pamphlet_binary, pct, process_files, wait_up
+
 HEAD = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nAccept: */*\r\n"
 BODY_HEAD = (b"POST /contact/send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
              b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n")
-
-
-def limit_files(n):
-    def apply():
-        resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
-    return apply
-
-
-def wait_up(port, seconds=20):
-    end = time.time() + seconds
-    while time.time() < end:
-        try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            c.request("GET", "/")
-            if c.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    sys.exit(f"server on port {port} did not answer within {seconds} s")
-
-
-def process_files(pid):
-    """Open files and RSS (MB) of a server and its worker processes (nginx's workers)."""
-    files, rss = 0, 0
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        pids = [pid] + [int(child) for child in f.read().split()]
-    for p in pids:
-        with open(f"/proc/{p}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    rss += int(line.split()[1]) // 1024
-        files += len(os.listdir(f"/proc/{p}/fd"))
-    return files, rss
 
 
 class Visitor(threading.Thread):
@@ -79,7 +46,7 @@ class Visitor(threading.Thread):
         while not self.stop:
             phase, start, ok = self.phase, time.perf_counter(), False
             try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                c = http.client.HTTPConnection(HOST, self.port, timeout=5)
                 c.request("GET", "/")
                 r = c.getresponse()
                 r.read()
@@ -87,19 +54,18 @@ class Visitor(threading.Thread):
                 c.close()
             except OSError:
                 pass
-            self.results.setdefault(phase, []).append((ok, (time.perf_counter() - start) * 1000))
+            self.results.setdefault(phase, []).append((ok, time.perf_counter() - start))
             time.sleep(0.02)
 
 
 def summary(samples):
     if not samples:
         return "no requests"
-    ok = sorted(ms for good, ms in samples if good)
-    pct = 100 * len(ok) / len(samples)
+    ok = [took for good, took in samples if good]
+    share = 100 * len(ok) / len(samples)
     if not ok:
         return f"0/{len(samples)} ok (0%)"
-    p = lambda q: ok[min(len(ok) - 1, int(q * len(ok)))]
-    return f"{len(ok)}/{len(samples)} ok ({pct:.1f}%), p50 {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms"
+    return f"{len(ok)}/{len(samples)} ok ({share:.1f}%), p50 {pct(ok, 0.5) * 1000:.1f} ms, p99 {pct(ok, 0.99) * 1000:.1f} ms"
 
 
 def attack(port, mode, sockets, hold, pid):
@@ -109,7 +75,7 @@ def attack(port, mode, sockets, hold, pid):
         s = socket.socket()
         s.settimeout(3)
         try:
-            s.connect(("127.0.0.1", port))
+            s.connect((HOST, port))
         except OSError:
             s.close()
             continue
@@ -195,30 +161,27 @@ http {{ access_log off; client_body_temp_path {tmp}; proxy_temp_path {tmp}; fast
     if os.getuid() == 0:
         args += ["-g", "user root;"]
     proc = subprocess.Popen(args, preexec_fn=limit_files(nofile))
-    wait_up(port)
+    if not wait_up(port):
+        sys.exit(f"nginx did not answer on port {port}; see {work}/nginx-error.log")
     return proc
 
 
 def stop_with_stuck_clients(binary, work, port, nofile):
-    data = os.path.join(work, "stop-data")
-    proc = subprocess.Popen([binary, "serve", "--addr", f"127.0.0.1:{port}", "--data", data],
-                            env={**os.environ, "PAMPHLET_LOG": "warn"}, preexec_fn=limit_files(nofile),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_up(port)
-    half = socket.create_connection(("127.0.0.1", port))
+    server = Server(binary, work, port, nofile, lambda n: ["--data", os.path.join(work, "stop-data")])
+    half = socket.create_connection((HOST, port))
     half.send(HEAD[:20])
-    body = socket.create_connection(("127.0.0.1", port))
+    body = socket.create_connection((HOST, port))
     body.send(BODY_HEAD + b"name=a")
     time.sleep(1)
     start = time.perf_counter()
-    proc.send_signal(signal.SIGTERM)
+    server.proc.send_signal(signal.SIGTERM)
     try:
-        code = proc.wait(60)
+        code = server.proc.wait(60)
         print(f"stop      SIGTERM with a half-sent head and an unfinished body connected: "
               f"exited {code} after {time.perf_counter() - start:.1f} s (bound: 10 s)")
     except subprocess.TimeoutExpired:
-        proc.kill()
         print("stop      SIGTERM with stuck clients: still running after 60 s")
+    server.stop()
     half.close()
     body.close()
 
@@ -229,42 +192,32 @@ def main():
     ap.add_argument("--hold", type=int, default=40)
     ap.add_argument("--mode", default="slowloris", choices=["slowloris", "idle", "slowbody", "all"])
     ap.add_argument("--nofile", type=int, help="the servers' open-file limit (default: the documented 65536)")
+    ap.add_argument("--binary", help="the pamphlet binary (default: target/release/pamphlet, built if missing)")
     ap.add_argument("--no-peer", action="store_true", help="Pamphlet only, no nginx")
     a = ap.parse_args()
 
-    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    hard = 1 << 20 if hard == resource.RLIM_INFINITY else hard
-    nofile = min(a.nofile or 65536, hard)
-    # The attacker holds the sockets itself, so it needs the files too.
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    nofile, hard = open_file_limits(a.nofile)
     if a.sockets + 100 > hard:
         sys.exit(f"the hard open-file limit here is {hard}: too low for {a.sockets} sockets")
-
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, "target", "release", "pamphlet")
+    binary = pamphlet_binary(a.binary)
     modes = ["slowloris", "idle", "slowbody"] if a.mode == "all" else [a.mode]
     work = tempfile.mkdtemp()
     print(f"open-file limit of each server: {nofile}; {a.sockets} attack sockets held {a.hold} s")
     try:
-        p_port, n_port = 38091, 38092
-        pamphlet = subprocess.Popen([binary, "serve", "--addr", f"127.0.0.1:{p_port}", "--data",
-                                     os.path.join(work, "data")],
-                                    env={**os.environ, "PAMPHLET_LOG": "warn"}, preexec_fn=limit_files(nofile),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_up(p_port)
-        page = http.client.HTTPConnection("127.0.0.1", p_port)
+        p_port, n_port = free_port(), free_port()
+        pamphlet = Server(binary, work, p_port, nofile, lambda n: ["--data", os.path.join(work, "data")])
+        page = http.client.HTTPConnection(HOST, p_port)
         page.request("GET", "/")
         body = page.getresponse().read()
         nginx = None if a.no_peer else start_nginx(work, n_port, nofile, body)
         for mode in modes:
-            mine = run("pamphlet", p_port, pamphlet.pid, mode, a.sockets, a.hold)
+            mine = run("pamphlet", p_port, pamphlet.proc.pid, mode, a.sockets, a.hold)
             if nginx:
                 peer = run("nginx", n_port, nginx.pid, mode, a.sockets, a.hold)
                 ratio = lambda s: sum(ok for ok, _ in s) / max(1, len(s))
                 print(f"{'':19} success during the attack, pamphlet / nginx: "
                       f"{ratio(mine) / max(ratio(peer), 1e-9):.2f}")
-        pamphlet.terminate()
-        pamphlet.wait(30)
+        pamphlet.stop()
         if nginx:
             nginx.terminate()
             nginx.wait(30)
