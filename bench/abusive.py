@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 
-from common import HOST, Server, free_port, ms_summary, open_file_limits, pamphlet_binary, pct, process_files
+from common import HOST, Server, free_port, verdict, ms_summary, open_file_limits, pamphlet_binary, pct, process_files
 
 BUDGET = 170  # seconds for the whole run; cases not started by then are skipped
 CASE_TIMEOUT = 10
@@ -613,12 +613,7 @@ def main():
             server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
-    if failures:
-        print(f"FAIL: {len(failures)} problems")
-        for f in failures:
-            print(f"  {f}")
-        sys.exit(1)
-    print("OK: no 5xx, hang, crash, smuggled answer, flood error or memory jump")
+    verdict(failures, "no 5xx, hang, crash, smuggled answer, flood error or memory jump")
 
 
 if __name__ == "__main__":

@@ -143,3 +143,13 @@ class Server:
             with open(path, "rb") as f:
                 lines += [line.decode("utf-8", "replace").rstrip() for line in f if line.strip()]
         return lines
+
+
+def verdict(failures, ok):
+    """Prints the problems and exits 1, or prints `ok`."""
+    if failures:
+        print(f"FAIL: {len(failures)} problems")
+        for f in failures:
+            print(f"  {f}")
+        sys.exit(1)
+    print(f"OK: {ok}")

@@ -95,7 +95,7 @@ import tempfile
 import time
 import urllib.parse
 
-from common import HOST, Server, free_port, ms_summary, open_file_limits, pamphlet_binary, pct
+from common import HOST, Server, free_port, verdict, ms_summary, open_file_limits, pamphlet_binary, pct
 
 try:
     from aiosmtpd.controller import Controller
@@ -950,11 +950,7 @@ def main():
               f"petition {slug} on {page}, counter at {base_count}, {os.cpu_count()} cores", flush=True)
 
         # Confirmer: follows every link the sink hands over.
-        conf_stop = ctx.Event()
-        conf_r, conf_w = ctx.Pipe(duplex=False)
-        conf_proc = ctx.Process(target=confirmer, args=(port, pipe_r, a, finished, conf_stop, conf_w), daemon=True)
-        conf_proc.start()
-        procs.append(("confirmer", conf_proc))
+        conf_stop, conf_r = helper(ctx, procs, stops, "confirmer", confirmer, port, pipe_r, a, finished)
 
         # Stamps, as the page and forms.js get them.
         status, html = fetch(port, page)
@@ -973,26 +969,15 @@ def main():
               f">= {STAMP_MIN_AGE:g} s old (forms sent within 3 s are dropped)", flush=True)
 
         # The visitor, alone first.
-        vis_stop = ctx.Event()
-        vis_r, vis_w = ctx.Pipe(duplex=False)
-        vis_proc = ctx.Process(target=visitor, args=(port, page, vis_stop, vis_w), daemon=True)
-        vis_proc.start()
-        procs.append(("visitor", vis_proc))
+        vis_stop, vis_r = helper(ctx, procs, stops, "visitor", visitor, port, page)
         t_base = now()
         wait = max(a.baseline, newest + STAMP_MIN_AGE + 1 - time.time())
         time.sleep(wait)
 
         # The load: pollers (starting together with the signers), signers.
         t_load = now() + 1.0
-        poll_stop = ctx.Event()
-        poll_r, poll_w = ctx.Pipe(duplex=False)
-        poll_proc = ctx.Process(target=pollers, args=(port, slug, a, t_load, poll_stop, poll_w), daemon=True)
-        poll_proc.start()
-        procs.append(("pollers", poll_proc))
-        sign_r, sign_w = ctx.Pipe(duplex=False)
-        sign_proc = ctx.Process(target=signers, args=(port, slug, stamps, a, tag, t_load, sign_w), daemon=True)
-        sign_proc.start()
-        procs.append(("signers", sign_proc))
+        poll_stop, poll_r = helper(ctx, procs, stops, "pollers", pollers, port, slug, a, t_load)
+        _, sign_r = helper(ctx, procs, stops, "signers", signers, port, slug, stamps, a, tag, t_load, stoppable=False)
         pids = {name: p.pid for name, p in procs}
         while now() < t_load:
             time.sleep(0.01)
@@ -1249,9 +1234,8 @@ def main():
         if a.keep:
             print(f"kept       {work}")
     finally:
-        for e in (locals().get("vis_stop"), locals().get("poll_stop"), locals().get("conf_stop"), sink_stop):
-            if e is not None:
-                e.set()
+        for e in stops + [sink_stop]:
+            e.set()
         if server:
             server.stop()
         for name, p in procs:
@@ -1261,12 +1245,19 @@ def main():
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    if failures:
-        print(f"FAIL: {len(failures)} problems")
-        for f in failures:
-            print(f"  {f}")
-        sys.exit(1)
-    print("OK: every accepted signature stored once, one mail each, counted once, the counter within 2 s, no 5xx")
+    verdict(failures, "every accepted signature stored once, one mail each, counted once, the counter within 2 s, no 5xx")
+
+
+def helper(ctx, procs, stops, name, target, *args, stoppable=True):
+    """`target(*args, [stop,] report)` in a process of its own, named in `procs`;
+    returns its stop event (also kept in `stops`) and the end its report arrives on."""
+    stop = ctx.Event()
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=target, args=(*args, *([stop] if stoppable else []), send), daemon=True)
+    proc.start()
+    procs.append((name, proc))
+    stops.append(stop)
+    return stop, receive
 
 
 def ids_of(mails, rcpt):
