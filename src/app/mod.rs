@@ -87,6 +87,7 @@ impl Application {
             renderer,
             base_url: base_url.clone(),
             frame: None,
+            cache: Some(cache.clone()),
             forms: Some(FormAnswers { endpoint: String::new(), mail: config.mail.is_some(), stamps: Some(key.clone()) }),
         };
         let mut outgoing = Outgoing::default();
@@ -161,7 +162,7 @@ pub async fn open_site(
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
     let forms = form_endpoint.map(|endpoint| FormAnswers { endpoint: endpoint.to_owned(), mail: true, stamps: None });
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, forms })
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, cache: None, forms })
 }
 
 pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {

@@ -16,6 +16,8 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use super::page::Frame;
+
 /// One representation set of a URL, ready to send.
 #[derive(Debug)]
 pub struct Entry {
@@ -90,8 +92,9 @@ pub fn gzip(body: &[u8]) -> Vec<u8> {
 /// Quality 9, not 11: within a few percent of the smallest output at about
 /// a tenth of the time, which a visitor waits for after an edit empties the
 /// cache and an export pays for every page. The window is no larger than
-/// the body: at 4 MB (`lgwin` 22) the encoder took 36 MB of tables for a
-/// 10 KB page, and a wider window than the body finds nothing more.
+/// the body: the encoder sizes its hash tables by the window (32 MB at
+/// quality 9 for 4 MB, `lgwin` 22), and a window wider than the body finds
+/// nothing more.
 pub fn brotli(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() / 3);
     let lgwin = body.len().max(1).next_power_of_two().trailing_zeros().clamp(10, 22) as i32;
@@ -104,6 +107,10 @@ pub fn brotli(body: &[u8]) -> Vec<u8> {
 pub struct RenderCache {
     generation: AtomicU64,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
+    /// The frame every render of the live site shares, with the generation
+    /// it was read in: a form's answer page, rendered for each signer, read
+    /// the settings, the menus, the pictures and every page for it.
+    frame: RwLock<Option<(u64, Arc<Frame>)>>,
 }
 
 impl RenderCache {
@@ -121,6 +128,22 @@ impl RenderCache {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if self.generation.load(Ordering::Acquire) == generation {
             entries.insert(path.to_owned(), entry);
+        }
+    }
+
+    /// The frame kept since the last invalidation, if any.
+    pub fn frame(&self) -> Option<Arc<Frame>> {
+        match &*self.frame.read().unwrap_or_else(|e| e.into_inner()) {
+            Some((generation, frame)) if *generation == self.generation() => Some(frame.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps `frame`, read after [`generation`](Self::generation) gave `generation`, unless the cache was invalidated since.
+    pub fn keep_frame(&self, frame: Arc<Frame>, generation: u64) {
+        let mut kept = self.frame.write().unwrap_or_else(|e| e.into_inner());
+        if self.generation() == generation {
+            *kept = Some((generation, frame));
         }
     }
 

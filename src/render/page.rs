@@ -30,8 +30,11 @@ pub struct Site {
     pub base_url: String,
     /// The static export renders every page with one snapshot of the frame,
     /// so an edit during a build cannot mix two versions of the menus; the
-    /// live site (`None`) reads it per render.
+    /// live site (`None`) reads it once per change, through `cache`.
     pub frame: Option<Arc<Frame>>,
+    /// The live site's render cache, which keeps the frame between changes;
+    /// without one (and without `frame`) each render reads the frame.
+    pub cache: Option<Arc<super::cache::RenderCache>>,
     /// Who answers the site's forms; `None` where no one does (a static
     /// export without `--form-endpoint`): the blocks then show another way
     /// to reach the team, never a dead form.
@@ -167,10 +170,7 @@ struct MenuLink {
 pub struct Nothing {}
 
 pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, content: impl Serialize) -> anyhow::Result<String> {
-    let frame = match &site.frame {
-        Some(frame) => frame.clone(),
-        None => Arc::new(Frame::load(&site.store).await?),
-    };
+    let frame = frame(site).await?;
     let settings = &frame.settings;
     let menu = |items: &[crate::content::Link]| -> Vec<MenuLink> {
         items
@@ -210,10 +210,21 @@ pub async fn layout_render(site: &Site, template: &str, path: &str, meta: Meta, 
 }
 
 pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
-    if let Some(frame) = &site.frame {
-        return Ok(frame.settings.clone());
+    Ok(frame(site).await?.settings.clone())
+}
+
+/// The frame a render of `site` uses: the export's snapshot, the live site's
+/// kept one, or one read now (kept for the next render).
+async fn frame(site: &Site) -> anyhow::Result<Arc<Frame>> {
+    if let Some(frame) = site.frame.clone().or_else(|| site.cache.as_ref().and_then(|cache| cache.frame())) {
+        return Ok(frame);
     }
-    crate::content::settings::load(&site.store).await?.ok_or_else(|| anyhow::anyhow!("the store has no site settings"))
+    let generation = site.cache.as_ref().map(|cache| cache.generation());
+    let frame = Arc::new(Frame::load(&site.store).await?);
+    if let (Some(cache), Some(generation)) = (&site.cache, generation) {
+        cache.keep_frame(frame.clone(), generation);
+    }
+    Ok(frame)
 }
 
 /// The content of `message.html`; `extra` adds what one answer shows
