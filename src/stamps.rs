@@ -9,8 +9,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use crate::on_pool;
 use crate::store::{Store, now};
+use crate::{on_pool, on_write};
 
 /// A person needs longer than this to fill in any of the forms.
 pub const MIN_TIME: Duration = Duration::seconds(3);
@@ -30,7 +30,7 @@ impl std::fmt::Debug for Key {
 impl Key {
     /// The store's key, made by the first node that asks.
     pub async fn load(store: &Store) -> anyhow::Result<Self> {
-        on_pool!(store, |pool| sqlx::query("INSERT INTO form_keys (name, value) VALUES ('stamps', $1) ON CONFLICT (name) DO NOTHING")
+        on_write!(store, |pool| sqlx::query("INSERT INTO form_keys (name, value) VALUES ('stamps', $1) ON CONFLICT (name) DO NOTHING")
             .bind(crate::secrets::token())
             .execute(pool)
             .await

@@ -9,7 +9,7 @@ use time::Duration;
 
 use super::gate::{cookie, set_cookie};
 use crate::store::{Store, now};
-use crate::{on_pool, secrets};
+use crate::{on_pool, on_write, secrets};
 
 pub const COOKIE: &str = "pamphlet_device";
 /// A browser unused for sign-in this long is a stranger again.
@@ -33,7 +33,7 @@ pub async fn known(store: &Store, headers: &HeaderMap, user_id: i64) -> anyhow::
 pub async fn remember(store: &Store, headers: &HeaderMap, user_id: i64, response: &mut Response, secure: bool) -> anyhow::Result<()> {
     let at = now();
     if let Some(old) = cookie(headers, COOKIE) {
-        on_pool!(store, |pool| sqlx::query("DELETE FROM known_devices WHERE id = $1 AND user_id = $2")
+        on_write!(store, |pool| sqlx::query("DELETE FROM known_devices WHERE id = $1 AND user_id = $2")
             .bind(secrets::digest(&old))
             .bind(user_id)
             .execute(pool)
@@ -41,14 +41,14 @@ pub async fn remember(store: &Store, headers: &HeaderMap, user_id: i64, response
             .map(drop))?;
     }
     let token = secrets::token();
-    on_pool!(store, |pool| sqlx::query("INSERT INTO known_devices (id, user_id, created_at) VALUES ($1, $2, $3)")
+    on_write!(store, |pool| sqlx::query("INSERT INTO known_devices (id, user_id, created_at) VALUES ($1, $2, $3)")
         .bind(secrets::digest(&token))
         .bind(user_id)
         .bind(at)
         .execute(pool)
         .await
         .map(drop))?;
-    on_pool!(store, |pool| sqlx::query("DELETE FROM known_devices WHERE created_at <= $1")
+    on_write!(store, |pool| sqlx::query("DELETE FROM known_devices WHERE created_at <= $1")
         .bind(at - LIFETIME)
         .execute(pool)
         .await

@@ -18,8 +18,8 @@ use super::error::{AdminResult, Problem};
 use super::form::Form;
 use super::gate::Editor;
 use super::views;
-use crate::on_pool;
 use crate::store::{Store, now};
+use crate::{on_pool, on_write};
 
 /// Someone whose draft of a form is younger than this is still at it.
 const PRESENT: Duration = Duration::minutes(30);
@@ -82,7 +82,7 @@ pub async fn keep(State(state): State<AdminState>, editor: Editor, Path(form): P
     if typed.fields.is_empty() {
         discard_key(store, editor.user.id, key).await?;
     } else {
-        on_pool!(store, |pool| sqlx::query(
+        on_write!(store, |pool| sqlx::query(
             "INSERT INTO drafts (user_id, key, fields, saved_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (user_id, key) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at"
         )
@@ -105,7 +105,7 @@ pub async fn discard(State(state): State<AdminState>, editor: Editor, Path(form)
 }
 
 async fn discard_key(store: &Store, user_id: i64, key: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM drafts WHERE user_id = $1 AND key = $2")
+    on_write!(store, |pool| sqlx::query("DELETE FROM drafts WHERE user_id = $1 AND key = $2")
         .bind(user_id)
         .bind(key)
         .execute(pool)

@@ -11,7 +11,7 @@ use super::accounts::{self, AccountError, Role, User};
 use super::password::Password;
 use crate::mail::EmailAddress;
 use crate::store::Store;
-use crate::{on_pool, on_tx, secrets};
+use crate::{on_pool, on_tx, on_write, secrets};
 
 pub const SETUP_LIFETIME: Duration = Duration::hours(1);
 pub const INVITE_LIFETIME: Duration = Duration::days(7);
@@ -56,7 +56,7 @@ pub async fn issue_invite(store: &Store, email: &EmailAddress, role: Role, by: i
 /// A password reset for `user`, asked for by its owner (`by` none) or made by
 /// an owner of the site; returns its token. Earlier unused resets stop working.
 pub async fn issue_reset(store: &Store, user: &User, by: Option<i64>) -> anyhow::Result<String> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM account_links WHERE purpose = 'reset' AND email = $1")
+    on_write!(store, |pool| sqlx::query("DELETE FROM account_links WHERE purpose = 'reset' AND email = $1")
         .bind(&user.email)
         .execute(pool)
         .await
@@ -74,7 +74,7 @@ async fn issue(
 ) -> anyhow::Result<String> {
     let token = secrets::token();
     let now = crate::store::now();
-    on_pool!(store, |pool| sqlx::query(
+    on_write!(store, |pool| sqlx::query(
         "INSERT INTO account_links (id, purpose, email, role, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
     .bind(secrets::digest(&token))
@@ -142,7 +142,7 @@ pub async fn pending_invites(store: &Store) -> anyhow::Result<Vec<Link>> {
 
 /// Withdraws a pending invitation by its id.
 pub async fn withdraw(store: &Store, id: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM account_links WHERE id = $1 AND purpose = 'invite'")
+    on_write!(store, |pool| sqlx::query("DELETE FROM account_links WHERE id = $1 AND purpose = 'invite'")
         .bind(id)
         .execute(pool)
         .await

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::accounts::User;
 use crate::store::Store;
-use crate::{on_pool, secrets};
+use crate::{on_pool, on_write, secrets};
 
 pub const COOKIE: &str = "pamphlet_session";
 /// A session ends after this long without use …
@@ -66,7 +66,7 @@ pub async fn start(store: &Store, user_id: i64, ip: &str, user_agent: &str) -> a
         user_agent: user_agent.chars().take(200).collect(),
         confirmed_at: Some(now),
     };
-    on_pool!(store, |pool| {
+    on_write!(store, |pool| {
         sqlx::query(
         "INSERT INTO sessions (id, user_id, csrf, created_at, last_seen_at, expires_at, ip, user_agent, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
@@ -110,7 +110,7 @@ pub async fn find(store: &Store, token: &str) -> anyhow::Result<Option<(Session,
     if now - session.last_seen_at >= TOUCH_EVERY {
         session.last_seen_at = now;
         session.expires_at = session.ends(now);
-        on_pool!(store, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
+        on_write!(store, |pool| sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3")
             .bind(session.last_seen_at)
             .bind(session.expires_at)
             .bind(&session.id)
@@ -145,7 +145,7 @@ pub async fn of_user(store: &Store, user_id: i64) -> anyhow::Result<Vec<Session>
 
 /// Notes that the session's password was just typed again.
 pub async fn confirm(store: &Store, id: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("UPDATE sessions SET confirmed_at = $1 WHERE id = $2")
+    on_write!(store, |pool| sqlx::query("UPDATE sessions SET confirmed_at = $1 WHERE id = $2")
         .bind(crate::store::now())
         .bind(id)
         .execute(pool)
@@ -156,7 +156,7 @@ pub async fn confirm(store: &Store, id: &str) -> anyhow::Result<()> {
 
 /// Ends one session of the account (the id is the session's digest).
 pub async fn end(store: &Store, user_id: i64, id: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+    on_write!(store, |pool| sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user_id)
         .execute(pool)
@@ -167,14 +167,14 @@ pub async fn end(store: &Store, user_id: i64, id: &str) -> anyhow::Result<()> {
 
 /// Ends every session of the account ("sign out everywhere").
 pub async fn end_all(store: &Store, user_id: i64) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(drop))?;
+    on_write!(store, |pool| sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(drop))?;
     Ok(())
 }
 
 /// Removes expired sessions; run now and then.
 pub async fn sweep(store: &Store) -> anyhow::Result<()> {
     let now = crate::store::now();
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
+    on_write!(store, |pool| sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR created_at <= $2")
         .bind(now)
         .bind(now - ABSOLUTE_LIFETIME)
         .execute(pool)

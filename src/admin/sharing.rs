@@ -17,7 +17,7 @@ use super::{AdminState, posts, views};
 use crate::content::{pages, posts as content_posts};
 use crate::render::lanes::PAGES;
 use crate::store::now;
-use crate::{on_pool, secrets};
+use crate::{on_pool, on_write, secrets};
 
 /// How long a link works.
 pub const LIFETIME: Duration = Duration::days(7);
@@ -36,7 +36,7 @@ pub async fn share_page(State(state): State<AdminState>, editor: Editor, Path(id
 async fn shared(state: &AdminState, editor: &Editor, entity: &str, id: i64, title: &str, back: &str) -> AdminResult {
     let token = secrets::token();
     let expires = now() + LIFETIME;
-    on_pool!(&state.site.store, |pool| sqlx::query(
+    on_write!(&state.site.store, |pool| sqlx::query(
         "INSERT INTO preview_links (id, entity, entity_id, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)"
     )
     .bind(secrets::digest(&token))

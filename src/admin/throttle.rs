@@ -13,7 +13,7 @@
 use time::Duration;
 
 use crate::store::Store;
-use crate::{on_pool, on_tx};
+use crate::{on_tx, on_write};
 
 /// Failures are counted over this window.
 pub const WINDOW: Duration = Duration::minutes(15);
@@ -99,7 +99,7 @@ pub async fn attempt(store: &Store, who: &Who<'_>) -> anyhow::Result<Result<Coun
 /// browsers) are forgiven.
 pub async fn forgive(store: &Store, who: &Who<'_>, counted: Counted) -> anyhow::Result<()> {
     for id in &counted.ids {
-        on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(pool).await.map(drop))?;
+        on_write!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(pool).await.map(drop))?;
     }
     match who.device {
         Some(device) => forget(store, "device", device).await,
@@ -113,7 +113,7 @@ pub async fn forgive_account(store: &Store, account: &str) -> anyhow::Result<()>
 }
 
 async fn forget(store: &Store, scope: &str, key: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
+    on_write!(store, |pool| sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
         .bind(scope)
         .bind(key)
         .execute(pool)

@@ -19,7 +19,7 @@ use super::totp::Secret;
 use super::{AdminState, password};
 use crate::client_ip::ClientIp;
 use crate::store::{Store, now};
-use crate::{on_pool, on_tx, secrets};
+use crate::{on_pool, on_tx, on_write, secrets};
 
 /// Where the setup lives; the gate lets those who must set it up through to it.
 pub const PAGE: &str = "/admin/account/two-factor";
@@ -123,7 +123,7 @@ async fn recovery_codes_left(store: &Store, user_id: i64) -> anyhow::Result<i64>
 pub async fn accept(store: &Store, user_id: i64, typed: &str) -> anyhow::Result<bool> {
     let Some((secret, last_step)) = secret(store, user_id).await? else { return Ok(false) };
     if let Some(step) = secret.check(typed, now(), last_step) {
-        let taken = on_pool!(store, |pool| sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
+        let taken = on_write!(store, |pool| sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1")
             .bind(step)
             .bind(user_id)
             .execute(pool)
@@ -135,7 +135,7 @@ pub async fn accept(store: &Store, user_id: i64, typed: &str) -> anyhow::Result<
     if code.len() != 10 {
         return Ok(false);
     }
-    Ok(on_pool!(store, |pool| sqlx::query(
+    Ok(on_write!(store, |pool| sqlx::query(
         "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND digest = $3 AND used_at IS NULL"
     )
     .bind(now())
@@ -156,8 +156,8 @@ pub struct Waiting {
 pub async fn wait_for_code(store: &Store, user_id: i64, next: &str) -> anyhow::Result<String> {
     let token = secrets::token();
     let at = now();
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sign_in_steps WHERE expires_at < $1").bind(at).execute(pool).await.map(drop))?;
-    on_pool!(store, |pool| sqlx::query("INSERT INTO sign_in_steps (digest, user_id, next, expires_at) VALUES ($1, $2, $3, $4)")
+    on_write!(store, |pool| sqlx::query("DELETE FROM sign_in_steps WHERE expires_at < $1").bind(at).execute(pool).await.map(drop))?;
+    on_write!(store, |pool| sqlx::query("INSERT INTO sign_in_steps (digest, user_id, next, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(secrets::digest(&token))
         .bind(user_id)
         .bind(next)
@@ -179,7 +179,7 @@ pub async fn waiting(store: &Store, token: &str) -> anyhow::Result<Option<Waitin
 }
 
 pub async fn stop_waiting(store: &Store, token: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query("DELETE FROM sign_in_steps WHERE digest = $1")
+    on_write!(store, |pool| sqlx::query("DELETE FROM sign_in_steps WHERE digest = $1")
         .bind(secrets::digest(token))
         .execute(pool)
         .await

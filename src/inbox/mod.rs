@@ -7,8 +7,8 @@ pub mod public;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::on_pool;
 use crate::store::{Store, now};
+use crate::{on_pool, on_write};
 
 pub const UNREAD: &str = "unread";
 pub const READ: &str = "read";
@@ -40,7 +40,7 @@ pub struct Message {
 const COLUMNS: &str = "id, name, email, subject, body, status, created_at, forwarded_at, forward_error";
 
 pub async fn save(store: &Store, writing: &Writing, ip: &str) -> anyhow::Result<i64> {
-    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+    Ok(on_write!(store, |pool| sqlx::query_scalar(
         "INSERT INTO contact_messages (name, email, subject, body, status, created_at, ip)
          VALUES ($1, $2, $3, $4, 'unread', $5, $6) RETURNING id"
     )
@@ -57,7 +57,7 @@ pub async fn save(store: &Store, writing: &Writing, ip: &str) -> anyhow::Result<
 /// Notes how forwarding went: `error` is empty when the mail server took it.
 pub async fn forwarded(store: &Store, id: i64, error: &str) -> anyhow::Result<()> {
     let at = error.is_empty().then(now);
-    on_pool!(store, |pool| sqlx::query("UPDATE contact_messages SET forwarded_at = $1, forward_error = $2 WHERE id = $3")
+    on_write!(store, |pool| sqlx::query("UPDATE contact_messages SET forwarded_at = $1, forward_error = $2 WHERE id = $3")
         .bind(at)
         .bind(error)
         .bind(id)
@@ -121,7 +121,7 @@ pub async fn delete(store: &Store, id: i64, by: i64) -> anyhow::Result<bool> {
 
 /// Moves a message to `status` (read, unread or archived).
 pub async fn set_status(store: &Store, id: i64, status: &str) -> anyhow::Result<bool> {
-    let updated = on_pool!(store, |pool| sqlx::query("UPDATE contact_messages SET status = $1 WHERE id = $2")
+    let updated = on_write!(store, |pool| sqlx::query("UPDATE contact_messages SET status = $1 WHERE id = $2")
         .bind(status)
         .bind(id)
         .execute(pool)

@@ -19,7 +19,7 @@ use tokio::sync::Notify;
 
 use super::{Letter, MAX_ATTEMPTS, Mailer, SendError, Sender, envelope, retry_wait};
 use crate::store::{Store, Tx, now};
-use crate::{on_pool, on_tx};
+use crate::{on_tx, on_write};
 
 /// Rows a sender claims at a time: few, since a crash may resend one and
 /// a slow server holds the rest back.
@@ -73,12 +73,17 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
              SELECT id FROM mail_queue WHERE status = 'pending' AND next_attempt_at <= $2 ORDER BY id LIMIT $3 {lock})
          RETURNING id, envelope_from, recipient, message, attempts"
     );
-    let mut rows: Vec<Claimed> = on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
-        .bind(sender)
-        .bind(now())
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?;
+    let sender = sender.to_owned();
+    let mut rows: Vec<Claimed> = store
+        .on_writer(move |store| async move {
+            Ok(on_write!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+                .bind(&sender)
+                .bind(now())
+                .bind(limit)
+                .fetch_all(pool)
+                .await)?)
+        })
+        .await?;
     rows.sort_by_key(|row| row.id);
     Ok(rows)
 }
@@ -86,12 +91,17 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
 /// The server took the row's message, or refused it for good: it leaves
 /// the queue. False when the row was no longer `sender`'s.
 pub async fn done(store: &Store, id: i64, sender: &str) -> anyhow::Result<bool> {
-    let deleted = on_pool!(store, |pool| sqlx::query("DELETE FROM mail_queue WHERE id = $1 AND status = 'claimed' AND claimed_by = $2")
-        .bind(id)
-        .bind(sender)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let sender = sender.to_owned();
+    let deleted = store
+        .on_writer(move |store| async move {
+            Ok(on_write!(store, |pool| sqlx::query("DELETE FROM mail_queue WHERE id = $1 AND status = 'claimed' AND claimed_by = $2")
+                .bind(id)
+                .bind(&sender)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected()))?)
+        })
+        .await?;
     Ok(deleted == 1)
 }
 
@@ -99,7 +109,7 @@ pub async fn done(store: &Store, id: i64, sender: &str) -> anyhow::Result<bool> 
 /// False when the row was no longer `sender`'s.
 pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str) -> anyhow::Result<bool> {
     let attempts = row.attempts + 1;
-    let marked = on_pool!(store, |pool| sqlx::query(
+    let marked = on_write!(store, |pool| sqlx::query(
         "UPDATE mail_queue SET status = 'pending', claimed_by = NULL, attempts = $1, next_attempt_at = $2, error = $3
          WHERE id = $4 AND status = 'claimed' AND claimed_by = $5"
     )
@@ -116,7 +126,7 @@ pub async fn retry_later(store: &Store, row: &Claimed, sender: &str, error: &str
 
 /// Gives every row `sender` still claims back to the queue, to be tried again in `wait`.
 pub async fn give_back(store: &Store, sender: &str, wait: Duration, error: &str) -> anyhow::Result<u64> {
-    Ok(on_pool!(store, |pool| sqlx::query(
+    Ok(on_write!(store, |pool| sqlx::query(
         "UPDATE mail_queue SET status = 'pending', claimed_by = NULL, next_attempt_at = $1, error = $2
          WHERE status = 'claimed' AND claimed_by = $3"
     )
@@ -131,7 +141,7 @@ pub async fn give_back(store: &Store, sender: &str, wait: Duration, error: &str)
 /// Gives the claims of senders silent for `silence` back to the queue
 /// (the heartbeat is `newsletter::outbox::heartbeat`, in `mail_workers`).
 pub async fn release_dead(store: &Store, silence: Duration) -> anyhow::Result<u64> {
-    let released = on_pool!(store, |pool| sqlx::query(
+    let released = on_write!(store, |pool| sqlx::query(
         "UPDATE mail_queue SET status = 'pending', claimed_by = NULL
          WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)"
     )

@@ -9,7 +9,7 @@ use crate::content::SaveError;
 use crate::content::revisions::Author;
 use crate::content::versioned::{self, Kind, Over, Saved};
 use crate::store::{Store, Tx, now};
-use crate::{on_pool, on_tx};
+use crate::{on_pool, on_tx, on_write};
 
 pub const DRAFT: &str = "draft";
 pub const SCHEDULED: &str = "scheduled";
@@ -105,7 +105,7 @@ pub async fn list(store: &Store) -> anyhow::Result<Vec<Issue>> {
 /// Sets a draft to go out at `at`, or takes a scheduled one back to draft (`None`).
 pub async fn schedule(store: &Store, id: i64, at: Option<OffsetDateTime>) -> anyhow::Result<bool> {
     let status = if at.is_some() { SCHEDULED } else { DRAFT };
-    let changed = on_pool!(store, |pool| {
+    let changed = on_write!(store, |pool| {
         sqlx::query(
         "UPDATE newsletter_issues SET status = $1, send_at = $2, version = version + 1 WHERE id = $3 AND status IN ('draft', 'scheduled')"
     )
@@ -175,7 +175,7 @@ pub async fn start_due(store: &Store) -> anyhow::Result<u64> {
 
 /// Marks as sent the issues that have nothing left to send.
 pub async fn finish_done(store: &Store) -> anyhow::Result<u64> {
-    Ok(on_pool!(store, |pool| sqlx::query(
+    Ok(on_write!(store, |pool| sqlx::query(
         "UPDATE newsletter_issues SET status = 'sent', finished_at = $1
          WHERE status = 'sending' AND NOT EXISTS (
              SELECT 1 FROM deliveries d WHERE d.issue_id = newsletter_issues.id AND d.status IN ('pending', 'claimed'))"
@@ -188,7 +188,7 @@ pub async fn finish_done(store: &Store) -> anyhow::Result<u64> {
 
 /// Deletes a draft or scheduled issue; a sent one stays as a record.
 pub async fn delete(store: &Store, id: i64) -> anyhow::Result<bool> {
-    let deleted = on_pool!(store, |pool| sqlx::query("DELETE FROM newsletter_issues WHERE id = $1 AND status IN ('draft', 'scheduled')")
+    let deleted = on_write!(store, |pool| sqlx::query("DELETE FROM newsletter_issues WHERE id = $1 AND status IN ('draft', 'scheduled')")
         .bind(id)
         .execute(pool)
         .await

@@ -42,8 +42,8 @@ use serde::Serialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::mail::{MAX_ATTEMPTS, retry_wait};
-use crate::on_pool;
 use crate::store::{Conn, Pool, Store, now};
+use crate::{on_pool, on_write};
 
 pub const HEARTBEAT: std::time::Duration = std::time::Duration::from_secs(2);
 pub const SILENCE: Duration = Duration::seconds(10);
@@ -170,6 +170,7 @@ pub async fn mark_taken(store: &Store, rows: &[(i64, i64)]) -> anyhow::Result<u6
         return Ok(0);
     }
     let at = now();
+    let _turn = store.turn().await?;
     Ok(match store.pool() {
         Pool::Postgres(pool) => sqlx::query(
             "UPDATE deliveries d SET status = 'sent', attempts = d.attempts + 1, error = NULL, sent_at = $1,
@@ -231,7 +232,7 @@ async fn mark(
     at: OffsetDateTime,
 ) -> anyhow::Result<bool> {
     let sent_at = (status == "sent").then_some(at);
-    let marked = on_pool!(store, |pool| sqlx::query(
+    let marked = on_write!(store, |pool| sqlx::query(
         "UPDATE deliveries SET status = $1, attempts = $2, error = $3, sent_at = $4, next_attempt_at = $5, claimed_by = NULL
          WHERE issue_id = $6 AND subscriber_id = $7 AND status = 'claimed' AND claimed_by = $8"
     )
@@ -253,6 +254,7 @@ async fn mark(
 /// stamps it, so nodes whose clocks disagree still agree on who is silent.
 pub async fn heartbeat(store: &Store, senders: &[String]) -> anyhow::Result<()> {
     for sender in senders {
+        let _turn = store.turn().await?;
         match store.pool() {
             Pool::Postgres(pool) => {
                 sqlx::query(
@@ -279,6 +281,7 @@ pub async fn heartbeat(store: &Store, senders: &[String]) -> anyhow::Result<()> 
 
 /// Puts the claims of senders silent for [`SILENCE`] back in the queue.
 pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
+    let turn = store.turn().await?;
     let released = match store.pool() {
         Pool::Postgres(pool) => sqlx::query(
             "UPDATE deliveries SET status = 'pending', claimed_by = NULL
@@ -297,8 +300,9 @@ pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
         .await?
         .rows_affected(),
     };
+    drop(turn);
     // Senders gone for a day are forgotten.
-    on_pool!(store, |pool| sqlx::query("DELETE FROM mail_workers WHERE seen_at <= $1")
+    on_write!(store, |pool| sqlx::query("DELETE FROM mail_workers WHERE seen_at <= $1")
         .bind(now() - Duration::days(1))
         .execute(pool)
         .await
@@ -308,7 +312,7 @@ pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
 
 /// A person who unsubscribed (or was erased) gets nothing still queued.
 pub async fn skip_pending(store: &Store, subscriber_id: i64, reason: &str) -> anyhow::Result<()> {
-    on_pool!(store, |pool| sqlx::query(
+    on_write!(store, |pool| sqlx::query(
         "UPDATE deliveries SET status = 'skipped', error = $1 WHERE subscriber_id = $2 AND status = 'pending'"
     )
     .bind(reason)

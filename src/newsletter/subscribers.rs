@@ -8,7 +8,7 @@ use crate::mail::EmailAddress;
 use crate::mail::queue::{self, Queued};
 use crate::public_forms::attempts::Limits;
 use crate::store::{Store, now};
-use crate::{on_pool, on_tx, secrets};
+use crate::{on_pool, on_tx, on_write, secrets};
 
 /// How long a confirmation link works.
 pub const CONFIRM_LIFETIME: Duration = Duration::hours(48);
@@ -113,7 +113,7 @@ pub async fn by_confirmation(store: &Store, token: &str) -> anyhow::Result<Optio
 /// Confirms the subscription a token opens; the token works once.
 pub async fn confirm(store: &Store, token: &str) -> anyhow::Result<Option<String>> {
     let at = now();
-    Ok(on_pool!(store, |pool| sqlx::query_scalar(
+    Ok(on_write!(store, |pool| sqlx::query_scalar(
         "UPDATE subscribers SET status = 'confirmed', confirmed_at = $1, unsubscribed_at = NULL,
              confirm_digest = NULL, confirm_expires_at = NULL
          WHERE confirm_digest = $2 AND confirm_expires_at > $1 RETURNING email"
@@ -135,7 +135,7 @@ pub async fn by_unsubscribe_key(store: &Store, key: &str) -> anyhow::Result<Opti
 pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<Option<String>> {
     let Some(subscriber) = by_unsubscribe_key(store, key).await? else { return Ok(None) };
     let at = now();
-    on_pool!(store, |pool| {
+    on_write!(store, |pool| {
         sqlx::query(
         "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $1, confirm_digest = NULL WHERE id = $2 AND status <> 'unsubscribed'"
     )
@@ -154,7 +154,7 @@ pub async fn unsubscribe(store: &Store, key: &str) -> anyhow::Result<Option<Stri
 /// whether the address was added.
 pub async fn add_confirmed(store: &Store, email: &EmailAddress, name: &str, source: &str) -> anyhow::Result<bool> {
     let at = now();
-    let added = on_pool!(store, |pool| sqlx::query(
+    let added = on_write!(store, |pool| sqlx::query(
         "INSERT INTO subscribers (email, name, status, source, created_at, confirmed_at, unsubscribe_key)
          VALUES ($1, $2, 'confirmed', $3, $4, $4, $5) ON CONFLICT (email) DO NOTHING"
     )
@@ -174,7 +174,7 @@ pub async fn add_confirmed(store: &Store, email: &EmailAddress, name: &str, sour
 /// confirmed at once, with `source` saying where they agreed.
 pub async fn confirm_by_form(store: &Store, email: &EmailAddress, name: &str, source: &str) -> anyhow::Result<()> {
     let at = now();
-    on_pool!(store, |pool| sqlx::query(
+    on_write!(store, |pool| sqlx::query(
         "INSERT INTO subscribers (email, name, status, source, created_at, confirmed_at, unsubscribe_key)
          VALUES ($1, $2, 'confirmed', $3, $4, $4, $5)
          ON CONFLICT (email) DO UPDATE SET status = 'confirmed', source = excluded.source, confirmed_at = excluded.confirmed_at,

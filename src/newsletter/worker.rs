@@ -343,6 +343,7 @@ impl Worker {
         let (done, answer) = oneshot::channel();
         let mark = SentMark { issue_id: row.issue_id, subscriber_id: row.subscriber_id, sender: sender.to_owned(), done };
         if self.marks.send(mark).is_err() {
+            let _turn = self.store.turn().await?;
             let mut conn = self.store.keep_connection().await?;
             return outbox::mark_sent(&mut conn, &[(row.issue_id, row.subscriber_id, sender)]).await;
         }
@@ -402,16 +403,16 @@ async fn record_forever(store: Store, writer: Writer, mut marks: mpsc::Unbounded
     }
 }
 
-/// One connection for a node's claims and marks, taken in turn: SQLite lets
-/// one writer in at a time, and a connection that finds another writing
-/// sleeps for milliseconds before it tries again. Held from the first use
-/// until [`Writer::release`], and taken afresh after an error.
+/// One connection kept for a node's claims and marks (see [`crate::store::Conn`]),
+/// written on in the store's turn (see [`Store::turn`]). Held from the first
+/// use until [`Writer::release`], and taken afresh after an error.
 #[derive(Clone, Default)]
 struct Writer(Arc<Mutex<Option<Conn>>>);
 
 impl Writer {
     async fn run<T>(&self, store: &Store, write: impl AsyncFnOnce(&mut Conn) -> anyhow::Result<T>) -> anyhow::Result<T> {
         let mut kept = self.0.lock().await;
+        let _turn = store.turn().await?;
         let conn = match &mut *kept {
             Some(conn) => conn,
             None => kept.insert(store.keep_connection().await?),

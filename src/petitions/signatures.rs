@@ -11,7 +11,7 @@ use crate::mail::EmailAddress;
 use crate::mail::queue::{self, Queued};
 use crate::newsletter::subscribers;
 use crate::store::{Store, now};
-use crate::{on_pool, on_tx, secrets};
+use crate::{on_pool, on_tx, on_write, secrets};
 
 /// How long a verification link works.
 pub const VERIFY_LIFETIME: Duration = Duration::hours(48);
@@ -71,6 +71,11 @@ pub async fn sign(
     let token = secrets::token();
     // Made before the write lock is taken, so signers do not queue behind an email's templates.
     let mail = letter(&token)?;
+    let (signing, ip) = (signing.clone(), ip.to_owned());
+    store.on_writer(move |store| async move { record(&store, petition_id, &signing, &ip, &token, &mail).await }).await
+}
+
+async fn record(store: &Store, petition_id: i64, signing: &Signing, ip: &str, token: &str, mail: &Queued) -> anyhow::Result<bool> {
     let at = now();
     let mut tx = store.begin().await?;
     let inserted = on_tx!(tx, |conn| sqlx::query(
@@ -87,7 +92,7 @@ pub async fn sign(
     .bind(signing.show_name)
     .bind(signing.subscribe)
     .bind(at)
-    .bind(secrets::digest(&token))
+    .bind(secrets::digest(token))
     .bind(at + VERIFY_LIFETIME)
     .bind(ip)
     .execute(conn)
@@ -102,7 +107,7 @@ pub async fn sign(
             "UPDATE signatures SET verify_digest = $1, verify_expires_at = $2, verify_sent_at = $3
              WHERE petition_id = $4 AND email = $5 AND status = 'pending' AND (verify_sent_at IS NULL OR verify_sent_at <= $6)"
         )
-        .bind(secrets::digest(&token))
+        .bind(secrets::digest(token))
         .bind(at + VERIFY_LIFETIME)
         .bind(at)
         .bind(petition_id)
@@ -114,7 +119,7 @@ pub async fn sign(
             == 1;
     let due = inserted == 1 || renewed;
     if due {
-        queue::enqueue(&mut tx, &mail).await?;
+        queue::enqueue(&mut tx, mail).await?;
     }
     // No page shows a signature before it is verified.
     tx.commit_unseen().await?;
@@ -155,12 +160,17 @@ pub async fn verify(store: &Store, token: &str) -> anyhow::Result<Verified> {
         "UPDATE signatures SET status = 'verified', verified_at = $1, verify_digest = NULL, verify_expires_at = NULL
          WHERE id = $2 AND verify_digest = $3 AND status = 'pending' RETURNING {COLUMNS}"
     );
-    let verified: Option<Signature> = on_pool!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
-        .bind(now())
-        .bind(signature.id)
-        .bind(secrets::digest(token))
-        .fetch_optional(pool)
-        .await)?;
+    let (id, digest) = (signature.id, secrets::digest(token));
+    let verified: Option<Signature> = store
+        .on_writer(move |store| async move {
+            Ok(on_write!(store, |pool| sqlx::query_as(sqlx::AssertSqlSafe(query.as_str()))
+                .bind(now())
+                .bind(id)
+                .bind(&digest)
+                .fetch_optional(pool)
+                .await)?)
+        })
+        .await?;
     let Some(verified) = verified else { return Ok(Verified::Invalid) };
     if let (true, Some(email)) = (verified.subscribe, &verified.email) {
         // The signature counts whatever happens here; a failed subscription is logged, not shown.

@@ -11,6 +11,7 @@ pub mod backup;
 pub mod changes;
 pub mod transfer;
 mod unwritable;
+mod writer;
 
 pub use unwritable::Unwritable;
 
@@ -86,6 +87,8 @@ pub enum Pool {
 pub struct Tx {
     pub conn: TxConn,
     commits: Arc<Commits>,
+    /// This process's turn to write (SQLite), given back when the transaction ends.
+    _turn: Turn,
 }
 
 /// A connection taken from the pool and kept, for a task that writes many
@@ -96,6 +99,13 @@ pub enum Conn {
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
+/// A turn to write (see [`Store::turn`]).
+#[must_use]
+pub struct Turn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexGuard<()>>);
+
+/// How long SQLite waits for another connection's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 pub enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -105,6 +115,15 @@ pub enum TxConn {
 pub struct Store {
     pool: Pool,
     commits: Arc<Commits>,
+    /// SQLite lets one writer in at a time, and a connection that finds
+    /// another writing sleeps in SQLite's busy handler (1, 2, 5 … 100 ms)
+    /// before it tries again; under load the lock stood free while every
+    /// writer slept. This process's writers wait here in turn instead, woken
+    /// the moment the last one is done. Other processes (`pamphlet user …`)
+    /// still meet the busy timeout.
+    turns: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's writer thread (see [`writer`]).
+    writer: Option<Arc<writer::Writer>>,
     /// A shared lock on the SQLite file's `.in-use` file while the store is
     /// open, so `pamphlet restore` can tell that nothing has it open.
     _in_use: Option<Arc<std::fs::File>>,
@@ -133,6 +152,19 @@ macro_rules! on_pool {
         match $store.pool() {
             $crate::store::Pool::Sqlite($conn) => $body,
             $crate::store::Pool::Postgres($conn) => $body,
+        }
+    };
+}
+
+/// [`on_pool!`] for a statement that writes outside a [`Tx`]: it waits
+/// for this process's turn to write first (see [`Store::turn`]). `$body`
+/// gives a `Result<_, sqlx::Error>`.
+#[macro_export]
+macro_rules! on_write {
+    ($store:expr, |$conn:ident| $body:expr) => {
+        match $store.turn().await {
+            Ok(_turn) => $crate::on_pool!($store, |$conn| $body),
+            Err(error) => Err(error),
         }
     };
 }
@@ -177,7 +209,7 @@ impl Store {
                     .create_if_missing(true)
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(5))
+                    .busy_timeout(BUSY_TIMEOUT)
                     // Reads map the file instead of copying each page through a
                     // syscall; a large export reads the whole archive.
                     .pragma("mmap_size", "268435456");
@@ -208,7 +240,13 @@ impl Store {
                     .connect_with(options)
                     .await
                     .with_context(|| format!("cannot open the SQLite store {}", path.display()))?;
-                Store { pool: Pool::Sqlite(pool), commits: Arc::default(), _in_use: Some(Arc::new(in_use)) }
+                Store {
+                    pool: Pool::Sqlite(pool),
+                    commits: Arc::default(),
+                    turns: Some(Arc::default()),
+                    writer: Some(Arc::new(writer::Writer::start()?)),
+                    _in_use: Some(Arc::new(in_use)),
+                }
             }
             Location::Postgres(url) => {
                 let pool = PgPoolOptions::new()
@@ -218,7 +256,7 @@ impl Store {
                     .connect(url)
                     .await
                     .with_context(|| format!("cannot reach the PostgreSQL store {}", redact_url(url)))?;
-                Store { pool: Pool::Postgres(pool), commits: Arc::default(), _in_use: None }
+                Store { pool: Pool::Postgres(pool), commits: Arc::default(), turns: None, writer: None, _in_use: None }
             }
         };
         // SQLite has no advisory locks (sqlx takes one on PostgreSQL), so
@@ -250,16 +288,48 @@ impl Store {
         &self.pool
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`), so concurrent writers queue behind the busy
-    /// timeout; a deferred transaction that reads and then writes is told
-    /// "database is locked" at once when another writer got in first.
+    /// Starts a write transaction. On SQLite it waits for this process's
+    /// turn, then takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads and then writes is told "database is
+    /// locked" at once when another writer got in first.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
+        let turn = self.turn().await?;
         let conn = match &self.pool {
             Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, commits: self.commits.clone() })
+        Ok(Tx { conn, commits: self.commits.clone(), _turn: turn })
+    }
+
+    /// Runs `work`, a short write that takes its own turn (through
+    /// [`Store::begin`] or [`on_write!`]) on the store it is given, on
+    /// SQLite's writer thread (see [`writer`]); on PostgreSQL, where it is called.
+    pub async fn on_writer<T, F>(&self, work: impl FnOnce(Store) -> F + Send + 'static) -> anyhow::Result<T>
+    where
+        F: Future<Output = anyhow::Result<T>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        match &self.writer {
+            Some(writer) => writer.run(move || work(store)).await,
+            None => work(store).await,
+        }
+    }
+
+    /// Waits, in order of arrival, for this process's turn to write; held
+    /// until dropped. Immediate on PostgreSQL, where writers do not exclude
+    /// each other. A write that waits longer than SQLite's busy timeout is
+    /// refused as SQLite would refuse it, so a task that asks twice fails
+    /// instead of waiting for ever.
+    pub async fn turn(&self) -> Result<Turn, sqlx::Error> {
+        let Some(turns) = &self.turns else { return Ok(Turn(None)) };
+        match tokio::time::timeout(BUSY_TIMEOUT, turns.clone().lock_owned()).await {
+            Ok(guard) => Ok(Turn(Some(guard))),
+            Err(_) => {
+                let busy = format!("the store is busy: no turn to write within {} s", BUSY_TIMEOUT.as_secs());
+                Err(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, busy)))
+            }
+        }
     }
 
     /// A transaction that reads the store as it was at its first read,
@@ -271,7 +341,7 @@ impl Store {
             Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
         };
-        Ok(Tx { conn, commits: self.commits.clone() })
+        Ok(Tx { conn, commits: self.commits.clone(), _turn: Turn(None) })
     }
 
     /// A connection to keep (see [`Conn`]).
@@ -298,7 +368,7 @@ impl Store {
     /// [`Tx`], so the check does not empty the render cache.
     pub async fn takes_writes(&self) -> Result<(), sqlx::Error> {
         let at = now().unix_timestamp();
-        on_pool!(self, |pool| sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1").bind(at).execute(pool).await.map(drop))
+        on_write!(self, |pool| sqlx::query("UPDATE health SET checked_at = $1 WHERE id = 1").bind(at).execute(pool).await.map(drop))
     }
 
     pub async fn close(&self) {
