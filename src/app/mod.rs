@@ -23,7 +23,7 @@ use crate::newsletter::{self, worker};
 use crate::public_forms::{self, Forms};
 use crate::render::Renderer;
 use crate::render::cache::RenderCache;
-use crate::render::page::{FormAnswers, Site};
+use crate::render::page::{FormAnswers, KeptFrame, Site};
 use crate::render::theme::Theme;
 use crate::search::{self, SearchIndex};
 use crate::site::{self, SiteState};
@@ -87,7 +87,7 @@ impl Application {
             renderer,
             base_url: base_url.clone(),
             frame: None,
-            cache: Some(cache.clone()),
+            kept_frame: Some(Arc::new(KeptFrame::new(cache.clone()))),
             forms: Some(FormAnswers { endpoint: String::new(), mail: config.mail.is_some(), stamps: Some(key.clone()) }),
         };
         let mut outgoing = Outgoing::default();
@@ -162,7 +162,7 @@ pub async fn open_site(
     let store = Store::open(location).await?;
     demo::load_if_empty(&store).await?;
     let forms = form_endpoint.map(|endpoint| FormAnswers { endpoint: endpoint.to_owned(), mail: true, stamps: None });
-    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, cache: None, forms })
+    Ok(Site { store, renderer: renderer(theme)?, base_url: base_url.to_owned(), frame: None, kept_frame: None, forms })
 }
 
 pub fn router(state: SiteState, admin: AdminState, forms: Forms) -> Router {

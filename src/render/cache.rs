@@ -16,8 +16,6 @@ use axum::http::HeaderValue;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::page::Frame;
-
 /// One representation set of a URL, ready to send.
 #[derive(Debug)]
 pub struct Entry {
@@ -107,10 +105,6 @@ pub fn brotli(body: &[u8]) -> Vec<u8> {
 pub struct RenderCache {
     generation: AtomicU64,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
-    /// The frame every render of the live site shares, with the generation
-    /// it was read in: a form's answer page, rendered for each signer, read
-    /// the settings, the menus, the pictures and every page for it.
-    frame: RwLock<Option<(u64, Arc<Frame>)>>,
 }
 
 impl RenderCache {
@@ -128,22 +122,6 @@ impl RenderCache {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if self.generation.load(Ordering::Acquire) == generation {
             entries.insert(path.to_owned(), entry);
-        }
-    }
-
-    /// The frame kept since the last invalidation, if any.
-    pub fn frame(&self) -> Option<Arc<Frame>> {
-        match &*self.frame.read().unwrap_or_else(|e| e.into_inner()) {
-            Some((generation, frame)) if *generation == self.generation() => Some(frame.clone()),
-            _ => None,
-        }
-    }
-
-    /// Keeps `frame`, read after [`generation`](Self::generation) gave `generation`, unless the cache was invalidated since.
-    pub fn keep_frame(&self, frame: Arc<Frame>, generation: u64) {
-        let mut kept = self.frame.write().unwrap_or_else(|e| e.into_inner());
-        if self.generation() == generation {
-            *kept = Some((generation, frame));
         }
     }
 

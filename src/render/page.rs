@@ -30,11 +30,11 @@ pub struct Site {
     pub base_url: String,
     /// The static export renders every page with one snapshot of the frame,
     /// so an edit during a build cannot mix two versions of the menus; the
-    /// live site (`None`) reads it once per change, through `cache`.
+    /// live site (`None`) reads it once per change, through `kept_frame`.
     pub frame: Option<Arc<Frame>>,
-    /// The live site's render cache, which keeps the frame between changes;
-    /// without one (and without `frame`) each render reads the frame.
-    pub cache: Option<Arc<super::cache::RenderCache>>,
+    /// The live site's frame between changes; without it (and without
+    /// `frame`) each render reads the frame.
+    pub kept_frame: Option<Arc<KeptFrame>>,
     /// Who answers the site's forms; `None` where no one does (a static
     /// export without `--form-endpoint`): the blocks then show another way
     /// to reach the team, never a dead form.
@@ -96,6 +96,38 @@ impl LeadLink {
                     .map(|page| LeadLink { kind: "petition", href: format!("{page}#sign") })
             }
         })
+    }
+}
+
+/// The live site's frame, kept until its render cache is next emptied: a
+/// form's answer page, rendered for each signer, read the settings, the
+/// menus, the pictures and every page for it.
+pub struct KeptFrame {
+    cache: Arc<super::cache::RenderCache>,
+    /// The frame with the cache's generation it was read in.
+    kept: std::sync::RwLock<Option<(u64, Arc<Frame>)>>,
+}
+
+impl KeptFrame {
+    pub fn new(cache: Arc<super::cache::RenderCache>) -> Self {
+        KeptFrame { cache, kept: Default::default() }
+    }
+
+    async fn get(&self, store: &Store) -> anyhow::Result<Arc<Frame>> {
+        let generation = self.cache.generation();
+        if let Some((read_in, frame)) = &*self.kept.read().unwrap_or_else(|e| e.into_inner())
+            && *read_in == generation
+        {
+            return Ok(frame.clone());
+        }
+        let frame = Arc::new(Frame::load(store).await?);
+        // Tagged with the generation read before it: a change meanwhile makes
+        // it stale for the next render, which reads the frame again.
+        let mut kept = self.kept.write().unwrap_or_else(|e| e.into_inner());
+        if kept.as_ref().is_none_or(|(read_in, _)| *read_in <= generation) {
+            *kept = Some((generation, frame.clone()));
+        }
+        Ok(frame)
     }
 }
 
@@ -213,18 +245,14 @@ pub async fn settings(site: &Site) -> anyhow::Result<SiteSettings> {
     Ok(frame(site).await?.settings.clone())
 }
 
-/// The frame a render of `site` uses: the export's snapshot, the live site's
-/// kept one, or one read now (kept for the next render).
+/// The frame a render of `site` uses: the export's snapshot, the live
+/// site's kept one, or one read now.
 async fn frame(site: &Site) -> anyhow::Result<Arc<Frame>> {
-    if let Some(frame) = site.frame.clone().or_else(|| site.cache.as_ref().and_then(|cache| cache.frame())) {
-        return Ok(frame);
+    match (&site.frame, &site.kept_frame) {
+        (Some(frame), _) => Ok(frame.clone()),
+        (None, Some(kept)) => kept.get(&site.store).await,
+        (None, None) => Ok(Arc::new(Frame::load(&site.store).await?)),
     }
-    let generation = site.cache.as_ref().map(|cache| cache.generation());
-    let frame = Arc::new(Frame::load(&site.store).await?);
-    if let (Some(cache), Some(generation)) = (&site.cache, generation) {
-        cache.keep_frame(frame.clone(), generation);
-    }
-    Ok(frame)
 }
 
 /// The content of `message.html`; `extra` adds what one answer shows

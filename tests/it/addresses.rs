@@ -43,7 +43,7 @@ both_backends! {
         // The export writes a page at each old address that sends the browser on.
         let out = tempfile::tempdir().unwrap();
         let renderer = Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap());
-        let site = Site { store: app.store().clone(), renderer, base_url: app.base.clone(), frame: None, cache: None, forms: None };
+        let site = Site { store: app.store().clone(), renderer, base_url: app.base.clone(), frame: None, kept_frame: None, forms: None };
         let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();
         assert!(report.broken.is_empty(), "the old link in a text is no broken link: {:?}", report.broken);
         let old = std::fs::read_to_string(out.path().join("news/letter-delivered/index.html")).unwrap();

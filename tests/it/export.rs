@@ -20,7 +20,7 @@ crate::both_backends! {
         let sink = SmtpSink::start();
         let app = spawn_app_with_mail(backend, &sink.url).await;
         let out = tempfile::tempdir().unwrap();
-        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None, cache: None, forms: None };
+        let site = Site { store: app.store().clone(), renderer: Arc::new(Renderer::new(Arc::new(Theme::load(None).unwrap())).unwrap()), base_url: app.base.clone(), frame: None, kept_frame: None, forms: None };
         let report = pamphlet::export::build(&site, out.path(), Default::default()).await.unwrap();
         assert!(report.broken.is_empty(), "broken links: {:?}", report.broken);
         let files = all_files(out.path());
