@@ -281,26 +281,27 @@ pub async fn heartbeat(store: &Store, senders: &[String]) -> anyhow::Result<()> 
 
 /// Puts the claims of senders silent for [`SILENCE`] back in the queue.
 pub async fn release_dead(store: &Store) -> anyhow::Result<u64> {
-    let turn = store.turn().await?;
-    let released = match store.pool() {
-        Pool::Postgres(pool) => sqlx::query(
-            "UPDATE deliveries SET status = 'pending', claimed_by = NULL
-             WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > now() - make_interval(secs => $1))",
-        )
-        .bind(SILENCE.whole_seconds() as f64)
-        .execute(pool)
-        .await?
-        .rows_affected(),
-        Pool::Sqlite(pool) => sqlx::query(
-            "UPDATE deliveries SET status = 'pending', claimed_by = NULL
-             WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)",
-        )
-        .bind(now() - SILENCE)
-        .execute(pool)
-        .await?
-        .rows_affected(),
+    let released = {
+        let _turn = store.turn().await?;
+        match store.pool() {
+            Pool::Postgres(pool) => sqlx::query(
+                "UPDATE deliveries SET status = 'pending', claimed_by = NULL
+                 WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > now() - make_interval(secs => $1))",
+            )
+            .bind(SILENCE.whole_seconds() as f64)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+            Pool::Sqlite(pool) => sqlx::query(
+                "UPDATE deliveries SET status = 'pending', claimed_by = NULL
+                 WHERE status = 'claimed' AND claimed_by NOT IN (SELECT id FROM mail_workers WHERE seen_at > $1)",
+            )
+            .bind(now() - SILENCE)
+            .execute(pool)
+            .await?
+            .rows_affected(),
+        }
     };
-    drop(turn);
     // Senders gone for a day are forgotten.
     on_write!(store, |pool| sqlx::query("DELETE FROM mail_workers WHERE seen_at <= $1")
         .bind(now() - Duration::days(1))

@@ -101,7 +101,22 @@ pub enum Conn {
 
 /// A turn to write (see [`Store::turn`]).
 #[must_use]
-pub struct Turn(#[allow(dead_code)] Option<tokio::sync::OwnedMutexGuard<()>>);
+pub struct Turn {
+    _held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+/// How this process writes to a SQLite store. SQLite lets one writer in at
+/// a time, and a connection that finds another writing sleeps in SQLite's
+/// busy handler (1, 2, 5 … 100 ms) before it tries again; under load the
+/// lock stood free while every writer slept. This process's writers wait in
+/// `turns` instead, woken the moment the last one is done. Other processes
+/// (`pamphlet user …`) still meet the busy timeout.
+#[derive(Debug)]
+struct SqliteWrites {
+    turns: Arc<tokio::sync::Mutex<()>>,
+    /// See [`writer`].
+    writer: writer::Writer,
+}
 
 /// How long SQLite waits for another connection's write lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -115,15 +130,8 @@ pub enum TxConn {
 pub struct Store {
     pool: Pool,
     commits: Arc<Commits>,
-    /// SQLite lets one writer in at a time, and a connection that finds
-    /// another writing sleeps in SQLite's busy handler (1, 2, 5 … 100 ms)
-    /// before it tries again; under load the lock stood free while every
-    /// writer slept. This process's writers wait here in turn instead, woken
-    /// the moment the last one is done. Other processes (`pamphlet user …`)
-    /// still meet the busy timeout.
-    turns: Option<Arc<tokio::sync::Mutex<()>>>,
-    /// SQLite's writer thread (see [`writer`]).
-    writer: Option<Arc<writer::Writer>>,
+    /// `None` on PostgreSQL, where writers do not exclude each other.
+    sqlite_writes: Option<Arc<SqliteWrites>>,
     /// A shared lock on the SQLite file's `.in-use` file while the store is
     /// open, so `pamphlet restore` can tell that nothing has it open.
     _in_use: Option<Arc<std::fs::File>>,
@@ -243,8 +251,7 @@ impl Store {
                 Store {
                     pool: Pool::Sqlite(pool),
                     commits: Arc::default(),
-                    turns: Some(Arc::default()),
-                    writer: Some(Arc::new(writer::Writer::start()?)),
+                    sqlite_writes: Some(Arc::new(SqliteWrites { turns: Arc::default(), writer: writer::Writer::start()? })),
                     _in_use: Some(Arc::new(in_use)),
                 }
             }
@@ -256,7 +263,7 @@ impl Store {
                     .connect(url)
                     .await
                     .with_context(|| format!("cannot reach the PostgreSQL store {}", redact_url(url)))?;
-                Store { pool: Pool::Postgres(pool), commits: Arc::default(), turns: None, writer: None, _in_use: None }
+                Store { pool: Pool::Postgres(pool), commits: Arc::default(), sqlite_writes: None, _in_use: None }
             }
         };
         // SQLite has no advisory locks (sqlx takes one on PostgreSQL), so
@@ -310,8 +317,8 @@ impl Store {
         T: Send + 'static,
     {
         let store = self.clone();
-        match &self.writer {
-            Some(writer) => writer.run(move || work(store)).await,
+        match &self.sqlite_writes {
+            Some(writes) => writes.writer.run(move || work(store)).await,
             None => work(store).await,
         }
     }
@@ -322,9 +329,9 @@ impl Store {
     /// refused as SQLite would refuse it, so a task that asks twice fails
     /// instead of waiting for ever.
     pub async fn turn(&self) -> Result<Turn, sqlx::Error> {
-        let Some(turns) = &self.turns else { return Ok(Turn(None)) };
-        match tokio::time::timeout(BUSY_TIMEOUT, turns.clone().lock_owned()).await {
-            Ok(guard) => Ok(Turn(Some(guard))),
+        let Some(writes) = &self.sqlite_writes else { return Ok(Turn { _held: None }) };
+        match tokio::time::timeout(BUSY_TIMEOUT, writes.turns.clone().lock_owned()).await {
+            Ok(guard) => Ok(Turn { _held: Some(guard) }),
             Err(_) => {
                 let busy = format!("the store is busy: no turn to write within {} s", BUSY_TIMEOUT.as_secs());
                 Err(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, busy)))
@@ -341,7 +348,7 @@ impl Store {
             Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN DEFERRED").await?),
             Pool::Postgres(pool) => TxConn::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
         };
-        Ok(Tx { conn, commits: self.commits.clone(), _turn: Turn(None) })
+        Ok(Tx { conn, commits: self.commits.clone(), _turn: Turn { _held: None } })
     }
 
     /// A connection to keep (see [`Conn`]).
