@@ -38,44 +38,55 @@ pub struct Forms {
 /// behind than this.
 pub const COUNTER_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Answers of the counters, by petition slug, each with when it was
-/// counted; all are counted afresh after a change this node commits (an
-/// editor voiding signatures, a person erased).
+/// Answers of the counters, by petition slug. Each answer is tagged with
+/// this node's commit generation it was counted in, so a signature
+/// confirmed here shows in the next answer, while every poll waiting for a
+/// count that began after it arrived takes that count instead of making its
+/// own: under a flood of signatures the polls cost one count at a time, not
+/// one each.
 #[derive(Default)]
 pub struct Counters {
-    answers: tokio::sync::Mutex<std::collections::HashMap<String, (tokio::time::Instant, bytes::Bytes)>>,
-    /// Set by every commit of this node (see `Store::on_commit`).
-    stale: std::sync::atomic::AtomicBool,
+    answers: tokio::sync::Mutex<std::collections::HashMap<String, Counted>>,
+    /// Raised by every commit of this node (see `Store::on_commit`).
+    generation: std::sync::atomic::AtomicU64,
+}
+
+struct Counted {
+    /// When the count began: it shows every commit before then.
+    at: tokio::time::Instant,
+    generation: u64,
+    answer: bytes::Bytes,
 }
 
 impl Counters {
-    /// The answer for `slug`, counted by `count` when the last is older than
-    /// [`COUNTER_FRESH`]. The lock is held while counting, so requests that
-    /// arrive meanwhile wait for that count instead of making their own.
+    /// The answer for `slug`, counted by `count` unless the last count began
+    /// less than [`COUNTER_FRESH`] ago and after this node's last commit
+    /// before the call. The lock is held while counting, so requests that
+    /// arrive meanwhile wait for that count, or the next one.
     pub async fn get<F: Future<Output = anyhow::Result<Option<bytes::Bytes>>>>(
         &self,
         slug: &str,
         count: impl FnOnce() -> F,
     ) -> anyhow::Result<Option<bytes::Bytes>> {
         use std::sync::atomic::Ordering;
+        let asked = self.generation.load(Ordering::Acquire);
         let mut answers = self.answers.lock().await;
-        if self.stale.swap(false, Ordering::Relaxed) {
-            answers.clear();
-        }
-        if let Some((at, answer)) = answers.get(slug)
-            && at.elapsed() < COUNTER_FRESH
+        if let Some(counted) = answers.get(slug)
+            && counted.generation >= asked
+            && counted.at.elapsed() < COUNTER_FRESH
         {
-            return Ok(Some(answer.clone()));
+            return Ok(Some(counted.answer.clone()));
         }
+        let (at, generation) = (tokio::time::Instant::now(), self.generation.load(Ordering::Acquire));
         let Some(answer) = count().await? else { return Ok(None) };
-        answers.insert(slug.to_owned(), (tokio::time::Instant::now(), answer.clone()));
+        answers.insert(slug.to_owned(), Counted { at, generation, answer: answer.clone() });
         Ok(Some(answer))
     }
 
-    /// Counts every petition afresh next time: a signature confirmed or
-    /// voided on this node shows at once.
+    /// Counts every petition afresh for requests from now on: a signature
+    /// confirmed or voided on this node shows at once.
     pub fn forget(&self) {
-        self.stale.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -138,4 +149,57 @@ pub fn one_line(value: &str, key: &'static str, label: &str, limit: usize, requi
         errors.insert(key, format!("{label} is needed."));
     }
     value.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    /// Under a flood of confirmations (a commit every millisecond), fifty
+    /// polls arriving together share a count or two, and a poll after a
+    /// commit still gets a count made after it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn polls_share_a_count_that_began_after_they_arrived() {
+        let (counters, counts) = (Arc::new(Counters::default()), Arc::new(AtomicUsize::new(0)));
+        let flood = tokio::spawn({
+            let counters = counters.clone();
+            async move {
+                loop {
+                    counters.forget();
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+        });
+        let polls: Vec<_> = (0..50)
+            .map(|_| {
+                let (counters, counts) = (counters.clone(), counts.clone());
+                tokio::spawn(async move {
+                    counters
+                        .get("pardon", || async {
+                            let n = counts.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                            Ok(Some(bytes::Bytes::from(n.to_string())))
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for poll in polls {
+            poll.await.unwrap().unwrap();
+        }
+        flood.abort();
+        let _ = flood.await;
+        let shared = counts.load(Ordering::SeqCst);
+        assert!(shared <= 3, "fifty polls made {shared} counts");
+
+        counters.get("pardon", || async { Ok(Some(bytes::Bytes::from("settled"))) }).await.unwrap();
+        let before = counters.get("pardon", || async { Ok(Some(bytes::Bytes::from("unused"))) }).await.unwrap();
+        assert_ne!(before.as_deref(), Some(&b"unused"[..]), "a fresh count is reused");
+        counters.forget();
+        let after = counters.get("pardon", || async { Ok(Some(bytes::Bytes::from("recounted"))) }).await.unwrap();
+        assert_eq!(after.as_deref(), Some(&b"recounted"[..]), "a commit is not shown by the next poll");
+    }
 }
