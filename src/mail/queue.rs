@@ -4,11 +4,13 @@
 //! answer loses no mail; the senders of the mail worker (see
 //! `newsletter::worker`, whose heartbeat names them) take it from here.
 //!
-//! A sender claims a few due rows, sends each and deletes it the moment the
-//! server took it (its link is a secret, and the row has done its work). A
-//! crash between the server's answer and that delete sends that one message
-//! again once the sender's claims are released: the same bytes, with the
-//! same Message-ID, so the receiving side can tell it is a resend.
+//! A sender claims a few due rows and sends each; a row the server took is
+//! written down in the sender's journal at once ([`Notes`]) and deleted with
+//! the rest of its batch in one write (its link is a secret, and the row has
+//! done its work). A crash between the server's answer and that line sends
+//! that one message again once the sender's claims are released: the same
+//! bytes, with the same Message-ID, so the receiving side can tell it is a
+//! resend.
 
 use std::sync::Arc;
 use std::time::Duration as Wait;
@@ -18,7 +20,7 @@ use time::Duration;
 use tokio::sync::Notify;
 
 use super::{Letter, MAX_ATTEMPTS, Mailer, SendError, Sender, envelope, retry_wait};
-use crate::store::{Store, Tx, now};
+use crate::store::{Pool, Store, Tx, now};
 use crate::{on_tx, on_write};
 
 /// Rows a sender claims at a time: few, since a crash may resend one and
@@ -88,21 +90,47 @@ pub async fn claim(store: &Store, sender: &str, limit: i64) -> anyhow::Result<Ve
     Ok(rows)
 }
 
-/// The server took the row's message, or refused it for good: it leaves
-/// the queue. False when the row was no longer `sender`'s.
-pub async fn done(store: &Store, id: i64, sender: &str) -> anyhow::Result<bool> {
-    let sender = sender.to_owned();
-    let deleted = store
+/// The server took these rows' messages, or refused them for good: they
+/// leave the queue, whoever claims them now. False when one was no longer
+/// `sender`'s (its claim was released, and another sender may have it).
+pub async fn done(store: &Store, ids: &[i64], sender: &str) -> anyhow::Result<bool> {
+    let owners = take_out(store, ids).await?;
+    Ok(owners.len() == ids.len() && owners.iter().all(|owner| owner.as_deref() == Some(sender)))
+}
+
+/// Deletes the rows `ids`, in one statement; returns who claimed each row
+/// deleted. Also how a dead sender's journal takes out what it sent.
+pub async fn take_out(store: &Store, ids: &[i64]) -> anyhow::Result<Vec<Option<String>>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = ids.to_vec();
+    store
         .on_writer(move |store| async move {
-            Ok(on_write!(store, |pool| sqlx::query("DELETE FROM mail_queue WHERE id = $1 AND status = 'claimed' AND claimed_by = $2")
-                .bind(id)
-                .bind(&sender)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected()))?)
+            let _turn = store.turn().await?;
+            Ok(match store.pool() {
+                Pool::Postgres(pool) => {
+                    sqlx::query_scalar("DELETE FROM mail_queue WHERE id = ANY($1) RETURNING claimed_by").bind(&ids).fetch_all(pool).await?
+                }
+                Pool::Sqlite(pool) => {
+                    sqlx::query_scalar("DELETE FROM mail_queue WHERE id IN (SELECT value FROM json_each($1)) RETURNING claimed_by")
+                        .bind(serde_json::to_string(&ids)?)
+                        .fetch_all(pool)
+                        .await?
+                }
+            })
         })
-        .await?;
-    Ok(deleted == 1)
+        .await
+}
+
+/// Where a sender writes down each message its server took before the store
+/// hears of it (the node's journal, `newsletter::journal`): after a crash
+/// the rows it names leave the queue before anyone may claim them again, so
+/// a batch's rows leave the queue in one write instead of one each.
+pub trait Notes: Send {
+    fn sent(&mut self, id: i64) -> std::io::Result<()>;
+    /// Every row noted has left the queue.
+    fn clear(&mut self) -> std::io::Result<()>;
 }
 
 /// A refusal for now: back to the queue, tried again after [`retry_wait`].
@@ -154,7 +182,9 @@ pub async fn release_dead(store: &Store, silence: Duration) -> anyhow::Result<u6
 
 /// Sends the queue's mail as `sender` until the task is dropped; `queued`
 /// is rung when a form queues a message, so none waits for the next look.
-pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: Arc<Notify>) {
+/// Without `notes` (a folder that cannot be written) each sent row leaves
+/// the queue before the next message goes.
+pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: Arc<Notify>, mut notes: Option<Box<dyn Notes>>) {
     loop {
         let batch = match claim(&store, &sender, BATCH).await {
             Ok(batch) => batch,
@@ -173,28 +203,28 @@ pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: 
         }
         let envelopes: Vec<Result<Envelope, SendError>> = batch.iter().map(|row| envelope(&row.envelope_from, &row.recipient)).collect();
         let mut session = mailer.session().await;
+        let (mut noted, mut unavailable) = (Vec::new(), None);
         for (n, row) in batch.iter().enumerate() {
             let outcome = match &envelopes[n] {
                 Ok(to) => session.send(to, &row.message, envelopes.get(n + 1).and_then(|next| next.as_ref().ok())).await,
                 Err(error) => Err(error.clone()),
             };
-            if let Err(SendError::Unavailable(text)) = &outcome {
-                // The rest of the batch waits with this message, without counting an attempt.
-                recorded(|| give_back(&store, &sender, Duration::seconds(30), text)).await;
-                tracing::warn!(error = %text, "the mail server is out of reach; queued mail waits and is tried again in 30 s");
-                // Without holding one of the mailer's connections meanwhile.
-                drop(session);
-                tokio::time::sleep(Wait::from_secs(5)).await;
+            if let Err(SendError::Unavailable(text)) = outcome {
+                unavailable = Some(text);
                 break;
+            }
+            if outcome.is_ok() && noted_in(&mut notes, row.id) {
+                noted.push(row.id);
+                continue;
             }
             let still_ours = recorded(|| async {
                 match &outcome {
                     Err(SendError::Transient(text)) if row.attempts + 1 < MAX_ATTEMPTS => retry_later(&store, row, &sender, text).await,
                     Err(SendError::Transient(text) | SendError::Permanent(text)) => {
                         tracing::warn!(error = %text, to = %row.recipient, "the mail server did not take a confirmation; it is dropped");
-                        done(&store, row.id, &sender).await
+                        done(&store, &[row.id], &sender).await
                     }
-                    _ => done(&store, row.id, &sender).await,
+                    _ => done(&store, &[row.id], &sender).await,
                 }
             })
             .await;
@@ -202,6 +232,37 @@ pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: 
                 tracing::warn!(sender = %sender, "a queued message's claim was released while it was sent; claiming afresh");
                 break;
             }
+        }
+        // Without holding one of the mailer's connections meanwhile.
+        drop(session);
+        // Sent rows leave before any is given back, or they would be sent again.
+        if !noted.is_empty() {
+            if !recorded(|| done(&store, &noted, &sender)).await {
+                tracing::warn!(sender = %sender, "a queued message's claim was released while it was sent");
+            }
+            if let Some(Err(error)) = notes.as_mut().map(|notes| notes.clear()) {
+                // Its rows are out of the queue already: a longer file only makes a later recovery longer.
+                tracing::warn!(%error, "cannot empty a mail sender's journal");
+            }
+        }
+        if let Some(text) = unavailable {
+            // The rest of the batch waits with this message, without counting an attempt.
+            recorded(|| give_back(&store, &sender, Duration::seconds(30), &text)).await;
+            tracing::warn!(error = %text, "the mail server is out of reach; queued mail waits and is tried again in 30 s");
+            tokio::time::sleep(Wait::from_secs(5)).await;
+        }
+    }
+}
+
+/// Notes row `id` as sent; false when there are no notes or the write failed.
+fn noted_in(notes: &mut Option<Box<dyn Notes>>, id: i64) -> bool {
+    let Some(file) = notes else { return false };
+    match file.sent(id) {
+        Ok(()) => true,
+        Err(error) => {
+            tracing::warn!(%error, "cannot write a mail sender's journal; each sent message leaves the queue by itself from now on");
+            *notes = None;
+            false
         }
     }
 }

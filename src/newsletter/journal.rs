@@ -4,7 +4,8 @@
 //! go there in groups, see [`super::outbox`] step 3), so a sender need not
 //! wait for the store between messages. A write to a file outlives the
 //! process that made it, so after a crash the rows in the file are marked
-//! before anyone could claim them again ([`recover`]).
+//! before anyone could claim them again ([`recover`]). The sender of the
+//! forms' queued mail keeps one too, for the rows of [`queue`].
 //!
 //! A sender holds an exclusive lock on its file while it runs; a file that
 //! no one holds belongs to a sender that is gone.
@@ -14,6 +15,7 @@ use std::io::{self, Read, Write};
 use std::path::Path;
 
 use super::outbox;
+use crate::mail::queue;
 use crate::store::Store;
 
 pub struct Journal {
@@ -48,8 +50,21 @@ impl Journal {
     }
 }
 
-/// Marks the rows in the files of senders that are gone as sent, then
-/// removes those files. Runs before claims of silent senders are released.
+impl queue::Notes for Journal {
+    fn sent(&mut self, id: i64) -> io::Result<()> {
+        self.file.write_all(format!("{QUEUED} {id}\n").as_bytes())
+    }
+
+    fn clear(&mut self) -> io::Result<()> {
+        Journal::clear(self)
+    }
+}
+
+/// The first word of a line for a row of the forms' queue.
+const QUEUED: &str = "queue";
+
+/// Marks the outbox rows in the files of senders that are gone as sent and
+/// takes their queue rows out of the queue, then removes those files. Runs before claims of silent senders are released.
 pub async fn recover(store: &Store, dir: &Path) -> anyhow::Result<u64> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -75,8 +90,8 @@ pub async fn recover(store: &Store, dir: &Path) -> anyhow::Result<u64> {
         }
         let mut text = String::new();
         file.read_to_string(&mut text)?;
-        let rows = parse(&text);
-        marked += outbox::mark_taken(store, &rows).await?;
+        let (rows, queued) = parse(&text);
+        marked += outbox::mark_taken(store, &rows).await? + queue::take_out(store, &queued).await?.len() as u64;
         // Removed while locked, so no one reads it after its rows are marked.
         match fs::remove_file(&path) {
             Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error.into()),
@@ -86,14 +101,19 @@ pub async fn recover(store: &Store, dir: &Path) -> anyhow::Result<u64> {
     Ok(marked)
 }
 
-/// The rows of a file; a line cut short by a crash is no row.
-fn parse(text: &str) -> Vec<(i64, i64)> {
-    text.split_inclusive('\n')
-        .filter_map(|line| {
-            let (issue, subscriber) = line.strip_suffix('\n')?.split_once(' ')?;
-            Some((issue.parse().ok()?, subscriber.parse().ok()?))
-        })
-        .collect()
+/// The outbox rows (issue, subscriber) and the queue rows of a file; a line
+/// cut short by a crash is no row.
+fn parse(text: &str) -> (Vec<(i64, i64)>, Vec<i64>) {
+    let (mut rows, mut queued) = (Vec::new(), Vec::new());
+    for line in text.split_inclusive('\n') {
+        let Some((first, second)) = line.strip_suffix('\n').and_then(|line| line.split_once(' ')) else { continue };
+        match (first, second.parse()) {
+            (QUEUED, Ok(id)) => queued.push(id),
+            (issue, Ok(subscriber)) => rows.extend(issue.parse().ok().map(|issue| (issue, subscriber))),
+            _ => {}
+        }
+    }
+    (rows, queued)
 }
 
 #[cfg(test)]
@@ -102,9 +122,10 @@ mod tests {
 
     #[test]
     fn a_line_cut_short_is_no_row() {
-        assert_eq!(parse("1 2\n1 3\n"), vec![(1, 2), (1, 3)]);
-        assert_eq!(parse("1 2\n1 \n"), vec![(1, 2)]);
-        assert_eq!(parse("1 2\n1 34"), vec![(1, 2)], "1 34 may have been 1 345");
+        assert_eq!(parse("1 2\n1 3\n"), (vec![(1, 2), (1, 3)], vec![]));
+        assert_eq!(parse("1 2\n1 \n"), (vec![(1, 2)], vec![]));
+        assert_eq!(parse("1 2\n1 34"), (vec![(1, 2)], vec![]), "1 34 may have been 1 345");
+        assert_eq!(parse("queue 7\n1 2\nqueue 8\nqueue 9"), (vec![(1, 2)], vec![7, 8]), "queue 9 may have been queue 91");
     }
 
     #[test]

@@ -141,10 +141,14 @@ impl Worker {
         }
     }
 
-    /// Sends the forms' queued mail (see [`queue`]).
+    /// Sends the forms' queued mail (see [`queue`]), with a journal as the issues' senders.
     async fn send_queue_forever(self, id: String, queued: Arc<Notify>, _alive: Alive) {
         self.first_heartbeat(&id).await;
-        queue::send_forever(self.store, self.mailer, id, queued).await
+        let journal = Journal::open(&self.journals, &id)
+            .inspect_err(|error| tracing::warn!(%error, "the sender of queued mail cannot keep its journal; it waits for each row"))
+            .ok();
+        let notes = journal.map(|journal| Box::new(journal) as Box<dyn queue::Notes>);
+        queue::send_forever(self.store, self.mailer, id, queued, notes).await
     }
 
     /// Claims need a heartbeat on record first, or they would look abandoned.

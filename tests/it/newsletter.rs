@@ -222,11 +222,23 @@ both_backends! {
         let mut conn = store.keep_connection().await.unwrap();
         let claimed = outbox::claim(&mut conn, "gone/0", 2).await.unwrap();
         drop(conn);
+        // Its node's sender of queued confirmations had claimed two and sent the first.
+        use pamphlet::mail::queue;
+        for to in ["signer1@example.org", "signer2@example.org"] {
+            let mut tx = store.begin().await.unwrap();
+            queue::enqueue(&mut tx, &crate::helpers::letter_to(to)("token").unwrap()).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+        outbox::heartbeat(&store, &["gone/queue".into()]).await.unwrap();
+        let queued = queue::claim(&store, "gone/queue", 10).await.unwrap();
+        assert_eq!(queued.len(), 2);
         fall_silent(&store, "gone/0").await;
+        fall_silent(&store, "gone/queue").await;
         store.close().await;
         let journals = data.path().join("mail-journals");
         std::fs::create_dir_all(&journals).unwrap();
         std::fs::write(journals.join("gone-0.sent"), format!("{} {}\n", claimed[0].issue_id, claimed[0].subscriber_id)).unwrap();
+        std::fs::write(journals.join("gone-queue.sent"), format!("queue {}\n", queued[0].id)).unwrap();
 
         let app = crate::helpers::spawn_app_on_with(location.clone(), data, |config, data| pamphlet::config::Config {
             mail: Some(crate::helpers::mail_config(&sink.url, 2, None, data)),
@@ -234,17 +246,23 @@ both_backends! {
         })
         .await;
         wait_until_sent(&location, &sink).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while rows_in_queue(app.store()).await > 0 || sink.count() < 3 {
+            assert!(std::time::Instant::now() < deadline, "the queue is not emptied; {} messages arrived", sink.count());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let mut received: Vec<String> = sink.messages().into_iter().map(|mail| mail.to[0].clone()).collect();
         received.sort();
-        let others: Vec<String> = ["reader00000@example.org", "reader00001@example.org", "reader00002@example.org"]
+        let others: Vec<String> = ["reader00000@example.org", "reader00001@example.org", "reader00002@example.org", "signer2@example.org"]
             .into_iter()
             .filter(|email| *email != claimed[0].email)
             .map(String::from)
             .collect();
-        assert_eq!(received, others, "the row the server took is not sent again; the one it never got is");
+        assert_eq!(received, others, "the rows the server took are not sent again; the ones it never got are");
         let statuses: Vec<String> = outbox::recipients(app.store(), claimed[0].issue_id, "", 10).await.unwrap().into_iter().map(|r| r.status).collect();
         assert_eq!(statuses, ["sent", "sent", "sent"]);
         assert!(!journals.join("gone-0.sent").exists(), "a recovered journal is removed");
+        assert!(!journals.join("gone-queue.sent").exists(), "a recovered journal is removed");
     }
 
     async fn a_refused_address_fails_with_the_servers_words_and_a_busy_one_is_retried(backend: Backend) {
@@ -469,6 +487,10 @@ async fn two_nodes_share_a_send_and_one_finishes_when_the_other_dies() {
 }
 
 /// Dates `sender`'s last heartbeat an hour back, as if its node had died.
+async fn rows_in_queue(store: &pamphlet::store::Store) -> i64 {
+    pamphlet::on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM mail_queue").fetch_one(pool).await.unwrap())
+}
+
 async fn fall_silent(store: &pamphlet::store::Store, sender: &str) {
     pamphlet::on_pool!(store, |pool| sqlx::query("UPDATE mail_workers SET seen_at = $1 WHERE id = $2")
         .bind(pamphlet::store::now() - time::Duration::hours(1))
