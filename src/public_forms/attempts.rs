@@ -46,10 +46,12 @@ async fn count(store: &Store, limits: Limits, ip: &str, email: &str, proof: Opti
     let mut tx = store.begin().await?;
     tx.lock_key(&format!("{}:ip:{ip}", limits.form)).await?;
     tx.lock_key(&format!("{}:email:{email}", limits.form)).await?;
-    // The attempt is written first, not yet admitted; a proof used before is not written again.
-    let record = async |tx: &mut crate::store::Tx, proof: &str| -> anyhow::Result<Option<i64>> {
+    // An attempt with a proof is written first, not yet admitted: the
+    // proof's unique index decides at once whether it is fresh, whoever
+    // else brings it. One without is written once its wait is known.
+    let record = async |tx: &mut crate::store::Tx, proof: &str, admitted: bool| -> anyhow::Result<Option<i64>> {
         Ok(on_tx!(tx, |conn| sqlx::query_scalar(
-            "INSERT INTO form_attempts (form, ip, email, at, proof, admitted) VALUES ($1, $2, $3, $4, $5, FALSE)
+            "INSERT INTO form_attempts (form, ip, email, at, proof, admitted) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (proof) WHERE proof <> '' DO NOTHING RETURNING id"
         )
         .bind(limits.form)
@@ -57,24 +59,29 @@ async fn count(store: &Store, limits: Limits, ip: &str, email: &str, proof: Opti
         .bind(email)
         .bind(at)
         .bind(proof)
+        .bind(admitted)
         .fetch_optional(conn)
         .await)?)
     };
-    let with_proof = match proof {
-        Some(proof) => record(&mut tx, proof).await?,
+    let proven = match proof {
+        Some(proof) => record(&mut tx, proof, false).await?,
         None => None,
     };
-    let (id, fresh_proof) = match with_proof {
-        Some(id) => (id, true),
-        None => (record(&mut tx, "").await?.expect("an attempt without a proof is always written"), false),
+    let per_ip = if proven.is_some() { limits.per_ip_proven } else { limits.per_ip };
+    let wait = wait_for(&mut tx, limits, ip, per_ip, email, since).await?;
+    let id = match proven {
+        Some(id) => {
+            if wait.is_none() {
+                on_tx!(tx, |conn| sqlx::query("UPDATE form_attempts SET admitted = TRUE WHERE id = $1")
+                    .bind(id)
+                    .execute(conn)
+                    .await
+                    .map(drop))?;
+            }
+            id
+        }
+        None => record(&mut tx, "", wait.is_none()).await?.expect("an attempt without a proof is always written"),
     };
-    let per_ip = if fresh_proof { limits.per_ip_proven } else { limits.per_ip };
-    let wait = wait_for(&mut tx, limits.form, "ip", ip, per_ip, since)
-        .await?
-        .max(wait_for(&mut tx, limits.form, "email", email, limits.per_address, since).await?);
-    if wait.is_none() {
-        on_tx!(tx, |conn| sqlx::query("UPDATE form_attempts SET admitted = TRUE WHERE id = $1").bind(id).execute(conn).await.map(drop))?;
-    }
     // Old attempts say nothing any more: a day is kept for the admin's view,
     // a proof as long as its stamp is valid, so it cannot count twice. Swept
     // at every SWEEP_EVERY-th attempt, not at each: under a flood the
@@ -91,27 +98,31 @@ async fn count(store: &Store, limits: Limits, ip: &str, email: &str, proof: Opti
     Ok(wait)
 }
 
+/// How long until both the network address `ip` and the typed address
+/// `email` have fewer than their limits of admitted attempts in the window:
+/// the `limit`-th newest of each, read in one statement.
 async fn wait_for(
     tx: &mut crate::store::Tx,
-    form: &str,
-    column: &str,
-    key: &str,
-    limit: i64,
+    limits: Limits,
+    ip: &str,
+    per_ip: i64,
+    email: &str,
     since: time::OffsetDateTime,
 ) -> anyhow::Result<Option<Duration>> {
-    let query =
-        format!("SELECT at FROM form_attempts WHERE form = $1 AND {column} = $2 AND at > $3 AND admitted ORDER BY at DESC LIMIT $4");
-    let times: Vec<time::OffsetDateTime> = on_tx!(tx, |conn| sqlx::query_scalar(sqlx::AssertSqlSafe(query.as_str()))
-        .bind(form)
-        .bind(key)
-        .bind(since)
-        .bind(limit)
-        .fetch_all(conn)
-        .await)?;
-    Ok(match times.last() {
-        Some(oldest) if times.len() as i64 >= limit => Some(*oldest + WINDOW - now()).filter(|d| d.is_positive()),
-        _ => None,
-    })
+    let (by_ip, by_email): (Option<time::OffsetDateTime>, Option<time::OffsetDateTime>) = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT (SELECT at FROM form_attempts WHERE form = $1 AND ip = $2 AND at > $3 AND admitted ORDER BY at DESC LIMIT 1 OFFSET $4),
+                (SELECT at FROM form_attempts WHERE form = $1 AND email = $5 AND at > $3 AND admitted ORDER BY at DESC LIMIT 1 OFFSET $6)"
+    )
+    .bind(limits.form)
+    .bind(ip)
+    .bind(since)
+    .bind((per_ip - 1).max(0))
+    .bind(email)
+    .bind((limits.per_address - 1).max(0))
+    .fetch_one(conn)
+    .await)?;
+    let full_until = by_ip.max(by_email).map(|oldest| oldest + WINDOW);
+    Ok(full_until.map(|until| until - now()).filter(|wait| wait.is_positive()))
 }
 
 /// A network address that sent many attempts at one form in the last hour.
