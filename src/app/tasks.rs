@@ -34,9 +34,14 @@ impl Tasks {
     /// cache and brings the search index up to date.
     pub fn follow_changes(&mut self, store: &Store, seen: i64, cache: Arc<RenderCache>, search: Arc<SearchIndex>) {
         let (changed, mut watch_changes) = watch::channel(seen);
-        self.spawn(changes::follow(store.clone(), store.wake(), seen, move |id| {
-            tracing::info!(change.id = id, "content changed; render cache emptied");
-            cache.invalidate();
+        self.spawn(changes::follow(store.clone(), store.wake(), seen, move |id, counts| {
+            if counts {
+                tracing::debug!(change.id = id, "signatures counted; cached pages are rendered again as they are asked for");
+                cache.age();
+            } else {
+                tracing::info!(change.id = id, "content changed; render cache emptied");
+                cache.invalidate();
+            }
             changed.send_replace(id);
         }));
         let store = store.clone();

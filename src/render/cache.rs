@@ -3,7 +3,8 @@
 //! page is a lookup that touches no database.
 //!
 //! Invalidation is coarse on purpose: any change to content empties the
-//! cache (a menu or a news item shows on many pages). A generation counter
+//! cache (a menu or a news item shows on many pages); new signatures only
+//! age it (pages are answered while rendered again). A generation counter
 //! keeps a render that started before a change from being stored after it.
 
 use std::collections::HashMap;
@@ -101,15 +102,29 @@ pub fn brotli(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Pages by path, each tagged with the generation it was rendered in; only
+/// entries of the current generation are fresh. [`invalidate`](Self::invalidate)
+/// drops them all; [`age`](Self::age) only makes them stale, for a change
+/// no visitor waits for (new signatures counted): a stale page is answered
+/// while one render of it runs in the background ([`refresh`](Self::refresh)).
 #[derive(Default)]
 pub struct RenderCache {
     generation: AtomicU64,
-    entries: RwLock<HashMap<String, Arc<Entry>>>,
+    entries: RwLock<HashMap<String, (u64, Arc<Entry>)>>,
+    /// The paths whose background render runs now.
+    refreshing: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 impl RenderCache {
+    /// The entry for `path` if it is fresh.
     pub fn get(&self, path: &str) -> Option<Arc<Entry>> {
-        self.entries.read().unwrap_or_else(|e| e.into_inner()).get(path).cloned()
+        let generation = self.generation();
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).get(path).filter(|(g, _)| *g == generation).map(|(_, e)| e.clone())
+    }
+
+    /// The entry for `path`, fresh or stale.
+    pub fn get_any(&self, path: &str) -> Option<Arc<Entry>> {
+        self.entries.read().unwrap_or_else(|e| e.into_inner()).get(path).map(|(_, e)| e.clone())
     }
 
     /// Read before rendering; pass to [`insert`](Self::insert) afterwards.
@@ -117,12 +132,17 @@ impl RenderCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// Stores the entry unless the cache was invalidated since `generation`.
+    /// Stores the entry unless the cache was invalidated or aged since `generation`.
     pub fn insert(&self, path: &str, entry: Arc<Entry>, generation: u64) {
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if self.generation.load(Ordering::Acquire) == generation {
-            entries.insert(path.to_owned(), entry);
+            entries.insert(path.to_owned(), (generation, entry));
         }
+    }
+
+    /// Drops a stale entry whose path no longer renders.
+    pub fn remove(&self, path: &str) {
+        self.entries.write().unwrap_or_else(|e| e.into_inner()).remove(path);
     }
 
     pub fn invalidate(&self) {
@@ -131,6 +151,23 @@ impl RenderCache {
         entries.clear();
     }
 
+    /// Makes every entry stale, keeping it to answer while it is rendered again.
+    pub fn age(&self) {
+        let _entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Whether the caller should render `path` again in the background: true
+    /// for one caller until [`refreshed`](Self::refreshed).
+    pub fn refresh(&self, path: &str) -> bool {
+        self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_owned())
+    }
+
+    pub fn refreshed(&self, path: &str) {
+        self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(path);
+    }
+
+    /// How many entries there are, fresh or stale.
     pub fn len(&self) -> usize {
         self.entries.read().unwrap_or_else(|e| e.into_inner()).len()
     }
@@ -171,5 +208,22 @@ mod tests {
         assert!(cache.get("/").is_some());
         cache.invalidate();
         assert!(cache.is_empty());
+    }
+
+    #[test]
+    fn an_aged_entry_is_stale_until_rendered_again_once() {
+        let cache = RenderCache::default();
+        cache.insert("/", entry("old"), cache.generation());
+        let generation = cache.generation();
+        cache.age();
+        assert!(cache.get("/").is_none(), "an aged entry is not fresh");
+        assert!(cache.get_any("/").unwrap().body.starts_with(b"old"), "but it can still be answered");
+        assert!(cache.refresh("/") && !cache.refresh("/"), "one render at a time");
+        cache.insert("/", entry("begun before"), generation);
+        assert!(cache.get_any("/").unwrap().body.starts_with(b"old"), "a render begun before the change is not stored");
+        cache.insert("/", entry("new"), cache.generation());
+        cache.refreshed("/");
+        assert!(cache.get("/").unwrap().body.starts_with(b"new"));
+        assert!(cache.refresh("/"));
     }
 }

@@ -79,16 +79,18 @@ pub async fn serve(State(state): State<SiteState>, request: Request) -> Response
     }
     let entry = if path.starts_with("/static/") {
         state.statics.get(path).cloned()
+    } else if let Some(entry) = state.cache.get(path) {
+        Some(entry)
+    } else if let Some(stale) = state.cache.get_any(path) {
+        refresh_later(&state, path);
+        Some(stale)
     } else {
-        match state.cache.get(path) {
-            Some(entry) => Some(entry),
-            None => match fill(&state, path).await {
-                Ok(Fill::Found(entry)) => Some(entry),
-                // The query goes along (`/pardon?ref=mail` → `/pardon/?ref=mail`).
-                Ok(Fill::Redirect(to)) => return redirect(&request.uri().query().map_or(to.clone(), |q| format!("{to}?{q}"))),
-                Ok(Fill::Missing) => None,
-                Err(error) => return server_error(path, &error),
-            },
+        match fill(&state, path).await {
+            Ok(Fill::Found(entry)) => Some(entry),
+            // The query goes along (`/pardon?ref=mail` → `/pardon/?ref=mail`).
+            Ok(Fill::Redirect(to)) => return redirect(&request.uri().query().map_or(to.clone(), |q| format!("{to}?{q}"))),
+            Ok(Fill::Missing) => None,
+            Err(error) => return server_error(path, &error),
         }
     };
     match entry {
@@ -118,6 +120,32 @@ async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
         // Not here (any more): an item that moved is answered where it is now.
         None => crate::content::redirects::find(&state.site.store, path).await?.map_or(Fill::Missing, Fill::Redirect),
     })
+}
+
+/// Renders a stale page again in the background, once however many ask,
+/// while they are answered the stale one (see [`RenderCache::age`]).
+fn refresh_later(state: &SiteState, path: &str) {
+    if !state.cache.refresh(path) {
+        return;
+    }
+    /// Ends the refresh however the render ends, a panic included.
+    struct Refreshing(Arc<RenderCache>, String);
+    impl Drop for Refreshing {
+        fn drop(&mut self) {
+            self.0.refreshed(&self.1);
+        }
+    }
+    let (state, refreshing) = (state.clone(), Refreshing(state.cache.clone(), path.to_owned()));
+    tokio::spawn(async move {
+        let path = refreshing.1.as_str();
+        match render_into_cache(&state, path).await {
+            Ok(Some(_)) => {}
+            Ok(None) => state.cache.remove(path),
+            Err(error) => {
+                tracing::warn!(error = format!("{error:#}"), "cannot render a page again; its last version is answered meanwhile")
+            }
+        }
+    });
 }
 
 /// Rendered and compressed in the pages' lane, off the threads that answer requests.

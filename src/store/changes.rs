@@ -30,6 +30,23 @@ pub async fn record(tx: &mut Tx, entity: &str, key: &str) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// The entity of a change that only new signatures counted make: pages
+/// showing a counter are rendered again, while their last version is
+/// still answered (see `RenderCache::age`).
+pub const COUNTS: &str = "counts";
+
+/// Whether every change after `after` up to `upto` is a [`COUNTS`] one.
+async fn only_counts(store: &Store, after: i64, upto: i64) -> anyhow::Result<bool> {
+    let others: i64 =
+        on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE id > $1 AND id <= $2 AND entity <> $3")
+            .bind(after)
+            .bind(upto)
+            .bind(COUNTS)
+            .fetch_one(pool)
+            .await)?;
+    Ok(others == 0)
+}
+
 /// The id of the newest change, 0 for an empty feed.
 pub async fn latest_id(store: &Store) -> anyhow::Result<i64> {
     let id: i64 = on_pool!(store, |pool| sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM changes").fetch_one(pool).await)?;
@@ -56,8 +73,9 @@ pub async fn since(store: &Store, after: i64) -> anyhow::Result<Vec<Change>> {
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// Follows the feed until the future is dropped, calling `on_change` each
-/// time the newest id moves past the one seen before.
-pub async fn follow(store: Store, wake: Arc<Notify>, mut seen: i64, on_change: impl Fn(i64) + Send) {
+/// time the newest id moves past the one seen before, with whether all the
+/// changes since were [`COUNTS`] ones.
+pub async fn follow(store: Store, wake: Arc<Notify>, mut seen: i64, on_change: impl Fn(i64, bool) + Send) {
     let poll = async {
         loop {
             tokio::select! {
@@ -66,8 +84,10 @@ pub async fn follow(store: Store, wake: Arc<Notify>, mut seen: i64, on_change: i
             }
             match latest_id(&store).await {
                 Ok(id) if id != seen => {
+                    // Unknown counts as content: the cache is emptied.
+                    let counts = id > seen && only_counts(&store, seen, id).await.unwrap_or(false);
                     seen = id;
-                    on_change(id);
+                    on_change(id, counts);
                 }
                 Ok(_) => {}
                 Err(error) => tracing::warn!(error = %error, "cannot read the change feed; retrying"),

@@ -543,3 +543,50 @@ both_backends! {
         assert!(!app.get_signed(&editor, &format!("/admin/petitions/{id}/signatures")).await.text().contains(&action));
     }
 }
+
+/// New signatures counted do not empty the render cache: a page with the
+/// counter is answered as it was while one render of it runs, and the next
+/// visitor gets the new count (a viral day's visitors never wait for renders).
+#[tokio::test]
+async fn counted_signatures_refresh_cached_pages_without_emptying_the_cache() {
+    let app = spawn_app(Backend::Sqlite).await;
+    assert!(app.get("/pardon/").await.text().contains("<strong data-count>0</strong>"));
+    let store = app.store();
+    let petition = petitions::by_slug(store, "pardon-for-jens-soering").await.unwrap().expect("the demo petition");
+    let token = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let signing = signatures::Signing {
+        email: pamphlet::mail::EmailAddress::parse("anna@example.org").unwrap(),
+        name: "Anna Keller".into(),
+        country: String::new(),
+        postcode: String::new(),
+        comment: String::new(),
+        show_name: false,
+        subscribe: false,
+    };
+    let kept = token.clone();
+    signatures::sign(store, petition.id, &signing, "192.0.2.1", move |t| {
+        *kept.lock().unwrap() = t.to_owned();
+        crate::helpers::letter_to("anna@example.org")(t)
+    })
+    .await
+    .unwrap();
+    let token = token.lock().unwrap().clone();
+    assert!(matches!(signatures::verify(store, &token).await.unwrap(), signatures::Verified::Counted(_)));
+
+    // What the recount records every two seconds while signatures come in.
+    let mut tx = store.begin().await.unwrap();
+    pamphlet::store::changes::record(&mut tx, pamphlet::store::changes::COUNTS, "").await.unwrap();
+    tx.commit_unseen().await.unwrap();
+    store.wake().notify_one();
+    let cache = &app.app().cache;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while cache.get("/pardon/").is_some() {
+        assert!(std::time::Instant::now() < deadline, "the cached page was never aged");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(cache.get_any("/pardon/").is_some(), "the page is kept to answer with");
+    let answered = app.get("/pardon/").await;
+    assert_eq!(answered.status, 200);
+    assert!(answered.text().contains("<strong data-count>0</strong>"), "the kept page is answered at once");
+    assert!(app.eventually_contains("/pardon/", "<strong data-count>1</strong>", 5).await, "then the page with the new count");
+}
