@@ -39,8 +39,8 @@ signature must still get its mail, from the queue kept in the store (the
 "missing" figure; a mail the server handed over just before the kill may go
 out twice, with the same Message-ID, counted as a duplicate). While the mail
 keeps up there is little queued at the kill; --smtp-delay 0.1 (a relay
-taking 0.1 s a message) builds a backlog first. (--mail-rate paces the newsletter's
-senders only, not these confirmations.)
+taking 0.1 s a message) builds a backlog first; so does --mail-rate, which
+paces these confirmations as it paces the newsletter.
 Also printed: the signers' answer times, the pollers' answer times, the
 server's CPU and that of every helper process and of everything else on the
 machine (a build, PostgreSQL), what the server's threads were doing (sampled

@@ -1,10 +1,12 @@
 //! Mail: the address type every capability that writes to people shares,
 //! building a message, what the site's emails share ([`site`]), the queue
-//! of mail the forms promised ([`queue`]), and sending it over SMTP.
+//! of mail the forms promised ([`queue`]), and sending it over SMTP at
+//! the node's pace ([`Pace`]).
 
 mod address;
 pub mod emails;
 mod letter;
+mod pace;
 pub mod queue;
 pub mod site;
 mod smtp;
@@ -15,6 +17,7 @@ use tokio::sync::Notify;
 
 pub use address::EmailAddress;
 pub use letter::{Letter, Sender, Unsubscribe};
+pub use pace::Pace;
 pub use smtp::{Mailer, SendError, Session, envelope};
 
 /// A message a server refused for now is tried this many times in all.

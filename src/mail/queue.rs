@@ -19,7 +19,7 @@ use lettre::address::Envelope;
 use time::Duration;
 use tokio::sync::Notify;
 
-use super::{Letter, MAX_ATTEMPTS, Mailer, SendError, Sender, envelope, retry_wait};
+use super::{Letter, MAX_ATTEMPTS, Mailer, Pace, SendError, Sender, envelope, retry_wait};
 use crate::store::{Pool, Store, Tx, now};
 use crate::{on_tx, on_write};
 
@@ -185,8 +185,16 @@ pub async fn release_dead(store: &Store, silence: Duration) -> anyhow::Result<u6
 /// Sends the queue's mail as `sender` until the task is dropped; `queued`
 /// is rung when a form queues a message, so none waits for the next look.
 /// Without `notes` (a folder that cannot be written) each sent row leaves
-/// the queue before the next message goes.
-pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: Arc<Notify>, mut notes: Option<Box<dyn Notes>>) {
+/// the queue before the next message goes. `pace` is the node's, which the
+/// newsletter's senders share.
+pub async fn send_forever(
+    store: Store,
+    mailer: Mailer,
+    pace: Arc<Pace>,
+    sender: String,
+    queued: Arc<Notify>,
+    mut notes: Option<Box<dyn Notes>>,
+) {
     loop {
         let batch = match claim(&store, &sender, BATCH).await {
             Ok(batch) => batch,
@@ -207,6 +215,7 @@ pub async fn send_forever(store: Store, mailer: Mailer, sender: String, queued: 
         let mut session = mailer.session().await;
         let (mut noted, mut unavailable) = (Vec::new(), None);
         for (n, row) in batch.iter().enumerate() {
+            pace.wait().await;
             let outcome = match &envelopes[n] {
                 Ok(to) => session.send(to, &row.message, envelopes.get(n + 1).and_then(|next| next.as_ref().ok())).await,
                 Err(error) => Err(error.clone()),

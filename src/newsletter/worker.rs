@@ -14,13 +14,12 @@ use std::time::Duration;
 use lettre::address::Envelope;
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 use tokio::task::JoinSet;
-use tokio::time::Instant;
 
 use super::journal::{self, Journal};
 use super::letters::Edition;
 use super::{issues, outbox};
 use crate::content::settings::SiteSettings;
-use crate::mail::{EmailAddress, Mailer, Outgoing, SendError, Sender, Session, queue};
+use crate::mail::{EmailAddress, Mailer, Outgoing, Pace, SendError, Sender, Session, queue};
 use crate::store::{Conn, Store};
 
 /// Rows a sender claims at a time: enough that claiming and settling a
@@ -148,7 +147,7 @@ impl Worker {
             .inspect_err(|error| tracing::warn!(%error, "the sender of queued mail cannot keep its journal; it waits for each row"))
             .ok();
         let notes = journal.map(|journal| Box::new(journal) as Box<dyn queue::Notes>);
-        queue::send_forever(self.store, self.mailer, id, queued, notes).await
+        queue::send_forever(self.store, self.mailer, self.pace, id, queued, notes).await
     }
 
     /// Claims need a heartbeat on record first, or they would look abandoned.
@@ -445,28 +444,5 @@ struct Alive(Arc<AtomicBool>);
 impl Drop for Alive {
     fn drop(&mut self) {
         self.0.store(false, Ordering::Relaxed);
-    }
-}
-
-/// Spaces messages out to at most a set number per second across a node's senders.
-struct Pace {
-    gap: Option<Duration>,
-    next: Mutex<Instant>,
-}
-
-impl Pace {
-    fn new(per_second: Option<u32>) -> Self {
-        Pace { gap: per_second.filter(|n| *n > 0).map(|n| Duration::from_secs(1) / n), next: Mutex::new(Instant::now()) }
-    }
-
-    async fn wait(&self) {
-        let Some(gap) = self.gap else { return };
-        let slot = {
-            let mut next = self.next.lock().await;
-            let slot = (*next).max(Instant::now());
-            *next = slot + gap;
-            slot
-        };
-        tokio::time::sleep_until(slot).await;
     }
 }

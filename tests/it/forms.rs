@@ -590,3 +590,23 @@ async fn counted_signatures_refresh_cached_pages_without_emptying_the_cache() {
     assert!(answered.text().contains("<strong data-count>0</strong>"), "the kept page is answered at once");
     assert!(app.eventually_contains("/pardon/", "<strong data-count>1</strong>", 5).await, "then the page with the new count");
 }
+
+/// `--mail-rate` holds for the forms' confirmations as for the newsletter:
+/// a relay that takes five a second is sent no more.
+#[tokio::test]
+async fn confirmations_keep_to_the_nodes_mail_rate() {
+    let sink = SmtpSink::start();
+    let app = crate::helpers::spawn_app_with_mail_config(Backend::Sqlite, &sink.url, 1, Some(5)).await;
+    for n in 0..10 {
+        let mut tx = app.store().begin().await.unwrap();
+        let to = format!("signer{n}@example.org");
+        pamphlet::mail::queue::enqueue(&mut tx, &crate::helpers::letter_to(&to)("token").unwrap()).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    sink.wait_for(1, 10).await;
+    let first = std::time::Instant::now();
+    assert_eq!(sink.wait_for(10, 10).await.len(), 10);
+    let spread = first.elapsed();
+    // Nine gaps of 200 ms after the first; a little is allowed for the clock.
+    assert!(spread >= Duration::from_millis(1700), "ten confirmations went out within {spread:?} at five a second");
+}
