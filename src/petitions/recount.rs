@@ -7,7 +7,7 @@ use tokio::sync::Notify;
 
 use crate::store::{Store, changes};
 
-/// How often, at most, a node empties the render caches for new signatures.
+/// How often, at most, new signatures age the nodes' render caches.
 pub const RECOUNT_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Pages show petition counters and the render caches keep pages until a

@@ -151,20 +151,19 @@ impl RenderCache {
         entries.clear();
     }
 
-    /// Makes every entry stale, keeping it to answer while it is rendered again.
+    /// Makes every entry stale, keeping it to answer while it is rendered
+    /// again. Entries keep the generation they were stored in, so no lock
+    /// is needed: a render stored meanwhile is stale too.
     pub fn age(&self) {
-        let _entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Whether the caller should render `path` again in the background: true
-    /// for one caller until [`refreshed`](Self::refreshed).
-    pub fn refresh(&self, path: &str) -> bool {
-        self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_owned())
-    }
-
-    pub fn refreshed(&self, path: &str) {
-        self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(path);
+    /// Leave to render `path` again in the background, given to one caller
+    /// at a time: held until the returned guard is dropped, however the
+    /// render ends (a panic included).
+    pub fn refresh(self: &Arc<Self>, path: &str) -> Option<Refreshing> {
+        let first = self.refreshing.lock().unwrap_or_else(|e| e.into_inner()).insert(path.to_owned());
+        first.then(|| Refreshing { cache: self.clone(), path: path.to_owned() })
     }
 
     /// How many entries there are, fresh or stale.
@@ -174,6 +173,18 @@ impl RenderCache {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A background render of one stale path under way (see [`RenderCache::refresh`]).
+pub struct Refreshing {
+    cache: Arc<RenderCache>,
+    pub path: String,
+}
+
+impl Drop for Refreshing {
+    fn drop(&mut self) {
+        self.cache.refreshing.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.path);
     }
 }
 
@@ -212,18 +223,19 @@ mod tests {
 
     #[test]
     fn an_aged_entry_is_stale_until_rendered_again_once() {
-        let cache = RenderCache::default();
+        let cache = Arc::new(RenderCache::default());
         cache.insert("/", entry("old"), cache.generation());
         let generation = cache.generation();
         cache.age();
         assert!(cache.get("/").is_none(), "an aged entry is not fresh");
         assert!(cache.get_any("/").unwrap().body.starts_with(b"old"), "but it can still be answered");
-        assert!(cache.refresh("/") && !cache.refresh("/"), "one render at a time");
+        let refreshing = cache.refresh("/");
+        assert!(refreshing.is_some() && cache.refresh("/").is_none(), "one render at a time");
         cache.insert("/", entry("begun before"), generation);
         assert!(cache.get_any("/").unwrap().body.starts_with(b"old"), "a render begun before the change is not stored");
         cache.insert("/", entry("new"), cache.generation());
-        cache.refreshed("/");
+        drop(refreshing);
         assert!(cache.get("/").unwrap().body.starts_with(b"new"));
-        assert!(cache.refresh("/"));
+        assert!(cache.refresh("/").is_some());
     }
 }

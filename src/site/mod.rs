@@ -125,19 +125,10 @@ async fn fill(state: &SiteState, path: &str) -> anyhow::Result<Fill> {
 /// Renders a stale page again in the background, once however many ask,
 /// while they are answered the stale one (see [`RenderCache::age`]).
 fn refresh_later(state: &SiteState, path: &str) {
-    if !state.cache.refresh(path) {
-        return;
-    }
-    /// Ends the refresh however the render ends, a panic included.
-    struct Refreshing(Arc<RenderCache>, String);
-    impl Drop for Refreshing {
-        fn drop(&mut self) {
-            self.0.refreshed(&self.1);
-        }
-    }
-    let (state, refreshing) = (state.clone(), Refreshing(state.cache.clone(), path.to_owned()));
+    let Some(refreshing) = state.cache.refresh(path) else { return };
+    let state = state.clone();
     tokio::spawn(async move {
-        let path = refreshing.1.as_str();
+        let path = refreshing.path.as_str();
         match render_into_cache(&state, path).await {
             Ok(Some(_)) => {}
             Ok(None) => state.cache.remove(path),

@@ -35,18 +35,6 @@ pub async fn record(tx: &mut Tx, entity: &str, key: &str) -> anyhow::Result<()> 
 /// still answered (see `RenderCache::age`).
 pub const COUNTS: &str = "counts";
 
-/// Whether every change after `after` up to `upto` is a [`COUNTS`] one.
-async fn only_counts(store: &Store, after: i64, upto: i64) -> anyhow::Result<bool> {
-    let others: i64 =
-        on_pool!(store, |pool| sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE id > $1 AND id <= $2 AND entity <> $3")
-            .bind(after)
-            .bind(upto)
-            .bind(COUNTS)
-            .fetch_one(pool)
-            .await)?;
-    Ok(others == 0)
-}
-
 /// The id of the newest change, 0 for an empty feed.
 pub async fn latest_id(store: &Store) -> anyhow::Result<i64> {
     let id: i64 = on_pool!(store, |pool| sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM changes").fetch_one(pool).await)?;
@@ -85,7 +73,7 @@ pub async fn follow(store: Store, wake: Arc<Notify>, mut seen: i64, on_change: i
             match latest_id(&store).await {
                 Ok(id) if id != seen => {
                     // Unknown counts as content: the cache is emptied.
-                    let counts = id > seen && only_counts(&store, seen, id).await.unwrap_or(false);
+                    let counts = id > seen && since(&store, seen).await.is_ok_and(|new| new.iter().all(|c| c.entity == COUNTS));
                     seen = id;
                     on_change(id, counts);
                 }
